@@ -1,0 +1,45 @@
+# Gale: every target installs what is missing (Debian 12 packages), then
+# configures and builds with CMake + Ninja (+ ccache when present).
+#
+#   make run        the local system on SQLite (Ctrl-C stops it)
+#   make test       the whole test suite (CTest: unit + integration)
+#   make test-asan  the suite built with AddressSanitizer + UBSan
+#   make build      just build (binaries in build/bin)
+#   make format     clang-format every C++ file
+
+BUILD_DIR  ?= build
+BUILD_TYPE ?= RelWithDebInfo
+ASAN_DIR   ?= build-asan
+JOBS       ?= $(shell nproc)
+CTEST_ARGS ?=
+
+.PHONY: all deps configure build run test test-asan format clean
+
+all: build
+
+deps:
+	./scripts/install-deps.sh
+
+configure: deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+build: configure
+	cmake --build $(BUILD_DIR) --parallel $(JOBS)
+
+run: build
+	./scripts/run-local.sh
+
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure --parallel $(JOBS) $(CTEST_ARGS)
+
+test-asan: deps
+	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGALE_SANITIZE=ON
+	cmake --build $(ASAN_DIR) --parallel $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir $(ASAN_DIR) --output-on-failure --parallel $(JOBS) $(CTEST_ARGS)
+
+format:
+	git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

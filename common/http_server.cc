@@ -1,0 +1,141 @@
+#include "common/http_server.h"
+
+#include <regex>
+
+#include "absl/time/clock.h"
+#include "common/strings.h"
+#include "spdlog/spdlog.h"
+
+namespace gale::common {
+namespace {
+
+// "/api/v1/nodes/{id}/heartbeat" -> "/api/v1/nodes/([^/]+)/heartbeat"
+std::string PatternFromRoute(std::string_view route) {
+  static const std::regex kPlaceholder(R"(\{[a-z_]+\})");
+  return std::regex_replace(std::string(route), kPlaceholder, "([^/]+)");
+}
+
+}  // namespace
+
+void SendJson(httplib::Response& res, int http_status, const nlohmann::json& body) {
+  res.status = http_status;
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json");
+}
+
+void SendError(httplib::Response& res, const Status& status) {
+  SendJson(res, HttpStatusForCode(status.code()),
+           {{"error", ErrorNameForCode(status.code())}, {"details", status.message()}});
+}
+
+HttpServer::HttpServer(std::string name, HttpServerOptions options, RequestMetrics* metrics)
+    : name_(std::move(name)), metrics_(metrics) {
+  const int threads = options.threads;
+  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_.set_tcp_nodelay(true);
+  server_.set_payload_max_length(options.max_body_bytes);
+  auto seconds = [](absl::Duration d) { return absl::ToInt64Seconds(d); };
+  auto micros = [](absl::Duration d) { return absl::ToInt64Microseconds(d) % 1000000; };
+  server_.set_read_timeout(seconds(options.read_timeout), micros(options.read_timeout));
+  server_.set_write_timeout(seconds(options.write_timeout), micros(options.write_timeout));
+  server_.set_keep_alive_timeout(seconds(options.keep_alive_timeout));
+  server_.set_keep_alive_max_count(options.keep_alive_max_count);
+
+  // Called for every answer with status >= 400; fills in a JSON body where the
+  // library produced none (unmatched route, 413, malformed request line).
+  server_.set_error_handler(httplib::Server::HandlerWithResponse(
+      [this](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        std::string details;
+        if (res.status == 404) {
+          details = StrCat("no route for ", req.method, " ", req.path);
+          if (metrics_ != nullptr) metrics_->Record("unmatched", "404", absl::ZeroDuration());
+        } else if (res.status == 413) {
+          details = "request body is larger than the server accepts";
+        } else {
+          details = StrCat("the server answered HTTP ", res.status);
+        }
+        std::string error = res.status == 404   ? "not found"
+                            : res.status == 413 ? "payload too large"
+                                                : "bad request";
+        SendJson(res, res.status, {{"error", error}, {"details", details}});
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  server_.set_exception_handler(
+      [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown exception";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        spdlog::error("{}: {} {} failed: {}", name_, req.method, req.path, what);
+        SendError(res, absl::InternalError(what));
+      });
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Get(std::string_view route, Handler handler) {
+  Add("GET", route, std::move(handler));
+}
+void HttpServer::Post(std::string_view route, Handler handler) {
+  Add("POST", route, std::move(handler));
+}
+void HttpServer::Put(std::string_view route, Handler handler) {
+  Add("PUT", route, std::move(handler));
+}
+void HttpServer::Delete(std::string_view route, Handler handler) {
+  Add("DELETE", route, std::move(handler));
+}
+
+void HttpServer::Add(std::string_view method, std::string_view route, Handler handler) {
+  std::string label = StrCat(method, " ", route);
+  std::string pattern = PatternFromRoute(route);
+  Handler wrapped = [this, label = std::move(label), handler = std::move(handler)](
+                        const httplib::Request& req, httplib::Response& res) {
+    absl::Time start = absl::Now();
+    handler(req, res);
+    if (metrics_ != nullptr) metrics_->Record(label, StrCat(res.status), absl::Now() - start);
+  };
+  if (method == "GET") {
+    server_.Get(pattern, std::move(wrapped));
+  } else if (method == "POST") {
+    server_.Post(pattern, std::move(wrapped));
+  } else if (method == "PUT") {
+    server_.Put(pattern, std::move(wrapped));
+  } else {
+    server_.Delete(pattern, std::move(wrapped));
+  }
+}
+
+Result<int> HttpServer::Bind(const std::string& host, int port) {
+  int bound =
+      port == 0 ? server_.bind_to_any_port(host) : (server_.bind_to_port(host, port) ? port : -1);
+  if (bound <= 0) {
+    return absl::UnavailableError(
+        StrCat(name_, ": cannot listen on ", host, ":", port, " (in use or not permitted)"));
+  }
+  port_ = bound;
+  return bound;
+}
+
+void HttpServer::Start() {
+  thread_ = std::thread([this] {
+    server_.listen_after_bind();
+    listen_returned_ = true;
+  });
+  // The socket already listens (Bind), so clients can connect; wait only so
+  // that a Stop() right after Start() is not lost (httplib's stop() is a no-op
+  // until the loop runs).
+  while (!server_.is_running() && !listen_returned_)
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+}
+
+void HttpServer::Stop() {
+  server_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace gale::common

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "common/request_metrics.h"
+#include "common/status.h"
+#include "httplib.h"
+#include "nlohmann/json.hpp"
+
+namespace gale::common {
+
+struct HttpServerOptions {
+  int threads = 16;                 // worker threads (one per keep-alive connection)
+  size_t max_body_bytes = 8 << 20;  // larger bodies get 413
+  absl::Duration read_timeout = absl::Seconds(10);
+  absl::Duration write_timeout = absl::Seconds(10);
+  absl::Duration keep_alive_timeout = absl::Seconds(5);
+  int keep_alive_max_count = 1000;
+};
+
+// Answers with a JSON body.
+void SendJson(httplib::Response& res, int http_status, const nlohmann::json& body);
+// Answers {"error": <name of the code>, "details": <message>} with the HTTP
+// status mapped from the Status code.
+void SendError(httplib::Response& res, const Status& status);
+
+// An HTTP/1.1 server (cpp-httplib) with its listening thread, JSON errors for
+// unmatched routes, oversized bodies and escaped exceptions, and per-route
+// request metrics. Register routes, Bind(), then Start(). Thread-safe after
+// Start(); Stop() is idempotent.
+class HttpServer {
+ public:
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+
+  // `metrics` may be null (no request metrics).
+  HttpServer(std::string name, HttpServerOptions options, RequestMetrics* metrics);
+  ~HttpServer();
+
+  // Routes are templates with {name} placeholders, "/api/v1/nodes/{id}"; the
+  // template is the metrics label, and req.matches[i] holds the i-th
+  // placeholder's value.
+  void Get(std::string_view route, Handler handler);
+  void Post(std::string_view route, Handler handler);
+  void Put(std::string_view route, Handler handler);
+  void Delete(std::string_view route, Handler handler);
+
+  // Binds host:port (port 0 picks a free one); returns the bound port.
+  Result<int> Bind(const std::string& host, int port);
+  // Serves on a background thread.
+  void Start();
+  // Stops accepting and waits for the listening thread.
+  void Stop();
+
+  int port() const { return port_; }
+  httplib::Server& raw() { return server_; }
+
+ private:
+  // Registers `handler` for `method` on `route`, counting and timing each
+  // request under the label "<method> <route>".
+  void Add(std::string_view method, std::string_view route, Handler handler);
+
+  const std::string name_;
+  RequestMetrics* const metrics_;
+  httplib::Server server_;
+  int port_ = 0;
+  std::atomic<bool> listen_returned_{false};
+  std::thread thread_;
+};
+
+}  // namespace gale::common

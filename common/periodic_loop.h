@@ -1,0 +1,53 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/status.h"
+
+namespace gale::common {
+
+// Runs `body` on its own thread every `interval`, immediately on TriggerNow(),
+// and backs off (doubling the wait, up to 32 intervals) while the body keeps
+// failing. The body is a class's public RunOnce(), tested directly; this class
+// only owns the thread. Thread-safe. Stop() is idempotent and is called by the
+// destructor.
+class PeriodicLoop {
+ public:
+  PeriodicLoop(std::string name, absl::Duration interval, std::function<Status()> body);
+  ~PeriodicLoop();
+
+  PeriodicLoop(const PeriodicLoop&) = delete;
+  PeriodicLoop& operator=(const PeriodicLoop&) = delete;
+
+  // Starts the thread; the first run happens after one interval.
+  void Start();
+  // Asks for a run as soon as the current one (if any) finishes.
+  void TriggerNow();
+  // Stops the thread after the current run; returns when it has exited.
+  void Stop();
+
+  // Number of completed runs (successful or not), for tests and metrics.
+  int64_t runs() const;
+
+ private:
+  void Run();
+
+  const std::string name_;
+  const absl::Duration interval_;
+  const std::function<Status()> body_;
+
+  mutable absl::Mutex mu_;
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool triggered_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t runs_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Mutex join_mu_;  // serializes concurrent Stop() calls
+  std::thread thread_;
+};
+
+}  // namespace gale::common

@@ -1,0 +1,15 @@
+#pragma once
+
+#include <csignal>
+
+namespace gale::common {
+
+// Blocks SIGINT and SIGTERM in the calling thread (and the threads it starts
+// afterwards), so that WaitForTerminationSignal() can receive them. Call in
+// main() before starting any thread.
+void BlockTerminationSignals();
+
+// Waits until SIGINT or SIGTERM arrives; returns the signal number.
+int WaitForTerminationSignal();
+
+}  // namespace gale::common

@@ -1,0 +1,56 @@
+#pragma once
+
+// Small string helpers on std::string_view. Debian 12's Abseil is built with
+// its own absl::string_view (ABSL_OPTION_USE_STD_STRING_VIEW 0), so Abseil's
+// string functions do not take std::string_view; Gale formats with fmt and
+// uses these instead.
+
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "fmt/format.h"
+
+namespace gale {
+
+// Concatenates the text forms of its arguments (strings, string views of
+// either kind, numbers).
+template <typename... Args>
+std::string StrCat(const Args&... args) {
+  std::string out;
+  (fmt::format_to(std::back_inserter(out), "{}", args), ...);
+  return out;
+}
+
+// Splits on `sep`, trimming ASCII whitespace around each piece and dropping
+// empty pieces.
+std::vector<std::string_view> SplitTrimmed(std::string_view text, char sep);
+
+std::string_view TrimWhitespace(std::string_view text);
+std::string AsciiLower(std::string_view text);
+std::string AsciiUpper(std::string_view text);
+
+// A whole decimal integer (optional leading '-'), nothing else.
+std::optional<int64_t> ParseInt64(std::string_view text);
+
+// Converts Abseil's string_view (e.g. Status::message()) to the standard one.
+inline std::string_view ToStd(absl::string_view s) { return {s.data(), s.size()}; }
+
+// Printable form of arbitrary bytes for error messages: non-printable bytes
+// as \xNN, at most `max` input bytes.
+std::string EscapeForMessage(std::string_view text, size_t max = 128);
+
+}  // namespace gale
+
+// Lets fmt and spdlog format Abseil's string_view (Status::message()).
+// Declared before use by StrCat's instantiations, which happen at call sites.
+template <>
+struct fmt::formatter<absl::string_view> : fmt::formatter<std::string_view> {
+  auto format(absl::string_view s, fmt::format_context& ctx) const {
+    return fmt::formatter<std::string_view>::format(std::string_view(s.data(), s.size()), ctx);
+  }
+};

@@ -1,0 +1,159 @@
+#include "coordinator/coordinator.h"
+
+#include <grpcpp/grpcpp.h>
+#include <unistd.h>
+
+#include "common/file_util.h"
+#include "common/health_routes.h"
+#include "common/ids.h"
+#include "common/strings.h"
+#include "coordinator/grpc_service.h"
+#include "coordinator/registry_metrics.h"
+#include "coordinator/rest_api.h"
+#include "coordinator/store_factory.h"
+#include "nlohmann/json.hpp"
+#include "spdlog/spdlog.h"
+
+namespace gale::coordinator {
+
+Coordinator::Coordinator(CoordinatorOptions options, common::Clock* clock)
+    : options_(std::move(options)), clock_(clock) {}
+
+Coordinator::~Coordinator() { Shutdown(); }
+
+Status Coordinator::Start() {
+  started_at_ = clock_->Now();
+  RETURN_IF_ERROR(common::CreateDirectories(options_.data_dir));
+  metrics_ = std::make_unique<common::MetricsRegistry>("gale-coordinator");
+  grpc_metrics_ = std::make_unique<common::RequestMetrics>(metrics_->registry(), "gale_grpc",
+                                                           "gRPC calls", "method");
+  http_metrics_ = std::make_unique<common::RequestMetrics>(metrics_->registry(), "gale_http",
+                                                           "REST requests", "route");
+
+  ASSIGN_OR_RETURN(store_, OpenMetadataStore(options_));
+  RETURN_IF_ERROR(store_->Migrate());
+  ASSIGN_OR_RETURN(cluster_, store_->GetOrCreateCluster(common::NewUuid(), clock_->Now()));
+  spdlog::info("metadata store: {} at {} (cluster {})", store_->backend(), options_.database_path,
+               cluster_.id);
+
+  NodeRegistryOptions registry_options;
+  registry_options.node_timeout = absl::Milliseconds(options_.node_timeout_ms);
+  registry_options.dead_after = absl::Milliseconds(options_.dead_after_ms);
+  registry_ = std::make_unique<NodeRegistry>(store_.get(), clock_, registry_options);
+  RETURN_IF_ERROR(registry_->Load());
+  registry_metrics_ = std::make_unique<RegistryMetrics>(registry_.get());
+  metrics_->AddCollector(registry_metrics_.get());
+
+  Status status = StartServers();
+  if (!status.ok()) {
+    Shutdown();
+    return status;
+  }
+  liveness_loop_ = std::make_unique<common::PeriodicLoop>(
+      "liveness", absl::Milliseconds(options_.liveness_flush_interval_ms),
+      [this] { return registry_->RunOnce(); });
+  liveness_loop_->Start();
+
+  if (!options_.info_file.empty()) {
+    status = WriteInfoFile();
+    if (!status.ok()) {
+      Shutdown();
+      return status;
+    }
+  }
+  serving_ = true;
+  spdlog::info("gale-coordinator {} serving: gRPC {}:{}, REST {}:{}, metrics {}:{}",
+               common::GaleVersion(), options_.bind_address, grpc_port_, options_.bind_address,
+               http_port_, options_.bind_address, metrics_port_);
+  return absl::OkStatus();
+}
+
+Status Coordinator::StartServers() {
+  // gRPC: bind first so that port 0 resolves before anything is announced.
+  const ServiceContext context{registry_.get(), clock_, &cluster_, options_.heartbeat_interval_ms};
+  grpc_service_ = std::make_unique<CoordinatorGrpcService>(context, grpc_metrics_.get());
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(StrCat(options_.bind_address, ":", options_.grpc_port),
+                           grpc::InsecureServerCredentials(), &grpc_port_);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(options_.grpc_max_message_bytes));
+  builder.SetMaxSendMessageSize(static_cast<int>(options_.grpc_max_message_bytes));
+  builder.RegisterService(grpc_service_.get());
+  grpc_server_ = builder.BuildAndStart();
+  if (grpc_server_ == nullptr || grpc_port_ == 0) {
+    return absl::UnavailableError(StrCat("cannot listen for gRPC on ", options_.bind_address, ":",
+                                         options_.grpc_port, " (in use or not permitted)"));
+  }
+
+  common::HttpServerOptions http_options;
+  http_options.threads = options_.http_threads;
+  http_options.max_body_bytes = static_cast<size_t>(options_.max_request_body_bytes);
+
+  rest_api_ = std::make_unique<RestApi>(context);
+  rest_server_ = std::make_unique<common::HttpServer>("rest", http_options, http_metrics_.get());
+  rest_api_->Register(rest_server_.get());
+
+  common::HealthChecks checks;
+  checks.ready = [this] { return Ready(); };
+  checks.summary = [this] {
+    NodeSummary nodes = registry_->Summarize();
+    nlohmann::json by_state = nlohmann::json::object();
+    for (const auto& [state, count] : nodes.by_state) by_state[NodeStateName(state)] = count;
+    auto schema = store_->SchemaVersion();
+    return nlohmann::json{
+        {"service", "gale-coordinator"},
+        {"version", common::GaleVersion()},
+        {"cluster_id", cluster_.id},
+        {"uptime_seconds", absl::ToInt64Seconds(clock_->Now() - started_at_)},
+        {"database", {{"type", store_->backend()}, {"schema_version", schema.ok() ? *schema : -1}}},
+        {"nodes", by_state},
+        {"timestamp", absl::ToUnixSeconds(clock_->Now())}};
+  };
+  // Health answers on the REST port too, where ZephyrFS serves /health.
+  common::AddHealthRoutes(rest_server_.get(), checks, nullptr);
+
+  common::HttpServerOptions metrics_options;
+  metrics_options.threads = 4;
+  metrics_server_ = std::make_unique<common::HttpServer>("metrics", metrics_options, nullptr);
+  common::AddHealthRoutes(metrics_server_.get(), checks, metrics_.get());
+
+  ASSIGN_OR_RETURN(http_port_, rest_server_->Bind(options_.bind_address, options_.http_port));
+  ASSIGN_OR_RETURN(metrics_port_,
+                   metrics_server_->Bind(options_.bind_address, options_.metrics_port));
+  rest_server_->Start();
+  metrics_server_->Start();
+  return absl::OkStatus();
+}
+
+Status Coordinator::WriteInfoFile() const {
+  nlohmann::json info = {{"grpc_port", grpc_port_},
+                         {"http_port", http_port_},
+                         {"metrics_port", metrics_port_},
+                         {"pid", ::getpid()},
+                         {"cluster_id", cluster_.id}};
+  return common::WriteFileAtomically(options_.info_file, info.dump());
+}
+
+Status Coordinator::Ready() const {
+  if (!serving_) return absl::UnavailableError("starting up");
+  return store_->CheckReady();
+}
+
+void Coordinator::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  serving_ = false;
+  // Stop accepting requests first, then the loops, then flush and close.
+  if (grpc_server_ != nullptr) {
+    grpc_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  }
+  if (rest_server_ != nullptr) rest_server_->Stop();
+  if (liveness_loop_ != nullptr) liveness_loop_->Stop();
+  if (registry_ != nullptr) {
+    Status flushed = registry_->RunOnce();
+    if (!flushed.ok()) spdlog::warn("final liveness flush failed: {}", flushed.ToString());
+  }
+  if (metrics_server_ != nullptr) metrics_server_->Stop();
+  store_.reset();
+}
+
+}  // namespace gale::coordinator

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "common/clock.h"
+#include "common/http_server.h"
+#include "common/periodic_loop.h"
+#include "common/request_metrics.h"
+#include "common/status.h"
+#include "coordinator/coordinator_options.h"
+#include "coordinator/metadata_store.h"
+#include "coordinator/node_registry.h"
+
+namespace grpc {
+class Server;
+}
+
+namespace gale::coordinator {
+
+class CoordinatorGrpcService;
+class RegistryMetrics;
+class RestApi;
+
+// A whole gale-coordinator: owns the metadata store, the domain classes, the
+// gRPC, REST and metrics servers and the background loops, and orders their
+// start and shutdown. Start() once, Shutdown() once (also run by the
+// destructor). The accessors are thread-safe after Start().
+class Coordinator {
+ public:
+  // `clock` must outlive the coordinator.
+  Coordinator(CoordinatorOptions options, common::Clock* clock);
+  ~Coordinator();
+
+  // Opens and migrates the store, loads the registry, binds every port
+  // (writing the info file when configured) and starts serving. On error
+  // nothing keeps running.
+  Status Start();
+  // Stops accepting requests, stops the loops, flushes liveness, closes the
+  // store. Idempotent.
+  void Shutdown();
+
+  int grpc_port() const { return grpc_port_; }
+  int http_port() const { return http_port_; }
+  int metrics_port() const { return metrics_port_; }
+  NodeRegistry* registry() { return registry_.get(); }
+
+ private:
+  Status StartServers();
+  Status WriteInfoFile() const;
+  Status Ready() const;
+
+  CoordinatorOptions options_;
+  common::Clock* const clock_;
+  absl::Time started_at_;
+
+  std::unique_ptr<common::MetricsRegistry> metrics_;
+  std::unique_ptr<common::RequestMetrics> grpc_metrics_;
+  std::unique_ptr<common::RequestMetrics> http_metrics_;
+  std::unique_ptr<MetadataStore> store_;
+  ClusterInfo cluster_;
+  std::unique_ptr<NodeRegistry> registry_;
+  std::unique_ptr<RegistryMetrics> registry_metrics_;
+  std::unique_ptr<common::PeriodicLoop> liveness_loop_;
+
+  std::unique_ptr<CoordinatorGrpcService> grpc_service_;
+  std::unique_ptr<grpc::Server> grpc_server_;
+  std::unique_ptr<RestApi> rest_api_;
+  std::unique_ptr<common::HttpServer> rest_server_;
+  std::unique_ptr<common::HttpServer> metrics_server_;
+  int grpc_port_ = 0;
+  int http_port_ = 0;
+  int metrics_port_ = 0;
+
+  std::atomic<bool> serving_{false};
+  bool shut_down_ = false;
+};
+
+}  // namespace gale::coordinator

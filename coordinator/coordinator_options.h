@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/config.h"
+#include "common/status.h"
+
+namespace gale::coordinator {
+
+// Everything that configures a gale-coordinator. Each field is one key of
+// config.yaml (see AddToSchema and config.yaml.example). A plain value type.
+struct CoordinatorOptions {
+  // server
+  std::string bind_address = "0.0.0.0";
+  int grpc_port = 8080;
+  int http_port = 8090;
+  int metrics_port = 8091;
+  std::string data_dir = "./data";
+  std::string info_file;
+  int http_threads = 16;
+  int64_t max_request_body_bytes = 8 << 20;
+  int64_t grpc_max_message_bytes = 16 << 20;
+
+  // database
+  std::string database_type = "sqlite";
+  std::string database_url;   // postgresql://... (or sqlite:PATH)
+  std::string database_path;  // SQLite file; empty: <data_dir>/gale.db
+
+  // coordinator
+  int64_t heartbeat_interval_ms = 5000;
+  int64_t node_timeout_ms = 15000;
+  int64_t dead_after_ms = 60000;
+  int64_t liveness_flush_interval_ms = 1000;
+
+  // logging
+  std::string log_level = "info";
+  std::string log_format = "text";
+
+  // Binds every key to its field.
+  void AddToSchema(common::ConfigSchema* schema);
+
+  // Checks relations between keys and resolves derived values (the database
+  // type from a URL, the SQLite path). INVALID_ARGUMENT naming the key.
+  Status Finalize();
+};
+
+}  // namespace gale::coordinator

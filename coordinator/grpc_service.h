@@ -1,0 +1,50 @@
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+#include "common/request_metrics.h"
+#include "coordinator/service_context.h"
+#include "proto/coordinator.grpc.pb.h"
+
+namespace gale::coordinator {
+
+// The gale.v1.Coordinator gRPC service: a thin adapter that decodes requests,
+// calls the domain classes and maps Status to gRPC codes. Thread-safe.
+class CoordinatorGrpcService final : public gale::v1::Coordinator::Service {
+ public:
+  // `metrics` may be null.
+  CoordinatorGrpcService(ServiceContext context, common::RequestMetrics* metrics)
+      : ctx_(context), metrics_(metrics) {}
+
+  grpc::Status RegisterNode(grpc::ServerContext* context, const v1::RegisterNodeRequest* request,
+                            v1::RegisterNodeResponse* response) override;
+  grpc::Status UnregisterNode(grpc::ServerContext* context,
+                              const v1::UnregisterNodeRequest* request,
+                              v1::UnregisterNodeResponse* response) override;
+  grpc::Status NodeHeartbeat(grpc::ServerContext* context, const v1::NodeHeartbeatRequest* request,
+                             v1::NodeHeartbeatResponse* response) override;
+  grpc::Status GetActiveNodes(grpc::ServerContext* context,
+                              const v1::GetActiveNodesRequest* request,
+                              v1::GetActiveNodesResponse* response) override;
+  grpc::Status GetNode(grpc::ServerContext* context, const v1::GetNodeRequest* request,
+                       v1::GetNodeResponse* response) override;
+  grpc::Status ListNodes(grpc::ServerContext* context, const v1::ListNodesRequest* request,
+                         v1::ListNodesResponse* response) override;
+  grpc::Status SetNodeMaintenance(grpc::ServerContext* context,
+                                  const v1::SetNodeMaintenanceRequest* request,
+                                  v1::SetNodeMaintenanceResponse* response) override;
+  grpc::Status GetNetworkStatus(grpc::ServerContext* context,
+                                const v1::GetNetworkStatusRequest* request,
+                                v1::GetNetworkStatusResponse* response) override;
+
+ private:
+  // Runs `body`, records the call's metrics, turns escaped exceptions into
+  // INTERNAL and the Status into a gRPC status.
+  grpc::Status Handle(std::string_view method, const std::function<Status()>& body);
+
+  const ServiceContext ctx_;
+  common::RequestMetrics* const metrics_;
+};
+
+}  // namespace gale::coordinator

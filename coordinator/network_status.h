@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "coordinator/node_record.h"
+#include "coordinator/node_registry.h"
+
+namespace gale::coordinator {
+
+// The cluster at a glance, as GET /api/v1/network/status and the gRPC
+// GetNetworkStatus report it.
+struct NetworkStatus {
+  std::string cluster_id;
+  NodeSummary nodes;
+  std::vector<NodeRecord> active_nodes;
+  int64_t total_files = 0;             // counted once files are stored (files service)
+  int64_t total_chunks = 0;            // likewise
+  int64_t network_uptime_seconds = 0;  // since the cluster was created
+  absl::Time timestamp;
+};
+
+NetworkStatus ComputeNetworkStatus(const NodeRegistry& registry, const ClusterInfo& cluster,
+                                   absl::Time now);
+
+}  // namespace gale::coordinator

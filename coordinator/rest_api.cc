@@ -1,0 +1,249 @@
+#include "coordinator/rest_api.h"
+
+#include "common/json_reader.h"
+#include "common/request_metrics.h"
+#include "common/strings.h"
+#include "coordinator/network_status.h"
+
+namespace gale::coordinator {
+namespace {
+
+using common::JsonReader;
+using common::SendError;
+using common::SendJson;
+using nlohmann::json;
+
+constexpr int kDefaultActiveLimit = 50;  // as ZephyrFS
+constexpr int kMaxActiveLimit = 100000;
+
+json StatsToJson(const NodeStats& stats) {
+  return {{"storage_used", stats.storage_used},     {"storage_available", stats.storage_available},
+          {"chunks_stored", stats.chunks_stored},   {"bandwidth_up", stats.bandwidth_up},
+          {"bandwidth_down", stats.bandwidth_down}, {"cpu_usage", stats.cpu_usage},
+          {"memory_usage", stats.memory_usage},     {"uptime_seconds", stats.uptime_seconds}};
+}
+
+json NodeToJson(const NodeRecord& node) {
+  return {{"node_id", node.id},
+          {"addresses", node.addresses},
+          {"stats", StatsToJson(node.stats)},
+          {"last_heartbeat", absl::ToUnixSeconds(node.last_heartbeat)},
+          {"status", CompatStatus(node.state)},
+          {"state", NodeStateName(node.state)},
+          {"storage_capacity", node.capacity_bytes},
+          {"capabilities", node.capabilities},
+          {"zone", node.zone},
+          {"version", node.version},
+          {"registered_at", absl::ToUnixSeconds(node.registered_at)}};
+}
+
+json NodesToJson(const std::vector<NodeRecord>& nodes) {
+  json out = json::array();
+  for (const auto& node : nodes) out.push_back(NodeToJson(node));
+  return out;
+}
+
+Result<NodeStats> ReadStats(const JsonReader& body) {
+  NodeStats stats;
+  ASSIGN_OR_RETURN(auto object, body.OptObject("stats"));
+  if (!object) return stats;  // ZephyrFS nodes may heartbeat without stats
+  // Only types are checked here; values are checked by the registry, which
+  // serves gRPC too.
+  const std::pair<const char*, int64_t*> ints[] = {
+      {"storage_used", &stats.storage_used},     {"storage_available", &stats.storage_available},
+      {"chunks_stored", &stats.chunks_stored},   {"bandwidth_up", &stats.bandwidth_up},
+      {"bandwidth_down", &stats.bandwidth_down}, {"uptime_seconds", &stats.uptime_seconds}};
+  for (const auto& [name, field] : ints) {
+    ASSIGN_OR_RETURN(auto value, object->OptInt(name));
+    if (value) *field = *value;
+  }
+  ASSIGN_OR_RETURN(auto cpu, object->OptDouble("cpu_usage"));
+  if (cpu) stats.cpu_usage = *cpu;
+  ASSIGN_OR_RETURN(auto memory, object->OptDouble("memory_usage"));
+  if (memory) stats.memory_usage = *memory;
+  return stats;
+}
+
+Result<NodeRegistration> ReadRegistration(const JsonReader& body) {
+  NodeRegistration registration;
+  ASSIGN_OR_RETURN(auto node_id, body.OptString("node_id"));
+  registration.node_id = node_id.value_or("");
+  ASSIGN_OR_RETURN(registration.addresses, body.StringArray("addresses"));
+  ASSIGN_OR_RETURN(registration.capacity_bytes, body.Int("storage_capacity"));
+  ASSIGN_OR_RETURN(auto capabilities, body.OptStringMap("capabilities"));
+  registration.capabilities = capabilities.value_or(std::map<std::string, std::string>{});
+  ASSIGN_OR_RETURN(auto zone, body.OptString("zone"));
+  // ZephyrFS nodes carry zone and version as capabilities.
+  auto capability = [&](const char* key) {
+    auto it = registration.capabilities.find(key);
+    return it == registration.capabilities.end() ? std::string() : it->second;
+  };
+  registration.zone = zone.value_or(capability("zone"));
+  ASSIGN_OR_RETURN(auto version, body.OptString("version"));
+  registration.version = version.value_or(capability("version"));
+  return registration;
+}
+
+// Query parameter `limit` of /nodes/active: absent -> 50.
+Result<int> ReadLimit(const httplib::Request& req) {
+  if (!req.has_param("limit")) return kDefaultActiveLimit;
+  std::optional<int64_t> limit = ParseInt64(req.get_param_value("limit"));
+  if (!limit || *limit < 0 || *limit > kMaxActiveLimit) {
+    return absl::InvalidArgumentError(
+        StrCat("query parameter 'limit' must be an integer in [0, ", kMaxActiveLimit, "]"));
+  }
+  return static_cast<int>(*limit);
+}
+
+// `exclude` may repeat and may hold comma-separated ids.
+std::vector<std::string> ReadExclude(const httplib::Request& req) {
+  std::vector<std::string> out;
+  size_t count = req.get_param_value_count("exclude");
+  for (size_t i = 0; i < count; ++i) {
+    std::string value = req.get_param_value("exclude", i);
+    for (std::string_view id : SplitTrimmed(value, ',')) out.emplace_back(id);
+  }
+  return out;
+}
+
+}  // namespace
+
+void RestApi::Register(common::HttpServer* server) {
+  using std::placeholders::_1;
+  using std::placeholders::_2;
+  server->Get("/", std::bind(&RestApi::ServiceInfo, this, _1, _2));
+  server->Post("/api/v1/nodes/register", std::bind(&RestApi::RegisterNode, this, _1, _2));
+  // Before /nodes/{id}, which would otherwise match "active".
+  server->Get("/api/v1/nodes/active", std::bind(&RestApi::ActiveNodes, this, _1, _2));
+  server->Get("/api/v1/nodes", std::bind(&RestApi::ListNodes, this, _1, _2));
+  server->Get("/api/v1/nodes/{id}", std::bind(&RestApi::GetNode, this, _1, _2));
+  server->Post("/api/v1/nodes/{id}/heartbeat", std::bind(&RestApi::Heartbeat, this, _1, _2));
+  server->Post("/api/v1/nodes/{id}/unregister", std::bind(&RestApi::Unregister, this, _1, _2));
+  server->Post("/api/v1/nodes/{id}/maintenance", std::bind(&RestApi::Maintenance, this, _1, _2));
+  server->Get("/api/v1/network/status", [this](const auto& req, auto& res) {
+    NetworkStatus(req, res, /*stats_only=*/false);
+  });
+  server->Get("/api/v1/network/stats",
+              [this](const auto& req, auto& res) { NetworkStatus(req, res, /*stats_only=*/true); });
+}
+
+void RestApi::ServiceInfo(const httplib::Request&, httplib::Response& res) {
+  SendJson(res, 200,
+           {{"service", "Gale Coordinator"},
+            {"version", common::GaleVersion()},
+            {"description", "Coordinator of the Gale distributed chunk store"},
+            {"cluster_id", ctx_.cluster->id},
+            {"endpoints",
+             {{"health", "/health"},
+              {"api_v1", "/api/v1"},
+              {"nodes", "/api/v1/nodes"},
+              {"network", "/api/v1/network"}}}});
+}
+
+void RestApi::RegisterNode(const httplib::Request& req, httplib::Response& res) {
+  auto body = JsonReader::Parse(req.body);
+  if (!body.ok()) return SendError(res, body.status());
+  auto registration = ReadRegistration(*body);
+  if (!registration.ok()) return SendError(res, registration.status());
+  auto result = ctx_.registry->Register(*std::move(registration));
+  if (!result.ok()) return SendError(res, result.status());
+  SendJson(res, 200,
+           {{"success", true},
+            {"message", result->created ? "node registered" : "node re-registered"},
+            {"assigned_node_id", result->node.id},
+            {"bootstrap_peers", result->bootstrap_peers},
+            {"cluster_id", ctx_.cluster->id},
+            {"heartbeat_interval_ms", ctx_.heartbeat_interval_ms}});
+}
+
+void RestApi::Heartbeat(const httplib::Request& req, httplib::Response& res) {
+  auto body = JsonReader::Parse(req.body, /*allow_empty=*/true);
+  if (!body.ok()) return SendError(res, body.status());
+  auto stats = ReadStats(*body);
+  if (!stats.ok()) return SendError(res, stats.status());
+  auto result = ctx_.registry->Heartbeat(req.matches[1].str(), *stats);
+  if (absl::IsNotFound(result.status())) {
+    SendJson(res, 404,
+             {{"error", "not found"},
+              {"details", result.status().message()},
+              {"needs_reregister", true}});
+    return;
+  }
+  if (!result.ok()) return SendError(res, result.status());
+  SendJson(res, 200,
+           {{"success", !result->needs_reregister},
+            {"message", result->needs_reregister
+                            ? "node was declared dead; register again and report chunks"
+                            : "heartbeat processed"},
+            {"tasks", json::array()},
+            {"needs_reregister", result->needs_reregister},
+            {"state", NodeStateName(result->state)},
+            {"heartbeat_interval_ms", ctx_.heartbeat_interval_ms}});
+}
+
+void RestApi::Unregister(const httplib::Request& req, httplib::Response& res) {
+  auto body = JsonReader::Parse(req.body, /*allow_empty=*/true);
+  if (!body.ok()) return SendError(res, body.status());
+  auto reason = body->OptString("reason");
+  if (!reason.ok()) return SendError(res, reason.status());
+  Status status = ctx_.registry->Unregister(req.matches[1].str(), reason->value_or(""));
+  if (!status.ok()) return SendError(res, status);
+  SendJson(res, 200, {{"success", true}, {"message", "node unregistered"}});
+}
+
+void RestApi::Maintenance(const httplib::Request& req, httplib::Response& res) {
+  auto body = JsonReader::Parse(req.body);
+  if (!body.ok()) return SendError(res, body.status());
+  auto enabled = body->OptBool("enabled");
+  if (!enabled.ok()) return SendError(res, enabled.status());
+  if (!enabled->has_value()) {
+    return SendError(res, absl::InvalidArgumentError("field 'enabled' is required"));
+  }
+  auto node = ctx_.registry->SetMaintenance(req.matches[1].str(), **enabled);
+  if (!node.ok()) return SendError(res, node.status());
+  SendJson(res, 200, {{"success", true}, {"node", NodeToJson(*node)}});
+}
+
+void RestApi::ActiveNodes(const httplib::Request& req, httplib::Response& res) {
+  auto limit = ReadLimit(req);
+  if (!limit.ok()) return SendError(res, limit.status());
+  std::vector<NodeRecord> nodes = ctx_.registry->Active(*limit, ReadExclude(req));
+  SendJson(res, 200, {{"nodes", NodesToJson(nodes)}, {"total_nodes", nodes.size()}});
+}
+
+void RestApi::ListNodes(const httplib::Request&, httplib::Response& res) {
+  std::vector<NodeRecord> nodes = ctx_.registry->List();
+  SendJson(res, 200, {{"nodes", NodesToJson(nodes)}, {"total_nodes", nodes.size()}});
+}
+
+void RestApi::GetNode(const httplib::Request& req, httplib::Response& res) {
+  auto node = ctx_.registry->Get(req.matches[1].str());
+  if (!node.ok()) return SendError(res, node.status());
+  SendJson(res, 200, {{"success", true}, {"node", NodeToJson(*node)}});
+}
+
+void RestApi::NetworkStatus(const httplib::Request&, httplib::Response& res, bool stats_only) {
+  coordinator::NetworkStatus status =
+      ComputeNetworkStatus(*ctx_.registry, *ctx_.cluster, ctx_.clock->Now());
+  json by_state = json::object();
+  for (const auto& [state, count] : status.nodes.by_state) by_state[NodeStateName(state)] = count;
+  const int64_t timestamp = absl::ToUnixSeconds(status.timestamp);
+  json stats = {{"total_nodes", status.nodes.total},
+                {"active_nodes", status.nodes.by_state[NodeState::kActive]},
+                {"total_storage_capacity", status.nodes.active_capacity_bytes},
+                {"total_storage_used", status.nodes.active_used_bytes},
+                {"total_files", status.total_files},
+                {"total_chunks", status.total_chunks},
+                {"average_node_uptime", status.nodes.average_active_uptime_seconds},
+                {"network_uptime_seconds", status.network_uptime_seconds},
+                {"nodes_by_state", by_state},
+                {"timestamp", timestamp}};
+  if (stats_only) return SendJson(res, 200, stats);
+  SendJson(res, 200,
+           {{"network_stats", stats},
+            {"active_nodes", NodesToJson(status.active_nodes)},
+            {"timestamp", timestamp},
+            {"cluster_id", status.cluster_id}});
+}
+
+}  // namespace gale::coordinator

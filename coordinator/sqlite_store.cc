@@ -1,0 +1,232 @@
+#include "coordinator/sqlite_store.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "common/file_util.h"
+#include "common/strings.h"
+#include "migrations/migrations.h"
+#include "nlohmann/json.hpp"
+#include "spdlog/spdlog.h"
+
+namespace gale::coordinator {
+namespace {
+
+constexpr std::string_view kNodeColumns =
+    "id, addresses, zone, capacity_bytes, capabilities, version, registered_at_ms, state, "
+    "last_heartbeat_ms, storage_used, storage_available, chunks_stored, bandwidth_up, "
+    "bandwidth_down, cpu_usage, memory_usage, uptime_seconds";
+
+int LatestMigrationVersion() {
+  const auto& all = migrations::SqliteMigrations();
+  return all.empty() ? 0 : all.back().version;
+}
+
+// Binds the stats and liveness fields starting at parameter `first`, in the
+// order state, last_heartbeat_ms, storage_used ... uptime_seconds.
+void BindLiveness(SqliteStatement& stmt, int first, const NodeRecord& node) {
+  stmt.Bind(first, NodeStateName(node.state))
+      .Bind(first + 1, absl::ToUnixMillis(node.last_heartbeat))
+      .Bind(first + 2, node.stats.storage_used)
+      .Bind(first + 3, node.stats.storage_available)
+      .Bind(first + 4, node.stats.chunks_stored)
+      .Bind(first + 5, node.stats.bandwidth_up)
+      .Bind(first + 6, node.stats.bandwidth_down)
+      .Bind(first + 7, node.stats.cpu_usage)
+      .Bind(first + 8, node.stats.memory_usage)
+      .Bind(first + 9, node.stats.uptime_seconds);
+}
+
+Result<NodeRecord> ReadNode(const SqliteStatement& row) {
+  NodeRecord node;
+  node.id = row.Text(0);
+  auto addresses = nlohmann::json::parse(row.Text(1), nullptr, false);
+  auto capabilities = nlohmann::json::parse(row.Text(4), nullptr, false);
+  if (!addresses.is_array() || !capabilities.is_object()) {
+    return absl::DataLossError(StrCat("node ", node.id, ": malformed JSON column"));
+  }
+  for (const auto& a : addresses) {
+    if (a.is_string()) node.addresses.push_back(a.get<std::string>());
+  }
+  for (const auto& [k, v] : capabilities.items()) {
+    if (v.is_string()) node.capabilities.emplace(k, v.get<std::string>());
+  }
+  node.zone = row.Text(2);
+  node.capacity_bytes = row.Int(3);
+  node.version = row.Text(5);
+  node.registered_at = absl::FromUnixMillis(row.Int(6));
+  ASSIGN_OR_RETURN(node.state, ParseNodeState(row.Text(7)));
+  node.last_heartbeat = absl::FromUnixMillis(row.Int(8));
+  node.stats.storage_used = row.Int(9);
+  node.stats.storage_available = row.Int(10);
+  node.stats.chunks_stored = row.Int(11);
+  node.stats.bandwidth_up = row.Int(12);
+  node.stats.bandwidth_down = row.Int(13);
+  node.stats.cpu_usage = row.Double(14);
+  node.stats.memory_usage = row.Double(15);
+  node.stats.uptime_seconds = row.Int(16);
+  return node;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  std::string lock_path = StrCat(path, ".lock");
+  int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd < 0) return common::ErrnoStatus(errno, StrCat("open ", lock_path));
+  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(lock_fd);
+    return absl::FailedPreconditionError(
+        StrCat("the SQLite database ", path,
+               " is in use by another coordinator; SQLite allows one coordinator (use PostgreSQL "
+               "to run several)"));
+  }
+  auto db = SqliteDb::Open(path);
+  if (!db.ok()) {
+    ::close(lock_fd);
+    return db.status();
+  }
+  return std::unique_ptr<SqliteStore>(new SqliteStore(*std::move(db), lock_fd));
+}
+
+SqliteStore::SqliteStore(std::unique_ptr<SqliteDb> db, int lock_fd)
+    : db_(std::move(db)), lock_fd_(lock_fd) {}
+
+SqliteStore::~SqliteStore() {
+  {
+    absl::MutexLock lock(&mu_);
+    db_.reset();
+  }
+  ::close(lock_fd_);  // releases the flock
+}
+
+Result<int> SqliteStore::SchemaVersionLocked() {
+  ASSIGN_OR_RETURN(auto exists,
+                   db_->Prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                                "name = 'schema_migrations'"));
+  ASSIGN_OR_RETURN(bool row, exists->Step());
+  if (!row || exists->Int(0) == 0) return 0;
+  ASSIGN_OR_RETURN(auto max,
+                   db_->Prepare("SELECT coalesce(max(version), 0) FROM schema_migrations"));
+  ASSIGN_OR_RETURN(row, max->Step());
+  return row ? static_cast<int>(max->Int(0)) : 0;
+}
+
+Result<int> SqliteStore::SchemaVersion() {
+  absl::MutexLock lock(&mu_);
+  return SchemaVersionLocked();
+}
+
+Status SqliteStore::Migrate() {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(db_->Exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)"));
+  ASSIGN_OR_RETURN(int current, SchemaVersionLocked());
+  if (current > LatestMigrationVersion()) {
+    return absl::FailedPreconditionError(
+        StrCat("the database ", db_->path(), " has schema version ", current,
+               ", newer than this binary knows (", LatestMigrationVersion(),
+               "); run a newer gale-coordinator"));
+  }
+  for (const auto& migration : migrations::SqliteMigrations()) {
+    if (migration.version <= current) continue;
+    Status status = db_->Transaction([&]() -> Status {
+      RETURN_IF_ERROR(db_->Exec(migration.sql));
+      ASSIGN_OR_RETURN(auto insert,
+                       db_->Prepare("INSERT INTO schema_migrations (version, name, applied_at_ms) "
+                                    "VALUES (?, ?, ?)"));
+      insert->Bind(1, int64_t{migration.version})
+          .Bind(2, migration.name)
+          .Bind(3, absl::ToUnixMillis(absl::Now()));
+      return insert->Run();
+    });
+    if (!status.ok()) {
+      return Status(status.code(), StrCat("migration ", migration.name, ": ", status.message()));
+    }
+    spdlog::info("applied migration {}", migration.name);
+  }
+  return absl::OkStatus();
+}
+
+Status SqliteStore::CheckReady() {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(int version, SchemaVersionLocked());
+  if (version != LatestMigrationVersion()) {
+    return absl::UnavailableError(
+        StrCat("schema version ", version, ", expected ", LatestMigrationVersion()));
+  }
+  return absl::OkStatus();
+}
+
+Result<ClusterInfo> SqliteStore::GetOrCreateCluster(std::string_view new_id, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  ClusterInfo info;
+  RETURN_IF_ERROR(db_->Transaction([&]() -> Status {
+    ASSIGN_OR_RETURN(
+        auto insert,
+        db_->Prepare("INSERT OR IGNORE INTO cluster (id, created_at_ms) VALUES (?, ?)"));
+    insert->Bind(1, new_id).Bind(2, absl::ToUnixMillis(now));
+    RETURN_IF_ERROR(insert->Run());
+    ASSIGN_OR_RETURN(auto select, db_->Prepare("SELECT id, created_at_ms FROM cluster"));
+    ASSIGN_OR_RETURN(bool row, select->Step());
+    if (!row) return absl::InternalError("cluster row missing after insert");
+    info.id = select->Text(0);
+    info.created_at = absl::FromUnixMillis(select->Int(1));
+    return absl::OkStatus();
+  }));
+  return info;
+}
+
+Status SqliteStore::UpsertNode(const NodeRecord& node) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto stmt,
+                   db_->Prepare(StrCat("INSERT OR REPLACE INTO nodes (", kNodeColumns,
+                                       ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                       "?, ?, ?)")));
+  nlohmann::json capabilities(node.capabilities);
+  stmt->Bind(1, node.id)
+      .Bind(2, nlohmann::json(node.addresses).dump())
+      .Bind(3, node.zone)
+      .Bind(4, node.capacity_bytes)
+      .Bind(5, capabilities.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+      .Bind(6, node.version)
+      .Bind(7, absl::ToUnixMillis(node.registered_at));
+  BindLiveness(*stmt, 8, node);
+  return stmt->Run();
+}
+
+Status SqliteStore::UpdateNodeLiveness(const std::vector<NodeRecord>& nodes) {
+  absl::MutexLock lock(&mu_);
+  return db_->Transaction([&]() -> Status {
+    ASSIGN_OR_RETURN(auto stmt,
+                     db_->Prepare("UPDATE nodes SET state = ?, last_heartbeat_ms = ?, "
+                                  "storage_used = ?, storage_available = ?, chunks_stored = ?, "
+                                  "bandwidth_up = ?, bandwidth_down = ?, cpu_usage = ?, "
+                                  "memory_usage = ?, uptime_seconds = ? WHERE id = ?"));
+    for (const NodeRecord& node : nodes) {
+      BindLiveness(*stmt, 1, node);
+      stmt->Bind(11, node.id);
+      RETURN_IF_ERROR(stmt->Run());
+      stmt->Reset();
+    }
+    return absl::OkStatus();
+  });
+}
+
+Result<std::vector<NodeRecord>> SqliteStore::ListNodes() {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto stmt,
+                   db_->Prepare(StrCat("SELECT ", kNodeColumns, " FROM nodes ORDER BY id")));
+  std::vector<NodeRecord> nodes;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(NodeRecord node, ReadNode(*stmt));
+    nodes.push_back(std::move(node));
+  }
+  return nodes;
+}
+
+}  // namespace gale::coordinator

@@ -1,0 +1,22 @@
+#include "coordinator/store_factory.h"
+
+#include <filesystem>
+
+#include "common/file_util.h"
+#include "common/strings.h"
+#include "coordinator/sqlite_store.h"
+
+namespace gale::coordinator {
+
+Result<std::unique_ptr<MetadataStore>> OpenMetadataStore(const CoordinatorOptions& options) {
+  if (options.database_type != "sqlite") {
+    return absl::InvalidArgumentError(
+        StrCat("database.type ", options.database_type, " is not supported"));
+  }
+  std::string dir = std::filesystem::path(options.database_path).parent_path().string();
+  if (!dir.empty()) RETURN_IF_ERROR(common::CreateDirectories(dir));
+  ASSIGN_OR_RETURN(auto store, SqliteStore::Open(options.database_path));
+  return std::unique_ptr<MetadataStore>(std::move(store));
+}
+
+}  // namespace gale::coordinator

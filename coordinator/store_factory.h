@@ -1,0 +1,15 @@
+#pragma once
+
+#include <memory>
+
+#include "common/status.h"
+#include "coordinator/coordinator_options.h"
+#include "coordinator/metadata_store.h"
+
+namespace gale::coordinator {
+
+// Opens the metadata store that `options` (finalized) select, without
+// migrating it.
+Result<std::unique_ptr<MetadataStore>> OpenMetadataStore(const CoordinatorOptions& options);
+
+}  // namespace gale::coordinator

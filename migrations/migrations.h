@@ -1,0 +1,18 @@
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+namespace gale::migrations {
+
+// One ordered schema change, embedded from migrations/<backend>/NNNN_name.sql.
+struct Migration {
+  int version;
+  std::string_view name;
+  std::string_view sql;
+};
+
+// The SQLite migrations in ascending version order.
+const std::vector<Migration>& SqliteMigrations();
+
+}  // namespace gale::migrations

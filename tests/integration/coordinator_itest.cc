@@ -1,0 +1,265 @@
+// The real gale-coordinator binary on loopback: registration and heartbeats
+// over gRPC and REST, liveness, restarts (clean and kill -9), configuration
+// errors and JSON logs.
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "common/file_util.h"
+#include "httplib.h"
+#include "nlohmann/json.hpp"
+#include "proto/coordinator.grpc.pb.h"
+#include "tests/mini_cluster/mini_cluster.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/temp_dir.h"
+#include "tests/testing/wait.h"
+
+namespace gale {
+namespace {
+
+using nlohmann::json;
+using testing::MiniCluster;
+using testing::MiniClusterOptions;
+using testing::WaitUntil;
+
+class CoordinatorITest : public ::testing::Test {
+ protected:
+  void StartCluster(std::vector<std::string> flags) {
+    MiniClusterOptions options;
+    options.coordinator_flags = std::move(flags);
+    cluster_ = std::make_unique<MiniCluster>(options);
+    ASSERT_OK(cluster_->Start());
+    Connect();
+  }
+
+  void Connect() {
+    stub_ = v1::Coordinator::NewStub(grpc::CreateChannel(cluster_->coordinator_grpc_address(),
+                                                         grpc::InsecureChannelCredentials()));
+    rest_ = std::make_unique<httplib::Client>("127.0.0.1", cluster_->coordinator_http_port());
+  }
+
+  std::string GrpcRegister(const std::string& id, const std::string& address) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    v1::RegisterNodeRequest req;
+    req.set_node_id(id);
+    req.add_addresses(address);
+    req.set_storage_capacity(int64_t{1} << 40);
+    v1::RegisterNodeResponse resp;
+    grpc::Status s = stub_->RegisterNode(&ctx, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp.node_id();
+  }
+
+  v1::NodeHeartbeatResponse GrpcHeartbeat(const std::string& id, int64_t used) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    v1::NodeHeartbeatRequest req;
+    req.set_node_id(id);
+    req.mutable_stats()->set_storage_used(used);
+    v1::NodeHeartbeatResponse resp;
+    grpc::Status s = stub_->NodeHeartbeat(&ctx, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp;
+  }
+
+  std::string RestRegister(const std::string& address) {
+    auto r = rest_->Post("/api/v1/nodes/register",
+                         json{{"addresses", {address}},
+                              {"storage_capacity", 1000000000},
+                              {"capabilities", {{"version", "1.0.0"}}}}
+                             .dump(),
+                         "application/json");
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no response");
+    return r ? json::parse(r->body).value("assigned_node_id", "") : "";
+  }
+
+  int RestHeartbeat(const std::string& id, int64_t used) {
+    auto r = rest_->Post(("/api/v1/nodes/" + id + "/heartbeat").c_str(),
+                         json{{"stats", {{"storage_used", used}}}}.dump(), "application/json");
+    return r ? r->status : 0;
+  }
+
+  std::map<std::string, json> ActiveNodes() {
+    std::map<std::string, json> out;
+    auto r = rest_->Get("/api/v1/nodes/active");
+    if (!r || r->status != 200) {
+      ADD_FAILURE() << "GET /api/v1/nodes/active: "
+                    << (r ? r->body : httplib::to_string(r.error()));
+      return out;
+    }
+    json body = json::parse(r->body);
+    for (const auto& node : body["nodes"]) out[node["node_id"]] = node;
+    return out;
+  }
+
+  std::unique_ptr<MiniCluster> cluster_;
+  std::unique_ptr<v1::Coordinator::Stub> stub_;
+  std::unique_ptr<httplib::Client> rest_;
+};
+
+TEST_F(CoordinatorITest, RegistersOverBothApisAndSurvivesRestarts) {
+  StartCluster({"--heartbeat-interval-ms", "100", "--node-timeout-ms", "5000", "--dead-after-ms",
+                "20000", "--liveness-flush-interval-ms", "50"});
+  std::string g1 = GrpcRegister("", "127.0.0.1:9001");
+  std::string g2 = GrpcRegister("grpc-node-2", "127.0.0.1:9002");
+  std::string r1 = RestRegister("127.0.0.1:9003");
+  ASSERT_FALSE(g1.empty());
+  ASSERT_EQ(g2, "grpc-node-2");
+  ASSERT_FALSE(r1.empty());
+  EXPECT_FALSE(GrpcHeartbeat(g1, 11).needs_reregister());
+  EXPECT_FALSE(GrpcHeartbeat(g2, 22).needs_reregister());
+  EXPECT_EQ(RestHeartbeat(r1, 33), 200);
+
+  // Both APIs see all three, with the stats they sent.
+  auto active = ActiveNodes();
+  ASSERT_EQ(active.size(), 3u);
+  EXPECT_EQ(active[g1]["stats"]["storage_used"], 11);
+  EXPECT_EQ(active[r1]["addresses"][0], "127.0.0.1:9003");
+  grpc::ClientContext ctx;
+  v1::GetActiveNodesResponse grpc_active;
+  ASSERT_TRUE(stub_->GetActiveNodes(&ctx, {}, &grpc_active).ok());
+  EXPECT_EQ(grpc_active.total_nodes(), 3);
+
+  // A clean restart keeps every node, its id and its last stats.
+  ASSERT_OK(cluster_->RestartCoordinator());
+  Connect();
+  active = ActiveNodes();
+  ASSERT_EQ(active.size(), 3u);
+  EXPECT_EQ(active[g2]["stats"]["storage_used"], 22);
+  EXPECT_EQ(active[r1]["stats"]["storage_used"], 33);
+  EXPECT_FALSE(GrpcHeartbeat(g1, 12).needs_reregister());
+
+  // So does a crash: registrations were durable when acknowledged.
+  std::string late = GrpcRegister("late-node", "127.0.0.1:9004");
+  ASSERT_OK(cluster_->KillCoordinator());
+  ASSERT_OK(cluster_->StartCoordinator());
+  Connect();
+  active = ActiveNodes();
+  EXPECT_EQ(active.size(), 4u);
+  EXPECT_TRUE(active.contains(late));
+  EXPECT_EQ(active[late]["addresses"][0], "127.0.0.1:9004");
+}
+
+TEST_F(CoordinatorITest, SilentNodeLeavesActiveListThenDies) {
+  StartCluster({"--heartbeat-interval-ms", "50", "--node-timeout-ms", "300", "--dead-after-ms",
+                "900", "--liveness-flush-interval-ms", "20"});
+  std::string quiet = RestRegister("127.0.0.1:9100");
+  std::string chatty = GrpcRegister("chatty", "127.0.0.1:9101");
+  ASSERT_EQ(ActiveNodes().size(), 2u);
+
+  // chatty keeps heartbeating; quiet does not.
+  auto state_of = [&](const std::string& id) {
+    auto r = rest_->Get(("/api/v1/nodes/" + id).c_str());
+    return r && r->status == 200 ? json::parse(r->body)["node"]["state"].get<std::string>()
+                                 : std::string("?");
+  };
+  ASSERT_TRUE(WaitUntil([&] {
+    GrpcHeartbeat(chatty, 1);
+    return !ActiveNodes().contains(quiet);
+  }));
+  EXPECT_TRUE(ActiveNodes().contains(chatty));
+  ASSERT_TRUE(WaitUntil([&] {
+    GrpcHeartbeat(chatty, 1);
+    return state_of(quiet) == "dead";
+  }));
+  EXPECT_EQ(state_of(chatty), "active");
+
+  // The dead node is told to re-register; after that it is active again.
+  auto r = rest_->Post(("/api/v1/nodes/" + quiet + "/heartbeat").c_str(), "{}", "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(json::parse(r->body)["needs_reregister"], true);
+  auto again = rest_->Post(
+      "/api/v1/nodes/register",
+      json{{"node_id", quiet}, {"addresses", {"127.0.0.1:9100"}}, {"storage_capacity", 1}}.dump(),
+      "application/json");
+  ASSERT_TRUE(again && again->status == 200);
+  EXPECT_EQ(state_of(quiet), "active");
+
+  // Metrics count both as active again (chatty keeps heartbeating meanwhile).
+  httplib::Client ops("127.0.0.1", cluster_->coordinator_metrics_port());
+  EXPECT_TRUE(WaitUntil([&] {
+    GrpcHeartbeat(chatty, 1);
+    auto metrics = ops.Get("/metrics");
+    return metrics && metrics->body.find("gale_nodes{state=\"active\"} 2") != std::string::npos;
+  }));
+}
+
+TEST_F(CoordinatorITest, HealthEndpointsAnswer) {
+  StartCluster({});
+  httplib::Client ops("127.0.0.1", cluster_->coordinator_metrics_port());
+  for (const char* path : {"/live", "/ready", "/health", "/metrics"}) {
+    auto r = ops.Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 200) << path << ": " << r->body;
+  }
+  auto root = rest_->Get("/");
+  ASSERT_TRUE(root);
+  EXPECT_EQ(json::parse(root->body)["service"], "Gale Coordinator");
+}
+
+// Runs the binary with `args` and expects it to refuse to start.
+void ExpectConfigError(const std::vector<std::string>& args, const std::string& expected,
+                       std::map<std::string, std::string> env = {}) {
+  testing::TempDir dir;
+  testing::Subprocess process(testing::BinDir() + "/gale-coordinator", args, dir.Join("log"),
+                              std::move(env));
+  ASSERT_OK(process.Start());
+  ASSERT_OK_AND_ASSIGN(int code, process.Wait(absl::Seconds(30)));
+  EXPECT_NE(code, 0);
+  EXPECT_NE(process.LogTail().find(expected), std::string::npos) << process.LogTail();
+}
+
+TEST(CoordinatorConfigITest, BadConfigurationStopsStartupNamingTheKey) {
+  ExpectConfigError({"--grpc-port", "eighty"},
+                    "server.grpc_port (from flag --grpc-port): 'eighty' is not an integer");
+  ExpectConfigError({}, "server.http_port (from environment HTTP_PORT)", {{"HTTP_PORT", "-5"}});
+  ExpectConfigError(
+      {"--heartbeat-interval-ms", "10", "--node-timeout-ms", "100", "--dead-after-ms", "50"},
+      "coordinator.node_timeout_ms (100) must be less than");
+  testing::TempDir dir;
+  std::string config = dir.Join("config.yaml");
+  std::ofstream(config) << "server:\n  grcp_port: 1\n";
+  ExpectConfigError({"--config", config}, "unknown key 'server.grcp_port'");
+  ExpectConfigError({}, "unknown key 'server.grcp_port'", {{"CONFIG_PATH", config}});
+}
+
+TEST(CoordinatorConfigITest, ConfigFileEnvAndJsonLogs) {
+  testing::TempDir dir;
+  std::string config = dir.Join("config.yaml");
+  std::ofstream(config) << "server:\n  bind_address: 127.0.0.1\n  grpc_port: 0\n"
+                           "  http_port: 0\n  metrics_port: 0\n"
+                           "coordinator:\n  heartbeat_interval_ms: 1000\n"
+                           "  node_timeout_ms: 4321\n"
+                           "node:\n  port: 9080\n";  // other binaries' sections are skipped
+  std::string info = dir.Join("info.json");
+  testing::Subprocess process(testing::BinDir() + "/gale-coordinator",
+                              {"--config", config, "--info-file", info, "--log-format", "json"},
+                              dir.Join("log"),
+                              {{"DATA_PATH", dir.Join("data")}, {"LOG_LEVEL", "debug"}});
+  ASSERT_OK(process.Start());
+  ASSERT_TRUE(WaitUntil([&] { return common::ReadFileToString(info).ok() || process.Exited(); },
+                        absl::Seconds(30)))
+      << process.LogTail();
+  ASSERT_FALSE(process.Exited()) << process.LogTail();
+  EXPECT_TRUE(common::ReadFileToString(dir.Join("data/gale.db")).ok()) << "DATA_PATH honoured";
+  ASSERT_OK_AND_ASSIGN(int code, process.Stop());
+  EXPECT_EQ(code, 0);
+
+  std::ifstream log(dir.Join("log"));
+  std::string line;
+  int records = 0;
+  while (std::getline(log, line)) {
+    auto record = json::parse(line, nullptr, false);
+    ASSERT_FALSE(record.is_discarded()) << "not a JSON line: " << line;
+    EXPECT_TRUE(record.contains("msg"));
+    ++records;
+  }
+  EXPECT_GE(records, 3);
+}
+
+}  // namespace
+}  // namespace gale
