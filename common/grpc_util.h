@@ -2,6 +2,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
+#include <string>
+
 #include "common/status.h"
 
 namespace gale::common {
@@ -17,5 +20,12 @@ inline Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
   return Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
 }
+
+// A channel to a Gale coordinator at `address` (host:port), set up to ride
+// out coordinator restarts: reconnects within a second, retries calls that
+// fail UNAVAILABLE (a connection broken by the restart) a few times with
+// back-off, and uses its own subchannels, so it never inherits a connection
+// another channel saw break.
+std::shared_ptr<grpc::Channel> CreateCoordinatorChannel(const std::string& address);
 
 }  // namespace gale::common

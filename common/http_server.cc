@@ -9,10 +9,14 @@
 namespace gale::common {
 namespace {
 
-// "/api/v1/nodes/{id}/heartbeat" -> "/api/v1/nodes/([^/]+)/heartbeat"
+// "/api/v1/nodes/{id}/heartbeat" -> "/api/v1/nodes/([^/]+)/heartbeat";
+// "{id*}" also takes slashes, so that a malformed id reaches the handler's
+// validation (and its clear error) instead of missing the route.
 std::string PatternFromRoute(std::string_view route) {
+  static const std::regex kGreedy(R"(\{[a-z_]+\*\})");
   static const std::regex kPlaceholder(R"(\{[a-z_]+\})");
-  return std::regex_replace(std::string(route), kPlaceholder, "([^/]+)");
+  std::string pattern = std::regex_replace(std::string(route), kGreedy, "(.+)");
+  return std::regex_replace(pattern, kPlaceholder, "([^/]+)");
 }
 
 }  // namespace
@@ -90,15 +94,19 @@ void HttpServer::Delete(std::string_view route, Handler handler) {
   Add("DELETE", route, std::move(handler));
 }
 
-void HttpServer::Add(std::string_view method, std::string_view route, Handler handler) {
-  std::string label = StrCat(method, " ", route);
-  std::string pattern = PatternFromRoute(route);
-  Handler wrapped = [this, label = std::move(label), handler = std::move(handler)](
-                        const httplib::Request& req, httplib::Response& res) {
+template <typename H>
+auto HttpServer::Timed(std::string label, H handler) {
+  return [this, label = std::move(label), handler = std::move(handler)](
+             const httplib::Request& req, httplib::Response& res, auto&&... reader) {
     absl::Time start = absl::Now();
-    handler(req, res);
+    handler(req, res, reader...);
     if (metrics_ != nullptr) metrics_->Record(label, StrCat(res.status), absl::Now() - start);
   };
+}
+
+void HttpServer::Add(std::string_view method, std::string_view route, Handler handler) {
+  std::string pattern = PatternFromRoute(route);
+  Handler wrapped = Timed(StrCat(method, " ", route), std::move(handler));
   if (method == "GET") {
     server_.Get(pattern, std::move(wrapped));
   } else if (method == "POST") {
@@ -108,6 +116,11 @@ void HttpServer::Add(std::string_view method, std::string_view route, Handler ha
   } else {
     server_.Delete(pattern, std::move(wrapped));
   }
+}
+
+void HttpServer::PutStreaming(std::string_view route, StreamingHandler handler) {
+  server_.Put(PatternFromRoute(route), httplib::Server::HandlerWithContentReader(
+                                           Timed(StrCat("PUT ", route), std::move(handler))));
 }
 
 Result<int> HttpServer::Bind(const std::string& host, int port) {

@@ -19,7 +19,9 @@ struct HttpServerOptions {
   size_t max_body_bytes = 8 << 20;  // larger bodies get 413
   absl::Duration read_timeout = absl::Seconds(10);
   absl::Duration write_timeout = absl::Seconds(10);
-  absl::Duration keep_alive_timeout = absl::Seconds(5);
+  // An idle keep-alive connection holds a worker thread this long, and
+  // cpp-httplib's stop() waits for it: keep it short.
+  absl::Duration keep_alive_timeout = absl::Seconds(2);
   int keep_alive_max_count = 1000;
 };
 
@@ -36,18 +38,23 @@ void SendError(httplib::Response& res, const Status& status);
 class HttpServer {
  public:
   using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+  // For bodies too large to buffer: the handler pulls the body through the
+  // ContentReader as it arrives.
+  using StreamingHandler = std::function<void(const httplib::Request&, httplib::Response&,
+                                              const httplib::ContentReader&)>;
 
   // `metrics` may be null (no request metrics).
   HttpServer(std::string name, HttpServerOptions options, RequestMetrics* metrics);
   ~HttpServer();
 
-  // Routes are templates with {name} placeholders, "/api/v1/nodes/{id}"; the
-  // template is the metrics label, and req.matches[i] holds the i-th
-  // placeholder's value.
+  // Routes are templates with {name} placeholders, "/api/v1/nodes/{id}"
+  // ({name*} also matches slashes); the template is the metrics label, and
+  // req.matches[i] holds the i-th placeholder's value.
   void Get(std::string_view route, Handler handler);
   void Post(std::string_view route, Handler handler);
   void Put(std::string_view route, Handler handler);
   void Delete(std::string_view route, Handler handler);
+  void PutStreaming(std::string_view route, StreamingHandler handler);
 
   // Binds host:port (port 0 picks a free one); returns the bound port.
   Result<int> Bind(const std::string& host, int port);
@@ -63,6 +70,9 @@ class HttpServer {
   // Registers `handler` for `method` on `route`, counting and timing each
   // request under the label "<method> <route>".
   void Add(std::string_view method, std::string_view route, Handler handler);
+  // Wraps a handler of either kind to record its metrics under `label`.
+  template <typename H>
+  auto Timed(std::string label, H handler);
 
   const std::string name_;
   RequestMetrics* const metrics_;

@@ -45,4 +45,15 @@ Status ValidateNodeId(std::string_view id, std::string_view field) {
   return absl::OkStatus();
 }
 
+Status ValidateChunkId(std::string_view id, std::string_view field) {
+  bool ok = id.size() == 64;
+  for (char c : id) ok = ok && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  if (!ok) {
+    return absl::InvalidArgumentError(StrCat("field '", field, "' must be 64 lowercase hex ",
+                                             "characters (a SHA-256), got '",
+                                             EscapeForMessage(id, 80), "'"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace gale::common

@@ -15,4 +15,9 @@ std::string NewUuid();
 // naming `field` otherwise.
 Status ValidateNodeId(std::string_view id, std::string_view field = "node_id");
 
+// Chunk ids are the lowercase hex SHA-256 of the chunk's bytes: exactly 64
+// characters of [0-9a-f]. Checked before an id touches a path.
+// INVALID_ARGUMENT naming `field` otherwise.
+Status ValidateChunkId(std::string_view id, std::string_view field = "chunk_id");
+
 }  // namespace gale::common

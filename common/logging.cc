@@ -40,6 +40,14 @@ class JsonFormatter final : public spdlog::formatter {
 
 }  // namespace
 
+void AddLoggingToSchema(ConfigSchema* schema, std::string* level, std::string* format) {
+  schema->AddEnum("logging.level", "log-level", level,
+                  {"trace", "debug", "info", "warn", "error", "critical", "off"}, "log level",
+                  {"LOG_LEVEL"});
+  schema->AddEnum("logging.format", "log-format", format, {"text", "json"},
+                  "text (readable) or json (one object per line)");
+}
+
 std::unique_ptr<spdlog::formatter> MakeJsonLogFormatter() {
   return std::make_unique<JsonFormatter>();
 }

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string_view>
 
+#include "common/config.h"
 #include "common/status.h"
 #include "spdlog/formatter.h"
 
@@ -13,6 +14,10 @@ namespace gale::common {
 // (readable lines) or "json" (one JSON object per line, properly escaped).
 // INVALID_ARGUMENT for unknown values. Call once, early in main().
 Status InitLogging(std::string_view level, std::string_view format);
+
+// Adds the shared `logging.level` (--log-level, LOG_LEVEL) and
+// `logging.format` (--log-format) keys, bound to the given fields.
+void AddLoggingToSchema(ConfigSchema* schema, std::string* level, std::string* format);
 
 // The formatter behind --log-format json, exposed for tests.
 std::unique_ptr<spdlog::formatter> MakeJsonLogFormatter();

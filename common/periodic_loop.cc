@@ -1,13 +1,19 @@
 #include "common/periodic_loop.h"
 
 #include <algorithm>
+#include <random>
 
 #include "spdlog/spdlog.h"
 
 namespace gale::common {
 
-PeriodicLoop::PeriodicLoop(std::string name, absl::Duration interval, std::function<Status()> body)
-    : name_(std::move(name)), interval_(interval), body_(std::move(body)) {}
+PeriodicLoop::PeriodicLoop(std::string name, absl::Duration interval, std::function<Status()> body,
+                           double jitter, int max_backoff)
+    : name_(std::move(name)),
+      interval_(interval),
+      body_(std::move(body)),
+      jitter_(jitter),
+      max_backoff_(max_backoff) {}
 
 PeriodicLoop::~PeriodicLoop() { Stop(); }
 
@@ -39,10 +45,13 @@ int64_t PeriodicLoop::runs() const {
 
 void PeriodicLoop::Run() {
   int failures = 0;
+  std::minstd_rand rng(std::random_device{}());
   while (true) {
     // Doubling back-off while the body fails, so a broken dependency (say, an
     // unreachable database) is not hammered.
-    absl::Duration wait = interval_ * (int64_t{1} << std::min(failures, 5));
+    absl::Duration wait =
+        interval_ * std::min<int64_t>(int64_t{1} << std::min(failures, 30), max_backoff_);
+    if (jitter_ > 0) wait *= std::uniform_real_distribution<double>(1 - jitter_, 1 + jitter_)(rng);
     {
       absl::MutexLock lock(&mu_);
       auto wake = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_ || triggered_; };

@@ -12,13 +12,16 @@
 namespace gale::common {
 
 // Runs `body` on its own thread every `interval`, immediately on TriggerNow(),
-// and backs off (doubling the wait, up to 32 intervals) while the body keeps
-// failing. The body is a class's public RunOnce(), tested directly; this class
+// and backs off (doubling the wait, up to `max_backoff` intervals, default 32)
+// while the body keeps failing. With `jitter` (a fraction, e.g. 0.2) each wait is spread randomly
+// by up to that much either way, so that many processes restarted together
+// do not stay in step. The body is a class's public RunOnce(), tested directly; this class
 // only owns the thread. Thread-safe. Stop() is idempotent and is called by the
 // destructor.
 class PeriodicLoop {
  public:
-  PeriodicLoop(std::string name, absl::Duration interval, std::function<Status()> body);
+  PeriodicLoop(std::string name, absl::Duration interval, std::function<Status()> body,
+               double jitter = 0, int max_backoff = 32);
   ~PeriodicLoop();
 
   PeriodicLoop(const PeriodicLoop&) = delete;
@@ -40,6 +43,8 @@ class PeriodicLoop {
   const std::string name_;
   const absl::Duration interval_;
   const std::function<Status()> body_;
+  const double jitter_;
+  const int max_backoff_;
 
   mutable absl::Mutex mu_;
   bool started_ ABSL_GUARDED_BY(mu_) = false;

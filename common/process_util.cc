@@ -1,6 +1,7 @@
 #include "common/process_util.h"
 
 #include <pthread.h>
+#include <unistd.h>
 
 namespace gale::common {
 namespace {
@@ -29,5 +30,7 @@ int WaitForTerminationSignal() {
   }
   return sig;
 }
+
+void RequestShutdown() { ::kill(::getpid(), SIGTERM); }
 
 }  // namespace gale::common

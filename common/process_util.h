@@ -12,4 +12,8 @@ void BlockTerminationSignals();
 // Waits until SIGINT or SIGTERM arrives; returns the signal number.
 int WaitForTerminationSignal();
 
+// Asks the process to shut down as if it got SIGTERM: for components that
+// find they must stop (WaitForTerminationSignal() then returns).
+void RequestShutdown();
+
 }  // namespace gale::common

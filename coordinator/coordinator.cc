@@ -39,8 +39,10 @@ Status Coordinator::Start() {
   NodeRegistryOptions registry_options;
   registry_options.node_timeout = absl::Milliseconds(options_.node_timeout_ms);
   registry_options.dead_after = absl::Milliseconds(options_.dead_after_ms);
+  registry_options.cluster_id = cluster_.id;
   registry_ = std::make_unique<NodeRegistry>(store_.get(), clock_, registry_options);
   RETURN_IF_ERROR(registry_->Load());
+  replicas_ = std::make_unique<ReplicaCatalog>(store_.get(), registry_.get(), clock_);
   registry_metrics_ = std::make_unique<RegistryMetrics>(registry_.get());
   metrics_->AddCollector(registry_metrics_.get());
 
@@ -70,7 +72,8 @@ Status Coordinator::Start() {
 
 Status Coordinator::StartServers() {
   // gRPC: bind first so that port 0 resolves before anything is announced.
-  const ServiceContext context{registry_.get(), clock_, &cluster_, options_.heartbeat_interval_ms};
+  const ServiceContext context{registry_.get(), replicas_.get(), clock_, &cluster_,
+                               options_.heartbeat_interval_ms};
   grpc_service_ = std::make_unique<CoordinatorGrpcService>(context, grpc_metrics_.get());
   grpc::ServerBuilder builder;
   builder.AddListeningPort(StrCat(options_.bind_address, ":", options_.grpc_port),
@@ -144,7 +147,10 @@ void Coordinator::Shutdown() {
   serving_ = false;
   // Stop accepting requests first, then the loops, then flush and close.
   if (grpc_server_ != nullptr) {
-    grpc_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    // New calls may still arrive while draining; they are short, and clients
+    // retry whatever the immediate shutdown cancels.
+    grpc_service_->WaitUntilIdle(absl::Seconds(5));
+    grpc_server_->Shutdown(std::chrono::system_clock::now());
   }
   if (rest_server_ != nullptr) rest_server_->Stop();
   if (liveness_loop_ != nullptr) liveness_loop_->Stop();

@@ -11,6 +11,7 @@
 #include "coordinator/coordinator_options.h"
 #include "coordinator/metadata_store.h"
 #include "coordinator/node_registry.h"
+#include "coordinator/replica_catalog.h"
 
 namespace grpc {
 class Server;
@@ -44,6 +45,7 @@ class Coordinator {
   int http_port() const { return http_port_; }
   int metrics_port() const { return metrics_port_; }
   NodeRegistry* registry() { return registry_.get(); }
+  ReplicaCatalog* replicas() { return replicas_.get(); }
 
  private:
   Status StartServers();
@@ -60,6 +62,7 @@ class Coordinator {
   std::unique_ptr<MetadataStore> store_;
   ClusterInfo cluster_;
   std::unique_ptr<NodeRegistry> registry_;
+  std::unique_ptr<ReplicaCatalog> replicas_;
   std::unique_ptr<RegistryMetrics> registry_metrics_;
   std::unique_ptr<common::PeriodicLoop> liveness_loop_;
 

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "common/logging.h"
 #include "common/strings.h"
 
 namespace gale::coordinator {
@@ -45,11 +46,7 @@ void CoordinatorOptions::AddToSchema(common::ConfigSchema* s) {
             &liveness_flush_interval_ms, 10, 60 * 1000,
             "how often liveness transitions are applied and heartbeat state is flushed");
 
-  s->AddEnum("logging.level", "log-level", &log_level,
-             {"trace", "debug", "info", "warn", "error", "critical", "off"}, "log level",
-             {"LOG_LEVEL"});
-  s->AddEnum("logging.format", "log-format", &log_format, {"text", "json"},
-             "text (readable) or json (one object per line)");
+  common::AddLoggingToSchema(s, &log_level, &log_format);
 
   s->IgnoreSection("node");
   s->IgnoreSection("client");

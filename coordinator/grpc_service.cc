@@ -69,6 +69,10 @@ void ToProto(const NodeRecord& node, v1::NodeInfo* out) {
 grpc::Status CoordinatorGrpcService::Handle(std::string_view method,
                                             const std::function<Status()>& body) {
   absl::Time start = absl::Now();
+  {
+    absl::MutexLock lock(&mu_);
+    ++in_flight_;
+  }
   Status status;
   try {
     status = body();
@@ -76,10 +80,20 @@ grpc::Status CoordinatorGrpcService::Handle(std::string_view method,
     spdlog::error("gRPC {} failed: {}", method, e.what());
     status = absl::InternalError(StrCat(method, ": ", e.what()));
   }
+  {
+    absl::MutexLock lock(&mu_);
+    --in_flight_;
+  }
   if (metrics_ != nullptr) {
     metrics_->Record(method, absl::StatusCodeToString(status.code()), absl::Now() - start);
   }
   return common::ToGrpcStatus(status);
+}
+
+void CoordinatorGrpcService::WaitUntilIdle(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto idle = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return in_flight_ == 0; };
+  mu_.AwaitWithTimeout(absl::Condition(&idle), timeout);
 }
 
 grpc::Status CoordinatorGrpcService::RegisterNode(grpc::ServerContext*,
@@ -94,6 +108,7 @@ grpc::Status CoordinatorGrpcService::RegisterNode(grpc::ServerContext*,
     registration.version = request->version();
     registration.capabilities.insert(request->capabilities().begin(),
                                      request->capabilities().end());
+    registration.cluster_id = request->cluster_id();
     ASSIGN_OR_RETURN(RegisterResult result, ctx_.registry->Register(std::move(registration)));
     response->set_node_id(result.node.id);
     response->set_cluster_id(ctx_.cluster->id);
@@ -130,6 +145,34 @@ grpc::Status CoordinatorGrpcService::NodeHeartbeat(grpc::ServerContext*,
     RETURN_IF_ERROR(result.status());
     response->set_needs_reregister(result->needs_reregister);
     response->set_state(ToProto(result->state));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::ReportChunks(
+    grpc::ServerContext*, grpc::ServerReader<v1::ReportChunksRequest>* reader,
+    v1::ReportChunksResponse* response) {
+  // Bounds the memory one report may take (about 100 bytes per entry).
+  constexpr size_t kMaxEntries = 20'000'000;
+  return Handle("ReportChunks", [&]() -> Status {
+    std::string node_id;
+    std::vector<ChunkReplica> chunks;
+    v1::ReportChunksRequest batch;
+    while (reader->Read(&batch)) {
+      if (node_id.empty()) node_id = batch.node_id();
+      if (!batch.node_id().empty() && batch.node_id() != node_id) {
+        return absl::InvalidArgumentError("field 'node_id' changed within one report");
+      }
+      if (chunks.size() + batch.chunks_size() > kMaxEntries) {
+        return absl::ResourceExhaustedError(
+            StrCat("a chunk report may list at most ", kMaxEntries, " chunks"));
+      }
+      for (const auto& entry : batch.chunks()) chunks.push_back({entry.chunk_id(), entry.size()});
+    }
+    if (node_id.empty()) return absl::InvalidArgumentError("field 'node_id' is required");
+    const int64_t count = static_cast<int64_t>(chunks.size());
+    RETURN_IF_ERROR(ctx_.replicas->ApplyFullReport(node_id, std::move(chunks)));
+    response->set_chunks_recorded(count);
     return absl::OkStatus();
   });
 }

@@ -3,6 +3,8 @@
 #include <functional>
 #include <string_view>
 
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "common/request_metrics.h"
 #include "coordinator/service_context.h"
 #include "proto/coordinator.grpc.pb.h"
@@ -24,6 +26,9 @@ class CoordinatorGrpcService final : public gale::v1::Coordinator::Service {
                               v1::UnregisterNodeResponse* response) override;
   grpc::Status NodeHeartbeat(grpc::ServerContext* context, const v1::NodeHeartbeatRequest* request,
                              v1::NodeHeartbeatResponse* response) override;
+  grpc::Status ReportChunks(grpc::ServerContext* context,
+                            grpc::ServerReader<v1::ReportChunksRequest>* reader,
+                            v1::ReportChunksResponse* response) override;
   grpc::Status GetActiveNodes(grpc::ServerContext* context,
                               const v1::GetActiveNodesRequest* request,
                               v1::GetActiveNodesResponse* response) override;
@@ -38,6 +43,11 @@ class CoordinatorGrpcService final : public gale::v1::Coordinator::Service {
                                 const v1::GetNetworkStatusRequest* request,
                                 v1::GetNetworkStatusResponse* response) override;
 
+  // Waits until no call is being handled, or `timeout` passes. Used at
+  // shutdown: gRPC's own Shutdown(deadline) also waits out idle client
+  // connections, so the coordinator drains calls itself, then shuts down at once.
+  void WaitUntilIdle(absl::Duration timeout);
+
  private:
   // Runs `body`, records the call's metrics, turns escaped exceptions into
   // INTERNAL and the Status into a gRPC status.
@@ -45,6 +55,8 @@ class CoordinatorGrpcService final : public gale::v1::Coordinator::Service {
 
   const ServiceContext ctx_;
   common::RequestMetrics* const metrics_;
+  absl::Mutex mu_;
+  int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace gale::coordinator

@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "common/status.h"
 #include "coordinator/node_record.h"
+#include "coordinator/replica_record.h"
 
 namespace gale::coordinator {
 
@@ -43,6 +44,16 @@ class MetadataStore {
   virtual Status UpdateNodeLiveness(const std::vector<NodeRecord>& nodes) = 0;
   // Every node, ordered by id.
   virtual Result<std::vector<NodeRecord>> ListNodes() = 0;
+
+  // Replaces, in one transaction, the replicas recorded on `node_id` with
+  // `chunks` (a node's full report).
+  virtual Status ReplaceNodeReplicas(std::string_view node_id,
+                                     const std::vector<ChunkReplica>& chunks, absl::Time now) = 0;
+  // Up to `limit` replicas recorded on `node_id` with chunk id > `after`,
+  // ordered by chunk id (a page; `after` = "" starts at the beginning).
+  virtual Result<std::vector<ChunkReplica>> ListNodeReplicas(std::string_view node_id,
+                                                             std::string_view after, int limit) = 0;
+  virtual Result<ReplicaTotals> CountNodeReplicas(std::string_view node_id) = 0;
 };
 
 }  // namespace gale::coordinator

@@ -99,6 +99,13 @@ NodeRecord NodeRegistry::Snapshot(const Entry& entry, absl::Duration now) const 
 
 Result<RegisterResult> NodeRegistry::Register(NodeRegistration registration) {
   RETURN_IF_ERROR(ValidateRegistration(registration));
+  if (!registration.cluster_id.empty() && !options_.cluster_id.empty() &&
+      registration.cluster_id != options_.cluster_id) {
+    return absl::FailedPreconditionError(
+        StrCat("the node's data belongs to cluster ", registration.cluster_id,
+               " but this coordinator serves cluster ", options_.cluster_id,
+               "; point the node at its own cluster or give it an empty data directory"));
+  }
   absl::MutexLock write_lock(&write_mu_);
   RegisterResult result;
   NodeRecord record;

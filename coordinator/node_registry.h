@@ -21,6 +21,9 @@ namespace gale::coordinator {
 struct NodeRegistryOptions {
   absl::Duration node_timeout = absl::Seconds(15);  // active -> suspect
   absl::Duration dead_after = absl::Seconds(60);    // -> dead
+  // This coordinator's cluster: nodes whose data belongs to another cluster
+  // are refused. Empty: no check.
+  std::string cluster_id;
 };
 
 // What a node declares when it registers.
@@ -31,6 +34,7 @@ struct NodeRegistration {
   std::string zone;
   std::string version;
   std::map<std::string, std::string> capabilities;
+  std::string cluster_id;  // the cluster the node's data belongs to; empty if new
 };
 
 struct RegisterResult {
@@ -74,7 +78,8 @@ class NodeRegistry {
 
   // Registers a node, or updates a known one (keeping its registration time
   // and any operator state; a dead node becomes active again).
-  // INVALID_ARGUMENT for a bad id, address, capacity or capability.
+  // INVALID_ARGUMENT for a bad id, address, capacity or capability;
+  // FAILED_PRECONDITION when the node's data belongs to another cluster.
   Result<RegisterResult> Register(NodeRegistration registration);
 
   // Records liveness and stats. NOT_FOUND for an unknown node;

@@ -15,6 +15,8 @@ using nlohmann::json;
 
 constexpr int kDefaultActiveLimit = 50;  // as ZephyrFS
 constexpr int kMaxActiveLimit = 100000;
+constexpr int kDefaultChunkPage = 1000;
+constexpr int kMaxChunkPage = 100000;
 
 json StatsToJson(const NodeStats& stats) {
   return {{"storage_used", stats.storage_used},     {"storage_available", stats.storage_available},
@@ -84,13 +86,13 @@ Result<NodeRegistration> ReadRegistration(const JsonReader& body) {
   return registration;
 }
 
-// Query parameter `limit` of /nodes/active: absent -> 50.
-Result<int> ReadLimit(const httplib::Request& req) {
-  if (!req.has_param("limit")) return kDefaultActiveLimit;
+// Query parameter `limit`: absent -> `fallback`.
+Result<int> ReadLimit(const httplib::Request& req, int fallback, int max) {
+  if (!req.has_param("limit")) return fallback;
   std::optional<int64_t> limit = ParseInt64(req.get_param_value("limit"));
-  if (!limit || *limit < 0 || *limit > kMaxActiveLimit) {
+  if (!limit || *limit < 0 || *limit > max) {
     return absl::InvalidArgumentError(
-        StrCat("query parameter 'limit' must be an integer in [0, ", kMaxActiveLimit, "]"));
+        StrCat("query parameter 'limit' must be an integer in [0, ", max, "]"));
   }
   return static_cast<int>(*limit);
 }
@@ -117,6 +119,7 @@ void RestApi::Register(common::HttpServer* server) {
   server->Get("/api/v1/nodes/active", std::bind(&RestApi::ActiveNodes, this, _1, _2));
   server->Get("/api/v1/nodes", std::bind(&RestApi::ListNodes, this, _1, _2));
   server->Get("/api/v1/nodes/{id}", std::bind(&RestApi::GetNode, this, _1, _2));
+  server->Get("/api/v1/nodes/{id}/chunks", std::bind(&RestApi::NodeChunks, this, _1, _2));
   server->Post("/api/v1/nodes/{id}/heartbeat", std::bind(&RestApi::Heartbeat, this, _1, _2));
   server->Post("/api/v1/nodes/{id}/unregister", std::bind(&RestApi::Unregister, this, _1, _2));
   server->Post("/api/v1/nodes/{id}/maintenance", std::bind(&RestApi::Maintenance, this, _1, _2));
@@ -205,7 +208,7 @@ void RestApi::Maintenance(const httplib::Request& req, httplib::Response& res) {
 }
 
 void RestApi::ActiveNodes(const httplib::Request& req, httplib::Response& res) {
-  auto limit = ReadLimit(req);
+  auto limit = ReadLimit(req, kDefaultActiveLimit, kMaxActiveLimit);
   if (!limit.ok()) return SendError(res, limit.status());
   std::vector<NodeRecord> nodes = ctx_.registry->Active(*limit, ReadExclude(req));
   SendJson(res, 200, {{"nodes", NodesToJson(nodes)}, {"total_nodes", nodes.size()}});
@@ -220,6 +223,30 @@ void RestApi::GetNode(const httplib::Request& req, httplib::Response& res) {
   auto node = ctx_.registry->Get(req.matches[1].str());
   if (!node.ok()) return SendError(res, node.status());
   SendJson(res, 200, {{"success", true}, {"node", NodeToJson(*node)}});
+}
+
+void RestApi::NodeChunks(const httplib::Request& req, httplib::Response& res) {
+  const std::string id = req.matches[1].str();
+  auto limit = ReadLimit(req, kDefaultChunkPage, kMaxChunkPage);
+  if (!limit.ok()) return SendError(res, limit.status());
+  const std::string after = req.get_param_value("after");
+  auto chunks = ctx_.replicas->ReplicasOn(id, after, *limit);
+  if (!chunks.ok()) return SendError(res, chunks.status());
+  auto totals = ctx_.replicas->TotalsOn(id);
+  if (!totals.ok()) return SendError(res, totals.status());
+  json list = json::array();
+  for (const auto& chunk : *chunks) {
+    list.push_back(json{{"chunk_id", chunk.chunk_id}, {"size", chunk.size}});
+  }
+  json body = {{"node_id", id},
+               {"chunks", list},
+               {"total_chunks", totals->chunks},
+               {"total_bytes", totals->bytes}};
+  // A full page may have more after it: hand out the cursor.
+  if (*limit > 0 && static_cast<int>(chunks->size()) == *limit) {
+    body["next_after"] = chunks->back().chunk_id;
+  }
+  SendJson(res, 200, body);
 }
 
 void RestApi::NetworkStatus(const httplib::Request&, httplib::Response& res, bool stats_only) {

@@ -25,6 +25,7 @@ class RestApi {
   void ActiveNodes(const httplib::Request& req, httplib::Response& res);
   void ListNodes(const httplib::Request& req, httplib::Response& res);
   void GetNode(const httplib::Request& req, httplib::Response& res);
+  void NodeChunks(const httplib::Request& req, httplib::Response& res);
   void NetworkStatus(const httplib::Request& req, httplib::Response& res, bool stats_only);
   void ServiceInfo(const httplib::Request& req, httplib::Response& res);
 

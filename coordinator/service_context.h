@@ -5,6 +5,7 @@
 #include "common/clock.h"
 #include "coordinator/node_record.h"
 #include "coordinator/node_registry.h"
+#include "coordinator/replica_catalog.h"
 
 namespace gale::coordinator {
 
@@ -13,6 +14,7 @@ namespace gale::coordinator {
 // everything outlives the adapters.
 struct ServiceContext {
   NodeRegistry* registry = nullptr;
+  ReplicaCatalog* replicas = nullptr;
   common::Clock* clock = nullptr;
   const ClusterInfo* cluster = nullptr;
   int64_t heartbeat_interval_ms = 0;

@@ -229,4 +229,50 @@ Result<std::vector<NodeRecord>> SqliteStore::ListNodes() {
   return nodes;
 }
 
+Status SqliteStore::ReplaceNodeReplicas(std::string_view node_id,
+                                        const std::vector<ChunkReplica>& chunks, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  return db_->Transaction([&]() -> Status {
+    ASSIGN_OR_RETURN(auto clear, db_->Prepare("DELETE FROM replicas WHERE node_id = ?"));
+    clear->Bind(1, node_id);
+    RETURN_IF_ERROR(clear->Run());
+    ASSIGN_OR_RETURN(
+        auto insert,
+        db_->Prepare("INSERT OR REPLACE INTO replicas (chunk_id, node_id, size, state, "
+                     "updated_at_ms) VALUES (?, ?, ?, 'stored', ?)"));
+    const int64_t now_ms = absl::ToUnixMillis(now);
+    for (const ChunkReplica& chunk : chunks) {
+      insert->Bind(1, chunk.chunk_id).Bind(2, node_id).Bind(3, chunk.size).Bind(4, now_ms);
+      RETURN_IF_ERROR(insert->Run());
+      insert->Reset();
+    }
+    return absl::OkStatus();
+  });
+}
+
+Result<std::vector<ChunkReplica>> SqliteStore::ListNodeReplicas(std::string_view node_id,
+                                                                std::string_view after, int limit) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT chunk_id, size FROM replicas WHERE node_id = ? "
+                                           "AND chunk_id > ? ORDER BY chunk_id LIMIT ?"));
+  stmt->Bind(1, node_id).Bind(2, after).Bind(3, int64_t{limit});
+  std::vector<ChunkReplica> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    out.push_back({stmt->Text(0), stmt->Int(1)});
+  }
+  return out;
+}
+
+Result<ReplicaTotals> SqliteStore::CountNodeReplicas(std::string_view node_id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT count(*), coalesce(sum(size), 0) FROM replicas "
+                                           "WHERE node_id = ?"));
+  stmt->Bind(1, node_id);
+  ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return ReplicaTotals{};
+  return ReplicaTotals{stmt->Int(0), stmt->Int(1)};
+}
+
 }  // namespace gale::coordinator

@@ -29,6 +29,11 @@ class SqliteStore final : public MetadataStore {
   Status UpsertNode(const NodeRecord& node) override;
   Status UpdateNodeLiveness(const std::vector<NodeRecord>& nodes) override;
   Result<std::vector<NodeRecord>> ListNodes() override;
+  Status ReplaceNodeReplicas(std::string_view node_id, const std::vector<ChunkReplica>& chunks,
+                             absl::Time now) override;
+  Result<std::vector<ChunkReplica>> ListNodeReplicas(std::string_view node_id,
+                                                     std::string_view after, int limit) override;
+  Result<ReplicaTotals> CountNodeReplicas(std::string_view node_id) override;
 
  private:
   SqliteStore(std::unique_ptr<SqliteDb> db, int lock_fd);

@@ -1,33 +1,63 @@
 #!/usr/bin/env bash
-# Starts the local Gale system on the embedded SQLite default, with its state
-# under ./data/. Ctrl-C (or SIGTERM) stops everything cleanly.
-# Binds 127.0.0.1 on the default ports: gRPC 8080, REST 8090, metrics 8091.
+# Starts the local Gale system on the embedded SQLite default: a coordinator
+# and three nodes, each with its own data directory under ./data/.
+# Ctrl-C (or SIGTERM) stops everything cleanly.
+#
+#   coordinator  gRPC 127.0.0.1:8080, REST :8090, metrics :8091   data/coordinator
+#   node 1..3    data API :9080..9082, metrics :9091..9093        data/node1..3
 set -euo pipefail
+# Children get their own process groups, so a terminal's Ctrl-C reaches only
+# this script, which stops the nodes first (their final heartbeats still reach
+# the coordinator) and the coordinator last.
+set -m
 cd "$(dirname "$0")/.."
 
 BIN=build/bin
 DATA=${GALE_LOCAL_DATA:-./data}
-mkdir -p "$DATA/coordinator"
+NODES=${GALE_LOCAL_NODES:-3}
 
-pids=()
+coordinator=""
+nodes=()
 stopping=0
 stop() {
   [ "$stopping" = 1 ] && return
   stopping=1
   echo "stopping Gale..."
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait
+  for pid in "${nodes[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${nodes[@]}"; do wait "$pid" 2>/dev/null || true; done
+  kill -TERM "$coordinator" 2>/dev/null || true
+  wait "$coordinator" 2>/dev/null || true
 }
 trap stop INT TERM
 
+mkdir -p "$DATA/coordinator"
 "$BIN/gale-coordinator" \
   --bind-address 127.0.0.1 \
   --data-dir "$DATA/coordinator" \
   --info-file "$DATA/coordinator/info.json" &
-pids+=($!)
+coordinator=$!
 
-echo "Gale is starting: REST http://127.0.0.1:8090/api/v1, gRPC 127.0.0.1:8080," \
-     "metrics http://127.0.0.1:8091/metrics. Ctrl-C stops it."
+# Nodes register at once, so give the coordinator a moment to listen.
+for _ in $(seq 1 100); do
+  if (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null; then break; fi
+  sleep 0.1
+done
+
+for i in $(seq 1 "$NODES"); do
+  mkdir -p "$DATA/node$i"
+  "$BIN/gale-node" \
+    --coordinator 127.0.0.1:8080 \
+    --bind-address 127.0.0.1 \
+    --port $((9079 + i)) \
+    --metrics-port $((9090 + i)) \
+    --data-dir "$DATA/node$i" \
+    --zone "local-$i" \
+    --info-file "$DATA/node$i/info.json" &
+  nodes+=($!)
+done
+
+echo "Gale is starting: REST http://127.0.0.1:8090/api/v1 (try /api/v1/nodes/active)," \
+     "gRPC 127.0.0.1:8080, $NODES nodes on :9080.. . Ctrl-C stops it."
 # Returns when a process exits or a signal arrives; then stop the rest.
 wait -n || true
 stop

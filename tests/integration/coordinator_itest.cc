@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "common/file_util.h"
+#include "common/grpc_util.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "proto/coordinator.grpc.pb.h"
@@ -36,8 +37,8 @@ class CoordinatorITest : public ::testing::Test {
   }
 
   void Connect() {
-    stub_ = v1::Coordinator::NewStub(grpc::CreateChannel(cluster_->coordinator_grpc_address(),
-                                                         grpc::InsecureChannelCredentials()));
+    stub_ = v1::Coordinator::NewStub(
+        common::CreateCoordinatorChannel(cluster_->coordinator_grpc_address()));
     rest_ = std::make_unique<httplib::Client>("127.0.0.1", cluster_->coordinator_http_port());
   }
 

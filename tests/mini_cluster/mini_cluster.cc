@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "common/file_util.h"
 #include "common/strings.h"
+#include "httplib.h"
 #include "tests/testing/wait.h"
 
 namespace gale::testing {
@@ -19,20 +20,39 @@ std::string BinDir() { return GALE_BIN_DIR; }
 MiniCluster::MiniCluster(MiniClusterOptions options) : options_(std::move(options)) {}
 
 MiniCluster::~MiniCluster() {
-  if (::testing::Test::HasFailure() && coordinator_ != nullptr) {
-    std::fprintf(stderr, "---- coordinator log tail (%s) ----\n%s\n",
-                 coordinator_->log_path().c_str(), coordinator_->LogTail().c_str());
+  if (::testing::Test::HasFailure()) {
+    if (coordinator_ != nullptr) {
+      std::fprintf(stderr, "---- coordinator log tail (%s) ----\n%s\n",
+                   coordinator_->log_path().c_str(), coordinator_->LogTail().c_str());
+    }
+    for (const MiniNode& node : nodes_) {
+      if (node.process == nullptr) continue;
+      std::fprintf(stderr, "---- node log tail (%s) ----\n%s\n", node.process->log_path().c_str(),
+                   node.process->LogTail().c_str());
+    }
   }
-  coordinator_.reset();  // SIGKILL if still running
+  // SIGKILL whatever still runs; resume paused ones first so they can die.
+  for (MiniNode& node : nodes_) {
+    if (node.process != nullptr) (void)node.process->Signal(SIGCONT);
+    node.process.reset();
+  }
+  coordinator_.reset();
 }
 
-Status MiniCluster::Start() { return StartCoordinator(); }
+Status MiniCluster::Start() {
+  RETURN_IF_ERROR(StartCoordinator());
+  nodes_.resize(static_cast<size_t>(options_.num_nodes));
+  for (int i = 0; i < options_.num_nodes; ++i) RETURN_IF_ERROR(StartNode(i));
+  return WaitForActiveNodes(options_.num_nodes);
+}
 
 std::string MiniCluster::coordinator_grpc_address() const {
   return StrCat("127.0.0.1:", grpc_port_);
 }
 
-Result<nlohmann::json> MiniCluster::WaitForInfoFile(const std::string& path, Subprocess* process) {
+Result<nlohmann::json> MiniCluster::WaitForInfoFile(
+    const std::string& path, Subprocess* process,
+    const std::function<bool(const nlohmann::json&)>& accept) {
   nlohmann::json info;
   bool ready = WaitUntil(
       [&] {
@@ -40,7 +60,8 @@ Result<nlohmann::json> MiniCluster::WaitForInfoFile(const std::string& path, Sub
         auto text = common::ReadFileToString(path);
         if (!text.ok()) return false;
         info = nlohmann::json::parse(*text, nullptr, false);
-        return info.is_object() && info.value("pid", 0) == process->pid();
+        return info.is_object() && info.value("pid", 0) == process->pid() &&
+               (accept == nullptr || accept(info));
       },
       absl::Seconds(30));
   if (process->Exited()) {
@@ -93,6 +114,71 @@ Status MiniCluster::KillCoordinator() {
 Status MiniCluster::RestartCoordinator() {
   RETURN_IF_ERROR(StopCoordinator());
   return StartCoordinator();
+}
+
+Status MiniCluster::StartNode(int i) {
+  if (i >= num_nodes()) nodes_.resize(static_cast<size_t>(i) + 1);
+  MiniNode& node = nodes_[static_cast<size_t>(i)];
+  node.dir = root_.Join(StrCat("node-", i));
+  RETURN_IF_ERROR(common::CreateDirectories(node.dir));
+  std::string info_path = node.dir + ".info.json";
+  std::vector<std::string> args = {
+      "--coordinator",   coordinator_grpc_address(),
+      "--data-dir",      node.dir,
+      "--bind-address",  "127.0.0.1",
+      "--port",          std::to_string(node.port),
+      "--metrics-port",  std::to_string(node.metrics_port),
+      "--info-file",     info_path,
+      "--reserve-bytes", "0",
+  };
+  args.insert(args.end(), options_.node_flags.begin(), options_.node_flags.end());
+  node.process = std::make_unique<Subprocess>(BinDir() + "/gale-node", args,
+                                              root_.Join(StrCat("node-", i, ".log")));
+  RETURN_IF_ERROR(node.process->Start());
+  // Registered once the info file names the node.
+  ASSIGN_OR_RETURN(nlohmann::json info,
+                   WaitForInfoFile(info_path, node.process.get(), [](const nlohmann::json& j) {
+                     return !j.value("node_id", "").empty();
+                   }));
+  node.node_id = info.at("node_id").get<std::string>();
+  node.port = info.at("port").get<int>();
+  node.metrics_port = info.at("metrics_port").get<int>();
+  return absl::OkStatus();
+}
+
+Status MiniCluster::StopNode(int i) {
+  ASSIGN_OR_RETURN(int code, node(i).process->Stop());
+  if (code != 0) return absl::InternalError(StrCat("node ", i, " exited with ", code));
+  return absl::OkStatus();
+}
+
+Status MiniCluster::KillNode(int i) {
+  RETURN_IF_ERROR(node(i).process->Signal(SIGKILL));
+  return node(i).process->Wait(absl::Seconds(10)).status();
+}
+
+Status MiniCluster::RestartNode(int i) {
+  RETURN_IF_ERROR(StopNode(i));
+  return StartNode(i);
+}
+
+Status MiniCluster::PauseNode(int i) { return node(i).process->Signal(SIGSTOP); }
+
+Status MiniCluster::ResumeNode(int i) { return node(i).process->Signal(SIGCONT); }
+
+Status MiniCluster::WaitForActiveNodes(int n, absl::Duration timeout) {
+  httplib::Client client("127.0.0.1", http_port_);
+  int last = -1;
+  bool ok = WaitUntil(
+      [&] {
+        auto r = client.Get("/api/v1/nodes/active?limit=0");
+        if (!r || r->status != 200) return false;
+        last = nlohmann::json::parse(r->body, nullptr, false).value("total_nodes", -1);
+        return last == n;
+      },
+      timeout);
+  if (!ok) return absl::DeadlineExceededError(StrCat("expected ", n, " active nodes, saw ", last));
+  return absl::OkStatus();
 }
 
 }  // namespace gale::testing

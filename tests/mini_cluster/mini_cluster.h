@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,8 +13,22 @@
 namespace gale::testing {
 
 struct MiniClusterOptions {
+  int num_nodes = 0;
   // Extra flags for gale-coordinator (e.g. short timeouts).
   std::vector<std::string> coordinator_flags;
+  // Extra flags for every gale-node.
+  std::vector<std::string> node_flags;
+};
+
+// One gale-node of the mini cluster.
+struct MiniNode {
+  std::string dir;  // its data directory
+  std::unique_ptr<Subprocess> process;
+  std::string node_id;
+  int port = 0;
+  int metrics_port = 0;
+
+  std::string address() const { return "127.0.0.1:" + std::to_string(port); }
 };
 
 // Real Gale processes on 127.0.0.1 in a temp root, for integration tests:
@@ -36,6 +51,18 @@ class MiniCluster {
   Status KillCoordinator();
   Status RestartCoordinator();
 
+  // Nodes are numbered from 0. Start waits until the node has registered.
+  Status StartNode(int i);
+  Status StopNode(int i);     // SIGTERM
+  Status KillNode(int i);     // SIGKILL
+  Status RestartNode(int i);  // clean stop, then start
+  Status PauseNode(int i);    // SIGSTOP
+  Status ResumeNode(int i);   // SIGCONT
+  // Waits until the coordinator lists exactly `n` active nodes.
+  Status WaitForActiveNodes(int n, absl::Duration timeout = absl::Seconds(30));
+  MiniNode& node(int i) { return nodes_.at(static_cast<size_t>(i)); }
+  int num_nodes() const { return static_cast<int>(nodes_.size()); }
+
   int coordinator_grpc_port() const { return grpc_port_; }
   int coordinator_http_port() const { return http_port_; }
   int coordinator_metrics_port() const { return metrics_port_; }
@@ -44,13 +71,16 @@ class MiniCluster {
   const std::string& root() const { return root_.path(); }
 
  private:
-  // Waits for `path` to hold JSON written after `process` started, failing
-  // early if the process exits.
-  Result<nlohmann::json> WaitForInfoFile(const std::string& path, Subprocess* process);
+  // Waits for `path` to hold JSON written by `process` for which `accept`
+  // holds, failing early if the process exits.
+  Result<nlohmann::json> WaitForInfoFile(
+      const std::string& path, Subprocess* process,
+      const std::function<bool(const nlohmann::json&)>& accept = nullptr);
 
   const MiniClusterOptions options_;
   TempDir root_;
   std::unique_ptr<Subprocess> coordinator_;
+  std::vector<MiniNode> nodes_;
   int grpc_port_ = 0;
   int http_port_ = 0;
   int metrics_port_ = 0;

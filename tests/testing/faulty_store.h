@@ -35,6 +35,20 @@ class FaultyStore final : public coordinator::MetadataStore {
     return inner_->UpdateNodeLiveness(nodes);
   }
   Result<std::vector<coordinator::NodeRecord>> ListNodes() override { return inner_->ListNodes(); }
+  Status ReplaceNodeReplicas(std::string_view node_id,
+                             const std::vector<coordinator::ChunkReplica>& chunks,
+                             absl::Time now) override {
+    if (fail_writes) return absl::UnavailableError("injected failure");
+    return inner_->ReplaceNodeReplicas(node_id, chunks, now);
+  }
+  Result<std::vector<coordinator::ChunkReplica>> ListNodeReplicas(std::string_view node_id,
+                                                                  std::string_view after,
+                                                                  int limit) override {
+    return inner_->ListNodeReplicas(node_id, after, limit);
+  }
+  Result<coordinator::ReplicaTotals> CountNodeReplicas(std::string_view node_id) override {
+    return inner_->CountNodeReplicas(node_id);
+  }
 
  private:
   coordinator::MetadataStore* const inner_;

@@ -6,6 +6,7 @@
 
 #include "common/file_util.h"
 #include "httplib.h"
+#include "migrations/migrations.h"
 #include "nlohmann/json.hpp"
 #include "proto/coordinator.grpc.pb.h"
 #include "tests/testing/fake_clock.h"
@@ -192,7 +193,7 @@ TEST_F(CoordinatorTest, HealthMetricsAndInfoFile) {
   EXPECT_EQ(status, 200);
   EXPECT_EQ(health["status"], "healthy");
   EXPECT_EQ(health["database"]["type"], "sqlite");
-  EXPECT_EQ(health["database"]["schema_version"], 1);
+  EXPECT_EQ(health["database"]["schema_version"], migrations::SqliteMigrations().back().version);
 
   std::string id = RegisterNode();
   v1::NodeHeartbeatResponse hb;

@@ -28,7 +28,8 @@ class RestApiTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(cluster_, store_->GetOrCreateCluster("cluster-x", clock_.Now()));
     registry_ = std::make_unique<NodeRegistry>(
         store_.get(), &clock_, NodeRegistryOptions{absl::Seconds(15), absl::Seconds(60)});
-    api_ = std::make_unique<RestApi>(ServiceContext{registry_.get(), &clock_, &cluster_, 5000});
+    api_ = std::make_unique<RestApi>(
+        ServiceContext{registry_.get(), nullptr, &clock_, &cluster_, 5000});
     common::HttpServerOptions options;
     options.threads = 4;
     options.max_body_bytes = 4096;

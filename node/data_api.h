@@ -1,0 +1,43 @@
+#pragma once
+
+#include "common/http_server.h"
+#include "node/chunk_store.h"
+#include "node/node_stats.h"
+
+namespace gale::node {
+
+// The node's data API (HTTP/1.1), a thin adapter over the ChunkStore:
+//   PUT    /v1/chunks/{id}  body streamed to disk while hashed; Content-Length
+//                           required; 201 stored, 200 already there
+//   GET    /v1/chunks/{id}  verified bytes, Range supported (206)
+//   HEAD   /v1/chunks/{id}  size and ETag
+//   DELETE /v1/chunks/{id}  idempotent
+// Errors are JSON {"error","details"}: 400 bad id, 404, 411 no length, 413
+// above max_chunk_bytes, 507 out of space. Thread-safe.
+class DataApi {
+ public:
+  // `store` and `traffic` must outlive the API.
+  DataApi(ChunkStore* store, DataTraffic* traffic) : store_(store), traffic_(traffic) {}
+
+  // Adds the routes, and the Expect: 100-continue check, to `server`.
+  void Register(common::HttpServer* server);
+
+  // Decides an "Expect: 100-continue" request before its body is sent: 100 to
+  // go on, or the final status (with a JSON body) for a bad id, a missing or
+  // too large length, no space, or a chunk already stored.
+  int CheckExpectContinue(const httplib::Request& req, httplib::Response& res);
+
+ private:
+  void Put(const httplib::Request& req, httplib::Response& res,
+           const httplib::ContentReader& reader);
+  void Get(const httplib::Request& req, httplib::Response& res);
+  void Delete(const httplib::Request& req, httplib::Response& res);
+
+  // Validates id and Content-Length of an upload; returns the size.
+  Result<int64_t> CheckUpload(std::string_view id, const httplib::Request& req) const;
+
+  ChunkStore* const store_;
+  DataTraffic* const traffic_;
+};
+
+}  // namespace gale::node

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "client/coordinator_client.h"
+#include "common/status.h"
+#include "node/chunk_store.h"
+#include "node/node_identity.h"
+#include "node/node_stats.h"
+
+namespace gale::node {
+
+struct HeartbeaterOptions {
+  std::string advertise_address;  // host:port of the data API
+  std::string zone;
+  std::string version;
+  int report_batch = 10000;  // chunks per ReportChunks message
+};
+
+// The node's side of the control plane. Each RunOnce() either registers (and
+// then sends a full chunk report, so the coordinator learns which replicas
+// really exist) or heartbeats with fresh stats, registering again at once
+// when the coordinator does not know the node or declared it dead. A
+// PeriodicLoop (with back-off and jitter) calls it. Thread-safe, though runs
+// are expected one at a time.
+class Heartbeater {
+ public:
+  // Everything must outlive the heartbeater.
+  Heartbeater(client::CoordinatorClient* coordinator, ChunkStore* store, NodeIdentity* identity,
+              StatsSampler* stats, HeartbeaterOptions options);
+
+  // FAILED_PRECONDITION when this data directory belongs to another cluster
+  // (fatal: the node must stop); UNAVAILABLE and others: try again later.
+  Status RunOnce();
+
+  bool registered() const { return registered_.load(); }
+  int64_t failures_total() const { return failures_total_.load(); }
+
+ private:
+  Status Register();
+  Status ReportChunks();
+  Status Heartbeat();
+
+  client::CoordinatorClient* const coordinator_;
+  ChunkStore* const store_;
+  NodeIdentity* const identity_;
+  StatsSampler* const stats_;
+  const HeartbeaterOptions options_;
+  std::atomic<bool> registered_{false};
+  std::atomic<int64_t> failures_total_{0};
+};
+
+}  // namespace gale::node
