@@ -171,7 +171,7 @@ int main(int argc, char** argv) {
   node::DataApi api(store->get(), &traffic);
   common::HttpServerOptions http;
   http.threads = threads;
-  http.max_body_bytes = static_cast<size_t>(chunk_mib) << 20;
+  http.max_stream_bytes = static_cast<size_t>(chunk_mib) << 20;
   common::HttpServer server("data", http, nullptr);
   api.Register(&server);
   int port = *server.Bind("127.0.0.1", 0);
@@ -184,25 +184,34 @@ int main(int argc, char** argv) {
     const double tcp = bytes / RawTcp(slice, streams) / 1e9;
     const double disk = bytes / DiskWrite(slice, streams, root + "/disk") / 1e9;
     std::atomic<int> failures{0};
-    const double put = bytes / RunStreams(streams, [&](int s) {
-      httplib::Client client("127.0.0.1", port);
-      client.set_tcp_nodelay(true);
-      client.set_keep_alive(true);
-      for (size_t i = s; i < slice.size(); i += streams) {
-        auto r = client.Put(("/v1/chunks/" + slice[i].id).c_str(), slice[i].data,
-                            "application/octet-stream");
-        if (!r || (r->status != 201 && r->status != 200)) ++failures;
-      }
-    }) / 1e9;
-    const double get = bytes / RunStreams(streams, [&](int s) {
-      httplib::Client client("127.0.0.1", port);
-      client.set_tcp_nodelay(true);
-      client.set_keep_alive(true);
-      for (size_t i = s; i < slice.size(); i += streams) {
-        auto r = client.Get(("/v1/chunks/" + slice[i].id).c_str());
-        if (!r || r->status != 200 || r->body.size() != slice[i].data.size()) ++failures;
-      }
-    }) / 1e9;
+    const double put = bytes /
+                       RunStreams(streams,
+                                  [&](int s) {
+                                    httplib::Client client("127.0.0.1", port);
+                                    client.set_tcp_nodelay(true);
+                                    client.set_keep_alive(true);
+                                    for (size_t i = s; i < slice.size(); i += streams) {
+                                      auto r =
+                                          client.Put(("/v1/chunks/" + slice[i].id).c_str(),
+                                                     slice[i].data, "application/octet-stream");
+                                      if (!r || (r->status != 201 && r->status != 200)) ++failures;
+                                    }
+                                  }) /
+                       1e9;
+    const double get =
+        bytes /
+        RunStreams(streams,
+                   [&](int s) {
+                     httplib::Client client("127.0.0.1", port);
+                     client.set_tcp_nodelay(true);
+                     client.set_keep_alive(true);
+                     for (size_t i = s; i < slice.size(); i += streams) {
+                       auto r = client.Get(("/v1/chunks/" + slice[i].id).c_str());
+                       if (!r || r->status != 200 || r->body.size() != slice[i].data.size())
+                         ++failures;
+                     }
+                   }) /
+        1e9;
     std::printf("%-28s %8d %10.2f %10s\n", "raw TCP copy (baseline)", streams, tcp, "1.00");
     std::printf("%-28s %8d %10.2f %10.2f\n", "write+fdatasync (baseline)", streams, disk,
                 disk / tcp);

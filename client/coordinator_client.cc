@@ -6,8 +6,8 @@
 
 namespace gale::client {
 
-Result<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Create(
-    std::string_view addresses, absl::Duration call_timeout) {
+Result<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Create(std::string_view addresses,
+                                                                     absl::Duration call_timeout) {
   ASSIGN_OR_RETURN(auto parsed, common::ParseHostPortList(addresses, "coordinator"));
   std::vector<std::string> list;
   for (const auto& hp : parsed) list.push_back(hp.ToString());

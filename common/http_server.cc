@@ -1,5 +1,6 @@
 #include "common/http_server.h"
 
+#include <algorithm>
 #include <regex>
 
 #include "absl/time/clock.h"
@@ -33,11 +34,11 @@ void SendError(httplib::Response& res, const Status& status) {
 }
 
 HttpServer::HttpServer(std::string name, HttpServerOptions options, RequestMetrics* metrics)
-    : name_(std::move(name)), metrics_(metrics) {
+    : name_(std::move(name)), metrics_(metrics), max_body_bytes_(options.max_body_bytes) {
   const int threads = options.threads;
   server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_.set_tcp_nodelay(true);
-  server_.set_payload_max_length(options.max_body_bytes);
+  server_.set_payload_max_length(std::max(options.max_body_bytes, options.max_stream_bytes));
   auto seconds = [](absl::Duration d) { return absl::ToInt64Seconds(d); };
   auto micros = [](absl::Duration d) { return absl::ToInt64Microseconds(d) % 1000000; };
   server_.set_read_timeout(seconds(options.read_timeout), micros(options.read_timeout));
@@ -105,22 +106,59 @@ auto HttpServer::Timed(std::string label, H handler) {
 }
 
 void HttpServer::Add(std::string_view method, std::string_view route, Handler handler) {
+  if (method == "POST" || method == "PUT") {
+    // Read the body here, within this server's limit for buffered bodies.
+    const size_t limit = max_body_bytes_;
+    AddStreaming(
+        method, route,
+        [limit, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res,
+                                              const httplib::ContentReader& reader) {
+          httplib::Request with_body = req;
+          bool too_large = false;
+          reader([&](const char* data, size_t length) {
+            if (with_body.body.size() + length > limit) {
+              too_large = true;
+              return false;
+            }
+            with_body.body.append(data, length);
+            return true;
+          });
+          if (too_large) {
+            return SendJson(res, 413,
+                            {{"error", "payload too large"},
+                             {"details", StrCat("request body is larger than the ", limit,
+                                                " bytes this route accepts")}});
+          }
+          handler(with_body, res);
+        });
+    return;
+  }
   std::string pattern = PatternFromRoute(route);
   Handler wrapped = Timed(StrCat(method, " ", route), std::move(handler));
   if (method == "GET") {
     server_.Get(pattern, std::move(wrapped));
-  } else if (method == "POST") {
-    server_.Post(pattern, std::move(wrapped));
-  } else if (method == "PUT") {
-    server_.Put(pattern, std::move(wrapped));
   } else {
     server_.Delete(pattern, std::move(wrapped));
   }
 }
 
+void HttpServer::AddStreaming(std::string_view method, std::string_view route,
+                              StreamingHandler handler) {
+  httplib::Server::HandlerWithContentReader wrapped =
+      Timed(StrCat(method, " ", route), std::move(handler));
+  if (method == "POST") {
+    server_.Post(PatternFromRoute(route), std::move(wrapped));
+  } else {
+    server_.Put(PatternFromRoute(route), std::move(wrapped));
+  }
+}
+
 void HttpServer::PutStreaming(std::string_view route, StreamingHandler handler) {
-  server_.Put(PatternFromRoute(route), httplib::Server::HandlerWithContentReader(
-                                           Timed(StrCat("PUT ", route), std::move(handler))));
+  AddStreaming("PUT", route, std::move(handler));
+}
+
+void HttpServer::PostStreaming(std::string_view route, StreamingHandler handler) {
+  AddStreaming("POST", route, std::move(handler));
 }
 
 Result<int> HttpServer::Bind(const std::string& host, int port) {

@@ -15,8 +15,9 @@
 namespace gale::common {
 
 struct HttpServerOptions {
-  int threads = 16;                 // worker threads (one per keep-alive connection)
-  size_t max_body_bytes = 8 << 20;  // larger bodies get 413
+  int threads = 16;                   // worker threads (one per keep-alive connection)
+  size_t max_body_bytes = 8 << 20;    // buffered bodies (Post, Put): larger get 413
+  size_t max_stream_bytes = 8 << 20;  // streamed bodies (PutStreaming, PostStreaming)
   absl::Duration read_timeout = absl::Seconds(10);
   absl::Duration write_timeout = absl::Seconds(10);
   // An idle keep-alive connection holds a worker thread this long, and
@@ -55,6 +56,7 @@ class HttpServer {
   void Put(std::string_view route, Handler handler);
   void Delete(std::string_view route, Handler handler);
   void PutStreaming(std::string_view route, StreamingHandler handler);
+  void PostStreaming(std::string_view route, StreamingHandler handler);
 
   // Binds host:port (port 0 picks a free one); returns the bound port.
   Result<int> Bind(const std::string& host, int port);
@@ -68,14 +70,18 @@ class HttpServer {
 
  private:
   // Registers `handler` for `method` on `route`, counting and timing each
-  // request under the label "<method> <route>".
+  // request under the label "<method> <route>". POST and PUT bodies are read
+  // here, up to max_body_bytes, so that the server-wide limit can be the
+  // (larger) one of streamed routes.
   void Add(std::string_view method, std::string_view route, Handler handler);
+  void AddStreaming(std::string_view method, std::string_view route, StreamingHandler handler);
   // Wraps a handler of either kind to record its metrics under `label`.
   template <typename H>
   auto Timed(std::string label, H handler);
 
   const std::string name_;
   RequestMetrics* const metrics_;
+  const size_t max_body_bytes_;
   httplib::Server server_;
   int port_ = 0;
   std::atomic<bool> listen_returned_{false};

@@ -131,4 +131,21 @@ Result<std::optional<JsonReader>> JsonReader::OptObject(std::string_view field) 
   return nested;
 }
 
+Result<std::optional<std::vector<JsonReader>>> JsonReader::OptObjectArray(
+    std::string_view field) const {
+  const nlohmann::json* v = Find(field);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_array()) return Error(field, "must be an array of objects");
+  std::vector<JsonReader> out;
+  out.reserve(v->size());
+  for (size_t i = 0; i < v->size(); ++i) {
+    const nlohmann::json& item = (*v)[i];
+    if (!item.is_object()) return Error(field, "must be an array of objects");
+    JsonReader nested(&item, StrCat(PathOf(field), "[", i, "]"));
+    nested.owned_ = owned_;
+    out.push_back(std::move(nested));
+  }
+  return out;
+}
+
 }  // namespace gale::common

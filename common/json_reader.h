@@ -49,6 +49,8 @@ class JsonReader {
 
   // A nested object, read with this reader's path as prefix.
   Result<std::optional<JsonReader>> OptObject(std::string_view field) const;
+  // An array of objects, each read with the path "field[i]".
+  Result<std::optional<std::vector<JsonReader>>> OptObjectArray(std::string_view field) const;
 
  private:
   // The field's value, or null when absent or JSON null.

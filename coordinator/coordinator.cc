@@ -8,8 +8,10 @@
 #include "common/ids.h"
 #include "common/strings.h"
 #include "coordinator/grpc_service.h"
+#include "coordinator/local_file_api.h"
 #include "coordinator/registry_metrics.h"
 #include "coordinator/rest_api.h"
+#include "coordinator/rest_files_api.h"
 #include "coordinator/store_factory.h"
 #include "nlohmann/json.hpp"
 #include "spdlog/spdlog.h"
@@ -43,6 +45,27 @@ Status Coordinator::Start() {
   registry_ = std::make_unique<NodeRegistry>(store_.get(), clock_, registry_options);
   RETURN_IF_ERROR(registry_->Load());
   replicas_ = std::make_unique<ReplicaCatalog>(store_.get(), registry_.get(), clock_);
+  TaskLedgerOptions task_options;
+  task_options.task_deadline = absl::Milliseconds(options_.task_deadline_ms);
+  task_options.retry_after = absl::Milliseconds(options_.task_retry_ms);
+  task_options.max_attempts = options_.task_max_attempts;
+  task_options.max_tasks_per_heartbeat = options_.max_tasks_per_heartbeat;
+  tasks_ = std::make_unique<TaskLedger>(store_.get(), clock_, task_options);
+  FileServiceOptions file_options;
+  file_options.default_replication_factor = options_.default_replication_factor;
+  ASSIGN_OR_RETURN(file_options.default_write_mode, ParseWriteMode(options_.default_write_mode));
+  file_options.pending_upload_ttl = absl::Milliseconds(options_.pending_upload_ttl_ms);
+  file_options.commit_wait = absl::Milliseconds(options_.commit_wait_ms);
+  file_options.max_chunk_bytes = options_.max_chunk_bytes;
+  file_options.max_chunks_per_file = options_.max_chunks_per_file;
+  file_options.placement_reserve_bytes = options_.placement_reserve_bytes;
+  files_ = std::make_unique<FileService>(store_.get(), registry_.get(), replicas_.get(), clock_,
+                                         file_options);
+  heartbeats_ = std::make_unique<HeartbeatHandler>(registry_.get(), tasks_.get());
+  GarbageCollectorOptions gc_options;
+  gc_options.grace = absl::Milliseconds(options_.gc_grace_ms);
+  gc_ = std::make_unique<GarbageCollector>(store_.get(), files_.get(), tasks_.get(), clock_,
+                                           gc_options);
   registry_metrics_ = std::make_unique<RegistryMetrics>(registry_.get());
   metrics_->AddCollector(registry_metrics_.get());
 
@@ -55,6 +78,9 @@ Status Coordinator::Start() {
       "liveness", absl::Milliseconds(options_.liveness_flush_interval_ms),
       [this] { return registry_->RunOnce(); });
   liveness_loop_->Start();
+  gc_loop_ = std::make_unique<common::PeriodicLoop>(
+      "gc", absl::Milliseconds(options_.gc_interval_ms), [this] { return gc_->RunOnce(); });
+  gc_loop_->Start();
 
   if (!options_.info_file.empty()) {
     status = WriteInfoFile();
@@ -72,8 +98,16 @@ Status Coordinator::Start() {
 
 Status Coordinator::StartServers() {
   // gRPC: bind first so that port 0 resolves before anything is announced.
-  const ServiceContext context{registry_.get(), replicas_.get(), clock_, &cluster_,
-                               options_.heartbeat_interval_ms};
+  ServiceContext context;
+  context.registry = registry_.get();
+  context.replicas = replicas_.get();
+  context.files = files_.get();
+  context.heartbeats = heartbeats_.get();
+  context.tasks = tasks_.get();
+  context.store = store_.get();
+  context.clock = clock_;
+  context.cluster = &cluster_;
+  context.heartbeat_interval_ms = options_.heartbeat_interval_ms;
   grpc_service_ = std::make_unique<CoordinatorGrpcService>(context, grpc_metrics_.get());
   grpc::ServerBuilder builder;
   builder.AddListeningPort(StrCat(options_.bind_address, ":", options_.grpc_port),
@@ -90,10 +124,17 @@ Status Coordinator::StartServers() {
   common::HttpServerOptions http_options;
   http_options.threads = options_.http_threads;
   http_options.max_body_bytes = static_cast<size_t>(options_.max_request_body_bytes);
+  // Gateway uploads stream any size through in bounded memory.
+  http_options.max_stream_bytes = std::numeric_limits<int64_t>::max();
 
   rest_api_ = std::make_unique<RestApi>(context);
   rest_server_ = std::make_unique<common::HttpServer>("rest", http_options, http_metrics_.get());
   rest_api_->Register(rest_server_.get());
+  local_files_ = std::make_unique<LocalFileApi>(files_.get(), replicas_.get());
+  gateway_transport_ = std::make_unique<client::ChunkTransport>();
+  files_rest_api_ =
+      std::make_unique<FilesRestApi>(context, local_files_.get(), gateway_transport_.get());
+  files_rest_api_->Register(rest_server_.get());
 
   common::HealthChecks checks;
   checks.ready = [this] { return Ready(); };
@@ -154,6 +195,7 @@ void Coordinator::Shutdown() {
   }
   if (rest_server_ != nullptr) rest_server_->Stop();
   if (liveness_loop_ != nullptr) liveness_loop_->Stop();
+  if (gc_loop_ != nullptr) gc_loop_->Stop();
   if (registry_ != nullptr) {
     Status flushed = registry_->RunOnce();
     if (!flushed.ok()) spdlog::warn("final liveness flush failed: {}", flushed.ToString());

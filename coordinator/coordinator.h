@@ -3,15 +3,20 @@
 #include <atomic>
 #include <memory>
 
+#include "client/chunk_transport.h"
 #include "common/clock.h"
 #include "common/http_server.h"
 #include "common/periodic_loop.h"
 #include "common/request_metrics.h"
 #include "common/status.h"
 #include "coordinator/coordinator_options.h"
+#include "coordinator/file_service.h"
+#include "coordinator/garbage_collector.h"
+#include "coordinator/heartbeat_handler.h"
 #include "coordinator/metadata_store.h"
 #include "coordinator/node_registry.h"
 #include "coordinator/replica_catalog.h"
+#include "coordinator/task_ledger.h"
 
 namespace grpc {
 class Server;
@@ -22,6 +27,8 @@ namespace gale::coordinator {
 class CoordinatorGrpcService;
 class RegistryMetrics;
 class RestApi;
+class FilesRestApi;
+class LocalFileApi;
 
 // A whole gale-coordinator: owns the metadata store, the domain classes, the
 // gRPC, REST and metrics servers and the background loops, and orders their
@@ -46,6 +53,8 @@ class Coordinator {
   int metrics_port() const { return metrics_port_; }
   NodeRegistry* registry() { return registry_.get(); }
   ReplicaCatalog* replicas() { return replicas_.get(); }
+  FileService* files() { return files_.get(); }
+  GarbageCollector* gc() { return gc_.get(); }
 
  private:
   Status StartServers();
@@ -63,12 +72,20 @@ class Coordinator {
   ClusterInfo cluster_;
   std::unique_ptr<NodeRegistry> registry_;
   std::unique_ptr<ReplicaCatalog> replicas_;
+  std::unique_ptr<TaskLedger> tasks_;
+  std::unique_ptr<FileService> files_;
+  std::unique_ptr<HeartbeatHandler> heartbeats_;
+  std::unique_ptr<GarbageCollector> gc_;
+  std::unique_ptr<common::PeriodicLoop> gc_loop_;
   std::unique_ptr<RegistryMetrics> registry_metrics_;
   std::unique_ptr<common::PeriodicLoop> liveness_loop_;
 
   std::unique_ptr<CoordinatorGrpcService> grpc_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<RestApi> rest_api_;
+  std::unique_ptr<LocalFileApi> local_files_;
+  std::unique_ptr<client::ChunkTransport> gateway_transport_;
+  std::unique_ptr<FilesRestApi> files_rest_api_;
   std::unique_ptr<common::HttpServer> rest_server_;
   std::unique_ptr<common::HttpServer> metrics_server_;
   int grpc_port_ = 0;

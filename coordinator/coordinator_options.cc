@@ -46,6 +46,37 @@ void CoordinatorOptions::AddToSchema(common::ConfigSchema* s) {
             &liveness_flush_interval_ms, 10, 60 * 1000,
             "how often liveness transitions are applied and heartbeat state is flushed");
 
+  s->AddInt("coordinator.pending_upload_ttl_ms", "pending-upload-ttl-ms", &pending_upload_ttl_ms,
+            1000, 30 * 24 * kHour, "an upload not committed within this long is dropped");
+  s->AddInt("coordinator.commit_wait_ms", "commit-wait-ms", &commit_wait_ms, 0, kHour,
+            "how long a commit waits for nodes to report the replicas it needs");
+  s->AddInt("coordinator.gc_interval_ms", "gc-interval-ms", &gc_interval_ms, 10, kHour,
+            "how often expired uploads, late tasks and unreferenced chunks are handled");
+  s->AddInt("coordinator.gc_grace_ms", "gc-grace-ms", &gc_grace_ms, 0, 30 * 24 * kHour,
+            "an unreferenced chunk is deleted from its nodes after this long");
+  s->AddInt("coordinator.task_deadline_ms", "task-deadline-ms", &task_deadline_ms, 100, kHour,
+            "a task a node has not finished within this long is retried");
+  s->AddInt("coordinator.task_retry_ms", "task-retry-ms", &task_retry_ms, 0, kHour,
+            "back-off before a failed or late task is retried");
+  s->AddInt("coordinator.task_max_attempts", "task-max-attempts", &task_max_attempts, 1, 1000,
+            "a task is given up after this many attempts");
+  s->AddInt("coordinator.max_tasks_per_heartbeat", "max-tasks-per-heartbeat",
+            &max_tasks_per_heartbeat, 1, 100000, "tasks handed to a node per heartbeat");
+  s->AddBytes("coordinator.max_chunk_bytes", "max-chunk-bytes", &max_chunk_bytes, 1,
+              int64_t{1} << 30, "largest chunk size a file may use");
+  s->AddInt("coordinator.max_chunks_per_file", "max-chunks-per-file", &max_chunks_per_file, 1,
+            int64_t{1} << 40, "most chunks one file may have");
+
+  s->AddInt("replication.default_replication_factor", "default-replication-factor",
+            &default_replication_factor, 1, 16, "replicas per chunk when an upload names none");
+  s->AddEnum("replication.default_write_mode", "default-write-mode", &default_write_mode,
+             {"sync", "quorum", "async"},
+             "replicas written before commit when an upload names no mode: sync all, quorum a "
+             "majority, async one");
+  s->AddBytes("replication.placement_reserve_bytes", "placement-reserve-bytes",
+              &placement_reserve_bytes, 0, INT64_MAX,
+              "free space a node must keep beyond a chunk to be chosen for it");
+
   common::AddLoggingToSchema(s, &log_level, &log_format);
 
   s->IgnoreSection("node");

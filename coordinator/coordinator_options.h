@@ -32,6 +32,21 @@ struct CoordinatorOptions {
   int64_t node_timeout_ms = 15000;
   int64_t dead_after_ms = 60000;
   int64_t liveness_flush_interval_ms = 1000;
+  int64_t pending_upload_ttl_ms = 3600 * 1000;
+  int64_t commit_wait_ms = 10000;
+  int64_t gc_interval_ms = 5000;
+  int64_t gc_grace_ms = 60000;
+  int64_t task_deadline_ms = 60000;
+  int64_t task_retry_ms = 5000;
+  int task_max_attempts = 5;
+  int max_tasks_per_heartbeat = 64;
+  int64_t max_chunk_bytes = 64 << 20;
+  int64_t max_chunks_per_file = 1'000'000;
+
+  // replication
+  int default_replication_factor = 3;
+  std::string default_write_mode = "quorum";
+  int64_t placement_reserve_bytes = 0;
 
   // logging
   std::string log_level = "info";

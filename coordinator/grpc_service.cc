@@ -64,6 +64,77 @@ void ToProto(const NodeRecord& node, v1::NodeInfo* out) {
   out->set_last_heartbeat_ms(absl::ToUnixMillis(node.last_heartbeat));
 }
 
+v1::WriteMode ToProto(WriteMode mode) {
+  switch (mode) {
+    case WriteMode::kSync:
+      return v1::WRITE_MODE_SYNC;
+    case WriteMode::kQuorum:
+      return v1::WRITE_MODE_QUORUM;
+    case WriteMode::kAsync:
+      return v1::WRITE_MODE_ASYNC;
+  }
+  return v1::WRITE_MODE_UNSPECIFIED;
+}
+
+Result<std::optional<WriteMode>> FromProto(v1::WriteMode mode) {
+  switch (mode) {
+    case v1::WRITE_MODE_UNSPECIFIED:
+      return std::optional<WriteMode>();
+    case v1::WRITE_MODE_SYNC:
+      return std::optional<WriteMode>(WriteMode::kSync);
+    case v1::WRITE_MODE_QUORUM:
+      return std::optional<WriteMode>(WriteMode::kQuorum);
+    case v1::WRITE_MODE_ASYNC:
+      return std::optional<WriteMode>(WriteMode::kAsync);
+    default:
+      return absl::InvalidArgumentError("field 'write_mode' is not a known write mode");
+  }
+}
+
+void ToProto(const LiveReplica& replica, v1::Replica* out) {
+  out->set_node_id(replica.node_id);
+  out->set_address(replica.address);
+  out->set_node_state(ToProto(replica.node_state));
+}
+
+void ToProto(const FileRecord& file, v1::FileInfo* out) {
+  out->set_file_id(file.id);
+  out->set_name(file.name);
+  out->set_size(file.size);
+  out->set_sha256(file.sha256);
+  out->set_chunk_size(file.chunk_size);
+  out->set_replication_factor(file.replication_factor);
+  out->set_write_mode(ToProto(file.write_mode));
+  out->set_state(std::string(FileStateName(file.state)));
+  out->set_owner(file.owner);
+  out->set_created_at_ms(absl::ToUnixMillis(file.created_at));
+  out->set_last_accessed_ms(absl::ToUnixMillis(file.last_accessed));
+  out->set_chunk_count(file.chunk_count);
+}
+
+void ToProto(const FileView& view, v1::FileInfo* out) {
+  ToProto(view.file, out);
+  for (const auto& chunk : view.chunks) {
+    v1::FileChunk* c = out->add_chunks();
+    c->set_index(chunk.ref.index);
+    c->set_chunk_id(chunk.ref.chunk_id);
+    c->set_size(chunk.ref.size);
+    for (const auto& replica : chunk.replicas) ToProto(replica, c->add_replicas());
+  }
+}
+
+v1::TaskKind ToProto(TaskKind kind) {
+  switch (kind) {
+    case TaskKind::kReplicate:
+      return v1::TASK_KIND_REPLICATE;
+    case TaskKind::kDelete:
+      return v1::TASK_KIND_DELETE;
+    case TaskKind::kVerify:
+      return v1::TASK_KIND_VERIFY;
+  }
+  return v1::TASK_KIND_UNSPECIFIED;
+}
+
 }  // namespace
 
 grpc::Status CoordinatorGrpcService::Handle(std::string_view method,
@@ -134,17 +205,29 @@ grpc::Status CoordinatorGrpcService::NodeHeartbeat(grpc::ServerContext*,
                                                    v1::NodeHeartbeatResponse* response) {
   return Handle("NodeHeartbeat", [&]() -> Status {
     response->set_heartbeat_interval_ms(ctx_.heartbeat_interval_ms);
-    auto result = ctx_.registry->Heartbeat(request->node_id(), FromProto(request->stats()));
-    if (absl::IsNotFound(result.status())) {
+    std::vector<TaskOutcome> results;
+    for (const auto& r : request->task_results()) {
+      results.push_back({r.task_id(), r.ok(), r.error()});
+    }
+    auto reply = ctx_.heartbeats->Handle(request->node_id(), FromProto(request->stats()), results);
+    if (absl::IsNotFound(reply.status())) {
       // An unknown node (say, after the coordinator lost its database) is
       // told to register again rather than failed.
       response->set_needs_reregister(true);
       response->set_state(v1::NODE_STATE_UNSPECIFIED);
       return absl::OkStatus();
     }
-    RETURN_IF_ERROR(result.status());
-    response->set_needs_reregister(result->needs_reregister);
-    response->set_state(ToProto(result->state));
+    RETURN_IF_ERROR(reply.status());
+    response->set_needs_reregister(reply->liveness.needs_reregister);
+    response->set_state(ToProto(reply->liveness.state));
+    for (const NodeOrder& order : reply->orders) {
+      v1::Task* task = response->add_tasks();
+      task->set_task_id(order.task.id);
+      task->set_kind(ToProto(order.task.kind));
+      task->set_chunk_id(order.task.chunk_id);
+      for (const auto& source : order.source_addresses) task->add_sources(source);
+      task->set_deadline_ms(absl::ToUnixMillis(order.task.deadline));
+    }
     return absl::OkStatus();
   });
 }
@@ -174,6 +257,128 @@ grpc::Status CoordinatorGrpcService::ReportChunks(
     RETURN_IF_ERROR(ctx_.replicas->ApplyFullReport(node_id, std::move(chunks)));
     response->set_chunks_recorded(count);
     return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::ReportChunkChanges(
+    grpc::ServerContext*, const v1::ReportChunkChangesRequest* request,
+    v1::ReportChunkChangesResponse*) {
+  return Handle("ReportChunkChanges", [&]() -> Status {
+    std::vector<ChunkReplica> received;
+    for (const auto& c : request->received()) received.push_back({c.chunk_id(), c.size()});
+    return ctx_.replicas->ApplyChanges(
+        request->node_id(), received,
+        std::vector<std::string>(request->deleted().begin(), request->deleted().end()),
+        std::vector<std::string>(request->corrupt().begin(), request->corrupt().end()));
+  });
+}
+
+grpc::Status CoordinatorGrpcService::CreateFile(grpc::ServerContext*,
+                                                const v1::CreateFileRequest* request,
+                                                v1::CreateFileResponse* response) {
+  return Handle("CreateFile", [&]() -> Status {
+    CreateFileArgs args;
+    args.name = request->name();
+    args.size = request->size();
+    args.replication_factor = request->replication_factor();
+    ASSIGN_OR_RETURN(args.write_mode, FromProto(request->write_mode()));
+    args.chunk_size = request->chunk_size();
+    args.overwrite = request->overwrite();
+    args.owner = request->owner();
+    ASSIGN_OR_RETURN(FileRecord file, ctx_.files->CreateFile(std::move(args)));
+    response->set_file_id(file.id);
+    response->set_replication_factor(file.replication_factor);
+    response->set_write_mode(ToProto(file.write_mode));
+    response->set_expires_at_ms(absl::ToUnixMillis(file.expires_at));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::AllocateChunks(grpc::ServerContext*,
+                                                    const v1::AllocateChunksRequest* request,
+                                                    v1::AllocateChunksResponse* response) {
+  return Handle("AllocateChunks", [&]() -> Status {
+    std::vector<FileChunkRef> chunks;
+    for (const auto& c : request->chunks()) chunks.push_back({c.index(), c.chunk_id(), c.size()});
+    std::set<std::string> exclude(request->exclude_nodes().begin(), request->exclude_nodes().end());
+    ASSIGN_OR_RETURN(std::vector<ChunkPlacement> placements,
+                     ctx_.files->AllocateChunks(request->file_id(), std::move(chunks), exclude));
+    for (const auto& placement : placements) {
+      v1::ChunkPlacement* p = response->add_placements();
+      p->set_index(placement.index);
+      p->set_chunk_id(placement.chunk_id);
+      p->set_already_stored(placement.already_stored);
+      for (const auto& target : placement.targets) {
+        v1::Target* t = p->add_targets();
+        t->set_node_id(target.node_id);
+        t->set_address(target.address);
+      }
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::CommitFile(grpc::ServerContext*,
+                                                const v1::CommitFileRequest* request,
+                                                v1::CommitFileResponse* response) {
+  return Handle("CommitFile", [&]() -> Status {
+    ASSIGN_OR_RETURN(FileView view, ctx_.files->CommitFile(request->file_id(), request->size(),
+                                                           request->sha256()));
+    ToProto(view, response->mutable_file());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::AbortFile(grpc::ServerContext*,
+                                               const v1::AbortFileRequest* request,
+                                               v1::AbortFileResponse*) {
+  return Handle("AbortFile", [&]() { return ctx_.files->AbortFile(request->file_id()); });
+}
+
+grpc::Status CoordinatorGrpcService::GetFile(grpc::ServerContext*,
+                                             const v1::GetFileRequest* request,
+                                             v1::GetFileResponse* response) {
+  return Handle("GetFile", [&]() -> Status {
+    ASSIGN_OR_RETURN(FileView view, ctx_.files->GetFile(request->file(), request->with_chunks()));
+    ToProto(view, response->mutable_file());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::ListFiles(grpc::ServerContext*,
+                                               const v1::ListFilesRequest* request,
+                                               v1::ListFilesResponse* response) {
+  return Handle("ListFiles", [&]() -> Status {
+    ASSIGN_OR_RETURN(FilePage page, ctx_.files->ListFiles(request->prefix(), request->limit(),
+                                                          request->cursor(), request->sort()));
+    for (const auto& file : page.files) ToProto(file, response->add_files());
+    response->set_next_cursor(page.next_cursor);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::DeleteFile(grpc::ServerContext*,
+                                                const v1::DeleteFileRequest* request,
+                                                v1::DeleteFileResponse*) {
+  return Handle("DeleteFile", [&]() { return ctx_.files->DeleteFile(request->file()); });
+}
+
+grpc::Status CoordinatorGrpcService::GetChunkLocations(grpc::ServerContext*,
+                                                       const v1::GetChunkLocationsRequest* request,
+                                                       v1::GetChunkLocationsResponse* response) {
+  return Handle("GetChunkLocations", [&]() -> Status {
+    ASSIGN_OR_RETURN(auto locations, ctx_.files->GetChunkLocations(request->chunk_id()));
+    response->set_size(locations.chunk.size);
+    for (const auto& replica : locations.replicas) ToProto(replica, response->add_replicas());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::ReportBadReplica(grpc::ServerContext*,
+                                                      const v1::ReportBadReplicaRequest* request,
+                                                      v1::ReportBadReplicaResponse*) {
+  return Handle("ReportBadReplica", [&]() {
+    return ctx_.replicas->ReportBad(request->chunk_id(), request->node_id(), request->reason());
   });
 }
 
@@ -223,14 +428,15 @@ grpc::Status CoordinatorGrpcService::GetNetworkStatus(grpc::ServerContext*,
                                                       const v1::GetNetworkStatusRequest*,
                                                       v1::GetNetworkStatusResponse* response) {
   return Handle("GetNetworkStatus", [&]() -> Status {
-    NetworkStatus status = ComputeNetworkStatus(*ctx_.registry, *ctx_.cluster, ctx_.clock->Now());
+    ASSIGN_OR_RETURN(NetworkStatus status, ComputeNetworkStatus(*ctx_.registry, ctx_.store,
+                                                                *ctx_.cluster, ctx_.clock->Now()));
     v1::NetworkStats* stats = response->mutable_network_stats();
     stats->set_total_nodes(status.nodes.total);
     stats->set_active_nodes(status.nodes.by_state[NodeState::kActive]);
     stats->set_total_storage_capacity(status.nodes.active_capacity_bytes);
     stats->set_total_storage_used(status.nodes.active_used_bytes);
-    stats->set_total_files(status.total_files);
-    stats->set_total_chunks(status.total_chunks);
+    stats->set_total_files(status.stored.files);
+    stats->set_total_chunks(status.stored.chunks);
     stats->set_average_node_uptime(status.nodes.average_active_uptime_seconds);
     stats->set_network_uptime_seconds(status.network_uptime_seconds);
     for (const auto& [state, count] : status.nodes.by_state) {

@@ -29,6 +29,30 @@ class CoordinatorGrpcService final : public gale::v1::Coordinator::Service {
   grpc::Status ReportChunks(grpc::ServerContext* context,
                             grpc::ServerReader<v1::ReportChunksRequest>* reader,
                             v1::ReportChunksResponse* response) override;
+  grpc::Status ReportChunkChanges(grpc::ServerContext* context,
+                                  const v1::ReportChunkChangesRequest* request,
+                                  v1::ReportChunkChangesResponse* response) override;
+  grpc::Status CreateFile(grpc::ServerContext* context, const v1::CreateFileRequest* request,
+                          v1::CreateFileResponse* response) override;
+  grpc::Status AllocateChunks(grpc::ServerContext* context,
+                              const v1::AllocateChunksRequest* request,
+                              v1::AllocateChunksResponse* response) override;
+  grpc::Status CommitFile(grpc::ServerContext* context, const v1::CommitFileRequest* request,
+                          v1::CommitFileResponse* response) override;
+  grpc::Status AbortFile(grpc::ServerContext* context, const v1::AbortFileRequest* request,
+                         v1::AbortFileResponse* response) override;
+  grpc::Status GetFile(grpc::ServerContext* context, const v1::GetFileRequest* request,
+                       v1::GetFileResponse* response) override;
+  grpc::Status ListFiles(grpc::ServerContext* context, const v1::ListFilesRequest* request,
+                         v1::ListFilesResponse* response) override;
+  grpc::Status DeleteFile(grpc::ServerContext* context, const v1::DeleteFileRequest* request,
+                          v1::DeleteFileResponse* response) override;
+  grpc::Status GetChunkLocations(grpc::ServerContext* context,
+                                 const v1::GetChunkLocationsRequest* request,
+                                 v1::GetChunkLocationsResponse* response) override;
+  grpc::Status ReportBadReplica(grpc::ServerContext* context,
+                                const v1::ReportBadReplicaRequest* request,
+                                v1::ReportBadReplicaResponse* response) override;
   grpc::Status GetActiveNodes(grpc::ServerContext* context,
                               const v1::GetActiveNodesRequest* request,
                               v1::GetActiveNodesResponse* response) override;

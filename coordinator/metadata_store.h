@@ -1,15 +1,44 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
 #include "common/status.h"
+#include "coordinator/file_record.h"
 #include "coordinator/node_record.h"
 #include "coordinator/replica_record.h"
+#include "coordinator/task_record.h"
 
 namespace gale::coordinator {
+
+// A page of complete files, ordered by name, or by commit time then id.
+struct FileListQuery {
+  std::string prefix;  // names starting with this
+  bool by_time = false;
+  std::string after_name;      // by name: names after this
+  int64_t after_time_ms = -1;  // by time: files after (time, id)
+  std::string after_id;
+  int limit = 1000;
+};
+
+// One chunk as the coordinator records it.
+struct ChunkRecord {
+  std::string id;
+  int64_t size = 0;
+  int64_t refcount = 0;
+  absl::Time created_at = absl::UnixEpoch();
+  std::vector<std::string> file_ids;  // files referencing it (at most 100)
+};
+
+struct StoreCounts {
+  int64_t files = 0;   // complete files
+  int64_t chunks = 0;  // referenced chunks
+  int64_t bytes = 0;   // of referenced chunks, counted once
+};
 
 // The coordinator's durable truth: nodes now; files, chunks, replicas and
 // tasks as later capabilities add them. One interface, one implementation per
@@ -54,6 +83,80 @@ class MetadataStore {
   virtual Result<std::vector<ChunkReplica>> ListNodeReplicas(std::string_view node_id,
                                                              std::string_view after, int limit) = 0;
   virtual Result<ReplicaTotals> CountNodeReplicas(std::string_view node_id) = 0;
+
+  // ---- files ------------------------------------------------------------
+
+  // Inserts a new file (ALREADY_EXISTS for a taken id).
+  virtual Status InsertFile(const FileRecord& file) = 0;
+  // NOT_FOUND when absent; chunk_count is filled in.
+  virtual Result<FileRecord> GetFile(std::string_view file_id) = 0;
+  // The complete file named `name`; NOT_FOUND when there is none.
+  virtual Result<FileRecord> GetFileByName(std::string_view name) = 0;
+  virtual Result<std::vector<FileRecord>> ListFiles(const FileListQuery& query) = 0;
+  // Records chunks of a pending file, replacing any at the same indexes, and
+  // keeps chunk reference counts: new chunks are created; a chunk that was
+  // unreferenced is referenced again and its not yet assigned deletes are
+  // cancelled. INVALID_ARGUMENT for a chunk id known with another size;
+  // FAILED_PRECONDITION when the file is not pending.
+  virtual Status AttachChunks(std::string_view file_id, const std::vector<FileChunkRef>& chunks,
+                              absl::Time now) = 0;
+  // The file's chunks in index order.
+  virtual Result<std::vector<FileChunkRef>> GetFileChunks(std::string_view file_id) = 0;
+  // Makes a pending file complete with its final size and hash. A complete
+  // file of the same name is replaced (and deleted) when the pending one was
+  // created with overwrite, else ALREADY_EXISTS. Returns the replaced file's
+  // id, or "".
+  virtual Result<std::string> CommitFile(std::string_view file_id, int64_t size,
+                                         std::string_view sha256, absl::Time now) = 0;
+  // Deletes a file, pending or complete, releasing its chunk references.
+  // NOT_FOUND when absent.
+  virtual Status DeleteFile(std::string_view file_id, absl::Time now) = 0;
+  virtual Status TouchFile(std::string_view file_id, absl::Time now) = 0;
+  // Pending files whose upload expired before `now`.
+  virtual Result<std::vector<FileRecord>> ExpiredUploads(absl::Time now, int limit) = 0;
+  virtual Result<StoreCounts> Counts() = 0;
+
+  // ---- chunks and replicas ----------------------------------------------
+
+  virtual Result<ChunkRecord> GetChunk(std::string_view chunk_id) = 0;
+  // Every replica row of the given chunks, in any state.
+  virtual Result<std::vector<ReplicaRecord>> GetReplicas(
+      const std::vector<std::string>& chunk_ids) = 0;
+  // A node's incremental report: `received` become stored (a replica being
+  // deleted stays so), `deleted` disappear, `corrupt` are marked corrupt.
+  virtual Status ApplyReplicaChanges(std::string_view node_id,
+                                     const std::vector<ChunkReplica>& received,
+                                     const std::vector<std::string>& deleted,
+                                     const std::vector<std::string>& corrupt, absl::Time now) = 0;
+  virtual Status SetReplicaState(std::string_view chunk_id, std::string_view node_id,
+                                 ReplicaState state, absl::Time now) = 0;
+  // Chunks unreferenced since before `before` that have replicas to order
+  // deleted, or none left at all.
+  virtual Result<std::vector<std::string>> CollectableChunks(absl::Time before, int limit) = 0;
+  // One garbage-collection step for a chunk, in one transaction: if it is
+  // still unreferenced, each stored or corrupt replica becomes deleting with
+  // a delete task; with no replica left the chunk row goes. Returns the
+  // number of tasks created.
+  virtual Result<int> CollectChunk(std::string_view chunk_id, absl::Time now) = 0;
+
+  // ---- tasks --------------------------------------------------------------
+
+  // Hands out up to `limit` of `node_id`'s pending tasks that may run at
+  // `now`; they become assigned until `deadline`.
+  virtual Result<std::vector<TaskRecord>> AssignTasks(std::string_view node_id, int limit,
+                                                      absl::Time now, absl::Time deadline) = 0;
+  // A node's result for a task it was assigned; idempotent, and ignores ids
+  // that are unknown or not this node's. A success finishes the task (a
+  // finished delete forgets the replica); a failure returns it to pending
+  // after `retry_after`, or fails it for good after `max_attempts`.
+  virtual Status FinishTask(std::string_view node_id, std::string_view task_id, bool ok,
+                            std::string_view error, absl::Time now, absl::Duration retry_after,
+                            int max_attempts) = 0;
+  // Assigned tasks past their deadline are retried (or failed after
+  // `max_attempts`); returns how many.
+  virtual Result<int> ExpireTasks(absl::Time now, absl::Duration retry_after, int max_attempts) = 0;
+  // Task counts by kind and state.
+  virtual Result<std::map<std::pair<TaskKind, TaskState>, int64_t>> CountTasks() = 0;
 };
 
 }  // namespace gale::coordinator

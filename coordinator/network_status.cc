@@ -4,9 +4,10 @@
 
 namespace gale::coordinator {
 
-NetworkStatus ComputeNetworkStatus(const NodeRegistry& registry, const ClusterInfo& cluster,
-                                   absl::Time now) {
+Result<NetworkStatus> ComputeNetworkStatus(const NodeRegistry& registry, MetadataStore* store,
+                                           const ClusterInfo& cluster, absl::Time now) {
   NetworkStatus status;
+  ASSIGN_OR_RETURN(status.stored, store->Counts());
   status.cluster_id = cluster.id;
   status.nodes = registry.Summarize();
   status.active_nodes = registry.Active(/*limit=*/0, /*exclude=*/{});

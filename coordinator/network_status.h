@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "coordinator/metadata_store.h"
 #include "coordinator/node_record.h"
 #include "coordinator/node_registry.h"
 
@@ -15,13 +16,12 @@ struct NetworkStatus {
   std::string cluster_id;
   NodeSummary nodes;
   std::vector<NodeRecord> active_nodes;
-  int64_t total_files = 0;             // counted once files are stored (files service)
-  int64_t total_chunks = 0;            // likewise
+  StoreCounts stored;                  // complete files; referenced chunks and their bytes
   int64_t network_uptime_seconds = 0;  // since the cluster was created
   absl::Time timestamp;
 };
 
-NetworkStatus ComputeNetworkStatus(const NodeRegistry& registry, const ClusterInfo& cluster,
-                                   absl::Time now);
+Result<NetworkStatus> ComputeNetworkStatus(const NodeRegistry& registry, MetadataStore* store,
+                                           const ClusterInfo& cluster, absl::Time now);
 
 }  // namespace gale::coordinator

@@ -274,6 +274,22 @@ std::vector<NodeRecord> NodeRegistry::Active(int limit,
   return out;
 }
 
+std::map<std::string, NodeBrief> NodeRegistry::Briefs(
+    const std::vector<std::string>& node_ids) const {
+  std::map<std::string, NodeBrief> out;
+  absl::MutexLock lock(&mu_);
+  const absl::Duration now = clock_->Monotonic();
+  for (const std::string& id : node_ids) {
+    auto it = nodes_.find(id);
+    if (it == nodes_.end() || out.contains(id)) continue;
+    const NodeRecord& record = it->second.record;
+    out[id] = NodeBrief{record.addresses.empty() ? "" : record.addresses.front(), record.zone,
+                        EffectiveState(it->second, now), record.stats.storage_available,
+                        record.stats.bandwidth_up};
+  }
+  return out;
+}
+
 NodeSummary NodeRegistry::Summarize() const {
   NodeSummary summary;
   for (NodeState state : kAllNodeStates) summary.by_state[state] = 0;

@@ -49,6 +49,15 @@ struct HeartbeatResult {
   bool needs_reregister = false;
 };
 
+// What readers and placement need to know of a node, cheaply.
+struct NodeBrief {
+  std::string address;  // first advertised address
+  std::string zone;
+  NodeState state = NodeState::kActive;
+  int64_t available_bytes = 0;
+  int64_t bandwidth_up = 0;
+};
+
 // Totals over the nodes, for network status and metrics.
 struct NodeSummary {
   std::map<NodeState, int> by_state;  // every state present, zero or not
@@ -101,6 +110,8 @@ class NodeRegistry {
   // means all.
   std::vector<NodeRecord> Active(int limit, const std::vector<std::string>& exclude) const;
   NodeSummary Summarize() const;
+  // Briefs of the given nodes as of now; unknown ids are left out.
+  std::map<std::string, NodeBrief> Briefs(const std::vector<std::string>& node_ids) const;
   int64_t heartbeats_total() const { return heartbeats_total_.load(); }
 
   // Applies liveness transitions (logging each) and writes dirty nodes to the

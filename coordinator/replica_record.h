@@ -2,6 +2,9 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+
+#include "common/status.h"
 
 namespace gale::coordinator {
 
@@ -15,6 +18,21 @@ struct ChunkReplica {
 struct ReplicaTotals {
   int64_t chunks = 0;
   int64_t bytes = 0;
+};
+
+// What the coordinator believes of one replica: `stored` as the node
+// reported; `deleting` once the node has been ordered to delete it (never
+// counted, never a placement target); `corrupt` when a reader or the node
+// found it bad (never counted or read until the node reports it again).
+enum class ReplicaState { kStored, kDeleting, kCorrupt };
+
+std::string_view ReplicaStateName(ReplicaState state);
+Result<ReplicaState> ParseReplicaState(std::string_view name);
+
+struct ReplicaRecord {
+  std::string chunk_id;
+  std::string node_id;
+  ReplicaState state = ReplicaState::kStored;
 };
 
 }  // namespace gale::coordinator

@@ -86,6 +86,24 @@ Result<NodeRegistration> ReadRegistration(const JsonReader& body) {
   return registration;
 }
 
+// Optional "task_results": [{"task_id", "ok", "error"?}] of a heartbeat.
+Result<std::vector<TaskOutcome>> ReadTaskResults(const JsonReader& body) {
+  std::vector<TaskOutcome> out;
+  ASSIGN_OR_RETURN(auto items, body.OptObjectArray("task_results"));
+  if (!items) return out;
+  for (const JsonReader& item : *items) {
+    TaskOutcome outcome;
+    ASSIGN_OR_RETURN(outcome.task_id, item.String("task_id"));
+    ASSIGN_OR_RETURN(auto ok, item.OptBool("ok"));
+    if (!ok) return absl::InvalidArgumentError("every task result needs a boolean 'ok'");
+    outcome.ok = *ok;
+    ASSIGN_OR_RETURN(auto error, item.OptString("error"));
+    outcome.error = error.value_or("");
+    out.push_back(std::move(outcome));
+  }
+  return out;
+}
+
 // Query parameter `limit`: absent -> `fallback`.
 Result<int> ReadLimit(const httplib::Request& req, int fallback, int max) {
   if (!req.has_param("limit")) return fallback;
@@ -164,23 +182,34 @@ void RestApi::Heartbeat(const httplib::Request& req, httplib::Response& res) {
   if (!body.ok()) return SendError(res, body.status());
   auto stats = ReadStats(*body);
   if (!stats.ok()) return SendError(res, stats.status());
-  auto result = ctx_.registry->Heartbeat(req.matches[1].str(), *stats);
-  if (absl::IsNotFound(result.status())) {
+  auto results = ReadTaskResults(*body);
+  if (!results.ok()) return SendError(res, results.status());
+  auto reply = ctx_.heartbeats->Handle(req.matches[1].str(), *stats, *results);
+  if (absl::IsNotFound(reply.status())) {
     SendJson(res, 404,
              {{"error", "not found"},
-              {"details", result.status().message()},
+              {"details", ToStd(reply.status().message())},
               {"needs_reregister", true}});
     return;
   }
-  if (!result.ok()) return SendError(res, result.status());
+  if (!reply.ok()) return SendError(res, reply.status());
+  const HeartbeatResult& liveness = reply->liveness;
+  json tasks = json::array();
+  for (const NodeOrder& order : reply->orders) {
+    tasks.push_back({{"task_id", order.task.id},
+                     {"kind", TaskKindName(order.task.kind)},
+                     {"chunk_id", order.task.chunk_id},
+                     {"sources", order.source_addresses},
+                     {"deadline_ms", absl::ToUnixMillis(order.task.deadline)}});
+  }
   SendJson(res, 200,
-           {{"success", !result->needs_reregister},
-            {"message", result->needs_reregister
+           {{"success", !liveness.needs_reregister},
+            {"message", liveness.needs_reregister
                             ? "node was declared dead; register again and report chunks"
                             : "heartbeat processed"},
-            {"tasks", json::array()},
-            {"needs_reregister", result->needs_reregister},
-            {"state", NodeStateName(result->state)},
+            {"tasks", tasks},
+            {"needs_reregister", liveness.needs_reregister},
+            {"state", NodeStateName(liveness.state)},
             {"heartbeat_interval_ms", ctx_.heartbeat_interval_ms}});
 }
 
@@ -250,17 +279,20 @@ void RestApi::NodeChunks(const httplib::Request& req, httplib::Response& res) {
 }
 
 void RestApi::NetworkStatus(const httplib::Request&, httplib::Response& res, bool stats_only) {
-  coordinator::NetworkStatus status =
-      ComputeNetworkStatus(*ctx_.registry, *ctx_.cluster, ctx_.clock->Now());
+  auto computed =
+      ComputeNetworkStatus(*ctx_.registry, ctx_.store, *ctx_.cluster, ctx_.clock->Now());
+  if (!computed.ok()) return SendError(res, computed.status());
+  const coordinator::NetworkStatus& status = *computed;
   json by_state = json::object();
   for (const auto& [state, count] : status.nodes.by_state) by_state[NodeStateName(state)] = count;
   const int64_t timestamp = absl::ToUnixSeconds(status.timestamp);
   json stats = {{"total_nodes", status.nodes.total},
-                {"active_nodes", status.nodes.by_state[NodeState::kActive]},
+                {"active_nodes", status.nodes.by_state.at(NodeState::kActive)},
                 {"total_storage_capacity", status.nodes.active_capacity_bytes},
                 {"total_storage_used", status.nodes.active_used_bytes},
-                {"total_files", status.total_files},
-                {"total_chunks", status.total_chunks},
+                {"total_files", status.stored.files},
+                {"total_chunks", status.stored.chunks},
+                {"total_bytes_stored", status.stored.bytes},
                 {"average_node_uptime", status.nodes.average_active_uptime_seconds},
                 {"network_uptime_seconds", status.network_uptime_seconds},
                 {"nodes_by_state", by_state},

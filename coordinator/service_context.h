@@ -3,9 +3,12 @@
 #include <cstdint>
 
 #include "common/clock.h"
+#include "coordinator/file_service.h"
+#include "coordinator/heartbeat_handler.h"
 #include "coordinator/node_record.h"
 #include "coordinator/node_registry.h"
 #include "coordinator/replica_catalog.h"
+#include "coordinator/task_ledger.h"
 
 namespace gale::coordinator {
 
@@ -15,6 +18,10 @@ namespace gale::coordinator {
 struct ServiceContext {
   NodeRegistry* registry = nullptr;
   ReplicaCatalog* replicas = nullptr;
+  FileService* files = nullptr;
+  HeartbeatHandler* heartbeats = nullptr;
+  TaskLedger* tasks = nullptr;
+  MetadataStore* store = nullptr;  // read-only counts for status views
   common::Clock* clock = nullptr;
   const ClusterInfo* cluster = nullptr;
   int64_t heartbeat_interval_ms = 0;

@@ -232,19 +232,37 @@ Result<std::vector<NodeRecord>> SqliteStore::ListNodes() {
 Status SqliteStore::ReplaceNodeReplicas(std::string_view node_id,
                                         const std::vector<ChunkReplica>& chunks, absl::Time now) {
   absl::MutexLock lock(&mu_);
+  const int64_t now_ms = absl::ToUnixMillis(now);
   return db_->Transaction([&]() -> Status {
-    ASSIGN_OR_RETURN(auto clear, db_->Prepare("DELETE FROM replicas WHERE node_id = ?"));
-    clear->Bind(1, node_id);
-    RETURN_IF_ERROR(clear->Run());
-    ASSIGN_OR_RETURN(
-        auto insert,
-        db_->Prepare("INSERT OR REPLACE INTO replicas (chunk_id, node_id, size, state, "
-                     "updated_at_ms) VALUES (?, ?, ?, 'stored', ?)"));
-    const int64_t now_ms = absl::ToUnixMillis(now);
+    // The report is the truth about what the node holds: rows it no longer
+    // holds go; reported ones are (re)recorded, keeping a "deleting" or
+    // "corrupt" verdict that the report alone cannot lift.
+    RETURN_IF_ERROR(
+        db_->Exec("CREATE TEMP TABLE IF NOT EXISTS reported (chunk_id TEXT PRIMARY "
+                  "KEY); DELETE FROM temp.reported;"));
+    ASSIGN_OR_RETURN(auto remember,
+                     db_->Prepare("INSERT OR IGNORE INTO temp.reported (chunk_id) VALUES (?)"));
     for (const ChunkReplica& chunk : chunks) {
-      insert->Bind(1, chunk.chunk_id).Bind(2, node_id).Bind(3, chunk.size).Bind(4, now_ms);
-      RETURN_IF_ERROR(insert->Run());
-      insert->Reset();
+      remember->Bind(1, chunk.chunk_id);
+      RETURN_IF_ERROR(remember->Run());
+      remember->Reset();
+    }
+    remember.reset();
+    ASSIGN_OR_RETURN(auto forget, db_->Prepare("DELETE FROM replicas WHERE node_id = ? AND "
+                                               "chunk_id NOT IN (SELECT chunk_id FROM "
+                                               "temp.reported)"));
+    forget->Bind(1, node_id);
+    RETURN_IF_ERROR(forget->Run());
+    forget.reset();
+    ASSIGN_OR_RETURN(
+        auto upsert,
+        db_->Prepare("INSERT INTO replicas (chunk_id, node_id, size, state, updated_at_ms) "
+                     "VALUES (?, ?, ?, 'stored', ?) ON CONFLICT (chunk_id, node_id) DO UPDATE "
+                     "SET size = excluded.size, updated_at_ms = excluded.updated_at_ms"));
+    for (const ChunkReplica& chunk : chunks) {
+      upsert->Bind(1, chunk.chunk_id).Bind(2, node_id).Bind(3, chunk.size).Bind(4, now_ms);
+      RETURN_IF_ERROR(upsert->Run());
+      upsert->Reset();
     }
     return absl::OkStatus();
   });

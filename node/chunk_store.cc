@@ -223,8 +223,7 @@ ChunkStoreStats ChunkStore::Stats() const {
   ChunkStoreStats stats;
   stats.chunks = static_cast<int64_t>(index_.size());
   stats.bytes_used = bytes_used_;
-  stats.capacity_bytes =
-      options_.capacity_bytes > 0 ? options_.capacity_bytes : fs_capacity_bytes_;
+  stats.capacity_bytes = options_.capacity_bytes > 0 ? options_.capacity_bytes : fs_capacity_bytes_;
   stats.available_bytes = std::max<int64_t>(0, AvailableLocked() - reserved_bytes_);
   return stats;
 }
@@ -232,17 +231,17 @@ ChunkStoreStats ChunkStore::Stats() const {
 Result<std::unique_ptr<ChunkWriter>> ChunkStore::BeginWrite(std::string_view id, int64_t size) {
   RETURN_IF_ERROR(common::ValidateChunkId(id));
   if (size < 0 || size > options_.max_chunk_bytes) {
-    return absl::InvalidArgumentError(StrCat("chunk size ", size, " is outside [0, ",
-                                             options_.max_chunk_bytes, "] bytes"));
+    return absl::InvalidArgumentError(
+        StrCat("chunk size ", size, " is outside [0, ", options_.max_chunk_bytes, "] bytes"));
   }
   const int64_t needed = ChunkFileSize(size);
   {
     absl::MutexLock lock(&mu_);
     int64_t available = AvailableLocked() - reserved_bytes_;
     if (needed > available) {
-      return absl::ResourceExhaustedError(
-          StrCat("not enough space for a chunk of ", size, " bytes: ", std::max<int64_t>(0, available),
-                 " bytes writable within capacity and reserve"));
+      return absl::ResourceExhaustedError(StrCat("not enough space for a chunk of ", size,
+                                                 " bytes: ", std::max<int64_t>(0, available),
+                                                 " bytes writable within capacity and reserve"));
     }
     reserved_bytes_ += needed;
   }
@@ -262,8 +261,7 @@ void ChunkStore::Release(int64_t reserved) {
   reserved_bytes_ -= reserved;
 }
 
-Result<bool> ChunkStore::Install(const std::string& id, const std::string& tmp_path,
-                                 int64_t size) {
+Result<bool> ChunkStore::Install(const std::string& id, const std::string& tmp_path, int64_t size) {
   const std::string file = paths_.ChunkFile(id);
   {
     absl::MutexLock lock(&mu_);
@@ -280,9 +278,13 @@ Result<bool> ChunkStore::Install(const std::string& id, const std::string& tmp_p
     return common::ErrnoStatus(errno, StrCat("rename ", tmp_path, " to ", file));
   }
   RETURN_IF_ERROR(common::SyncDirectory(dir));
-  absl::MutexLock lock(&mu_);
-  auto [it, inserted] = index_.emplace(id, size);
-  if (inserted) bytes_used_ += size;
+  bool inserted;
+  {
+    absl::MutexLock lock(&mu_);
+    inserted = index_.emplace(id, size).second;
+    if (inserted) bytes_used_ += size;
+  }
+  if (inserted && listener_ != nullptr) listener_->OnStored(id, size);
   return inserted;
 }
 
@@ -297,14 +299,17 @@ Result<int64_t> ChunkStore::Size(std::string_view id) const {
 Result<bool> ChunkStore::Delete(std::string_view id) {
   RETURN_IF_ERROR(common::ValidateChunkId(id));
   const std::string file = paths_.ChunkFile(id);
-  absl::MutexLock lock(&mu_);
-  auto it = index_.find(id);
-  if (::unlink(file.c_str()) != 0 && errno != ENOENT) {
-    return common::ErrnoStatus(errno, StrCat("delete ", file));
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = index_.find(id);
+    if (::unlink(file.c_str()) != 0 && errno != ENOENT) {
+      return common::ErrnoStatus(errno, StrCat("delete ", file));
+    }
+    if (it == index_.end()) return false;
+    bytes_used_ -= it->second;
+    index_.erase(it);
   }
-  if (it == index_.end()) return false;
-  bytes_used_ -= it->second;
-  index_.erase(it);
+  if (listener_ != nullptr) listener_->OnDeleted(std::string(id));
   return true;
 }
 
@@ -329,6 +334,7 @@ Status ChunkStore::Quarantine(std::string_view id, const Status& why) {
     if (::rename(file.c_str(), target.c_str()) != 0) ::unlink(file.c_str());
   }
   corrupt_total_.fetch_add(1);
+  if (listener_ != nullptr) listener_->OnCorrupt(std::string(id));
   spdlog::error("chunk {} failed verification and was quarantined: {}", id, why.message());
   return absl::DataLossError(StrCat("chunk ", id, " failed verification: ", why.message()));
 }

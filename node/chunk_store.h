@@ -39,6 +39,17 @@ struct ChunkStoreStats {
 
 class ChunkStore;
 
+// Told of every change to the set of stored chunks, whatever caused it
+// (uploads, deletes, replication, quarantine). Called outside the store's
+// lock, from the thread that made the change; must be thread-safe.
+class ChunkListener {
+ public:
+  virtual ~ChunkListener() = default;
+  virtual void OnStored(const std::string& id, int64_t size) = 0;
+  virtual void OnDeleted(const std::string& id) = 0;
+  virtual void OnCorrupt(const std::string& id) = 0;
+};
+
 // One chunk being written: bytes go to a temp file while SHA-256 and block
 // CRCs are computed; Commit() verifies length and hash, then makes the chunk
 // durable and visible. Destroying an uncommitted writer removes its temp file.
@@ -61,6 +72,17 @@ class ChunkWriter {
 
  private:
   friend class ChunkStore;
+
+  // Told of every change to the set of stored chunks, whatever caused it
+  // (uploads, deletes, replication, quarantine). Called outside the store's
+  // lock, from the thread that made the change; must be thread-safe.
+  class ChunkListener {
+   public:
+    virtual ~ChunkListener() = default;
+    virtual void OnStored(const std::string& id, int64_t size) = 0;
+    virtual void OnDeleted(const std::string& id) = 0;
+    virtual void OnCorrupt(const std::string& id) = 0;
+  };
   ChunkWriter(ChunkStore* store, std::string id, int64_t size, std::string tmp_path, int fd,
               int64_t reserved);
   Status Flush();
@@ -119,6 +141,9 @@ class ChunkStore {
   int64_t max_chunk_bytes() const { return options_.max_chunk_bytes; }
   const ChunkPaths& paths() const { return paths_; }
 
+  // Sets the listener (not owned; may be null). Call before serving.
+  void SetListener(ChunkListener* listener) { listener_ = listener; }
+
  private:
   friend class ChunkWriter;
   explicit ChunkStore(ChunkStoreOptions options);
@@ -137,6 +162,7 @@ class ChunkStore {
   int64_t fs_capacity_bytes_ = 0;
   std::atomic<uint64_t> next_tmp_{0};
   std::atomic<int64_t> corrupt_total_{0};
+  ChunkListener* listener_ = nullptr;
 
   mutable absl::Mutex mu_;
   std::map<std::string, int64_t, std::less<>> index_ ABSL_GUARDED_BY(mu_);

@@ -98,9 +98,9 @@ void DataApi::Put(const httplib::Request& req, httplib::Response& res,
   if (!complete) {
     // The client went away mid-body; the writer's destructor removes the
     // temp file, so nothing is left behind.
-    return SendError(res, absl::CancelledError(
-                              StrCat("upload of ", id, " ended after ", (*writer)->received(),
-                                     " of ", *size, " bytes")));
+    return SendError(
+        res, absl::CancelledError(StrCat("upload of ", id, " ended after ", (*writer)->received(),
+                                         " of ", *size, " bytes")));
   }
   auto stored = (*writer)->Commit();
   if (!stored.ok()) return SendError(res, stored.status());
@@ -136,14 +136,14 @@ void DataApi::Get(const httplib::Request& req, httplib::Response& res) {
   res.set_content_provider(
       static_cast<size_t>(*size), "application/octet-stream",
       [this, id](size_t offset, size_t length, httplib::DataSink& sink) {
-        Status status = store_->Read(
-            id, static_cast<int64_t>(offset), static_cast<int64_t>(length),
-            [&](std::string_view piece) {
-              if (!sink.write(piece.data(), piece.size())) return false;
-              traffic_->bytes_sent.fetch_add(static_cast<int64_t>(piece.size()),
-                                             std::memory_order_relaxed);
-              return true;
-            });
+        Status status =
+            store_->Read(id, static_cast<int64_t>(offset), static_cast<int64_t>(length),
+                         [&](std::string_view piece) {
+                           if (!sink.write(piece.data(), piece.size())) return false;
+                           traffic_->bytes_sent.fetch_add(static_cast<int64_t>(piece.size()),
+                                                          std::memory_order_relaxed);
+                           return true;
+                         });
         if (!status.ok() && !absl::IsCancelled(status)) {
           spdlog::warn("GET {} [{}, +{}) aborted: {}", id, offset, length, status.ToString());
         }

@@ -7,11 +7,13 @@
 namespace gale::node {
 
 Heartbeater::Heartbeater(client::CoordinatorClient* coordinator, ChunkStore* store,
-                         NodeIdentity* identity, StatsSampler* stats, HeartbeaterOptions options)
+                         NodeIdentity* identity, StatsSampler* stats, TaskRunner* tasks,
+                         HeartbeaterOptions options)
     : coordinator_(coordinator),
       store_(store),
       identity_(identity),
       stats_(stats),
+      tasks_(tasks),
       options_(std::move(options)) {}
 
 Status Heartbeater::RunOnce() {
@@ -31,9 +33,8 @@ Status Heartbeater::Register() {
   (*request.mutable_capabilities())["version"] = options_.version;
   (*request.mutable_capabilities())["max_chunk_bytes"] = StrCat(store_->max_chunk_bytes());
   v1::RegisterNodeResponse response;
-  RETURN_IF_ERROR(coordinator_->Run([&](auto* stub, auto* context) {
-    return stub->RegisterNode(context, request, &response);
-  }));
+  RETURN_IF_ERROR(coordinator_->Run(
+      [&](auto* stub, auto* context) { return stub->RegisterNode(context, request, &response); }));
 
   // The identity is saved before anything else happens, so that a crash
   // right now still brings the node back under the same id and cluster.
@@ -51,9 +52,14 @@ Status Heartbeater::Register() {
   spdlog::info("registered with coordinator {} as node {} (cluster {})",
                coordinator_->current_address(), response.node_id(), response.cluster_id());
   Status report = ReportChunks();
-  // Without a report the coordinator's view is stale: register again next time.
-  if (!report.ok()) registered_ = false;
-  return report;
+  if (!report.ok()) {
+    // Without a report the coordinator's view is stale: register again next time.
+    registered_ = false;
+    return report;
+  }
+  // Stats at once, so that placement sees this node's free space now rather
+  // than a heartbeat interval from now.
+  return Heartbeat();
 }
 
 Status Heartbeater::ReportChunks() {
@@ -93,10 +99,15 @@ Status Heartbeater::Heartbeat() {
   stats->set_cpu_usage(sample.cpu_usage);
   stats->set_memory_usage(sample.memory_usage);
   stats->set_uptime_seconds(sample.uptime_seconds);
+  std::vector<v1::TaskResult> results = tasks_->TakeResults();
+  for (const auto& result : results) *request.add_task_results() = result;
   v1::NodeHeartbeatResponse response;
-  Status status = coordinator_->Run([&](auto* stub, auto* context) {
-    return stub->NodeHeartbeat(context, request, &response);
-  });
+  Status status = coordinator_->Run(
+      [&](auto* stub, auto* context) { return stub->NodeHeartbeat(context, request, &response); });
+  if (!status.ok()) tasks_->Restore(std::move(results));  // deliver them next time
+  if (status.ok() && response.tasks_size() > 0) {
+    tasks_->Submit(std::vector<v1::Task>(response.tasks().begin(), response.tasks().end()));
+  }
   if (absl::IsNotFound(status) || (status.ok() && response.needs_reregister())) {
     // The coordinator lost us (a new database) or declared us dead: register
     // again and report what survived.

@@ -8,6 +8,7 @@
 #include "node/chunk_store.h"
 #include "node/node_identity.h"
 #include "node/node_stats.h"
+#include "node/task_runner.h"
 
 namespace gale::node {
 
@@ -27,14 +28,17 @@ struct HeartbeaterOptions {
 class Heartbeater {
  public:
   // Everything must outlive the heartbeater.
+  // `tasks` runs the orders heartbeats bring back.
   Heartbeater(client::CoordinatorClient* coordinator, ChunkStore* store, NodeIdentity* identity,
-              StatsSampler* stats, HeartbeaterOptions options);
+              StatsSampler* stats, TaskRunner* tasks, HeartbeaterOptions options);
 
   // FAILED_PRECONDITION when this data directory belongs to another cluster
   // (fatal: the node must stop); UNAVAILABLE and others: try again later.
   Status RunOnce();
 
   bool registered() const { return registered_.load(); }
+  // The next run registers again and sends a full chunk report.
+  void RequestFullReport() { registered_ = false; }
   int64_t failures_total() const { return failures_total_.load(); }
 
  private:
@@ -46,6 +50,7 @@ class Heartbeater {
   ChunkStore* const store_;
   NodeIdentity* const identity_;
   StatsSampler* const stats_;
+  TaskRunner* const tasks_;
   const HeartbeaterOptions options_;
   std::atomic<bool> registered_{false};
   std::atomic<int64_t> failures_total_{0};

@@ -33,7 +33,7 @@ Status NodeAgent::Start() {
 
   common::HttpServerOptions data_options;
   data_options.threads = options_.http_threads;
-  data_options.max_body_bytes = static_cast<size_t>(options_.max_chunk_bytes);
+  data_options.max_stream_bytes = static_cast<size_t>(options_.max_chunk_bytes);
   data_options.read_timeout = absl::Seconds(30);
   data_options.write_timeout = absl::Seconds(30);
   data_server_ = std::make_unique<common::HttpServer>("data", data_options, http_metrics_.get());
@@ -46,8 +46,16 @@ Status NodeAgent::Start() {
   heartbeat_options.advertise_address = advertised_address_;
   heartbeat_options.zone = options_.zone;
   heartbeat_options.version = std::string(common::GaleVersion());
+  tasks_ = std::make_unique<TaskRunner>(store_.get(), options_.task_workers);
   heartbeater_ = std::make_unique<Heartbeater>(coordinator_.get(), store_.get(), identity_.get(),
-                                               stats_.get(), heartbeat_options);
+                                               stats_.get(), tasks_.get(), heartbeat_options);
+  reporter_ = std::make_unique<ChunkReporter>(
+      coordinator_.get(), identity_.get(), [this] { return heartbeater_->registered(); },
+      [this] {
+        if (report_loop_ != nullptr) report_loop_->TriggerNow();
+      },
+      [this] { heartbeater_->RequestFullReport(); });
+  store_->SetListener(reporter_.get());
   node_metrics_ = std::make_unique<NodeMetrics>(store_.get(), &traffic_, heartbeater_.get());
   metrics_->AddCollector(node_metrics_.get());
 
@@ -88,6 +96,12 @@ Status NodeAgent::Start() {
       /*max_backoff=*/2);
   heartbeat_loop_->Start();
   heartbeat_loop_->TriggerNow();  // register at once
+  // Sends chunk changes as soon as they happen (TriggerNow); the period only
+  // retries what failed.
+  report_loop_ = std::make_unique<common::PeriodicLoop>(
+      "chunk-reports", absl::Milliseconds(options_.heartbeat_interval_ms),
+      [this] { return reporter_->RunOnce(); }, /*jitter=*/0.1, /*max_backoff=*/2);
+  report_loop_->Start();
   return absl::OkStatus();
 }
 
@@ -110,8 +124,10 @@ Status NodeAgent::WriteInfoFile() {
   if (options_.info_file.empty()) return absl::OkStatus();
   std::string node_id = identity_->node_id();
   info_has_id_ = !node_id.empty();
-  nlohmann::json info = {{"port", port_},           {"metrics_port", metrics_port_},
-                         {"pid", ::getpid()},        {"node_id", node_id},
+  nlohmann::json info = {{"port", port_},
+                         {"metrics_port", metrics_port_},
+                         {"pid", ::getpid()},
+                         {"node_id", node_id},
                          {"address", advertised_address_}};
   return common::WriteFileAtomically(options_.info_file, info.dump());
 }
@@ -121,8 +137,8 @@ Status NodeAgent::Ready() const {
     return absl::UnavailableError("not registered with a coordinator yet");
   }
   if (::access(store_->paths().TmpDir().c_str(), W_OK) != 0) {
-    return absl::UnavailableError(StrCat("data directory ", store_->paths().data_dir(),
-                                         " is not writable"));
+    return absl::UnavailableError(
+        StrCat("data directory ", store_->paths().data_dir(), " is not writable"));
   }
   return absl::OkStatus();
 }
@@ -134,6 +150,12 @@ void NodeAgent::Shutdown() {
   // Stops accepting; in-flight requests finish (an interrupted upload leaves
   // only a temp file, removed at the next start).
   if (data_server_ != nullptr) data_server_->Stop();
+  if (tasks_ != nullptr) tasks_->Stop();
+  if (report_loop_ != nullptr) {
+    report_loop_->Stop();
+    Status flushed = reporter_->RunOnce();  // what the last requests stored
+    if (!flushed.ok()) spdlog::warn("final chunk report failed: {}", flushed.ToString());
+  }
   if (heartbeater_ != nullptr && heartbeater_->registered()) {
     Status final_beat = heartbeater_->RunOnce();
     if (!final_beat.ok()) spdlog::warn("final heartbeat failed: {}", final_beat.ToString());

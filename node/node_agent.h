@@ -8,6 +8,7 @@
 #include "common/periodic_loop.h"
 #include "common/request_metrics.h"
 #include "common/status.h"
+#include "node/chunk_reporter.h"
 #include "node/chunk_store.h"
 #include "node/data_api.h"
 #include "node/heartbeater.h"
@@ -15,6 +16,7 @@
 #include "node/node_metrics.h"
 #include "node/node_options.h"
 #include "node/node_stats.h"
+#include "node/task_runner.h"
 
 namespace gale::node {
 
@@ -57,7 +59,10 @@ class NodeAgent {
   DataTraffic traffic_;
   std::unique_ptr<StatsSampler> stats_;
   std::unique_ptr<client::CoordinatorClient> coordinator_;
+  std::unique_ptr<TaskRunner> tasks_;
   std::unique_ptr<Heartbeater> heartbeater_;
+  std::unique_ptr<ChunkReporter> reporter_;
+  std::unique_ptr<common::PeriodicLoop> report_loop_;
   std::unique_ptr<NodeMetrics> node_metrics_;
   std::unique_ptr<DataApi> data_api_;
   std::unique_ptr<common::HttpServer> data_server_;

@@ -33,6 +33,8 @@ void NodeOptions::AddToSchema(common::ConfigSchema* s) {
               "largest chunk accepted (larger uploads get 413)");
   s->AddInt("node.http_threads", "http-threads", &http_threads, 2, 4096,
             "data API worker threads (each keep-alive connection holds one)");
+  s->AddInt("node.task_workers", "task-workers", &task_workers, 1, 256,
+            "orders (delete, replicate, verify) run at once");
   common::AddLoggingToSchema(s, &log_level, &log_format);
   for (const char* section : {"server", "database", "coordinator", "client", "replication"}) {
     s->IgnoreSection(section);
@@ -44,17 +46,17 @@ Status NodeOptions::Finalize() {
   if (data_dir.empty()) return absl::InvalidArgumentError("node.data_dir must not be empty");
   if (advertise_address.empty()) {
     if (bind_address.empty() || bind_address == "0.0.0.0" || bind_address == "::") {
-      return absl::InvalidArgumentError(StrCat(
-          "node.advertise_address must be set when node.bind_address is '", bind_address,
-          "': give the host (or host:port) that clients and other nodes can dial"));
+      return absl::InvalidArgumentError(
+          StrCat("node.advertise_address must be set when node.bind_address is '", bind_address,
+                 "': give the host (or host:port) that clients and other nodes can dial"));
     }
     advertise_address = bind_address;
   }
   // Either host:port, or a host to which the bound port is appended.
   if (!common::ParseHostPort(advertise_address).ok() &&
       !common::ParseHostPort(StrCat(advertise_address, ":1")).ok()) {
-    return absl::InvalidArgumentError(StrCat("node.advertise_address '", advertise_address,
-                                             "' is neither a host nor host:port"));
+    return absl::InvalidArgumentError(
+        StrCat("node.advertise_address '", advertise_address, "' is neither a host nor host:port"));
   }
   return absl::OkStatus();
 }

@@ -17,13 +17,14 @@ struct NodeOptions {
   std::string advertise_address;  // host or host:port; empty: the bind address
   int port = 9080;
   int metrics_port = 9091;
-  int64_t capacity_bytes = 0;          // 0: the filesystem's size
-  int64_t reserve_bytes = 256 << 20;   // free space never used
+  int64_t capacity_bytes = 0;         // 0: the filesystem's size
+  int64_t reserve_bytes = 256 << 20;  // free space never used
   std::string zone;
   int64_t heartbeat_interval_ms = 5000;
   std::string info_file;
   int64_t max_chunk_bytes = 64 << 20;
   int http_threads = 32;
+  int task_workers = 4;
   std::string log_level = "info";
   std::string log_format = "text";
 

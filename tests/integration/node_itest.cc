@@ -10,8 +10,8 @@
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "tests/mini_cluster/mini_cluster.h"
-#include "tests/testing/raw_socket.h"
 #include "tests/testing/random_data.h"
+#include "tests/testing/raw_socket.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/wait.h"
 
@@ -27,10 +27,10 @@ using testing::WaitUntil;
 
 class NodeITest : public ::testing::Test {
  protected:
-  void StartCluster(int nodes, std::vector<std::string> coordinator_flags = {
-                                   "--heartbeat-interval-ms", "100", "--node-timeout-ms",
-                                   "1000", "--dead-after-ms", "3000",
-                                   "--liveness-flush-interval-ms", "50"}) {
+  void StartCluster(int nodes,
+                    std::vector<std::string> coordinator_flags = {
+                        "--heartbeat-interval-ms", "100", "--node-timeout-ms", "1000",
+                        "--dead-after-ms", "3000", "--liveness-flush-interval-ms", "50"}) {
     MiniClusterOptions options;
     options.num_nodes = nodes;
     options.coordinator_flags = std::move(coordinator_flags);
@@ -140,8 +140,8 @@ TEST_F(NodeITest, RestartedNodeKeepsItsIdAndChunksAndReportsThem) {
 }
 
 TEST_F(NodeITest, KilledNodeTurnsSuspectThenDead) {
-  StartCluster(3, {"--heartbeat-interval-ms", "100", "--node-timeout-ms", "500",
-                   "--dead-after-ms", "1500", "--liveness-flush-interval-ms", "50"});
+  StartCluster(3, {"--heartbeat-interval-ms", "100", "--node-timeout-ms", "500", "--dead-after-ms",
+                   "1500", "--liveness-flush-interval-ms", "50"});
   const std::string victim = cluster_->node(2).node_id;
   ASSERT_OK(cluster_->KillNode(2));
   ASSERT_TRUE(WaitUntil([&] { return StateOf(victim) == "suspect"; }));
@@ -195,8 +195,8 @@ TEST_F(NodeITest, DataDirectoryOfAnotherClusterIsRefused) {
   ASSERT_OK(other.Start());
   testing::Subprocess node(
       testing::BinDir() + "/gale-node",
-      {"--coordinator", other.coordinator_grpc_address(), "--data-dir", foreign_dir,
-       "--port", "0", "--metrics-port", "0", "--reserve-bytes", "0"},
+      {"--coordinator", other.coordinator_grpc_address(), "--data-dir", foreign_dir, "--port", "0",
+       "--metrics-port", "0", "--reserve-bytes", "0"},
       other.root() + "/foreign-node.log");
   ASSERT_OK(node.Start());
   ASSERT_OK_AND_ASSIGN(int code, node.Wait(absl::Seconds(30)));

@@ -74,8 +74,8 @@ TEST_F(ReplicaCatalogTest, BadReportsChangeNothing) {
   EXPECT_STATUS(catalog_->ApplyFullReport("ghost", {{Id(1), 1}}), absl::StatusCode::kNotFound, "");
   EXPECT_STATUS(catalog_->ApplyFullReport("n1", {{Id(2), 1}, {"../etc", 1}}),
                 absl::StatusCode::kInvalidArgument, "chunks[1].chunk_id");
-  EXPECT_STATUS(catalog_->ApplyFullReport("n1", {{Id(2), -1}}),
-                absl::StatusCode::kInvalidArgument, "chunks[0].size");
+  EXPECT_STATUS(catalog_->ApplyFullReport("n1", {{Id(2), -1}}), absl::StatusCode::kInvalidArgument,
+                "chunks[0].size");
   ASSERT_OK_AND_ASSIGN(auto on1, catalog_->ReplicasOn("n1", "", 100));
   ASSERT_EQ(on1.size(), 1u);
   EXPECT_EQ(on1[0].chunk_id, Id(1));

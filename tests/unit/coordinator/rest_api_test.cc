@@ -2,8 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "common/http_server.h"
-#include "coordinator/sqlite_store.h"
+#include "coordinator/coordinator.h"
 #include "nlohmann/json.hpp"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/status_matchers.h"
@@ -23,24 +22,17 @@ constexpr char kZephyrRegister[] =
 class RestApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(store_, SqliteStore::Open(dir_.Join("gale.db")));
-    ASSERT_OK(store_->Migrate());
-    ASSERT_OK_AND_ASSIGN(cluster_, store_->GetOrCreateCluster("cluster-x", clock_.Now()));
-    registry_ = std::make_unique<NodeRegistry>(
-        store_.get(), &clock_, NodeRegistryOptions{absl::Seconds(15), absl::Seconds(60)});
-    api_ = std::make_unique<RestApi>(
-        ServiceContext{registry_.get(), nullptr, &clock_, &cluster_, 5000});
-    common::HttpServerOptions options;
-    options.threads = 4;
-    options.max_body_bytes = 4096;
-    server_ = std::make_unique<common::HttpServer>("rest", options, nullptr);
-    api_->Register(server_.get());
-    ASSERT_OK_AND_ASSIGN(int port, server_->Bind("127.0.0.1", 0));
-    server_->Start();
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", port);
+    CoordinatorOptions options;
+    options.bind_address = "127.0.0.1";
+    options.grpc_port = options.http_port = options.metrics_port = 0;
+    options.data_dir = dir_.Join("data");
+    options.max_request_body_bytes = 4096;
+    ASSERT_OK(options.Finalize());
+    coordinator_ = std::make_unique<Coordinator>(options, &clock_);
+    ASSERT_OK(coordinator_->Start());
+    registry_ = coordinator_->registry();
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", coordinator_->http_port());
   }
-
-  void TearDown() override { server_->Stop(); }
 
   struct Reply {
     int status = 0;
@@ -78,11 +70,8 @@ class RestApiTest : public ::testing::Test {
 
   testing::TempDir dir_;
   testing::FakeClock clock_;
-  std::unique_ptr<SqliteStore> store_;
-  ClusterInfo cluster_;
-  std::unique_ptr<NodeRegistry> registry_;
-  std::unique_ptr<RestApi> api_;
-  std::unique_ptr<common::HttpServer> server_;
+  std::unique_ptr<Coordinator> coordinator_;
+  NodeRegistry* registry_ = nullptr;
   std::unique_ptr<httplib::Client> client_;
 };
 
@@ -92,7 +81,7 @@ TEST_F(RestApiTest, ZephyrFsRegisterHeartbeatActiveFlow) {
   EXPECT_EQ(reg.body["success"], true);
   EXPECT_EQ(reg.body["message"], "node registered");
   EXPECT_TRUE(reg.body["bootstrap_peers"].is_array());
-  EXPECT_EQ(reg.body["cluster_id"], "cluster-x");
+  EXPECT_EQ(reg.body["cluster_id"].get<std::string>().size(), 36u);
   std::string id = reg.body["assigned_node_id"];
   ASSERT_EQ(id.size(), 36u);
 
@@ -255,7 +244,7 @@ TEST_F(RestApiTest, NetworkStatusAndStats) {
 
   Reply info = Call("GET", "/");
   EXPECT_EQ(info.body["service"], "Gale Coordinator");
-  EXPECT_EQ(info.body["cluster_id"], "cluster-x");
+  EXPECT_EQ(info.body["cluster_id"], status.body["cluster_id"]);
 }
 
 }  // namespace

@@ -42,9 +42,8 @@ class ChunkStoreTest : public ::testing::Test {
 
   // Writes `data` in pieces; returns whether it was newly stored.
   Result<bool> Put(const std::string& data, const std::string& id = "") {
-    ASSIGN_OR_RETURN(auto writer,
-                     store_->BeginWrite(id.empty() ? common::Sha256::Hex(data) : id,
-                                        static_cast<int64_t>(data.size())));
+    ASSIGN_OR_RETURN(auto writer, store_->BeginWrite(id.empty() ? common::Sha256::Hex(data) : id,
+                                                     static_cast<int64_t>(data.size())));
     for (size_t at = 0; at < data.size(); at += 10007) {
       RETURN_IF_ERROR(writer->Append(std::string_view(data).substr(at, 10007)));
     }
@@ -277,9 +276,9 @@ TEST_F(ChunkStoreTest, ReaderThatStopsIsCancelled) {
                              [&](std::string_view) { return ++pieces < 2; }),
                 absl::StatusCode::kCancelled, "");
   EXPECT_EQ(pieces, 2);
-  EXPECT_STATUS(store_->Read(common::Sha256::Hex(data), 10, 3 << 20,
-                             [](std::string_view) { return true; }),
-                absl::StatusCode::kOutOfRange, "");
+  EXPECT_STATUS(
+      store_->Read(common::Sha256::Hex(data), 10, 3 << 20, [](std::string_view) { return true; }),
+      absl::StatusCode::kOutOfRange, "");
 }
 
 }  // namespace

@@ -9,8 +9,8 @@
 #include "common/sha256.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
-#include "tests/testing/raw_socket.h"
 #include "tests/testing/random_data.h"
+#include "tests/testing/raw_socket.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/wait.h"
@@ -40,7 +40,7 @@ class DataApiTest : public ::testing::Test {
     api_ = std::make_unique<DataApi>(store_.get(), &traffic_);
     common::HttpServerOptions http;
     http.threads = 8;
-    http.max_body_bytes = 4 << 20;
+    http.max_stream_bytes = 4 << 20;
     server_ = std::make_unique<common::HttpServer>("data", http, nullptr);
     api_->Register(server_.get());
     ASSERT_OK_AND_ASSIGN(port_, server_->Bind("127.0.0.1", 0));
@@ -132,9 +132,9 @@ TEST_F(DataApiTest, BadRequestsGetJsonErrorsAndStoreNothing) {
   auto error_of = [](const httplib::Result& r) {
     return r ? json::parse(r->body, nullptr, false).value("details", "") : "no response";
   };
-  for (const std::string& bad : {std::string("abc"), std::string(64, 'Z'), std::string(63, 'a'),
-                                 std::string("..%2F..%2Fetc%2Fpasswd"),
-                                 std::string(63, 'a') + "%00"}) {
+  for (const std::string& bad :
+       {std::string("abc"), std::string(64, 'Z'), std::string(63, 'a'),
+        std::string("..%2F..%2Fetc%2Fpasswd"), std::string(63, 'a') + "%00"}) {
     SCOPED_TRACE(bad);
     auto r = Put(bad, data);
     ASSERT_TRUE(r);

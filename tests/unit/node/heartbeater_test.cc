@@ -61,9 +61,9 @@ class HeartbeaterTest : public ::testing::Test {
     auto client = client::CoordinatorClient::Create(addresses, absl::Seconds(5));
     EXPECT_OK(client);
     client_ = *std::move(client);
-    return std::make_unique<Heartbeater>(client_.get(), store_.get(), identity_.get(),
-                                         sampler_.get(),
-                                         HeartbeaterOptions{"127.0.0.1:9999", "zone-a", "1.2.3", 2});
+    return std::make_unique<Heartbeater>(
+        client_.get(), store_.get(), identity_.get(), sampler_.get(), &tasks_,
+        HeartbeaterOptions{"127.0.0.1:9999", "zone-a", "1.2.3", 2});
   }
 
   std::string CoordinatorAddress() {
@@ -78,6 +78,7 @@ class HeartbeaterTest : public ::testing::Test {
   std::unique_ptr<StatsSampler> sampler_;
   std::unique_ptr<NodeIdentity> identity_;
   std::unique_ptr<client::CoordinatorClient> client_;
+  TaskRunner tasks_{nullptr, 0};
 };
 
 TEST_F(HeartbeaterTest, RegistersSavesIdentityAndReportsChunks) {
@@ -153,9 +154,7 @@ TEST(StatsSamplerTest, RatesCoverTheTimeSinceTheLastSample) {
   testing::FakeClock clock;
   DataTraffic traffic;
   absl::Duration cpu = absl::Seconds(10);
-  StatsSampler sampler(store.get(), &traffic, &clock, [&] {
-    return ProcessUsage{cpu, 4096};
-  });
+  StatsSampler sampler(store.get(), &traffic, &clock, [&] { return ProcessUsage{cpu, 4096}; });
   traffic.bytes_received += 4000;
   traffic.bytes_sent += 8000;
   cpu += absl::Milliseconds(500);

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/status.h"
+#include "httplib.h"
+
+namespace gale::client {
+
+// Moves chunk bytes to and from nodes' data APIs over HTTP/1.1, keeping
+// keep-alive connections per node for reuse. Errors: UNAVAILABLE when the
+// node cannot be reached; the node's own code otherwise (NOT_FOUND,
+// RESOURCE_EXHAUSTED for a full node, INVALID_ARGUMENT for a rejected body).
+// Thread-safe.
+class ChunkTransport {
+ public:
+  explicit ChunkTransport(absl::Duration timeout = absl::Seconds(30)) : timeout_(timeout) {}
+
+  // Stores `data` as chunk `id` on the node at `address`.
+  Status Put(const std::string& address, const std::string& id, std::string_view data);
+  // The whole chunk as the node serves it (not verified here).
+  Result<std::string> Get(const std::string& address, const std::string& id);
+
+ private:
+  // A client for `address`, from the pool or new; returned with Release().
+  std::unique_ptr<httplib::Client> Acquire(const std::string& address);
+  void Release(const std::string& address, std::unique_ptr<httplib::Client> client);
+
+  const absl::Duration timeout_;
+  absl::Mutex mu_;
+  std::map<std::string, std::vector<std::unique_ptr<httplib::Client>>> idle_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace gale::client

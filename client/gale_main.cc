@@ -1,0 +1,388 @@
+// gale: the command-line client of a Gale cluster.
+//
+//   gale put PATH|- [--name NAME] [--replicas N] [--mode sync|quorum|async]
+//                   [--chunk-size SIZE] [--overwrite]
+//   gale get ID|NAME [-o PATH|-]
+//   gale ls [PREFIX] [--sort name|time] [--limit N]
+//   gale stat ID|NAME
+//   gale rm ID|NAME
+//   gale nodes
+//   gale status
+//
+// The coordinator comes from --coordinator or GALE_COORDINATOR (default
+// 127.0.0.1:8080). Listing commands take --json. Exit codes: 0 ok, 1 error,
+// 2 usage.
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "CLI/CLI.hpp"
+#include "absl/time/time.h"
+#include "client/gale_client.h"
+#include "client/progress_bar.h"
+#include "common/file_util.h"
+#include "common/request_metrics.h"
+#include "common/strings.h"
+#include "common/units.h"
+#include "nlohmann/json.hpp"
+
+namespace {
+
+using gale::Result;
+using gale::Status;
+using gale::StrCat;
+using gale::client::FileInfo;
+using gale::client::GaleClient;
+using nlohmann::json;
+
+constexpr int kOk = 0;
+constexpr int kError = 1;
+constexpr int kUsage = 2;
+
+// Prints a failure so that it says what failed and what to do about it.
+int Fail(std::string_view what, const Status& status, const std::string& coordinator) {
+  std::string advice;
+  const std::string message(status.message());
+  if (message.find("no coordinator answered") != std::string::npos) {
+    advice = StrCat("is gale-coordinator running at ", coordinator,
+                    "? Set --coordinator or GALE_COORDINATOR");
+  } else if (message.find("active nodes") != std::string::npos) {
+    advice = "start gale-node or check `gale nodes`";
+  } else if (absl::IsNotFound(status)) {
+    advice = "check the id or name with `gale ls`";
+  } else if (absl::IsAlreadyExists(status)) {
+    advice = "use --overwrite to replace it";
+  }
+  std::fprintf(stderr, "gale: %s failed: %s%s%s\n", std::string(what).c_str(), message.c_str(),
+               advice.empty() ? "" : "\n  hint: ", advice.c_str());
+  return kError;
+}
+
+std::string FormatTime(int64_t unix_ms) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMillis(unix_ms),
+                          absl::LocalTimeZone());
+}
+
+json FileJson(const FileInfo& f) {
+  json out = {{"file_id", f.id},
+              {"name", f.name},
+              {"size", f.size},
+              {"sha256", f.sha256},
+              {"chunk_size", f.chunk_size},
+              {"chunk_count", f.chunk_count},
+              {"replication_factor", f.replication_factor},
+              {"write_mode", f.write_mode},
+              {"state", f.state},
+              {"created_at_ms", f.created_at_ms}};
+  if (!f.chunks.empty()) {
+    json chunks = json::array();
+    for (const auto& c : f.chunks) {
+      json replicas = json::array();
+      for (const auto& r : c.replicas) {
+        replicas.push_back({{"node_id", r.node_id}, {"address", r.address},
+                            {"node_state", r.node_state}});
+      }
+      chunks.push_back({{"index", c.index}, {"chunk_id", c.id}, {"size", c.size},
+                        {"replicas", replicas}});
+    }
+    out["chunks"] = chunks;
+  }
+  return out;
+}
+
+struct Globals {
+  std::string coordinator;
+  bool json = false;
+  int parallelism = 4;
+};
+
+Result<std::unique_ptr<GaleClient>> Connect(const Globals& g) {
+  gale::client::ClientOptions options;
+  options.coordinators = g.coordinator;
+  options.parallelism = g.parallelism;
+  return GaleClient::Connect(options);
+}
+
+int Put(const Globals& g, const std::string& path, std::string name, int replicas,
+        const std::string& mode, const std::string& chunk_size, bool overwrite) {
+  if (name.empty()) {
+    if (path == "-") {
+      std::fprintf(stderr, "gale put -: give the file a name with --name\n");
+      return kUsage;
+    }
+    name = std::filesystem::path(path).filename().string();
+  }
+  auto size = gale::common::ParseByteSize(chunk_size);
+  if (!size.ok()) {
+    std::fprintf(stderr, "gale put: --chunk-size: %s\n", std::string(size.status().message()).c_str());
+    return kUsage;
+  }
+  auto client = Connect(g);
+  if (!client.ok()) return Fail("connect", client.status(), g.coordinator);
+  gale::client::CreateFileArgs args;
+  args.name = name;
+  args.replication_factor = replicas;
+  args.write_mode = mode;
+  args.chunk_size = *size;
+  args.overwrite = overwrite;
+  int64_t total = -1;
+  if (path != "-") {
+    std::error_code ec;
+    auto file_size = std::filesystem::file_size(path, ec);
+    if (ec) {
+      return Fail(StrCat("put ", path), gale::common::ErrnoStatus(ec.value(), path), g.coordinator);
+    }
+    total = static_cast<int64_t>(file_size);
+  }
+  gale::client::ProgressBar bar(StrCat("put ", name), total);
+  auto progress = [&](int64_t bytes) { bar.Update(bytes); };
+  auto info = path == "-" ? (*client)->Upload(args, stdin, progress)
+                          : (*client)->UploadPath(args, path, progress);
+  bar.Finish();
+  if (!info.ok()) return Fail(StrCat("put ", name), info.status(), g.coordinator);
+  if (g.json) {
+    std::printf("%s\n", FileJson(*info).dump(2).c_str());
+  } else {
+    std::printf("%s\n", info->id.c_str());
+  }
+  return kOk;
+}
+
+int Get(const Globals& g, const std::string& file, std::string output) {
+  auto client = Connect(g);
+  if (!client.ok()) return Fail("connect", client.status(), g.coordinator);
+  auto stat = (*client)->Stat(file);
+  if (!stat.ok()) return Fail(StrCat("get ", file), stat.status(), g.coordinator);
+  if (output.empty()) {
+    output = std::filesystem::path(stat->name).filename().string();
+    if (std::filesystem::exists(output)) {
+      std::fprintf(stderr,
+                   "gale get: %s exists here; choose a path with -o (or -o - for stdout)\n",
+                   output.c_str());
+      return kError;
+    }
+  }
+  gale::client::ProgressBar bar(StrCat("get ", stat->name), stat->size);
+  auto progress = [&](int64_t bytes) { bar.Update(bytes); };
+  auto info = output == "-" ? (*client)->DownloadToStream(stat->id, stdout, progress)
+                            : (*client)->DownloadToPath(stat->id, output, progress);
+  bar.Finish();
+  if (!info.ok()) return Fail(StrCat("get ", file), info.status(), g.coordinator);
+  if (output != "-") std::fprintf(stderr, "%s -> %s\n", info->name.c_str(), output.c_str());
+  return kOk;
+}
+
+int Ls(const Globals& g, const std::string& prefix, const std::string& sort, int limit) {
+  auto client = Connect(g);
+  if (!client.ok()) return Fail("connect", client.status(), g.coordinator);
+  std::vector<FileInfo> files;
+  std::string cursor;
+  do {  // page through until `limit` files (0: all)
+    int page = limit > 0 ? std::min(1000, limit - static_cast<int>(files.size())) : 1000;
+    auto list = (*client)->List(prefix, page, cursor, sort);
+    if (!list.ok()) return Fail("ls", list.status(), g.coordinator);
+    for (const auto& f : list->files()) files.push_back(gale::client::FromProto(f));
+    cursor = list->next_cursor();
+  } while (!cursor.empty() && (limit == 0 || static_cast<int>(files.size()) < limit));
+  if (g.json) {
+    json out = json::array();
+    for (const auto& f : files) out.push_back(FileJson(f));
+    std::printf("%s\n", out.dump(2).c_str());
+    return kOk;
+  }
+  std::printf("%-36s  %10s  %-19s  %s\n", "ID", "SIZE", "CREATED", "NAME");
+  for (const auto& f : files) {
+    std::printf("%-36s  %10s  %-19s  %s\n", f.id.c_str(),
+                gale::common::FormatBytes(f.size).c_str(), FormatTime(f.created_at_ms).c_str(),
+                f.name.c_str());
+  }
+  return kOk;
+}
+
+int Stat(const Globals& g, const std::string& file) {
+  auto client = Connect(g);
+  if (!client.ok()) return Fail("connect", client.status(), g.coordinator);
+  auto info = (*client)->Stat(file);
+  if (!info.ok()) return Fail(StrCat("stat ", file), info.status(), g.coordinator);
+  if (g.json) {
+    std::printf("%s\n", FileJson(*info).dump(2).c_str());
+    return kOk;
+  }
+  std::printf("name:        %s\nid:          %s\nstate:       %s\nsize:        %s (%lld bytes)\n"
+              "sha256:      %s\nchunks:      %lld of %s\nreplication: %d (%s)\ncreated:     %s\n",
+              info->name.c_str(), info->id.c_str(), info->state.c_str(),
+              gale::common::FormatBytes(info->size).c_str(), static_cast<long long>(info->size),
+              info->sha256.c_str(), static_cast<long long>(info->chunk_count),
+              gale::common::FormatBytes(info->chunk_size).c_str(), info->replication_factor,
+              info->write_mode.c_str(), FormatTime(info->created_at_ms).c_str());
+  std::printf("\n%6s  %10s  %-16s  %s\n", "INDEX", "SIZE", "CHUNK", "REPLICAS (node:state)");
+  for (const auto& c : info->chunks) {
+    std::string replicas;
+    for (const auto& r : c.replicas) {
+      replicas += StrCat(replicas.empty() ? "" : " ", r.node_id.substr(0, 8), ":", r.node_state);
+    }
+    if (replicas.empty()) replicas = "none live";
+    const bool under = static_cast<int>(c.replicas.size()) < info->replication_factor;
+    std::printf("%6lld  %10s  %-16s  %s%s\n", static_cast<long long>(c.index),
+                gale::common::FormatBytes(c.size).c_str(), c.id.substr(0, 16).c_str(),
+                replicas.c_str(), under ? "  (under-replicated)" : "");
+  }
+  return kOk;
+}
+
+int Rm(const Globals& g, const std::string& file) {
+  auto client = Connect(g);
+  if (!client.ok()) return Fail("connect", client.status(), g.coordinator);
+  auto info = (*client)->Stat(file);
+  if (!info.ok()) return Fail(StrCat("rm ", file), info.status(), g.coordinator);
+  Status status = (*client)->Delete(info->id);
+  if (!status.ok()) return Fail(StrCat("rm ", file), status, g.coordinator);
+  std::printf("deleted %s (%s)\n", info->name.c_str(), info->id.c_str());
+  return kOk;
+}
+
+int Nodes(const Globals& g) {
+  auto client = Connect(g);
+  if (!client.ok()) return Fail("connect", client.status(), g.coordinator);
+  auto nodes = (*client)->Nodes();
+  if (!nodes.ok()) return Fail("nodes", nodes.status(), g.coordinator);
+  if (g.json) {
+    json out = json::array();
+    for (const auto& n : nodes->nodes()) {
+      out.push_back({{"node_id", n.node_id()},
+                     {"addresses", std::vector<std::string>(n.addresses().begin(),
+                                                            n.addresses().end())},
+                     {"zone", n.zone()},
+                     {"state", gale::client::NodeStateText(n.state())},
+                     {"storage_capacity", n.storage_capacity()},
+                     {"storage_used", n.stats().storage_used()},
+                     {"storage_available", n.stats().storage_available()},
+                     {"chunks_stored", n.stats().chunks_stored()},
+                     {"last_heartbeat_ms", n.last_heartbeat_ms()}});
+    }
+    std::printf("%s\n", out.dump(2).c_str());
+    return kOk;
+  }
+  std::printf("%-36s  %-21s  %-10s  %-11s  %10s  %10s  %8s  %s\n", "NODE", "ADDRESS", "ZONE",
+              "STATE", "USED", "AVAILABLE", "CHUNKS", "LAST HEARTBEAT");
+  for (const auto& n : nodes->nodes()) {
+    std::printf("%-36s  %-21s  %-10s  %-11s  %10s  %10s  %8lld  %s\n", n.node_id().c_str(),
+                n.addresses().empty() ? "" : n.addresses(0).c_str(), n.zone().c_str(),
+                gale::client::NodeStateText(n.state()).c_str(),
+                gale::common::FormatBytes(n.stats().storage_used()).c_str(),
+                gale::common::FormatBytes(n.stats().storage_available()).c_str(),
+                static_cast<long long>(n.stats().chunks_stored()),
+                FormatTime(n.last_heartbeat_ms()).c_str());
+  }
+  return kOk;
+}
+
+int StatusCommand(const Globals& g) {
+  auto client = Connect(g);
+  if (!client.ok()) return Fail("connect", client.status(), g.coordinator);
+  auto status = (*client)->ClusterStatus();
+  if (!status.ok()) return Fail("status", status.status(), g.coordinator);
+  const auto& s = status->network_stats();
+  if (g.json) {
+    json by_state = json::object();
+    for (const auto& [state, count] : s.nodes_by_state()) by_state[state] = count;
+    std::printf("%s\n", json{{"cluster_id", status->cluster_id()},
+                             {"total_nodes", s.total_nodes()},
+                             {"active_nodes", s.active_nodes()},
+                             {"nodes_by_state", by_state},
+                             {"total_storage_capacity", s.total_storage_capacity()},
+                             {"total_storage_used", s.total_storage_used()},
+                             {"total_files", s.total_files()},
+                             {"total_chunks", s.total_chunks()}}
+                            .dump(2)
+                            .c_str());
+    return kOk;
+  }
+  std::printf("cluster:  %s\nnodes:    %d active of %d (", status->cluster_id().c_str(),
+              s.active_nodes(), s.total_nodes());
+  bool first = true;
+  for (const auto& [state, count] : s.nodes_by_state()) {
+    if (count == 0) continue;
+    std::printf("%s%s %d", first ? "" : ", ", state.c_str(), count);
+    first = false;
+  }
+  std::printf(")\nstorage:  %s used of %s on active nodes\nfiles:    %lld\nchunks:   %lld\n",
+              gale::common::FormatBytes(s.total_storage_used()).c_str(),
+              gale::common::FormatBytes(s.total_storage_capacity()).c_str(),
+              static_cast<long long>(s.total_files()), static_cast<long long>(s.total_chunks()));
+  return kOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);  // a node closing mid-transfer is an error, not a crash
+  Globals g;
+  const char* env = std::getenv("GALE_COORDINATOR");
+  g.coordinator = env != nullptr && *env != '\0' ? env : "127.0.0.1:8080";
+
+  CLI::App app{"gale: store and fetch files in a Gale cluster"};
+  app.set_version_flag("--version", std::string(gale::common::GaleVersion()));
+  app.require_subcommand(1);
+  app.add_option("--coordinator", g.coordinator,
+                 "coordinator gRPC address(es), host:port[,host:port] (env GALE_COORDINATOR)");
+  app.add_option("--parallelism", g.parallelism, "chunks in flight per transfer")
+      ->check(CLI::Range(1, 64));
+
+  std::string path, name, mode, chunk_size = "4MiB", file, output, prefix, sort = "name";
+  int replicas = 0, limit = 0;
+  bool overwrite = false;
+
+  auto* put = app.add_subcommand("put", "upload a file (PATH, or - for stdin); prints its id");
+  put->add_option("path", path, "file to upload, or - for stdin")->required();
+  put->add_option("--name", name, "name in Gale (default: the file's name)");
+  put->add_option("--replicas", replicas, "replication factor (default: the cluster's)")
+      ->check(CLI::Range(1, 16));
+  put->add_option("--mode", mode, "sync | quorum | async (default: the cluster's)")
+      ->check(CLI::IsMember({"sync", "quorum", "async"}));
+  put->add_option("--chunk-size", chunk_size, "chunk size, e.g. 4MiB");
+  put->add_flag("--overwrite", overwrite, "replace a file with the same name");
+  put->add_flag("--json", g.json, "print the file record as JSON");
+
+  auto* get = app.add_subcommand("get", "download a file, verified");
+  get->add_option("file", file, "file id or name")->required();
+  get->add_option("-o,--output", output, "where to write it (- for stdout; default: its name)");
+
+  auto* ls = app.add_subcommand("ls", "list files");
+  ls->add_option("prefix", prefix, "only names starting with this");
+  ls->add_option("--sort", sort, "name | time")->check(CLI::IsMember({"name", "time"}));
+  ls->add_option("--limit", limit, "at most this many (default: all)")->check(CLI::Range(0, 1 << 30));
+  ls->add_flag("--json", g.json, "print JSON");
+
+  auto* stat = app.add_subcommand("stat", "show a file, its chunks and their replicas");
+  stat->add_option("file", file, "file id or name")->required();
+  stat->add_flag("--json", g.json, "print JSON");
+
+  auto* rm = app.add_subcommand("rm", "delete a file");
+  rm->add_option("file", file, "file id or name")->required();
+
+  auto* nodes = app.add_subcommand("nodes", "list the storage nodes");
+  nodes->add_flag("--json", g.json, "print JSON");
+
+  auto* status = app.add_subcommand("status", "summarize the cluster");
+  status->add_flag("--json", g.json, "print JSON");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kOk : kUsage;
+  }
+  if (*put) return Put(g, path, name, replicas, mode, chunk_size, overwrite);
+  if (*get) return Get(g, file, output);
+  if (*ls) return Ls(g, prefix, sort, limit);
+  if (*stat) return Stat(g, file);
+  if (*rm) return Rm(g, file);
+  if (*nodes) return Nodes(g);
+  if (*status) return StatusCommand(g);
+  return kUsage;
+}

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "client/coordinator_client.h"
+#include "client/file_api.h"
+#include "proto/coordinator.pb.h"
+
+namespace gale::client {
+
+// FileApi over the coordinator's gRPC API (with failover between
+// coordinators). Thread-safe.
+class GrpcFileApi final : public FileApi {
+ public:
+  explicit GrpcFileApi(CoordinatorClient* coordinator) : coordinator_(coordinator) {}
+
+  Result<std::string> CreateFile(const CreateFileArgs& args) override;
+  Result<std::vector<Placement>> AllocateChunks(
+      const std::string& file_id, const std::vector<ChunkSpec>& chunks,
+      const std::vector<std::string>& exclude_nodes) override;
+  Result<FileInfo> CommitFile(const std::string& file_id, int64_t size,
+                              const std::string& sha256) override;
+  Status AbortFile(const std::string& file_id) override;
+  Result<FileInfo> GetFile(std::string_view id_or_name, bool with_chunks) override;
+  Status ReportBadReplica(const std::string& chunk_id, const std::string& node_id,
+                          const std::string& reason) override;
+
+ private:
+  CoordinatorClient* const coordinator_;
+};
+
+// The protobuf forms, for callers of the gRPC API.
+FileInfo FromProto(const v1::FileInfo& file);
+std::string NodeStateText(v1::NodeState state);
+std::string WriteModeText(v1::WriteMode mode);
+
+}  // namespace gale::client

@@ -1,0 +1,40 @@
+#include "coordinator/garbage_collector.h"
+
+#include "spdlog/spdlog.h"
+
+namespace gale::coordinator {
+
+Status GarbageCollector::RunOnce() {
+  RETURN_IF_ERROR(ExpireUploads());
+  RETURN_IF_ERROR(tasks_->ExpireLate());
+  return CollectChunks();
+}
+
+Status GarbageCollector::ExpireUploads() {
+  ASSIGN_OR_RETURN(std::vector<FileRecord> expired,
+                   store_->ExpiredUploads(clock_->Now(), options_.batch));
+  for (const FileRecord& file : expired) {
+    if (file.auto_commit) {
+      auto committed = files_->TryAutoCommit(file.id);
+      if (committed.ok() && *committed) continue;
+    }
+    spdlog::info("upload of {} ({}) expired uncommitted; dropping it", file.name, file.id);
+    Status status = store_->DeleteFile(file.id, clock_->Now());
+    if (!status.ok() && !absl::IsNotFound(status)) return status;
+  }
+  return absl::OkStatus();
+}
+
+Status GarbageCollector::CollectChunks() {
+  ASSIGN_OR_RETURN(std::vector<std::string> chunks,
+                   store_->CollectableChunks(clock_->Now() - options_.grace, options_.batch));
+  int tasks = 0;
+  for (const std::string& chunk_id : chunks) {
+    ASSIGN_OR_RETURN(int created, store_->CollectChunk(chunk_id, clock_->Now()));
+    tasks += created;
+  }
+  if (tasks > 0) spdlog::info("garbage collection: ordered {} replica deletions", tasks);
+  return absl::OkStatus();
+}
+
+}  // namespace gale::coordinator

@@ -1,0 +1,43 @@
+#pragma once
+
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "coordinator/file_service.h"
+#include "coordinator/metadata_store.h"
+#include "coordinator/task_ledger.h"
+
+namespace gale::coordinator {
+
+struct GarbageCollectorOptions {
+  // A chunk unreferenced for this long is ordered deleted from its nodes; the
+  // wait lets a re-upload of the same bytes reuse it instead.
+  absl::Duration grace = absl::Seconds(60);
+  int batch = 1000;  // chunks and expired uploads handled per run
+};
+
+// Background clean-up of the coordinator, one RunOnce() per period: drops
+// pending uploads past their expiry (committing ZephyrFS-registered ones whose
+// replicas arrived), retries late tasks, and orders the nodes holding
+// unreferenced chunks to delete them (through the task ledger), forgetting a
+// chunk once no replica is left. Thread-safe; runs one at a time.
+class GarbageCollector {
+ public:
+  GarbageCollector(MetadataStore* store, FileService* files, TaskLedger* tasks,
+                   common::Clock* clock, GarbageCollectorOptions options)
+      : store_(store), files_(files), tasks_(tasks), clock_(clock), options_(options) {}
+
+  Status RunOnce();
+
+ private:
+  Status ExpireUploads();
+  Status CollectChunks();
+
+  MetadataStore* const store_;
+  FileService* const files_;
+  TaskLedger* const tasks_;
+  common::Clock* const clock_;
+  const GarbageCollectorOptions options_;
+};
+
+}  // namespace gale::coordinator

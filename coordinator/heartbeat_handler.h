@@ -1,0 +1,39 @@
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "coordinator/node_registry.h"
+#include "coordinator/task_ledger.h"
+
+namespace gale::coordinator {
+
+// An order as sent to a node: a task with its sources resolved to addresses.
+struct NodeOrder {
+  TaskRecord task;
+  std::vector<std::string> source_addresses;
+};
+
+struct HeartbeatReply {
+  HeartbeatResult liveness;
+  std::vector<NodeOrder> orders;  // empty when the node must re-register
+};
+
+// One node heartbeat, whichever API it came through: liveness and stats to
+// the registry, task results to the ledger, new tasks back. Thread-safe.
+class HeartbeatHandler {
+ public:
+  HeartbeatHandler(NodeRegistry* registry, TaskLedger* tasks)
+      : registry_(registry), tasks_(tasks) {}
+
+  // NOT_FOUND for an unknown node; INVALID_ARGUMENT for bad stats.
+  Result<HeartbeatReply> Handle(std::string_view node_id, const NodeStats& stats,
+                                const std::vector<TaskOutcome>& results);
+
+ private:
+  NodeRegistry* const registry_;
+  TaskLedger* const tasks_;
+};
+
+}  // namespace gale::coordinator

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "client/coordinator_client.h"
+#include "common/status.h"
+#include "node/chunk_store.h"
+#include "node/node_identity.h"
+
+namespace gale::node {
+
+// Tells the coordinator about each chunk this node stores, deletes or finds
+// corrupt, right after it happens (a commit waits for exactly these reports).
+// Changes queue up as the ChunkStore reports them; RunOnce() sends them in
+// one batch, and the owner's loop runs it as soon as something is queued.
+// While the node is unregistered or the coordinator is unreachable changes
+// keep queuing; past `max_queue` they are dropped and `on_overflow` asks for
+// a full report instead. Thread-safe.
+class ChunkReporter final : public ChunkListener {
+ public:
+  // `on_change` is called after each queued change (to wake the sender);
+  // `on_overflow` when changes had to be dropped.
+  ChunkReporter(client::CoordinatorClient* coordinator, const NodeIdentity* identity,
+                std::function<bool()> registered, std::function<void()> on_change,
+                std::function<void()> on_overflow, size_t max_queue = 100000);
+
+  void OnStored(const std::string& id, int64_t size) override;
+  void OnDeleted(const std::string& id) override;
+  void OnCorrupt(const std::string& id) override;
+
+  // Sends what is queued; on failure it stays queued.
+  Status RunOnce();
+  size_t queued() const;
+
+ private:
+  struct Change {
+    enum Kind { kStored, kDeleted, kCorrupt } kind;
+    std::string id;
+    int64_t size = 0;
+  };
+  void Queue(Change change);
+
+  client::CoordinatorClient* const coordinator_;
+  const NodeIdentity* const identity_;
+  const std::function<bool()> registered_;
+  const std::function<void()> on_change_;
+  const std::function<void()> on_overflow_;
+  const size_t max_queue_;
+  mutable absl::Mutex mu_;
+  std::vector<Change> queue_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace gale::node

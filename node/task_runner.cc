@@ -1,0 +1,98 @@
+#include "node/task_runner.h"
+
+#include "common/strings.h"
+#include "spdlog/spdlog.h"
+
+namespace gale::node {
+namespace {
+
+constexpr size_t kRememberedTasks = 100000;
+
+}  // namespace
+
+TaskRunner::TaskRunner(ChunkStore* store, int workers) : store_(store) {
+  for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { Work(); });
+}
+
+TaskRunner::~TaskRunner() { Stop(); }
+
+void TaskRunner::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  for (auto& worker : workers_) {
+    if (worker.joinable()) worker.join();
+  }
+}
+
+void TaskRunner::Submit(const std::vector<v1::Task>& tasks) {
+  absl::MutexLock lock(&mu_);
+  for (const v1::Task& task : tasks) {
+    if (!seen_.insert(task.task_id()).second) continue;
+    seen_order_.push_back(task.task_id());
+    if (seen_order_.size() > kRememberedTasks) {
+      seen_.erase(seen_order_.front());
+      seen_order_.pop_front();
+    }
+    queue_.push_back(task);
+  }
+}
+
+std::vector<v1::TaskResult> TaskRunner::TakeResults() {
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::TaskResult> out;
+  out.swap(results_);
+  return out;
+}
+
+void TaskRunner::Restore(std::vector<v1::TaskResult> results) {
+  absl::MutexLock lock(&mu_);
+  results_.insert(results_.begin(), results.begin(), results.end());
+}
+
+int64_t TaskRunner::completed_total() const {
+  absl::MutexLock lock(&mu_);
+  return completed_;
+}
+
+void TaskRunner::Work() {
+  while (true) {
+    v1::Task task;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        return stopping_ || !queue_.empty();
+      };
+      mu_.Await(absl::Condition(&ready));
+      if (stopping_) return;
+      task = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    Status status = Run(task);
+    v1::TaskResult result;
+    result.set_task_id(task.task_id());
+    result.set_ok(status.ok());
+    if (!status.ok()) {
+      result.set_error(std::string(status.message()));
+      spdlog::warn("task {} ({}) failed: {}", task.task_id(), v1::TaskKind_Name(task.kind()),
+                   status.ToString());
+    }
+    absl::MutexLock lock(&mu_);
+    results_.push_back(std::move(result));
+    ++completed_;
+  }
+}
+
+Status TaskRunner::Run(const v1::Task& task) {
+  switch (task.kind()) {
+    case v1::TASK_KIND_DELETE:
+      // Deleting what is not there is done too.
+      return store_->Delete(task.chunk_id()).status();
+    default:
+      return absl::UnimplementedError(
+          StrCat("this node cannot run ", v1::TaskKind_Name(task.kind()), " tasks"));
+  }
+}
+
+}  // namespace gale::node

@@ -1,0 +1,122 @@
+#pragma once
+
+#include "coordinator/metadata_store.h"
+
+namespace gale::testing {
+
+// A MetadataStore that passes every call to another one: the base for test
+// stores that inject faults or count calls in a few methods. Thread-safe if
+// the inner store is.
+class ForwardingStore : public coordinator::MetadataStore {
+ public:
+  explicit ForwardingStore(coordinator::MetadataStore* inner) : inner_(inner) {}
+
+  std::string_view backend() const override { return inner_->backend(); }
+  Status Migrate() override { return inner_->Migrate(); }
+  Result<int> SchemaVersion() override { return inner_->SchemaVersion(); }
+  Status CheckReady() override { return inner_->CheckReady(); }
+  Result<coordinator::ClusterInfo> GetOrCreateCluster(std::string_view new_id,
+                                                      absl::Time now) override {
+    return inner_->GetOrCreateCluster(new_id, now);
+  }
+  Status UpsertNode(const coordinator::NodeRecord& node) override {
+    return inner_->UpsertNode(node);
+  }
+  Status UpdateNodeLiveness(const std::vector<coordinator::NodeRecord>& nodes) override {
+    return inner_->UpdateNodeLiveness(nodes);
+  }
+  Result<std::vector<coordinator::NodeRecord>> ListNodes() override { return inner_->ListNodes(); }
+  Status ReplaceNodeReplicas(std::string_view node_id,
+                             const std::vector<coordinator::ChunkReplica>& chunks,
+                             absl::Time now) override {
+    return inner_->ReplaceNodeReplicas(node_id, chunks, now);
+  }
+  Result<std::vector<coordinator::ChunkReplica>> ListNodeReplicas(std::string_view node_id,
+                                                                  std::string_view after,
+                                                                  int limit) override {
+    return inner_->ListNodeReplicas(node_id, after, limit);
+  }
+  Result<coordinator::ReplicaTotals> CountNodeReplicas(std::string_view node_id) override {
+    return inner_->CountNodeReplicas(node_id);
+  }
+  Status InsertFile(const coordinator::FileRecord& file) override {
+    return inner_->InsertFile(file);
+  }
+  Result<coordinator::FileRecord> GetFile(std::string_view file_id) override {
+    return inner_->GetFile(file_id);
+  }
+  Result<coordinator::FileRecord> GetFileByName(std::string_view name) override {
+    return inner_->GetFileByName(name);
+  }
+  Result<std::vector<coordinator::FileRecord>> ListFiles(
+      const coordinator::FileListQuery& query) override {
+    return inner_->ListFiles(query);
+  }
+  Status AttachChunks(std::string_view file_id,
+                      const std::vector<coordinator::FileChunkRef>& chunks,
+                      absl::Time now) override {
+    return inner_->AttachChunks(file_id, chunks, now);
+  }
+  Result<std::vector<coordinator::FileChunkRef>> GetFileChunks(std::string_view file_id) override {
+    return inner_->GetFileChunks(file_id);
+  }
+  Result<std::string> CommitFile(std::string_view file_id, int64_t size, std::string_view sha256,
+                                 absl::Time now) override {
+    return inner_->CommitFile(file_id, size, sha256, now);
+  }
+  Status DeleteFile(std::string_view file_id, absl::Time now) override {
+    return inner_->DeleteFile(file_id, now);
+  }
+  Status TouchFile(std::string_view file_id, absl::Time now) override {
+    return inner_->TouchFile(file_id, now);
+  }
+  Result<std::vector<coordinator::FileRecord>> ExpiredUploads(absl::Time now, int limit) override {
+    return inner_->ExpiredUploads(now, limit);
+  }
+  Result<coordinator::StoreCounts> Counts() override { return inner_->Counts(); }
+  Result<coordinator::ChunkRecord> GetChunk(std::string_view chunk_id) override {
+    return inner_->GetChunk(chunk_id);
+  }
+  Result<std::vector<coordinator::ReplicaRecord>> GetReplicas(
+      const std::vector<std::string>& chunk_ids) override {
+    return inner_->GetReplicas(chunk_ids);
+  }
+  Status ApplyReplicaChanges(std::string_view node_id,
+                             const std::vector<coordinator::ChunkReplica>& received,
+                             const std::vector<std::string>& deleted,
+                             const std::vector<std::string>& corrupt, absl::Time now) override {
+    return inner_->ApplyReplicaChanges(node_id, received, deleted, corrupt, now);
+  }
+  Status SetReplicaState(std::string_view chunk_id, std::string_view node_id,
+                         coordinator::ReplicaState state, absl::Time now) override {
+    return inner_->SetReplicaState(chunk_id, node_id, state, now);
+  }
+  Result<std::vector<std::string>> CollectableChunks(absl::Time before, int limit) override {
+    return inner_->CollectableChunks(before, limit);
+  }
+  Result<int> CollectChunk(std::string_view chunk_id, absl::Time now) override {
+    return inner_->CollectChunk(chunk_id, now);
+  }
+  Result<std::vector<coordinator::TaskRecord>> AssignTasks(std::string_view node_id, int limit,
+                                                           absl::Time now,
+                                                           absl::Time deadline) override {
+    return inner_->AssignTasks(node_id, limit, now, deadline);
+  }
+  Status FinishTask(std::string_view node_id, std::string_view task_id, bool ok,
+                    std::string_view error, absl::Time now, absl::Duration retry_after,
+                    int max_attempts) override {
+    return inner_->FinishTask(node_id, task_id, ok, error, now, retry_after, max_attempts);
+  }
+  Result<int> ExpireTasks(absl::Time now, absl::Duration retry_after, int max_attempts) override {
+    return inner_->ExpireTasks(now, retry_after, max_attempts);
+  }
+  Result<std::map<std::pair<coordinator::TaskKind, coordinator::TaskState>, int64_t>> CountTasks()
+      override {
+    return inner_->CountTasks();
+  }
+
+ protected:
+  coordinator::MetadataStore* const inner_;
+};
+
+}  // namespace gale::testing
