@@ -13,8 +13,8 @@ constexpr size_t kMaxIdlePerNode = 16;
 Status NodeError(const std::string& address, const httplib::Response& res) {
   auto body = nlohmann::json::parse(res.body, nullptr, false);
   std::string details = body.is_object() ? body.value("details", "") : "";
-  std::string message = StrCat("node ", address, " answered ", res.status,
-                               details.empty() ? "" : ": ", details);
+  std::string message =
+      StrCat("node ", address, " answered ", res.status, details.empty() ? "" : ": ", details);
   switch (res.status) {
     case 400:
     case 411:
@@ -42,8 +42,8 @@ std::unique_ptr<httplib::Client> ChunkTransport::Acquire(const std::string& addr
     }
   }
   auto hp = common::ParseHostPort(address);
-  auto client = std::make_unique<httplib::Client>(hp.ok() ? hp->host : address,
-                                                  hp.ok() ? hp->port : 80);
+  auto client =
+      std::make_unique<httplib::Client>(hp.ok() ? hp->host : address, hp.ok() ? hp->port : 80);
   client->set_tcp_nodelay(true);
   client->set_keep_alive(true);
   client->set_connection_timeout(absl::ToInt64Seconds(timeout_), 0);
@@ -52,8 +52,7 @@ std::unique_ptr<httplib::Client> ChunkTransport::Acquire(const std::string& addr
   return client;
 }
 
-void ChunkTransport::Release(const std::string& address,
-                             std::unique_ptr<httplib::Client> client) {
+void ChunkTransport::Release(const std::string& address, std::unique_ptr<httplib::Client> client) {
   absl::MutexLock lock(&mu_);
   auto& idle = idle_[address];
   if (idle.size() < kMaxIdlePerNode) idle.push_back(std::move(client));
@@ -68,8 +67,8 @@ Status ChunkTransport::Put(const std::string& address, const std::string& id,
     return absl::UnavailableError(
         StrCat("node ", address, " unreachable: ", httplib::to_string(res.error())));
   }
-  Status status = res->status == 200 || res->status == 201 ? absl::OkStatus()
-                                                           : NodeError(address, *res);
+  Status status =
+      res->status == 200 || res->status == 201 ? absl::OkStatus() : NodeError(address, *res);
   Release(address, std::move(client));
   return status;
 }

@@ -24,8 +24,8 @@ Result<std::string> Downloader::FetchChunk(const FileInfo::Chunk& chunk) {
     } else {
       last = bytes.status();
     }
-    spdlog::warn("chunk {} from node {}: {}; trying the next replica", chunk.index,
-                 replica.node_id, last.ToString());
+    spdlog::warn("chunk {} from node {}: {}; trying the next replica", chunk.index, replica.node_id,
+                 last.ToString());
     // A node that answered wrongly (bad bytes, or not having the chunk) is
     // reported; one that could not be reached is the failure detector's job.
     if (bytes.ok() || absl::IsNotFound(bytes.status())) {
@@ -101,8 +101,8 @@ Result<FileInfo> Downloader::Download(std::string_view id_or_name, const Sink& s
   if (!info.sha256.empty()) {
     std::string digest = whole.HexDigest();
     if (digest != info.sha256) {
-      return absl::DataLossError(StrCat("file ", info.id, " hashes to ", digest,
-                                        ", not the recorded ", info.sha256));
+      return absl::DataLossError(
+          StrCat("file ", info.id, " hashes to ", digest, ", not the recorded ", info.sha256));
     }
   }
   return info;

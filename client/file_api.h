@@ -65,9 +65,11 @@ class FileApi {
   virtual ~FileApi() = default;
   // Returns the new file's id.
   virtual Result<std::string> CreateFile(const CreateFileArgs& args) = 0;
+  // `stored_on`: nodes that acknowledged these chunks in an earlier round
+  // (they count towards the targets and are not picked again).
   virtual Result<std::vector<Placement>> AllocateChunks(
       const std::string& file_id, const std::vector<ChunkSpec>& chunks,
-      const std::vector<std::string>& exclude_nodes) = 0;
+      const std::vector<std::string>& exclude_nodes, const std::vector<std::string>& stored_on) = 0;
   virtual Result<FileInfo> CommitFile(const std::string& file_id, int64_t size,
                                       const std::string& sha256) = 0;
   virtual Status AbortFile(const std::string& file_id) = 0;

@@ -23,8 +23,7 @@ GaleClient::GaleClient(ClientOptions options, std::unique_ptr<CoordinatorClient>
       api_(coordinator_.get()),
       transport_(options_.timeout) {}
 
-Result<FileInfo> GaleClient::Upload(const CreateFileArgs& args, std::FILE* in,
-                                    Progress progress) {
+Result<FileInfo> GaleClient::Upload(const CreateFileArgs& args, std::FILE* in, Progress progress) {
   UploadOptions upload_options;
   upload_options.parallelism = options_.parallelism;
   upload_options.on_progress = std::move(progress);

@@ -48,8 +48,8 @@ class GaleClient {
                                     Progress progress = nullptr);
 
   Result<FileInfo> Stat(std::string_view id_or_name);  // with chunks and replicas
-  Result<v1::ListFilesResponse> List(std::string_view prefix, int limit,
-                                     std::string_view cursor, std::string_view sort);
+  Result<v1::ListFilesResponse> List(std::string_view prefix, int limit, std::string_view cursor,
+                                     std::string_view sort);
   Status Delete(std::string_view id_or_name);
   Result<v1::ListNodesResponse> Nodes();
   Result<v1::GetNetworkStatusResponse> ClusterStatus();

@@ -84,11 +84,11 @@ json FileJson(const FileInfo& f) {
     for (const auto& c : f.chunks) {
       json replicas = json::array();
       for (const auto& r : c.replicas) {
-        replicas.push_back({{"node_id", r.node_id}, {"address", r.address},
-                            {"node_state", r.node_state}});
+        replicas.push_back(
+            {{"node_id", r.node_id}, {"address", r.address}, {"node_state", r.node_state}});
       }
-      chunks.push_back({{"index", c.index}, {"chunk_id", c.id}, {"size", c.size},
-                        {"replicas", replicas}});
+      chunks.push_back(
+          {{"index", c.index}, {"chunk_id", c.id}, {"size", c.size}, {"replicas", replicas}});
     }
     out["chunks"] = chunks;
   }
@@ -119,7 +119,8 @@ int Put(const Globals& g, const std::string& path, std::string name, int replica
   }
   auto size = gale::common::ParseByteSize(chunk_size);
   if (!size.ok()) {
-    std::fprintf(stderr, "gale put: --chunk-size: %s\n", std::string(size.status().message()).c_str());
+    std::fprintf(stderr, "gale put: --chunk-size: %s\n",
+                 std::string(size.status().message()).c_str());
     return kUsage;
   }
   auto client = Connect(g);
@@ -161,8 +162,7 @@ int Get(const Globals& g, const std::string& file, std::string output) {
   if (output.empty()) {
     output = std::filesystem::path(stat->name).filename().string();
     if (std::filesystem::exists(output)) {
-      std::fprintf(stderr,
-                   "gale get: %s exists here; choose a path with -o (or -o - for stdout)\n",
+      std::fprintf(stderr, "gale get: %s exists here; choose a path with -o (or -o - for stdout)\n",
                    output.c_str());
       return kError;
     }
@@ -197,9 +197,8 @@ int Ls(const Globals& g, const std::string& prefix, const std::string& sort, int
   }
   std::printf("%-36s  %10s  %-19s  %s\n", "ID", "SIZE", "CREATED", "NAME");
   for (const auto& f : files) {
-    std::printf("%-36s  %10s  %-19s  %s\n", f.id.c_str(),
-                gale::common::FormatBytes(f.size).c_str(), FormatTime(f.created_at_ms).c_str(),
-                f.name.c_str());
+    std::printf("%-36s  %10s  %-19s  %s\n", f.id.c_str(), gale::common::FormatBytes(f.size).c_str(),
+                FormatTime(f.created_at_ms).c_str(), f.name.c_str());
   }
   return kOk;
 }
@@ -213,13 +212,14 @@ int Stat(const Globals& g, const std::string& file) {
     std::printf("%s\n", FileJson(*info).dump(2).c_str());
     return kOk;
   }
-  std::printf("name:        %s\nid:          %s\nstate:       %s\nsize:        %s (%lld bytes)\n"
-              "sha256:      %s\nchunks:      %lld of %s\nreplication: %d (%s)\ncreated:     %s\n",
-              info->name.c_str(), info->id.c_str(), info->state.c_str(),
-              gale::common::FormatBytes(info->size).c_str(), static_cast<long long>(info->size),
-              info->sha256.c_str(), static_cast<long long>(info->chunk_count),
-              gale::common::FormatBytes(info->chunk_size).c_str(), info->replication_factor,
-              info->write_mode.c_str(), FormatTime(info->created_at_ms).c_str());
+  std::printf(
+      "name:        %s\nid:          %s\nstate:       %s\nsize:        %s (%lld bytes)\n"
+      "sha256:      %s\nchunks:      %lld of %s\nreplication: %d (%s)\ncreated:     %s\n",
+      info->name.c_str(), info->id.c_str(), info->state.c_str(),
+      gale::common::FormatBytes(info->size).c_str(), static_cast<long long>(info->size),
+      info->sha256.c_str(), static_cast<long long>(info->chunk_count),
+      gale::common::FormatBytes(info->chunk_size).c_str(), info->replication_factor,
+      info->write_mode.c_str(), FormatTime(info->created_at_ms).c_str());
   std::printf("\n%6s  %10s  %-16s  %s\n", "INDEX", "SIZE", "CHUNK", "REPLICAS (node:state)");
   for (const auto& c : info->chunks) {
     std::string replicas;
@@ -254,16 +254,16 @@ int Nodes(const Globals& g) {
   if (g.json) {
     json out = json::array();
     for (const auto& n : nodes->nodes()) {
-      out.push_back({{"node_id", n.node_id()},
-                     {"addresses", std::vector<std::string>(n.addresses().begin(),
-                                                            n.addresses().end())},
-                     {"zone", n.zone()},
-                     {"state", gale::client::NodeStateText(n.state())},
-                     {"storage_capacity", n.storage_capacity()},
-                     {"storage_used", n.stats().storage_used()},
-                     {"storage_available", n.stats().storage_available()},
-                     {"chunks_stored", n.stats().chunks_stored()},
-                     {"last_heartbeat_ms", n.last_heartbeat_ms()}});
+      out.push_back(
+          {{"node_id", n.node_id()},
+           {"addresses", std::vector<std::string>(n.addresses().begin(), n.addresses().end())},
+           {"zone", n.zone()},
+           {"state", gale::client::NodeStateText(n.state())},
+           {"storage_capacity", n.storage_capacity()},
+           {"storage_used", n.stats().storage_used()},
+           {"storage_available", n.stats().storage_available()},
+           {"chunks_stored", n.stats().chunks_stored()},
+           {"last_heartbeat_ms", n.last_heartbeat_ms()}});
     }
     std::printf("%s\n", out.dump(2).c_str());
     return kOk;
@@ -356,7 +356,8 @@ int main(int argc, char** argv) {
   auto* ls = app.add_subcommand("ls", "list files");
   ls->add_option("prefix", prefix, "only names starting with this");
   ls->add_option("--sort", sort, "name | time")->check(CLI::IsMember({"name", "time"}));
-  ls->add_option("--limit", limit, "at most this many (default: all)")->check(CLI::Range(0, 1 << 30));
+  ls->add_option("--limit", limit, "at most this many (default: all)")
+      ->check(CLI::Range(0, 1 << 30));
   ls->add_flag("--json", g.json, "print JSON");
 
   auto* stat = app.add_subcommand("stat", "show a file, its chunks and their replicas");

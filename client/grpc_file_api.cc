@@ -83,7 +83,7 @@ Result<std::string> GrpcFileApi::CreateFile(const CreateFileArgs& args) {
 
 Result<std::vector<Placement>> GrpcFileApi::AllocateChunks(
     const std::string& file_id, const std::vector<ChunkSpec>& chunks,
-    const std::vector<std::string>& exclude_nodes) {
+    const std::vector<std::string>& exclude_nodes, const std::vector<std::string>& stored_on) {
   v1::AllocateChunksRequest request;
   request.set_file_id(file_id);
   for (const auto& chunk : chunks) {
@@ -93,6 +93,7 @@ Result<std::vector<Placement>> GrpcFileApi::AllocateChunks(
     spec->set_size(chunk.size);
   }
   for (const auto& node : exclude_nodes) request.add_exclude_nodes(node);
+  for (const auto& node : stored_on) request.add_stored_on(node);
   v1::AllocateChunksResponse response;
   RETURN_IF_ERROR(coordinator_->Run([&](auto* stub, auto* context) {
     return stub->AllocateChunks(context, request, &response);

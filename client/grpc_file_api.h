@@ -13,9 +13,10 @@ class GrpcFileApi final : public FileApi {
   explicit GrpcFileApi(CoordinatorClient* coordinator) : coordinator_(coordinator) {}
 
   Result<std::string> CreateFile(const CreateFileArgs& args) override;
-  Result<std::vector<Placement>> AllocateChunks(
-      const std::string& file_id, const std::vector<ChunkSpec>& chunks,
-      const std::vector<std::string>& exclude_nodes) override;
+  Result<std::vector<Placement>> AllocateChunks(const std::string& file_id,
+                                                const std::vector<ChunkSpec>& chunks,
+                                                const std::vector<std::string>& exclude_nodes,
+                                                const std::vector<std::string>& stored_on) override;
   Result<FileInfo> CommitFile(const std::string& file_id, int64_t size,
                               const std::string& sha256) override;
   Status AbortFile(const std::string& file_id) override;

@@ -43,8 +43,8 @@ void ProgressBar::Draw(int64_t done, bool final) {
     const int width = 24;
     const int filled = static_cast<int>(fraction * width);
     line = fmt::format("{} [{}{}] {:3.0f}% {} / {}", label_, std::string(filled, '#'),
-                       std::string(width - filled, ' '), fraction * 100,
-                       common::FormatBytes(done), common::FormatBytes(total_));
+                       std::string(width - filled, ' '), fraction * 100, common::FormatBytes(done),
+                       common::FormatBytes(total_));
   }
   line += fmt::format("  {}/s", common::FormatBytes(static_cast<int64_t>(rate)));
   if (total_ > 0 && rate > 0 && !final) {

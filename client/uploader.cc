@@ -41,8 +41,7 @@ Status Uploader::Write(std::string_view data) {
 Status Uploader::Submit() {
   absl::MutexLock lock(&mu_);
   auto room = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    return !error_.ok() ||
-           static_cast<int>(queue_.size()) + in_flight_ < options_.parallelism;
+    return !error_.ok() || static_cast<int>(queue_.size()) + in_flight_ < options_.parallelism;
   };
   mu_.Await(absl::Condition(&room));
   if (!error_.ok()) return error_;
@@ -57,9 +56,8 @@ void Uploader::Work() {
     Chunk chunk;
     {
       absl::MutexLock lock(&mu_);
-      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-        return stopping_ || !queue_.empty();
-      };
+      auto ready = [this]()
+                       ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); };
       mu_.Await(absl::Condition(&ready));
       if (queue_.empty()) return;  // stopping, nothing left
       chunk = std::move(queue_.front());
@@ -81,11 +79,12 @@ void Uploader::Work() {
 
 Status Uploader::SendChunk(int64_t index, const std::string& data) {
   const ChunkSpec spec{index, common::Sha256::Hex(data), static_cast<int64_t>(data.size())};
-  std::vector<std::string> exclude;
+  std::vector<std::string> failed;  // never asked again for this chunk
+  std::vector<std::string> stored;  // acknowledged it, maybe not yet reported
   Status last = absl::UnavailableError("no attempt made");
   for (int round = 0; round < options_.target_rounds; ++round) {
     ASSIGN_OR_RETURN(std::vector<Placement> placements,
-                     api_->AllocateChunks(file_id_, {spec}, exclude));
+                     api_->AllocateChunks(file_id_, {spec}, failed, stored));
     if (placements.size() != 1) return absl::InternalError("allocation answered no placement");
     const Placement& placement = placements.front();
     if (placement.already_stored) return absl::OkStatus();
@@ -103,8 +102,7 @@ Status Uploader::SendChunk(int64_t index, const std::string& data) {
     for (auto& put : puts) results.push_back(put.get());
     bool all_ok = true;
     for (size_t i = 0; i < results.size(); ++i) {
-      // Whether it failed or not, a target is not asked twice for this chunk.
-      exclude.push_back(placement.targets[i].node_id);
+      (results[i].ok() ? stored : failed).push_back(placement.targets[i].node_id);
       if (!results[i].ok()) {
         all_ok = false;
         last = results[i];
@@ -114,9 +112,9 @@ Status Uploader::SendChunk(int64_t index, const std::string& data) {
     }
     if (all_ok) return absl::OkStatus();
   }
-  return Status(last.code(), StrCat("chunk ", index, " could not be stored on enough nodes ",
-                                    "after ", options_.target_rounds, " attempts: ",
-                                    last.message()));
+  return Status(last.code(),
+                StrCat("chunk ", index, " could not be stored on enough nodes ", "after ",
+                       options_.target_rounds, " attempts: ", last.message()));
 }
 
 void Uploader::StopWorkers() {

@@ -18,8 +18,8 @@
 namespace gale::client {
 
 struct UploadOptions {
-  int parallelism = 4;     // chunks hashed and sent at once
-  int target_rounds = 4;   // attempts per chunk when targets fail
+  int parallelism = 4;    // chunks hashed and sent at once
+  int target_rounds = 4;  // attempts per chunk when targets fail
   // Called (from worker threads) with the bytes stored so far.
   std::function<void(int64_t)> on_progress;
 };

@@ -1,6 +1,7 @@
 #include "coordinator/file_record.h"
 
 #include "common/strings.h"
+#include "coordinator/enum_names.h"
 
 namespace gale::coordinator {
 
@@ -17,11 +18,9 @@ std::string_view WriteModeName(WriteMode mode) {
 }
 
 Result<WriteMode> ParseWriteMode(std::string_view name) {
-  for (WriteMode mode : {WriteMode::kSync, WriteMode::kQuorum, WriteMode::kAsync}) {
-    if (WriteModeName(mode) == name) return mode;
-  }
-  return absl::InvalidArgumentError(
-      StrCat("write mode '", EscapeForMessage(name), "' is not one of sync, quorum, async"));
+  static constexpr WriteMode kAll[] = {WriteMode::kSync, WriteMode::kQuorum, WriteMode::kAsync};
+  return ParseEnumName(name, kAll, &WriteModeName, "write mode",
+                       absl::StatusCode::kInvalidArgument);
 }
 
 int RequiredReplicas(WriteMode mode, int factor) {
@@ -41,9 +40,8 @@ std::string_view FileStateName(FileState state) {
 }
 
 Result<FileState> ParseFileState(std::string_view name) {
-  if (name == "pending") return FileState::kPending;
-  if (name == "complete") return FileState::kComplete;
-  return absl::DataLossError(StrCat("unknown file state '", EscapeForMessage(name), "'"));
+  static constexpr FileState kAll[] = {FileState::kPending, FileState::kComplete};
+  return ParseEnumName(name, kAll, &FileStateName, "file state", absl::StatusCode::kDataLoss);
 }
 
 Status ValidateFileName(std::string_view name, std::string_view field) {

@@ -37,8 +37,8 @@ struct FileRecord {
   absl::Time created_at = absl::UnixEpoch();
   absl::Time expires_at = absl::UnixEpoch();
   absl::Time committed_at = absl::UnixEpoch();
-  absl::Time last_accessed = absl::UnixEpoch();
-  int64_t chunk_count = 0;  // derived from file_chunks when read
+  absl::Time last_accessed = absl::UnixEpoch();  // updated at most hourly
+  int64_t chunk_count = 0;                       // derived from file_chunks when read
 };
 
 // One chunk of a file, in file order.

@@ -12,6 +12,7 @@ namespace {
 
 constexpr int kMaxReplicationFactor = 16;
 constexpr int kMaxListLimit = 10000;
+constexpr absl::Duration kAccessTimeResolution = absl::Hours(1);
 
 std::vector<std::string> ChunkIds(const std::vector<FileChunkRef>& refs) {
   std::vector<std::string> ids;
@@ -25,28 +26,23 @@ bool IsHexSha256(std::string_view s) { return common::ValidateChunkId(s).ok(); }
 }  // namespace
 
 FileService::FileService(MetadataStore* store, const NodeRegistry* registry,
-                         ReplicaCatalog* replicas, common::Clock* clock,
-                         FileServiceOptions options)
-    : store_(store),
-      registry_(registry),
-      replicas_(replicas),
-      clock_(clock),
-      options_(options) {}
+                         ReplicaCatalog* replicas, common::Clock* clock, FileServiceOptions options)
+    : store_(store), registry_(registry), replicas_(replicas), clock_(clock), options_(options) {}
 
 Result<FileRecord> FileService::CreateFile(CreateFileArgs args) {
   RETURN_IF_ERROR(ValidateFileName(args.name));
   if (args.size < -1) return absl::InvalidArgumentError("field 'size' must be >= 0");
   if (args.replication_factor == 0) args.replication_factor = options_.default_replication_factor;
   if (args.replication_factor < 1 || args.replication_factor > kMaxReplicationFactor) {
-    return absl::InvalidArgumentError(StrCat("field 'replication_factor' must be in [1, ",
-                                             kMaxReplicationFactor, "]"));
+    return absl::InvalidArgumentError(
+        StrCat("field 'replication_factor' must be in [1, ", kMaxReplicationFactor, "]"));
   }
   if (args.chunk_size < 1 || args.chunk_size > options_.max_chunk_bytes) {
     return absl::InvalidArgumentError(
         StrCat("field 'chunk_size' must be in [1, ", options_.max_chunk_bytes, "] bytes"));
   }
-  if (args.size > 0 && (args.size + args.chunk_size - 1) / args.chunk_size >
-                           options_.max_chunks_per_file) {
+  if (args.size > 0 &&
+      (args.size + args.chunk_size - 1) / args.chunk_size > options_.max_chunks_per_file) {
     return absl::InvalidArgumentError(StrCat("a file may have at most ",
                                              options_.max_chunks_per_file,
                                              " chunks; use a larger chunk_size"));
@@ -85,11 +81,11 @@ Result<FileRecord> FileService::CreateFile(CreateFileArgs args) {
 
 Result<std::vector<ChunkPlacement>> FileService::AllocateChunks(
     std::string_view file_id, std::vector<FileChunkRef> chunks,
-    const std::set<std::string>& exclude) {
+    const std::set<std::string>& exclude, const std::set<std::string>& stored_on) {
   if (chunks.empty()) return std::vector<ChunkPlacement>{};
   if (static_cast<int>(chunks.size()) > options_.max_allocation_batch) {
-    return absl::InvalidArgumentError(StrCat("allocate at most ", options_.max_allocation_batch,
-                                             " chunks per call"));
+    return absl::InvalidArgumentError(
+        StrCat("allocate at most ", options_.max_allocation_batch, " chunks per call"));
   }
   ASSIGN_OR_RETURN(FileRecord file, store_->GetFile(file_id));
   if (file.state != FileState::kPending) {
@@ -114,8 +110,8 @@ Result<std::vector<ChunkPlacement>> FileService::AllocateChunks(
   ASSIGN_OR_RETURN(auto holders, replicas_->Holders(ids));
   std::vector<PlacementCandidate> candidates;
   for (const NodeRecord& node : registry_->Active(0, {})) {
-    candidates.push_back({node.id, node.addresses.empty() ? "" : node.addresses.front(),
-                          node.zone, node.stats.storage_available});
+    candidates.push_back({node.id, node.addresses.empty() ? "" : node.addresses.front(), node.zone,
+                          node.stats.storage_available});
   }
   PlacementPolicy policy(std::move(candidates), options_.placement_reserve_bytes,
                          std::random_device{}());
@@ -126,7 +122,9 @@ Result<std::vector<ChunkPlacement>> FileService::AllocateChunks(
     ChunkPlacement placement;
     placement.index = chunk.index;
     placement.chunk_id = chunk.chunk_id;
-    const int have = static_cast<int>(live[chunk.chunk_id].size());
+    std::set<std::string> holding(stored_on);
+    for (const auto& replica : live[chunk.chunk_id]) holding.insert(replica.node_id);
+    const int have = static_cast<int>(holding.size());
     if (have >= required) {
       // Dedup: the replication manager tops it up to the factor if needed.
       placement.already_stored = true;
@@ -134,15 +132,16 @@ Result<std::vector<ChunkPlacement>> FileService::AllocateChunks(
       continue;
     }
     std::set<std::string> avoid = exclude;
+    avoid.insert(holding.begin(), holding.end());
     for (const auto& holder : holders[chunk.chunk_id]) avoid.insert(holder);
     // The client writes what the write mode needs; the replication manager
     // brings the chunk up to its factor afterwards.
     auto targets = policy.Place(chunk.size, required - have, avoid);
     if (!targets.ok()) {
-      return Status(targets.status().code(),
-                    StrCat("chunk ", chunk.index, " of ", file.name, " (",
-                           WriteModeName(file.write_mode), ", factor ", file.replication_factor,
-                           "): ", targets.status().message()));
+      return Status(
+          targets.status().code(),
+          StrCat("chunk ", chunk.index, " of ", file.name, " (", WriteModeName(file.write_mode),
+                 ", factor ", file.replication_factor, "): ", targets.status().message()));
     }
     for (const auto& node : *targets) placement.targets.push_back({node.node_id, node.address});
     out.push_back(std::move(placement));
@@ -150,8 +149,8 @@ Result<std::vector<ChunkPlacement>> FileService::AllocateChunks(
   return out;
 }
 
-Status FileService::CheckChunksAddUp(const FileRecord& file,
-                                     const std::vector<FileChunkRef>& refs, int64_t size) {
+Status FileService::CheckChunksAddUp(const FileRecord& file, const std::vector<FileChunkRef>& refs,
+                                     int64_t size) {
   if (size < 0) return absl::InvalidArgumentError("field 'size' must be >= 0");
   if (file.size >= 0 && file.size != size) {
     return absl::InvalidArgumentError(
@@ -180,8 +179,7 @@ Result<std::optional<std::string>> FileService::FirstShortChunk(
     if (have < required) {
       return std::optional<std::string>(
           StrCat("chunk ", ref.index, " (", ref.chunk_id, ") has ", have, " of the ", required,
-                 " replicas that ", WriteModeName(file.write_mode),
-                 " writes need before commit"));
+                 " replicas that ", WriteModeName(file.write_mode), " writes need before commit"));
     }
   }
   return std::optional<std::string>();
@@ -211,9 +209,9 @@ Result<FileView> FileService::CommitFile(std::string_view file_id, int64_t size,
     }
     seen = replicas_->WaitForChange(seen, deadline);
   }
-  ASSIGN_OR_RETURN(std::string replaced,
-                   store_->CommitFile(file_id, size, sha256.empty() ? file.sha256 : sha256,
-                                      clock_->Now()));
+  ASSIGN_OR_RETURN(
+      std::string replaced,
+      store_->CommitFile(file_id, size, sha256.empty() ? file.sha256 : sha256, clock_->Now()));
   if (!replaced.empty()) spdlog::info("file {} replaced {} ({})", file_id, replaced, file.name);
   return GetFile(file_id, /*with_chunks=*/true);
 }
@@ -267,12 +265,19 @@ Result<FileView> FileService::GetFile(std::string_view id_or_name, bool with_chu
   if (with_chunks) {
     ASSIGN_OR_RETURN(std::vector<FileChunkRef> refs, store_->GetFileChunks(view.file.id));
     ASSIGN_OR_RETURN(view.chunks, ChunksWithReplicas(refs));
+    // Asking for the chunks means reading: note it, at most hourly, so that
+    // reads do not each cost a durable write.
+    const absl::Time now = clock_->Now();
+    if (now - view.file.last_accessed > kAccessTimeResolution) {
+      RETURN_IF_ERROR(store_->TouchFile(view.file.id, now));
+      view.file.last_accessed = now;
+    }
   }
   return view;
 }
 
-Result<FilePage> FileService::ListFiles(std::string_view prefix, int limit,
-                                        std::string_view cursor, std::string_view sort) {
+Result<FilePage> FileService::ListFiles(std::string_view prefix, int limit, std::string_view cursor,
+                                        std::string_view sort) {
   FileListQuery query;
   query.prefix = std::string(prefix);
   if (limit == 0) limit = 1000;

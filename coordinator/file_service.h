@@ -45,7 +45,7 @@ struct CreateFileArgs {
 struct ChunkPlacement {
   int64_t index = 0;
   std::string chunk_id;
-  bool already_stored = false;      // enough live replicas exist
+  bool already_stored = false;       // enough live replicas exist
   std::vector<LiveReplica> targets;  // else: PUT it here
 };
 
@@ -85,9 +85,12 @@ class FileService {
   // replication manager adds the rest of the factor later), distinct, never
   // in `exclude`, never a node holding any copy of it.
   // RESOURCE_EXHAUSTED when too few nodes are eligible for the write mode.
+  // `stored_on`: nodes that acknowledged these chunks in an earlier round
+  // and may not have reported them yet; they count towards the targets.
   Result<std::vector<ChunkPlacement>> AllocateChunks(std::string_view file_id,
                                                      std::vector<FileChunkRef> chunks,
-                                                     const std::set<std::string>& exclude);
+                                                     const std::set<std::string>& exclude,
+                                                     const std::set<std::string>& stored_on = {});
 
   // Makes a pending file visible once each chunk has the replicas its write
   // mode requires, waiting up to commit_wait for node reports. INVALID_ARGUMENT

@@ -301,8 +301,10 @@ grpc::Status CoordinatorGrpcService::AllocateChunks(grpc::ServerContext*,
     std::vector<FileChunkRef> chunks;
     for (const auto& c : request->chunks()) chunks.push_back({c.index(), c.chunk_id(), c.size()});
     std::set<std::string> exclude(request->exclude_nodes().begin(), request->exclude_nodes().end());
-    ASSIGN_OR_RETURN(std::vector<ChunkPlacement> placements,
-                     ctx_.files->AllocateChunks(request->file_id(), std::move(chunks), exclude));
+    std::set<std::string> stored_on(request->stored_on().begin(), request->stored_on().end());
+    ASSIGN_OR_RETURN(
+        std::vector<ChunkPlacement> placements,
+        ctx_.files->AllocateChunks(request->file_id(), std::move(chunks), exclude, stored_on));
     for (const auto& placement : placements) {
       v1::ChunkPlacement* p = response->add_placements();
       p->set_index(placement.index);

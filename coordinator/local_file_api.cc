@@ -42,12 +42,13 @@ Result<std::string> LocalFileApi::CreateFile(const client::CreateFileArgs& args)
 
 Result<std::vector<client::Placement>> LocalFileApi::AllocateChunks(
     const std::string& file_id, const std::vector<client::ChunkSpec>& chunks,
-    const std::vector<std::string>& exclude_nodes) {
+    const std::vector<std::string>& exclude_nodes, const std::vector<std::string>& stored_on) {
   std::vector<FileChunkRef> refs;
   for (const auto& c : chunks) refs.push_back({c.index, c.id, c.size});
-  ASSIGN_OR_RETURN(auto placements,
-                   files_->AllocateChunks(file_id, std::move(refs),
-                                          {exclude_nodes.begin(), exclude_nodes.end()}));
+  ASSIGN_OR_RETURN(
+      auto placements,
+      files_->AllocateChunks(file_id, std::move(refs), {exclude_nodes.begin(), exclude_nodes.end()},
+                             {stored_on.begin(), stored_on.end()}));
   std::vector<client::Placement> out;
   for (const auto& p : placements) {
     client::Placement placement{p.index, p.already_stored, {}};

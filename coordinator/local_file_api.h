@@ -11,13 +11,13 @@ namespace gale::coordinator {
 // through. Thread-safe.
 class LocalFileApi final : public client::FileApi {
  public:
-  LocalFileApi(FileService* files, ReplicaCatalog* replicas)
-      : files_(files), replicas_(replicas) {}
+  LocalFileApi(FileService* files, ReplicaCatalog* replicas) : files_(files), replicas_(replicas) {}
 
   Result<std::string> CreateFile(const client::CreateFileArgs& args) override;
   Result<std::vector<client::Placement>> AllocateChunks(
       const std::string& file_id, const std::vector<client::ChunkSpec>& chunks,
-      const std::vector<std::string>& exclude_nodes) override;
+      const std::vector<std::string>& exclude_nodes,
+      const std::vector<std::string>& stored_on) override;
   Result<client::FileInfo> CommitFile(const std::string& file_id, int64_t size,
                                       const std::string& sha256) override;
   Status AbortFile(const std::string& file_id) override;

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "common/strings.h"
+#include "coordinator/enum_names.h"
 
 namespace gale::coordinator {
 
@@ -25,10 +26,8 @@ std::string_view NodeStateName(NodeState state) {
 }
 
 Result<NodeState> ParseNodeState(std::string_view name) {
-  for (NodeState state : kAllNodeStates) {
-    if (NodeStateName(state) == name) return state;
-  }
-  return absl::InvalidArgumentError(StrCat("unknown node state '", name, "'"));
+  return ParseEnumName(name, kAllNodeStates, &NodeStateName, "node state",
+                       absl::StatusCode::kInvalidArgument);
 }
 
 std::string_view CompatStatus(NodeState state) {

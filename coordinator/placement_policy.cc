@@ -37,8 +37,7 @@ Result<std::vector<PlacementCandidate>> PlacementPolicy::Place(
   }
   if (static_cast<int>(eligible.size()) < count) {
     if (nodes_.empty()) {
-      return absl::ResourceExhaustedError(
-          "no active nodes: start gale-node or check `gale nodes`");
+      return absl::ResourceExhaustedError("no active nodes: start gale-node or check `gale nodes`");
     }
     return absl::ResourceExhaustedError(
         StrCat("need ", count, " active nodes with ", size, " bytes free for this chunk, found ",

@@ -1,24 +1,10 @@
 // Names of the enums stored in the metadata database and shown in APIs.
 
-#include "common/strings.h"
+#include "coordinator/enum_names.h"
 #include "coordinator/replica_record.h"
 #include "coordinator/task_record.h"
 
 namespace gale::coordinator {
-namespace {
-
-// Looks `name` up among the names of `values`; DATA_LOSS otherwise (these
-// names only come from the database).
-template <typename Enum, size_t N>
-Result<Enum> ParseName(std::string_view name, const Enum (&values)[N],
-                       std::string_view (*name_of)(Enum), std::string_view what) {
-  for (Enum value : values) {
-    if (name_of(value) == name) return value;
-  }
-  return absl::DataLossError(StrCat("unknown ", what, " '", EscapeForMessage(name), "'"));
-}
-
-}  // namespace
 
 std::string_view ReplicaStateName(ReplicaState state) {
   switch (state) {
@@ -35,7 +21,7 @@ std::string_view ReplicaStateName(ReplicaState state) {
 Result<ReplicaState> ParseReplicaState(std::string_view name) {
   static constexpr ReplicaState kAll[] = {ReplicaState::kStored, ReplicaState::kDeleting,
                                           ReplicaState::kCorrupt};
-  return ParseName(name, kAll, &ReplicaStateName, "replica state");
+  return ParseEnumName(name, kAll, &ReplicaStateName, "replica state", absl::StatusCode::kDataLoss);
 }
 
 std::string_view TaskKindName(TaskKind kind) {
@@ -52,7 +38,7 @@ std::string_view TaskKindName(TaskKind kind) {
 
 Result<TaskKind> ParseTaskKind(std::string_view name) {
   static constexpr TaskKind kAll[] = {TaskKind::kReplicate, TaskKind::kDelete, TaskKind::kVerify};
-  return ParseName(name, kAll, &TaskKindName, "task kind");
+  return ParseEnumName(name, kAll, &TaskKindName, "task kind", absl::StatusCode::kDataLoss);
 }
 
 std::string_view TaskStateName(TaskState state) {
@@ -72,7 +58,7 @@ std::string_view TaskStateName(TaskState state) {
 Result<TaskState> ParseTaskState(std::string_view name) {
   static constexpr TaskState kAll[] = {TaskState::kPending, TaskState::kAssigned, TaskState::kDone,
                                        TaskState::kFailed};
-  return ParseName(name, kAll, &TaskStateName, "task state");
+  return ParseEnumName(name, kAll, &TaskStateName, "task state", absl::StatusCode::kDataLoss);
 }
 
 }  // namespace gale::coordinator

@@ -80,10 +80,9 @@ void FilesRestApi::Register(common::HttpServer* server) {
   using std::placeholders::_1;
   using std::placeholders::_2;
   server->Post("/api/v1/files/register", std::bind(&FilesRestApi::RegisterFile, this, _1, _2));
-  server->PostStreaming("/api/v1/files/upload",
-                        [this](const auto& req, auto& res, const auto& reader) {
-                          Upload(req, res, reader);
-                        });
+  server->PostStreaming(
+      "/api/v1/files/upload",
+      [this](const auto& req, auto& res, const auto& reader) { Upload(req, res, reader); });
   server->Get("/api/v1/files", std::bind(&FilesRestApi::ListFiles, this, _1, _2));
   server->Get("/api/v1/files/{id}/content", std::bind(&FilesRestApi::Download, this, _1, _2));
   server->Get("/api/v1/files/{id}", std::bind(&FilesRestApi::GetFile, this, _1, _2));
@@ -124,9 +123,10 @@ void FilesRestApi::RegisterFile(const httplib::Request& req, httplib::Response& 
       ASSIGN_OR_RETURN(chunk.chunk_id, item.String("chunk_id"));
       ASSIGN_OR_RETURN(auto hash, item.OptString("hash"));
       if (hash && *hash != chunk.chunk_id) {
-        return absl::InvalidArgumentError(StrCat(
-            "chunk ", chunk.chunk_id, ": 'hash' must equal 'chunk_id' (chunks are named by "
-            "the SHA-256 of their bytes)"));
+        return absl::InvalidArgumentError(
+            StrCat("chunk ", chunk.chunk_id,
+                   ": 'hash' must equal 'chunk_id' (chunks are named by "
+                   "the SHA-256 of their bytes)"));
       }
       ASSIGN_OR_RETURN(chunk.size, item.Int("size", 0, INT64_MAX));
       ASSIGN_OR_RETURN(chunk.index, item.Int("index", 0, INT64_MAX));
@@ -192,9 +192,9 @@ void FilesRestApi::GetFile(const httplib::Request& req, httplib::Response& res) 
   (void)ctx_.files->TryAutoCommit(id);  // a ZephyrFS upload may be complete by now
   auto view = ctx_.files->GetFile(id, /*with_chunks=*/true);
   if (!view.ok()) return SendError(res, view.status());
-  SendJson(res, 200,
-           {{"success", true}, {"message", "file info retrieved"},
-            {"file_info", FileInfoJson(*view)}});
+  SendJson(
+      res, 200,
+      {{"success", true}, {"message", "file info retrieved"}, {"file_info", FileInfoJson(*view)}});
 }
 
 void FilesRestApi::DeleteFile(const httplib::Request& req, httplib::Response& res) {
@@ -244,16 +244,16 @@ void FilesRestApi::Upload(const httplib::Request& req, httplib::Response& res,
   if (!info.ok()) return SendError(res, info.status());
   auto view = ctx_.files->GetFile(info->id, /*with_chunks=*/true);
   if (!view.ok()) return SendError(res, view.status());
-  SendJson(res, 201, {{"success", true}, {"message", "file stored"},
-                      {"file_info", FileInfoJson(*view)}});
+  SendJson(res, 201,
+           {{"success", true}, {"message", "file stored"}, {"file_info", FileInfoJson(*view)}});
 }
 
 void FilesRestApi::Download(const httplib::Request& req, httplib::Response& res) {
   auto info = files_api_->GetFile(req.matches[1].str(), /*with_chunks=*/true);
   if (!info.ok()) return SendError(res, info.status());
   if (info->state != "complete") {
-    return SendError(res, absl::FailedPreconditionError(
-                              StrCat("file ", info->id, " is still being uploaded")));
+    return SendError(
+        res, absl::FailedPreconditionError(StrCat("file ", info->id, " is still being uploaded")));
   }
   const int64_t size = info->size;
   if (!info->sha256.empty()) res.set_header("ETag", StrCat("\"", info->sha256, "\""));
@@ -268,8 +268,9 @@ void FilesRestApi::Download(const httplib::Request& req, httplib::Response& res)
         first >= 0 ? first < size && (last < 0 || last >= first) : last > 0 && size > 0;
     if (!satisfiable) {
       res.set_header("Content-Range", StrCat("bytes */", size));
-      return SendJson(res, 416, {{"error", "range not satisfiable"},
-                                 {"details", StrCat("the file has ", size, " bytes")}});
+      return SendJson(res, 416,
+                      {{"error", "range not satisfiable"},
+                       {"details", StrCat("the file has ", size, " bytes")}});
     }
   }
   if (size == 0) return res.set_content("", "application/octet-stream");
@@ -281,13 +282,13 @@ void FilesRestApi::Download(const httplib::Request& req, httplib::Response& res)
   res.set_content_provider(
       static_cast<size_t>(size), "application/octet-stream",
       [downloader, file](size_t offset, size_t length, httplib::DataSink& sink) {
-        Status status = downloader->ReadRange(
-            *file, static_cast<int64_t>(offset), static_cast<int64_t>(length),
-            [&](std::string_view bytes) {
-              return sink.write(bytes.data(), bytes.size())
-                         ? absl::OkStatus()
-                         : absl::CancelledError("the client went away");
-            });
+        Status status =
+            downloader->ReadRange(*file, static_cast<int64_t>(offset), static_cast<int64_t>(length),
+                                  [&](std::string_view bytes) {
+                                    return sink.write(bytes.data(), bytes.size())
+                                               ? absl::OkStatus()
+                                               : absl::CancelledError("the client went away");
+                                  });
         if (!status.ok() && !absl::IsCancelled(status)) {
           spdlog::error("download of {} stopped: {}", file->id, status.ToString());
         }
@@ -323,10 +324,11 @@ void FilesRestApi::GetChunkLocations(const httplib::Request& req, httplib::Respo
     ids.push_back(r.node_id);
     addresses.push_back(r.address);
   }
-  SendJson(res, 200, {{"success", true},
-                      {"message", "live replicas, best first"},
-                      {"node_ids", ids},
-                      {"node_addresses", addresses}});
+  SendJson(res, 200,
+           {{"success", true},
+            {"message", "live replicas, best first"},
+            {"node_ids", ids},
+            {"node_addresses", addresses}});
 }
 
 void FilesRestApi::UpdateChunkLocations(const httplib::Request& req, httplib::Response& res) {
@@ -352,8 +354,8 @@ void FilesRestApi::UpdateChunkLocations(const httplib::Request& req, httplib::Re
     return SendJson(res, 200, {{"success", true}, {"message", "replicas no longer counted"}});
   }
   if (*operation != "add") {
-    return SendError(res, absl::InvalidArgumentError(
-                              "field 'operation' must be \"add\" or \"remove\""));
+    return SendError(res,
+                     absl::InvalidArgumentError("field 'operation' must be \"add\" or \"remove\""));
   }
   // Nodes' own reports are the truth; an "add" only reports which of the
   // named nodes have confirmed the chunk, and commits what that completes.

@@ -126,28 +126,25 @@ Result<std::vector<FileRecord>> SqliteStore::ListFiles(const FileListQuery& q) {
   // The prefix is a range on the name; "" as its end means unbounded.
   const std::string end = PrefixEnd(q.prefix);
   if (q.by_time) {
-    ASSIGN_OR_RETURN(
-        auto stmt,
-        db_->Prepare(StrCat("SELECT ", kFileColumns,
-                            " FROM files f WHERE f.state = 'complete' AND f.name >= ?1 AND "
-                            "(?2 = '' OR f.name < ?2) AND (f.committed_at_ms > ?3 OR "
-                            "(f.committed_at_ms = ?3 AND f.id > ?4)) "
-                            "ORDER BY f.committed_at_ms, f.id LIMIT ?5")));
+    ASSIGN_OR_RETURN(auto stmt, db_->Prepare(StrCat(
+                                    "SELECT ", kFileColumns,
+                                    " FROM files f WHERE f.state = 'complete' AND f.name >= ?1 AND "
+                                    "(?2 = '' OR f.name < ?2) AND (f.committed_at_ms > ?3 OR "
+                                    "(f.committed_at_ms = ?3 AND f.id > ?4)) "
+                                    "ORDER BY f.committed_at_ms, f.id LIMIT ?5")));
     stmt->Bind(1, q.prefix).Bind(2, end).Bind(3, q.after_time_ms).Bind(4, q.after_id);
     stmt->Bind(5, int64_t{q.limit});
     return ReadFiles(*stmt);
   }
-  ASSIGN_OR_RETURN(auto stmt,
-                   db_->Prepare(StrCat("SELECT ", kFileColumns,
-                                       " FROM files f WHERE f.state = 'complete' AND "
-                                       "f.name >= ?1 AND (?2 = '' OR f.name < ?2) AND "
-                                       "f.name > ?3 ORDER BY f.name LIMIT ?4")));
+  ASSIGN_OR_RETURN(auto stmt, db_->Prepare(StrCat("SELECT ", kFileColumns,
+                                                  " FROM files f WHERE f.state = 'complete' AND "
+                                                  "f.name >= ?1 AND (?2 = '' OR f.name < ?2) AND "
+                                                  "f.name > ?3 ORDER BY f.name LIMIT ?4")));
   stmt->Bind(1, q.prefix).Bind(2, end).Bind(3, q.after_name).Bind(4, int64_t{q.limit});
   return ReadFiles(*stmt);
 }
 
-Status SqliteStore::ReferenceChunkLocked(std::string_view chunk_id, int64_t size,
-                                         absl::Time now) {
+Status SqliteStore::ReferenceChunkLocked(std::string_view chunk_id, int64_t size, absl::Time now) {
   ASSIGN_OR_RETURN(auto find, db_->Prepare("SELECT size, refcount FROM chunks WHERE id = ?"));
   find->Bind(1, chunk_id);
   ASSIGN_OR_RETURN(bool exists, find->Step());
@@ -271,9 +268,9 @@ Result<std::string> SqliteStore::CommitFile(std::string_view file_id, int64_t si
       replaced = other->Text(0);
       other.reset();
       if (!file.overwrite) {
-        return absl::AlreadyExistsError(
-            StrCat("a file named '", EscapeForMessage(file.name), "' already exists (", replaced,
-                   "); upload with overwrite to replace it"));
+        return absl::AlreadyExistsError(StrCat("a file named '", EscapeForMessage(file.name),
+                                               "' already exists (", replaced,
+                                               "); upload with overwrite to replace it"));
       }
       RETURN_IF_ERROR(DeleteFileLocked(replaced, now));
     }
@@ -338,8 +335,8 @@ Result<ChunkRecord> SqliteStore::GetChunk(std::string_view chunk_id) {
   stmt->Bind(1, chunk_id);
   ASSIGN_OR_RETURN(bool row, stmt->Step());
   if (!row) return absl::NotFoundError(StrCat("no chunk ", EscapeForMessage(chunk_id)));
-  ChunkRecord chunk{stmt->Text(0), stmt->Int(1), stmt->Int(2), absl::FromUnixMillis(stmt->Int(3)),
-                    {}};
+  ChunkRecord chunk{
+      stmt->Text(0), stmt->Int(1), stmt->Int(2), absl::FromUnixMillis(stmt->Int(3)), {}};
   stmt.reset();
   ASSIGN_OR_RETURN(auto files, db_->Prepare("SELECT DISTINCT file_id FROM file_chunks WHERE "
                                             "chunk_id = ? ORDER BY file_id LIMIT 100"));

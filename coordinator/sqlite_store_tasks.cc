@@ -80,8 +80,8 @@ Status SqliteStore::RetryOrFailLocked(std::string_view task_id, int attempts,
 }
 
 Status SqliteStore::FinishTask(std::string_view node_id, std::string_view task_id, bool ok,
-                               std::string_view error, absl::Time now,
-                               absl::Duration retry_after, int max_attempts) {
+                               std::string_view error, absl::Time now, absl::Duration retry_after,
+                               int max_attempts) {
   absl::MutexLock lock(&mu_);
   return db_->Transaction([&]() -> Status {
     ASSIGN_OR_RETURN(auto select, db_->Prepare("SELECT kind, chunk_id, state, attempts FROM "
@@ -109,8 +109,7 @@ Status SqliteStore::FinishTask(std::string_view node_id, std::string_view task_i
   });
 }
 
-Result<int> SqliteStore::ExpireTasks(absl::Time now, absl::Duration retry_after,
-                                     int max_attempts) {
+Result<int> SqliteStore::ExpireTasks(absl::Time now, absl::Duration retry_after, int max_attempts) {
   absl::MutexLock lock(&mu_);
   int expired = 0;
   RETURN_IF_ERROR(db_->Transaction([&]() -> Status {
@@ -125,8 +124,8 @@ Result<int> SqliteStore::ExpireTasks(absl::Time now, absl::Duration retry_after,
     }
     select.reset();
     for (const auto& [id, attempts] : late) {
-      RETURN_IF_ERROR(RetryOrFailLocked(id, attempts, "deadline passed", now, retry_after,
-                                        max_attempts));
+      RETURN_IF_ERROR(
+          RetryOrFailLocked(id, attempts, "deadline passed", now, retry_after, max_attempts));
     }
     expired = static_cast<int>(late.size());
     return absl::OkStatus();

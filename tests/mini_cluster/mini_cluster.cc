@@ -166,6 +166,20 @@ Status MiniCluster::PauseNode(int i) { return node(i).process->Signal(SIGSTOP); 
 
 Status MiniCluster::ResumeNode(int i) { return node(i).process->Signal(SIGCONT); }
 
+int MiniCluster::NodeIndex(const std::string& node_id) const {
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (nodes_[i].node_id == node_id) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+Result<std::unique_ptr<client::GaleClient>> MiniCluster::Client(int parallelism) const {
+  client::ClientOptions options;
+  options.coordinators = coordinator_grpc_address();
+  options.parallelism = parallelism;
+  return client::GaleClient::Connect(options);
+}
+
 Status MiniCluster::WaitForActiveNodes(int n, absl::Duration timeout) {
   httplib::Client client("127.0.0.1", http_port_);
   int last = -1;

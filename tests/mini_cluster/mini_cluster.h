@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "client/gale_client.h"
 #include "common/status.h"
 #include "nlohmann/json.hpp"
 #include "tests/testing/subprocess.h"
@@ -61,6 +62,10 @@ class MiniCluster {
   // Waits until the coordinator lists exactly `n` active nodes.
   Status WaitForActiveNodes(int n, absl::Duration timeout = absl::Seconds(30));
   MiniNode& node(int i) { return nodes_.at(static_cast<size_t>(i)); }
+  // The index of the node with `node_id`, or -1.
+  int NodeIndex(const std::string& node_id) const;
+  // A client library connection to this cluster.
+  Result<std::unique_ptr<client::GaleClient>> Client(int parallelism = 4) const;
   int num_nodes() const { return static_cast<int>(nodes_.size()); }
 
   int coordinator_grpc_port() const { return grpc_port_; }

@@ -29,11 +29,10 @@ class FileServiceTest : public ::testing::Test {
     FileServiceOptions options;
     options.commit_wait = absl::ZeroDuration();  // unit tests never wait for reports
     options.pending_upload_ttl = absl::Minutes(10);
-    files_ = std::make_unique<FileService>(store_.get(), registry_.get(), replicas_.get(),
-                                           &clock_, options);
-    tasks_ = std::make_unique<TaskLedger>(store_.get(), &clock_,
-                                          TaskLedgerOptions{absl::Seconds(30), absl::Seconds(5),
-                                                            3, 100});
+    files_ = std::make_unique<FileService>(store_.get(), registry_.get(), replicas_.get(), &clock_,
+                                           options);
+    tasks_ = std::make_unique<TaskLedger>(
+        store_.get(), &clock_, TaskLedgerOptions{absl::Seconds(30), absl::Seconds(5), 3, 100});
     gc_ = std::make_unique<GarbageCollector>(store_.get(), files_.get(), tasks_.get(), &clock_,
                                              GarbageCollectorOptions{absl::Seconds(60), 1000});
     for (int i = 0; i < 4; ++i) {
@@ -119,8 +118,7 @@ TEST_F(FileServiceTest, CreateValidatesAndRefusesTakenNames) {
   EXPECT_STATUS(files_->CreateFile(bad), absl::StatusCode::kInvalidArgument, "UTF-8");
   bad.name = "ok";
   bad.replication_factor = 17;
-  EXPECT_STATUS(files_->CreateFile(bad), absl::StatusCode::kInvalidArgument,
-                "replication_factor");
+  EXPECT_STATUS(files_->CreateFile(bad), absl::StatusCode::kInvalidArgument, "replication_factor");
   bad.replication_factor = 3;
   bad.chunk_size = 0;
   EXPECT_STATUS(files_->CreateFile(bad), absl::StatusCode::kInvalidArgument, "chunk_size");
@@ -172,8 +170,8 @@ TEST_F(FileServiceTest, CommitNeedsTheReplicasTheModeRequires) {
     }
     EXPECT_STATUS(files_->CommitFile(file.id, 100, ""), absl::StatusCode::kAborted, "replicas");
     EXPECT_STATUS(files_->GetFile(file.name, false), absl::StatusCode::kNotFound, "");
-    ASSERT_OK(replicas_->ApplyChanges(placements[0].targets[needed - 1].node_id, {{chunk, 100}},
-                                      {}, {}));
+    ASSERT_OK(
+        replicas_->ApplyChanges(placements[0].targets[needed - 1].node_id, {{chunk, 100}}, {}, {}));
     ASSERT_OK_AND_ASSIGN(FileView view, files_->CommitFile(file.id, 100, Id(0)));
     EXPECT_EQ(view.file.state, FileState::kComplete);
     EXPECT_EQ(view.file.sha256, Id(0));
@@ -306,8 +304,8 @@ TEST_F(FileServiceTest, NamesAreUniqueAndOverwriteReplacesAtCommit) {
   ASSERT_OK_AND_ASSIGN(FileRecord one, Create("report.pdf"));
   ASSERT_OK_AND_ASSIGN(FileRecord two, Create("report.pdf"));  // both pending
   for (const auto& f : {one, two}) {
-    ASSERT_OK_AND_ASSIGN(auto p, files_->AllocateChunks(f.id, Chunks(f.id == one.id ? 0 : 10, 1),
-                                                        {}));
+    ASSERT_OK_AND_ASSIGN(auto p,
+                         files_->AllocateChunks(f.id, Chunks(f.id == one.id ? 0 : 10, 1), {}));
     Store(p);
   }
   ASSERT_OK(files_->CommitFile(one.id, 100, ""));
@@ -378,6 +376,18 @@ TEST_F(FileServiceTest, LookupByIdOrNameAndBadReplicas) {
   clock_.Advance(absl::Seconds(11));
   ASSERT_OK_AND_ASSIGN(by_name, files_->GetFile("photo.jpg", true));
   EXPECT_TRUE(by_name.chunks[0].replicas.empty()) << "all dead now";
+}
+
+TEST_F(FileServiceTest, ReadsUpdateLastAccessedAtMostHourly) {
+  ASSERT_OK_AND_ASSIGN(FileView view, Upload("read-me", 0, 1));
+  const absl::Time created = view.file.last_accessed;
+  clock_.Advance(absl::Minutes(30));
+  ASSERT_OK_AND_ASSIGN(view, files_->GetFile("read-me", true));
+  EXPECT_EQ(view.file.last_accessed, created) << "within the hour: no write";
+  clock_.Advance(absl::Minutes(31));
+  ASSERT_OK(files_->GetFile("read-me", true));
+  ASSERT_OK_AND_ASSIGN(view, files_->GetFile("read-me", false));
+  EXPECT_EQ(view.file.last_accessed, clock_.Now());
 }
 
 TEST_F(FileServiceTest, TasksRetryAfterFailureOrDeadlineThenGiveUp) {

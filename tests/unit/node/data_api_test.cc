@@ -149,7 +149,9 @@ TEST_F(DataApiTest, BadRequestsGetJsonErrorsAndStoreNothing) {
   // The server answers 413 without reading the body, so the client may see
   // the answer or only the closed connection; never a stored chunk.
   auto too_big = Put(common::Sha256::Hex("x"), std::string((4 << 20) + 1, 'x'));
-  if (too_big) EXPECT_EQ(too_big->status, 413);
+  if (too_big) {
+    EXPECT_EQ(too_big->status, 413);
+  }
   EXPECT_EQ(store_->Stats().chunks, 0);
   EXPECT_EQ(TmpFiles(), 0u);
 }

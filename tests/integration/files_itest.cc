@@ -1,0 +1,424 @@
+// Files end to end on a real cluster (coordinator + nodes on loopback): round
+// trips of every size, dedup, delete and garbage collection down to the
+// disks, a target killed mid-upload, corrupt replicas, the REST gateway, the
+// ZephyrFS register flow, and the gale CLI. Every check is on the bytes read
+// back.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "common/file_util.h"
+#include "common/net_address.h"
+#include "common/sha256.h"
+#include "httplib.h"
+#include "nlohmann/json.hpp"
+#include "node/chunk_format.h"
+#include "spdlog/sinks/ringbuffer_sink.h"
+#include "spdlog/spdlog.h"
+#include "tests/mini_cluster/mini_cluster.h"
+#include "tests/testing/random_data.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/wait.h"
+
+namespace gale {
+namespace {
+
+namespace fs = std::filesystem;
+using client::FileInfo;
+using nlohmann::json;
+using testing::MiniCluster;
+using testing::MiniClusterOptions;
+using testing::RandomBytes;
+using testing::WaitUntil;
+
+constexpr int64_t kMiB = 1 << 20;
+constexpr int64_t kChunk = 4 * kMiB;  // the client's default
+
+class FilesITest : public ::testing::Test {
+ protected:
+  void StartCluster(int nodes) {
+    MiniClusterOptions options;
+    options.num_nodes = nodes;
+    options.coordinator_flags = {"--heartbeat-interval-ms",
+                                 "100",
+                                 "--node-timeout-ms",
+                                 "1000",
+                                 "--dead-after-ms",
+                                 "5000",
+                                 "--gc-interval-ms",
+                                 "50",
+                                 "--gc-grace-ms",
+                                 "100",
+                                 "--liveness-flush-interval-ms",
+                                 "50"};
+    options.node_flags = {"--heartbeat-interval-ms", "100"};
+    cluster_ = std::make_unique<MiniCluster>(options);
+    ASSERT_OK(cluster_->Start());
+    ASSERT_OK_AND_ASSIGN(client_, cluster_->Client());
+  }
+
+  // Writes `bytes` to a local file and returns its path.
+  std::string LocalFile(const std::string& name, const std::string& bytes) {
+    std::string path = cluster_->root() + "/" + name;
+    std::ofstream(path, std::ios::binary).write(bytes.data(), bytes.size());
+    return path;
+  }
+
+  Result<FileInfo> Put(const std::string& name, const std::string& bytes,
+                       const std::string& mode = "", int64_t chunk_size = kChunk) {
+    client::CreateFileArgs args;
+    args.name = name;
+    args.write_mode = mode;
+    args.chunk_size = chunk_size;
+    return client_->UploadPath(args, LocalFile("upload-" + std::to_string(next_++), bytes));
+  }
+
+  // The file's bytes as downloaded (verified) to a local path.
+  Result<std::string> Get(const std::string& file) {
+    std::string path = cluster_->root() + "/download-" + std::to_string(next_++);
+    RETURN_IF_ERROR(client_->DownloadToPath(file, path).status());
+    return common::ReadFileToString(path);
+  }
+
+  // Chunk files on node `i`'s disk.
+  size_t ChunkFilesOn(int i) {
+    size_t n = 0;
+    std::error_code ec;
+    for (const auto& e : fs::recursive_directory_iterator(cluster_->node(i).dir + "/chunks", ec)) {
+      n += e.is_regular_file() ? 1 : 0;
+    }
+    return n;
+  }
+
+  std::string ChunkPath(int node, const std::string& id) {
+    return StrCat(cluster_->node(node).dir, "/chunks/", id.substr(0, 2), "/", id.substr(2, 2), "/",
+                  id);
+  }
+
+  int64_t BytesWrittenOnNodes() {
+    int64_t total = 0;
+    for (int i = 0; i < cluster_->num_nodes(); ++i) {
+      httplib::Client ops("127.0.0.1", cluster_->node(i).metrics_port);
+      auto r = ops.Get("/metrics");
+      if (!r) continue;
+      const std::string key = "\ngale_node_bytes_written_total ";
+      size_t at = r->body.find(key);
+      if (at != std::string::npos) {
+        total += static_cast<int64_t>(std::stod(r->body.substr(at + key.size())));
+      }
+    }
+    return total;
+  }
+
+  std::unique_ptr<MiniCluster> cluster_;
+  std::unique_ptr<client::GaleClient> client_;
+  int next_ = 0;
+};
+
+TEST_F(FilesITest, RoundTripsAreByteIdenticalForEverySize) {
+  StartCluster(3);
+  for (int64_t size : {int64_t{0}, int64_t{1}, kChunk, kChunk + 1, 64 * kMiB}) {
+    SCOPED_TRACE(size);
+    const std::string bytes = RandomBytes(static_cast<size_t>(size), static_cast<uint64_t>(size));
+    const std::string name = StrCat("size-", size, ".bin");
+    ASSERT_OK_AND_ASSIGN(FileInfo info, Put(name, bytes));
+    EXPECT_EQ(info.size, size);
+    EXPECT_EQ(info.sha256, common::Sha256::Hex(bytes));
+    EXPECT_EQ(info.chunk_count, (size + kChunk - 1) / kChunk);
+    ASSERT_OK_AND_ASSIGN(std::string back, Get(name));
+    EXPECT_EQ(common::Sha256::Hex(back), common::Sha256::Hex(bytes));
+    EXPECT_EQ(back.size(), bytes.size());
+  }
+  // A sync write puts every replica in place before the commit.
+  const std::string bytes = RandomBytes(3 * kMiB, 99);
+  ASSERT_OK_AND_ASSIGN(FileInfo synced, Put("synced", bytes, "sync", kMiB));
+  ASSERT_OK_AND_ASSIGN(FileInfo stat, client_->Stat("synced"));
+  ASSERT_EQ(stat.chunks.size(), 3u);
+  for (const auto& chunk : stat.chunks) EXPECT_EQ(chunk.replicas.size(), 3u);
+  ASSERT_OK_AND_ASSIGN(std::string back, Get(synced.id));
+  EXPECT_EQ(back, bytes);
+}
+
+TEST_F(FilesITest, TheSameBytesTwiceStoreNoNewChunkBytes) {
+  StartCluster(3);
+  const std::string bytes = RandomBytes(10 * kMiB, 7);
+  ASSERT_OK(Put("original", bytes));
+  const int64_t written = BytesWrittenOnNodes();
+  EXPECT_EQ(written, 2 * static_cast<int64_t>(bytes.size())) << "quorum: two replicas";
+  ASSERT_OK(Put("copy", bytes));
+  EXPECT_EQ(BytesWrittenOnNodes(), written) << "dedup: no chunk sent again";
+  ASSERT_OK_AND_ASSIGN(std::string a, Get("original"));
+  ASSERT_OK_AND_ASSIGN(std::string b, Get("copy"));
+  EXPECT_EQ(a, bytes);
+  EXPECT_EQ(b, bytes);
+}
+
+TEST_F(FilesITest, RmFreesTheDisksAfterGarbageCollection) {
+  StartCluster(3);
+  const std::string shared = RandomBytes(2 * kMiB, 11);
+  ASSERT_OK(Put("one", shared));
+  ASSERT_OK(Put("two", shared + RandomBytes(5 * kMiB, 12)));
+  size_t before = 0;
+  for (int i = 0; i < 3; ++i) before += ChunkFilesOn(i);
+  EXPECT_GT(before, 0u);
+
+  ASSERT_OK(client_->Delete("one"));
+  ASSERT_OK_AND_ASSIGN(std::string two, Get("two"));  // the shared chunk is still needed
+  EXPECT_EQ(two.substr(0, shared.size()), shared);
+  ASSERT_OK(client_->Delete("two"));
+  EXPECT_STATUS(client_->Stat("two"), absl::StatusCode::kNotFound, "");
+  ASSERT_TRUE(WaitUntil([&] { return ChunkFilesOn(0) + ChunkFilesOn(1) + ChunkFilesOn(2) == 0; },
+                        absl::Seconds(20)))
+      << "chunk files left: " << ChunkFilesOn(0) + ChunkFilesOn(1) + ChunkFilesOn(2);
+  httplib::Client rest("127.0.0.1", cluster_->coordinator_http_port());
+  ASSERT_TRUE(WaitUntil([&] {
+    auto r = rest.Get("/api/v1/network/status");
+    return r && json::parse(r->body)["network_stats"]["total_chunks"] == 0;
+  }));
+}
+
+TEST_F(FilesITest, QuorumUploadSurvivesATargetKilledMidway) {
+  StartCluster(3);
+  const std::string bytes = RandomBytes(32 * kMiB, 13);
+  ASSERT_OK_AND_ASSIGN(auto client, cluster_->Client(/*parallelism=*/1));
+  client::CreateFileArgs args;
+  args.name = "survivor";
+  std::atomic<bool> killed{false};
+  std::string path = LocalFile("survivor", bytes);
+  // The client logs each replacement it asks for; keep its log to check.
+  auto log = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000);
+  spdlog::default_logger()->sinks().push_back(log);
+  // With three nodes every quorum chunk goes to two of them: after the kill
+  // most chunks name the dead node until the coordinator notices.
+  auto info = client->UploadPath(args, path, [&](int64_t done) {
+    if (done >= kChunk && !killed.exchange(true)) (void)cluster_->KillNode(2);
+  });
+  spdlog::default_logger()->sinks().pop_back();
+  ASSERT_TRUE(killed.load());
+  ASSERT_OK(info);
+  int replacements = 0;
+  for (const auto& line : log->last_formatted()) {
+    replacements += line.find("asking for a replacement") != std::string::npos;
+  }
+  EXPECT_GT(replacements, 0) << "no chunk was sent to the dead node; the test proved nothing";
+  ASSERT_OK_AND_ASSIGN(std::string back, Get("survivor"));
+  EXPECT_EQ(common::Sha256::Hex(back), common::Sha256::Hex(bytes));
+}
+
+TEST_F(FilesITest, CorruptReplicasAreNeverReturnedAndAreReported) {
+  StartCluster(3);
+  const std::string bytes = RandomBytes(2 * kMiB, 17);
+  ASSERT_OK_AND_ASSIGN(FileInfo info, Put("fragile", bytes, "sync", kMiB));
+  ASSERT_OK_AND_ASSIGN(FileInfo stat, client_->Stat("fragile"));
+  ASSERT_EQ(stat.chunks.size(), 2u);
+
+  // Chunk 0: bit rot on the replica readers try first. Its node notices
+  // (block CRCs) and cuts the response; the reader moves on.
+  const auto& c0 = stat.chunks[0];
+  const int rotten = cluster_->NodeIndex(c0.replicas[0].node_id);
+  {
+    std::fstream f(ChunkPath(rotten, c0.id), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(12345);
+    f.put('\x5a');
+  }
+  // Chunk 1: bytes replaced wholesale with a valid checksum trailer, so the
+  // node serves them; only the client's SHA-256 check can catch them.
+  const auto& c1 = stat.chunks[1];
+  const int forged = cluster_->NodeIndex(c1.replicas[0].node_id);
+  {
+    std::string fake = RandomBytes(static_cast<size_t>(c1.size), 18);
+    node::BlockChecksummer checksummer;
+    checksummer.Update(fake);
+    std::ofstream(ChunkPath(forged, c1.id), std::ios::binary | std::ios::trunc)
+        << fake << checksummer.Trailer();
+  }
+
+  ASSERT_OK_AND_ASSIGN(std::string back, Get("fragile"));
+  EXPECT_EQ(back, bytes) << "correct bytes from the other replicas";
+
+  // Both bad copies end up out of the live set: the first reported by its
+  // node, the second by the client.
+  ASSERT_TRUE(WaitUntil([&] {
+    auto now = client_->Stat("fragile");
+    if (!now.ok()) return false;
+    auto has = [](const FileInfo::Chunk& c, const std::string& node) {
+      for (const auto& r : c.replicas) {
+        if (r.node_id == node) return true;
+      }
+      return false;
+    };
+    return !has(now->chunks[0], c0.replicas[0].node_id) &&
+           !has(now->chunks[1], c1.replicas[0].node_id) && now->chunks[0].replicas.size() == 2 &&
+           now->chunks[1].replicas.size() == 2;
+  }));
+  ASSERT_OK_AND_ASSIGN(back, Get("fragile"));
+  EXPECT_EQ(back, bytes);
+}
+
+TEST_F(FilesITest, RestGatewayStreamsChunkedUploadsAndServesRanges) {
+  StartCluster(3);
+  const std::string bytes = RandomBytes(9 * kMiB + 123, 19);
+  httplib::Client rest("127.0.0.1", cluster_->coordinator_http_port());
+  // No Content-Length: the body arrives with chunked transfer encoding.
+  auto up = rest.Post(
+      "/api/v1/files/upload?name=gateway.bin&chunk_size=2MiB&mode=quorum",
+      [&](size_t offset, httplib::DataSink& sink) {
+        size_t n = std::min<size_t>(300000, bytes.size() - offset);
+        sink.write(bytes.data() + offset, n);
+        if (offset + n == bytes.size()) sink.done();
+        return true;
+      },
+      "application/octet-stream");
+  ASSERT_TRUE(up);
+  ASSERT_EQ(up->status, 201) << up->body;
+  json info = json::parse(up->body)["file_info"];
+  EXPECT_EQ(info["file_size"], bytes.size());
+  EXPECT_EQ(info["file_hash"], common::Sha256::Hex(bytes));
+  EXPECT_EQ(info["chunk_count"], 5);
+  const std::string id = info["file_id"];
+
+  auto whole = rest.Get(("/api/v1/files/" + id + "/content").c_str());
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->status, 200);
+  EXPECT_EQ(whole->body, bytes);
+  EXPECT_EQ(whole->get_header_value("ETag"), "\"" + common::Sha256::Hex(bytes) + "\"");
+  for (auto [from, to] : std::vector<std::pair<int64_t, int64_t>>{
+           {0, 0}, {2 * kMiB - 10, 2 * kMiB + 10}, {100, 7 * kMiB}, {9 * kMiB, 9 * kMiB + 122}}) {
+    auto part = rest.Get(("/api/v1/files/gateway.bin/content"),
+                         {{"Range", StrCat("bytes=", from, "-", to)}});
+    ASSERT_TRUE(part);
+    EXPECT_EQ(part->status, 206);
+    EXPECT_EQ(part->body,
+              bytes.substr(static_cast<size_t>(from), static_cast<size_t>(to - from + 1)));
+  }
+  auto beyond =
+      rest.Get(("/api/v1/files/" + id + "/content").c_str(), {{"Range", "bytes=99999999-"}});
+  EXPECT_EQ(beyond->status, 416);
+  auto missing = rest.Post("/api/v1/files/upload", "x", "application/octet-stream");
+  EXPECT_EQ(missing->status, 400);
+  EXPECT_NE(missing->body.find("'name'"), std::string::npos);
+}
+
+TEST_F(FilesITest, ZephyrFsRegisterLocationsFileInfoFlow) {
+  StartCluster(3);
+  const std::string a = RandomBytes(3000, 21), b = RandomBytes(1000, 22);
+  const std::string ida = common::Sha256::Hex(a), idb = common::Sha256::Hex(b);
+  httplib::Client rest("127.0.0.1", cluster_->coordinator_http_port());
+  json body = {{"file_name", "zephyr.dat"},
+               {"file_size", 4000},
+               {"file_hash", common::Sha256::Hex(a + b)},
+               {"owner_node_id", "client-1"},
+               {"chunks",
+                {{{"chunk_id", ida}, {"hash", ida}, {"size", 3000}, {"index", 0}},
+                 {{"chunk_id", idb}, {"hash", idb}, {"size", 1000}, {"index", 1}}}}};
+  auto reg = rest.Post("/api/v1/files/register", body.dump(), "application/json");
+  ASSERT_TRUE(reg);
+  ASSERT_EQ(reg->status, 201) << reg->body;
+  json answer = json::parse(reg->body);
+  EXPECT_EQ(answer["success"], true);
+  const std::string file_id = answer["file_id"];
+  ASSERT_EQ(answer["chunk_placements"].size(), 2u);
+
+  // Not visible before its chunks exist.
+  EXPECT_EQ(json::parse(rest.Get(("/api/v1/files/" + file_id).c_str())->body)["file_info"]["state"],
+            "pending");
+  // Store each chunk on its targets, then tell the coordinator, as ZephyrFS
+  // clients do.
+  std::map<std::string, std::set<std::string>> targets;
+  for (const auto& p : answer["chunk_placements"]) {
+    const std::string& bytes = p["chunk_id"] == ida ? a : b;
+    for (size_t i = 0; i < p["target_addresses"].size(); ++i) {
+      auto address = common::ParseHostPort(p["target_addresses"][i].get<std::string>());
+      ASSERT_OK(address);
+      httplib::Client node_client(address->host, address->port);
+      auto put = node_client.Put(("/v1/chunks/" + p["chunk_id"].get<std::string>()).c_str(), bytes,
+                                 "application/octet-stream");
+      ASSERT_TRUE(put && put->status == 201);
+      targets[p["chunk_id"]].insert(p["target_nodes"][i].get<std::string>());
+    }
+    json update = {{"node_ids", p["target_nodes"]}, {"operation", "add"}};
+    ASSERT_TRUE(WaitUntil([&] {
+      auto r =
+          rest.Put(("/api/v1/chunks/" + p["chunk_id"].get<std::string>() + "/locations").c_str(),
+                   update.dump(), "application/json");
+      return r && r->status == 200 && json::parse(r->body)["unconfirmed_node_ids"].empty();
+    }));
+  }
+  json file_info = json::parse(rest.Get(("/api/v1/files/" + file_id).c_str())->body)["file_info"];
+  EXPECT_EQ(file_info["state"], "complete");
+  EXPECT_EQ(file_info["file_name"], "zephyr.dat");
+  EXPECT_EQ(file_info["owner_node_id"], "client-1");
+  for (const auto& c : file_info["chunks"]) {
+    std::set<std::string> stored(c["stored_at_nodes"].begin(), c["stored_at_nodes"].end());
+    EXPECT_EQ(stored, targets[c["chunk_id"]]) << "the live truth, from node reports";
+    EXPECT_EQ(c["replication_count"], stored.size());
+  }
+  auto locations = json::parse(
+      rest.Get(("/api/v1/chunks/" + ida + "/locations?preferred_count=1").c_str())->body);
+  EXPECT_EQ(locations["node_ids"].size(), 1u);
+  auto chunk = json::parse(rest.Get(("/api/v1/chunks/" + idb).c_str())->body)["chunk_info"];
+  EXPECT_EQ(chunk["size"], 1000);
+  EXPECT_EQ(chunk["file_id"], file_id);
+  auto listed = json::parse(rest.Get("/api/v1/files?prefix=zeph")->body);
+  ASSERT_EQ(listed["files"].size(), 1u);
+  // And the content is readable through the gateway, verified.
+  EXPECT_EQ(rest.Get(("/api/v1/files/" + file_id + "/content").c_str())->body, a + b);
+  EXPECT_EQ(rest.Delete(("/api/v1/files/" + file_id).c_str())->status, 200);
+  EXPECT_EQ(rest.Get(("/api/v1/files/" + file_id).c_str())->status, 404);
+}
+
+// Runs the gale CLI; returns its exit code, with stdout in `out`.
+int RunGale(const MiniCluster& cluster, std::vector<std::string> args, std::string* out,
+            std::string* err = nullptr) {
+  std::string out_path = cluster.root() + "/gale.out", err_path = cluster.root() + "/gale.err";
+  std::string command =
+      testing::BinDir() + "/gale --coordinator " + cluster.coordinator_grpc_address();
+  for (const auto& a : args) command += " '" + a + "'";
+  int rc = std::system((command + " >" + out_path + " 2>" + err_path).c_str());
+  *out = common::ReadFileToString(out_path).value_or("");
+  if (err != nullptr) *err = common::ReadFileToString(err_path).value_or("");
+  return WEXITSTATUS(rc);
+}
+
+TEST_F(FilesITest, CliPutLsStatGetRm) {
+  StartCluster(3);
+  const std::string bytes = RandomBytes(5 * kMiB + 17, 23);
+  const std::string src = LocalFile("notes.txt", bytes);
+  std::string out, err;
+  ASSERT_EQ(
+      RunGale(*cluster_, {"put", src, "--name", "docs/notes.txt", "--chunk-size", "1MiB"}, &out),
+      0);
+  const std::string id(TrimWhitespace(out));
+  EXPECT_EQ(id.size(), 36u);
+  ASSERT_EQ(RunGale(*cluster_, {"ls", "docs/", "--json"}, &out), 0);
+  json listed = json::parse(out);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["file_id"], id);
+  ASSERT_EQ(RunGale(*cluster_, {"stat", "docs/notes.txt", "--json"}, &out), 0);
+  EXPECT_EQ(json::parse(out)["chunks"].size(), 6u);
+  const std::string dst = cluster_->root() + "/notes.copy";
+  ASSERT_EQ(RunGale(*cluster_, {"get", id, "-o", dst}, &out), 0);
+  EXPECT_EQ(common::ReadFileToString(dst).value_or(""), bytes);
+  ASSERT_EQ(RunGale(*cluster_, {"get", "docs/notes.txt", "-o", "-"}, &out), 0);
+  EXPECT_EQ(out, bytes);
+  EXPECT_EQ(RunGale(*cluster_, {"put", src, "--name", "docs/notes.txt"}, &out, &err), 1);
+  EXPECT_NE(err.find("--overwrite"), std::string::npos) << err;
+  ASSERT_EQ(RunGale(*cluster_, {"rm", "docs/notes.txt"}, &out), 0);
+  EXPECT_EQ(RunGale(*cluster_, {"get", id}, &out, &err), 1);
+  EXPECT_NE(err.find("gale ls"), std::string::npos) << err;
+  EXPECT_EQ(RunGale(*cluster_, {"put"}, &out), 2) << "usage error";
+  EXPECT_EQ(RunGale(*cluster_, {"frobnicate"}, &out), 2);
+  ASSERT_EQ(RunGale(*cluster_, {"nodes", "--json"}, &out), 0);
+  EXPECT_EQ(json::parse(out).size(), 3u);
+  ASSERT_EQ(RunGale(*cluster_, {"status"}, &out), 0);
+  EXPECT_NE(out.find("3 active of 3"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace gale
