@@ -74,20 +74,42 @@ Status ChunkTransport::Put(const std::string& address, const std::string& id,
 }
 
 Result<std::string> ChunkTransport::Get(const std::string& address, const std::string& id) {
+  std::string body;
+  RETURN_IF_ERROR(Fetch(address, id, [&](std::string_view piece) {
+    body.append(piece);
+    return true;
+  }));
+  return body;
+}
+
+Status ChunkTransport::Fetch(const std::string& address, const std::string& id,
+                             const std::function<bool(std::string_view)>& sink) {
+  constexpr size_t kMaxErrorBody = 64 << 10;
   auto client = Acquire(address);
-  auto res = client->Get(StrCat("/v1/chunks/", id).c_str());
+  httplib::Response error;  // the status and body of a refusal
+  bool stopped = false;
+  auto res = client->Get(
+      StrCat("/v1/chunks/", id),
+      [&](const httplib::Response& response) {
+        error.status = response.status;
+        return true;
+      },
+      [&](const char* data, size_t length) {
+        if (error.status != 200) {
+          if (error.body.size() < kMaxErrorBody) error.body.append(data, length);
+          return true;
+        }
+        stopped = !sink(std::string_view(data, length));
+        return !stopped;
+      });
+  if (stopped) return absl::CancelledError(StrCat("reading chunk ", id, " stopped"));
   if (!res) {
     return absl::UnavailableError(
         StrCat("node ", address, " unreachable: ", httplib::to_string(res.error())));
   }
-  if (res->status != 200) {
-    Status error = NodeError(address, *res);
-    Release(address, std::move(client));
-    return error;
-  }
-  std::string body = std::move(res->body);
+  Status status = res->status == 200 ? absl::OkStatus() : NodeError(address, error);
   Release(address, std::move(client));
-  return body;
+  return status;
 }
 
 }  // namespace gale::client

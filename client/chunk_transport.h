@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -27,6 +28,11 @@ class ChunkTransport {
   Status Put(const std::string& address, const std::string& id, std::string_view data);
   // The whole chunk as the node serves it (not verified here).
   Result<std::string> Get(const std::string& address, const std::string& id);
+  // Streams the chunk as the node serves it to `sink`, piece by piece (not
+  // verified here). CANCELLED when `sink` returns false; UNAVAILABLE also
+  // when the body ends early (the node cut it: a failed verification).
+  Status Fetch(const std::string& address, const std::string& id,
+               const std::function<bool(std::string_view)>& sink);
 
  private:
   // A client for `address`, from the pool or new; returned with Release().

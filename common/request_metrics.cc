@@ -11,6 +11,17 @@ namespace gale::common {
 
 std::string_view GaleVersion() { return GALE_VERSION; }
 
+prometheus::MetricFamily SingleMetric(std::string name, std::string help,
+                                      prometheus::MetricType type, double value) {
+  prometheus::ClientMetric metric;
+  if (type == prometheus::MetricType::Counter) {
+    metric.counter.value = value;
+  } else {
+    metric.gauge.value = value;
+  }
+  return {std::move(name), std::move(help), type, {std::move(metric)}};
+}
+
 RequestMetrics::RequestMetrics(prometheus::Registry* registry, std::string_view prefix,
                                std::string_view what, std::string label_name)
     : label_name_(std::move(label_name)),

@@ -56,6 +56,11 @@ class MetricsRegistry {
   std::vector<const prometheus::Collectable*> collectors_;
 };
 
+// A family of one unlabeled counter or gauge, for collectors that read their
+// values at scrape time.
+prometheus::MetricFamily SingleMetric(std::string name, std::string help,
+                                      prometheus::MetricType type, double value);
+
 // The version string baked in at build time.
 std::string_view GaleVersion();
 

@@ -10,6 +10,7 @@
 #include "coordinator/grpc_service.h"
 #include "coordinator/local_file_api.h"
 #include "coordinator/registry_metrics.h"
+#include "coordinator/replication_metrics.h"
 #include "coordinator/rest_api.h"
 #include "coordinator/rest_files_api.h"
 #include "coordinator/store_factory.h"
@@ -64,10 +65,21 @@ Status Coordinator::Start() {
   heartbeats_ = std::make_unique<HeartbeatHandler>(registry_.get(), tasks_.get());
   GarbageCollectorOptions gc_options;
   gc_options.grace = absl::Milliseconds(options_.gc_grace_ms);
+  gc_options.task_history = absl::Milliseconds(options_.task_history_ms);
   gc_ = std::make_unique<GarbageCollector>(store_.get(), files_.get(), tasks_.get(), clock_,
                                            gc_options);
+  ReplicationOptions replication_options;
+  replication_options.max_replications_per_node = options_.max_replications_per_node;
+  replication_options.max_replications_total = options_.max_replications_total;
+  replication_options.retry_after = absl::Milliseconds(options_.task_retry_ms);
+  replication_options.placement_reserve_bytes = options_.placement_reserve_bytes;
+  replication_ = std::make_unique<ReplicationManager>(store_.get(), registry_.get(),
+                                                      replicas_.get(), clock_, replication_options);
   registry_metrics_ = std::make_unique<RegistryMetrics>(registry_.get());
   metrics_->AddCollector(registry_metrics_.get());
+  replication_metrics_ =
+      std::make_unique<ReplicationMetrics>(replication_.get(), replicas_.get(), tasks_.get());
+  metrics_->AddCollector(replication_metrics_.get());
 
   Status status = StartServers();
   if (!status.ok()) {
@@ -81,6 +93,10 @@ Status Coordinator::Start() {
   gc_loop_ = std::make_unique<common::PeriodicLoop>(
       "gc", absl::Milliseconds(options_.gc_interval_ms), [this] { return gc_->RunOnce(); });
   gc_loop_->Start();
+  replication_loop_ = std::make_unique<common::PeriodicLoop>(
+      "replication", absl::Milliseconds(options_.replication_interval_ms),
+      [this] { return replication_->RunOnce(); });
+  replication_loop_->Start();
 
   if (!options_.info_file.empty()) {
     status = WriteInfoFile();
@@ -104,6 +120,7 @@ Status Coordinator::StartServers() {
   context.files = files_.get();
   context.heartbeats = heartbeats_.get();
   context.tasks = tasks_.get();
+  context.replication = replication_.get();
   context.store = store_.get();
   context.clock = clock_;
   context.cluster = &cluster_;
@@ -196,6 +213,7 @@ void Coordinator::Shutdown() {
   if (rest_server_ != nullptr) rest_server_->Stop();
   if (liveness_loop_ != nullptr) liveness_loop_->Stop();
   if (gc_loop_ != nullptr) gc_loop_->Stop();
+  if (replication_loop_ != nullptr) replication_loop_->Stop();
   if (registry_ != nullptr) {
     Status flushed = registry_->RunOnce();
     if (!flushed.ok()) spdlog::warn("final liveness flush failed: {}", flushed.ToString());

@@ -16,6 +16,7 @@
 #include "coordinator/metadata_store.h"
 #include "coordinator/node_registry.h"
 #include "coordinator/replica_catalog.h"
+#include "coordinator/replication_manager.h"
 #include "coordinator/task_ledger.h"
 
 namespace grpc {
@@ -26,6 +27,7 @@ namespace gale::coordinator {
 
 class CoordinatorGrpcService;
 class RegistryMetrics;
+class ReplicationMetrics;
 class RestApi;
 class FilesRestApi;
 class LocalFileApi;
@@ -55,6 +57,7 @@ class Coordinator {
   ReplicaCatalog* replicas() { return replicas_.get(); }
   FileService* files() { return files_.get(); }
   GarbageCollector* gc() { return gc_.get(); }
+  ReplicationManager* replication() { return replication_.get(); }
 
  private:
   Status StartServers();
@@ -77,7 +80,10 @@ class Coordinator {
   std::unique_ptr<HeartbeatHandler> heartbeats_;
   std::unique_ptr<GarbageCollector> gc_;
   std::unique_ptr<common::PeriodicLoop> gc_loop_;
+  std::unique_ptr<ReplicationManager> replication_;
+  std::unique_ptr<common::PeriodicLoop> replication_loop_;
   std::unique_ptr<RegistryMetrics> registry_metrics_;
+  std::unique_ptr<ReplicationMetrics> replication_metrics_;
   std::unique_ptr<common::PeriodicLoop> liveness_loop_;
 
   std::unique_ptr<CoordinatorGrpcService> grpc_service_;

@@ -58,6 +58,8 @@ void CoordinatorOptions::AddToSchema(common::ConfigSchema* s) {
             "a task a node has not finished within this long is retried");
   s->AddInt("coordinator.task_retry_ms", "task-retry-ms", &task_retry_ms, 0, kHour,
             "back-off before a failed or late task is retried");
+  s->AddInt("coordinator.task_history_ms", "task-history-ms", &task_history_ms, 0, 30 * 24 * kHour,
+            "finished tasks are kept (for status and metrics) this long");
   s->AddInt("coordinator.task_max_attempts", "task-max-attempts", &task_max_attempts, 1, 1000,
             "a task is given up after this many attempts");
   s->AddInt("coordinator.max_tasks_per_heartbeat", "max-tasks-per-heartbeat",
@@ -76,6 +78,13 @@ void CoordinatorOptions::AddToSchema(common::ConfigSchema* s) {
   s->AddBytes("replication.placement_reserve_bytes", "placement-reserve-bytes",
               &placement_reserve_bytes, 0, INT64_MAX,
               "free space a node must keep beyond a chunk to be chosen for it");
+  s->AddInt("replication.interval_ms", "replication-interval-ms", &replication_interval_ms, 10,
+            kHour, "how often chunks below or above their factor are looked for");
+  s->AddInt("replication.max_replications_per_node", "max-replications-per-node",
+            &max_replications_per_node, 1, 10000,
+            "copies a node sends or receives at once for repair and drains");
+  s->AddInt("replication.max_replications_total", "max-replications-total", &max_replications_total,
+            1, 1000000, "copies in flight in the whole cluster at once");
 
   common::AddLoggingToSchema(s, &log_level, &log_format);
 

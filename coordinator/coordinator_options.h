@@ -38,6 +38,7 @@ struct CoordinatorOptions {
   int64_t gc_grace_ms = 60000;
   int64_t task_deadline_ms = 60000;
   int64_t task_retry_ms = 5000;
+  int64_t task_history_ms = 3600 * 1000;
   int task_max_attempts = 5;
   int max_tasks_per_heartbeat = 64;
   int64_t max_chunk_bytes = 64 << 20;
@@ -47,6 +48,9 @@ struct CoordinatorOptions {
   int default_replication_factor = 3;
   std::string default_write_mode = "quorum";
   int64_t placement_reserve_bytes = 0;
+  int64_t replication_interval_ms = 2000;
+  int max_replications_per_node = 4;
+  int max_replications_total = 256;
 
   // logging
   std::string log_level = "info";

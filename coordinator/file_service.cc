@@ -110,8 +110,7 @@ Result<std::vector<ChunkPlacement>> FileService::AllocateChunks(
   ASSIGN_OR_RETURN(auto holders, replicas_->Holders(ids));
   std::vector<PlacementCandidate> candidates;
   for (const NodeRecord& node : registry_->Active(0, {})) {
-    candidates.push_back({node.id, node.addresses.empty() ? "" : node.addresses.front(), node.zone,
-                          node.stats.storage_available});
+    candidates.push_back(PlacementCandidate::FromNode(node));
   }
   PlacementPolicy policy(std::move(candidates), options_.placement_reserve_bytes,
                          std::random_device{}());

@@ -7,7 +7,9 @@ namespace gale::coordinator {
 Status GarbageCollector::RunOnce() {
   RETURN_IF_ERROR(ExpireUploads());
   RETURN_IF_ERROR(tasks_->ExpireLate());
-  return CollectChunks();
+  RETURN_IF_ERROR(CollectChunks());
+  RETURN_IF_ERROR(CollectOrphans());
+  return store_->PruneTasks(clock_->Now() - options_.task_history).status();
 }
 
 Status GarbageCollector::ExpireUploads() {
@@ -34,6 +36,16 @@ Status GarbageCollector::CollectChunks() {
     tasks += created;
   }
   if (tasks > 0) spdlog::info("garbage collection: ordered {} replica deletions", tasks);
+  return absl::OkStatus();
+}
+
+Status GarbageCollector::CollectOrphans() {
+  const absl::Time now = clock_->Now();
+  ASSIGN_OR_RETURN(int ordered,
+                   store_->CollectOrphanReplicas(now - options_.grace, now, options_.batch));
+  if (ordered > 0) {
+    spdlog::info("garbage collection: ordered {} copies of unknown chunks deleted", ordered);
+  }
   return absl::OkStatus();
 }
 

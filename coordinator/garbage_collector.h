@@ -13,14 +13,18 @@ struct GarbageCollectorOptions {
   // A chunk unreferenced for this long is ordered deleted from its nodes; the
   // wait lets a re-upload of the same bytes reuse it instead.
   absl::Duration grace = absl::Seconds(60);
-  int batch = 1000;  // chunks and expired uploads handled per run
+  int batch = 1000;  // chunks, orphan replicas and expired uploads handled per run
+  // Finished tasks are forgotten after this long.
+  absl::Duration task_history = absl::Hours(1);
 };
 
 // Background clean-up of the coordinator, one RunOnce() per period: drops
 // pending uploads past their expiry (committing ZephyrFS-registered ones whose
-// replicas arrived), retries late tasks, and orders the nodes holding
-// unreferenced chunks to delete them (through the task ledger), forgetting a
-// chunk once no replica is left. Thread-safe; runs one at a time.
+// replicas arrived), retries late tasks, orders the nodes holding
+// unreferenced chunks to delete them (forgetting a chunk once no replica is
+// left), orders deleted the copies nodes hold of chunks the coordinator does
+// not know (after the same grace), and forgets old finished tasks.
+// Thread-safe; runs one at a time.
 class GarbageCollector {
  public:
   GarbageCollector(MetadataStore* store, FileService* files, TaskLedger* tasks,
@@ -32,6 +36,7 @@ class GarbageCollector {
  private:
   Status ExpireUploads();
   Status CollectChunks();
+  Status CollectOrphans();
 
   MetadataStore* const store_;
   FileService* const files_;

@@ -227,6 +227,7 @@ grpc::Status CoordinatorGrpcService::NodeHeartbeat(grpc::ServerContext*,
       task->set_chunk_id(order.task.chunk_id);
       for (const auto& source : order.source_addresses) task->add_sources(source);
       task->set_deadline_ms(absl::ToUnixMillis(order.task.deadline));
+      task->set_size(order.task.size);
     }
     return absl::OkStatus();
   });

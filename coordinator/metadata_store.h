@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,6 +33,24 @@ struct ChunkRecord {
   int64_t refcount = 0;
   absl::Time created_at = absl::UnixEpoch();
   std::vector<std::string> file_ids;  // files referencing it (at most 100)
+};
+
+// A referenced chunk whose live replicas differ from its factor.
+struct ChunkBalance {
+  std::string chunk_id;
+  int64_t size = 0;
+  int factor = 0;
+  int live = 0;  // stored replicas on the counting nodes
+};
+
+// How far the cluster is from full redundancy, over the chunks of complete
+// files.
+struct ReplicationHealth {
+  int64_t under_replicated = 0;  // fewer counted replicas than their factor (lost included)
+  int64_t over_replicated = 0;
+  int64_t lost = 0;              // no readable replica at all
+  int64_t missing_bytes = 0;     // sum over chunks of (factor - counted) * size
+  int64_t corrupt_replicas = 0;  // replicas marked corrupt, awaiting verification
 };
 
 struct StoreCounts {
@@ -96,8 +115,9 @@ class MetadataStore {
   // Records chunks of a pending file, replacing any at the same indexes, and
   // keeps chunk reference counts: new chunks are created; a chunk that was
   // unreferenced is referenced again and its not yet assigned deletes are
-  // cancelled. INVALID_ARGUMENT for a chunk id known with another size;
-  // FAILED_PRECONDITION when the file is not pending.
+  // cancelled. A chunk's replication factor is the highest of the files
+  // that referenced it since it was last unreferenced. INVALID_ARGUMENT for a chunk id known with
+  // another size; FAILED_PRECONDITION when the file is not pending.
   virtual Status AttachChunks(std::string_view file_id, const std::vector<FileChunkRef>& chunks,
                               absl::Time now) = 0;
   // The file's chunks in index order.
@@ -123,13 +143,39 @@ class MetadataStore {
   virtual Result<std::vector<ReplicaRecord>> GetReplicas(
       const std::vector<std::string>& chunk_ids) = 0;
   // A node's incremental report: `received` become stored (a replica being
-  // deleted stays so), `deleted` disappear, `corrupt` are marked corrupt.
+  // deleted stays so); `deleted` and `corrupt` (quarantined by the node)
+  // disappear.
   virtual Status ApplyReplicaChanges(std::string_view node_id,
                                      const std::vector<ChunkReplica>& received,
                                      const std::vector<std::string>& deleted,
                                      const std::vector<std::string>& corrupt, absl::Time now) = 0;
-  virtual Status SetReplicaState(std::string_view chunk_id, std::string_view node_id,
-                                 ReplicaState state, absl::Time now) = 0;
+  // A reader says this copy is bad: it is marked corrupt (no longer counted
+  // or offered) and its node is ordered to verify it. NOT_FOUND when the
+  // node holds no such replica.
+  virtual Status FlagReplica(std::string_view chunk_id, std::string_view node_id,
+                             absl::Time now) = 0;
+  // Chunks of complete files whose stored replicas on `counting_nodes`
+  // (the nodes whose copies count towards the factor) are fewer or more than
+  // their factor: fewest first, at most `limit`.
+  virtual Result<std::vector<ChunkBalance>> UnbalancedChunks(
+      const std::vector<std::string>& counting_nodes, int limit) = 0;
+  // Under-replication over `counting_nodes`; loss over `readable_nodes`.
+  virtual Result<ReplicationHealth> Health(const std::vector<std::string>& counting_nodes,
+                                           const std::vector<std::string>& readable_nodes) = 0;
+  // What a drain of `node_id` still has to copy: its referenced chunks with
+  // fewer stored replicas on `counting_nodes` (which must not include it)
+  // than their factor.
+  virtual Result<ReplicaTotals> DrainRemaining(std::string_view node_id,
+                                               const std::vector<std::string>& counting_nodes) = 0;
+  // Up to `limit` chunks stored on `node_id` that are referenced and have at
+  // least their factor of stored replicas on `counting_nodes` without it:
+  // its copies that can go.
+  virtual Result<std::vector<std::string>> CoveredReplicasOn(
+      std::string_view node_id, const std::vector<std::string>& counting_nodes, int limit) = 0;
+  // Marks a stored replica deleting and orders its node to delete it, in one
+  // transaction. FAILED_PRECONDITION when it is not stored any more.
+  virtual Status OrderReplicaDelete(std::string_view chunk_id, std::string_view node_id,
+                                    absl::Time now) = 0;
   // Chunks unreferenced since before `before` that have replicas to order
   // deleted, or none left at all.
   virtual Result<std::vector<std::string>> CollectableChunks(absl::Time before, int limit) = 0;
@@ -138,22 +184,45 @@ class MetadataStore {
   // a delete task; with no replica left the chunk row goes. Returns the
   // number of tasks created.
   virtual Result<int> CollectChunk(std::string_view chunk_id, absl::Time now) = 0;
+  // Orders deleted up to `limit` stored replicas of chunks the coordinator
+  // does not know (left on a node that was away while their chunk was
+  // collected), last reported before `before`. Returns how many.
+  virtual Result<int> CollectOrphanReplicas(absl::Time before, absl::Time now, int limit) = 0;
 
   // ---- tasks --------------------------------------------------------------
 
+  // Adds a pending task (an id is assigned when empty).
+  virtual Status InsertTask(const TaskRecord& task) = 0;
+  // Every pending or assigned task, and those that failed for good since
+  // `failed_since`.
+  virtual Result<std::vector<TaskRecord>> RecentTasks(absl::Time failed_since) = 0;
+  // A pending task that should not run any more fails with `reason`; other
+  // states are left alone.
+  virtual Status CancelTask(std::string_view task_id, std::string_view reason, absl::Time now) = 0;
+  // Bytes moved by replicate tasks finished since `since`.
+  virtual Result<int64_t> ReplicatedBytesSince(absl::Time since) = 0;
+  // Forgets done and failed tasks finished before `before`; returns how many.
+  virtual Result<int> PruneTasks(absl::Time before) = 0;
   // Hands out up to `limit` of `node_id`'s pending tasks that may run at
   // `now`; they become assigned until `deadline`.
   virtual Result<std::vector<TaskRecord>> AssignTasks(std::string_view node_id, int limit,
                                                       absl::Time now, absl::Time deadline) = 0;
   // A node's result for a task it was assigned; idempotent, and ignores ids
-  // that are unknown or not this node's. A success finishes the task (a
-  // finished delete forgets the replica); a failure returns it to pending
-  // after `retry_after`, or fails it for good after `max_attempts`.
-  virtual Status FinishTask(std::string_view node_id, std::string_view task_id, bool ok,
-                            std::string_view error, absl::Time now, absl::Duration retry_after,
-                            int max_attempts) = 0;
-  // Assigned tasks past their deadline are retried (or failed after
-  // `max_attempts`); returns how many.
+  // that are unknown, not this node's or not assigned. A success finishes the
+  // task (a finished delete forgets the replica, a finished verify clears
+  // the corrupt mark); a failure returns it to pending after `retry_after`,
+  // or fails it for good after `max_attempts`. Replicate tasks are never
+  // retried in place: a failure ends them and the replication manager plans
+  // again. A failed verify forgets the replica at once: the node found it
+  // bad or gone. Returns the task as this result left it, or nullopt when
+  // the result was ignored.
+  virtual Result<std::optional<TaskRecord>> FinishTask(std::string_view node_id,
+                                                       std::string_view task_id, bool ok,
+                                                       std::string_view error, absl::Time now,
+                                                       absl::Duration retry_after,
+                                                       int max_attempts) = 0;
+  // Assigned tasks past their deadline are retried (or failed, as for
+  // FinishTask); returns how many.
   virtual Result<int> ExpireTasks(absl::Time now, absl::Duration retry_after, int max_attempts) = 0;
   // Task counts by kind and state.
   virtual Result<std::map<std::pair<TaskKind, TaskState>, int64_t>> CountTasks() = 0;

@@ -193,14 +193,16 @@ Result<NodeRecord> NodeRegistry::ChangeState(
     std::string_view node_id, const std::function<Result<NodeState>(NodeState)>& next) {
   absl::MutexLock write_lock(&write_mu_);
   NodeRecord record;
+  NodeState stored;
   {
     absl::MutexLock lock(&mu_);
     auto it = nodes_.find(node_id);
     if (it == nodes_.end()) return NotRegistered(node_id);
-    record = it->second.record;
+    record = Snapshot(it->second, clock_->Monotonic());  // the state as of now
+    stored = it->second.record.state;
   }
   ASSIGN_OR_RETURN(NodeState state, next(record.state));
-  if (state != record.state) {
+  if (state != stored) {
     record.state = state;
     RETURN_IF_ERROR(store_->UpsertNode(record));
   }
@@ -227,6 +229,31 @@ Result<NodeRecord> NodeRegistry::SetMaintenance(std::string_view node_id, bool e
     // Leaving maintenance hands the node back to liveness: if it has been
     // silent too long it reads as suspect or dead at once.
     return enabled ? NodeState::kMaintenance : NodeState::kActive;
+  });
+}
+
+Result<NodeRecord> NodeRegistry::Drain(std::string_view node_id) {
+  return ChangeState(node_id, [&](NodeState current) -> Result<NodeState> {
+    if (current == NodeState::kDraining || current == NodeState::kDecommissioned) return current;
+    if (current == NodeState::kDead) {
+      return absl::FailedPreconditionError(
+          StrCat("node ", node_id,
+                 " is dead: its chunks are being re-replicated already; nothing to drain"));
+    }
+    spdlog::info("node {}: {} -> draining", node_id, NodeStateName(current));
+    return NodeState::kDraining;
+  });
+}
+
+Result<NodeRecord> NodeRegistry::Decommission(std::string_view node_id) {
+  return ChangeState(node_id, [&](NodeState current) -> Result<NodeState> {
+    if (current != NodeState::kDraining) {
+      return absl::FailedPreconditionError(
+          StrCat("node ", node_id, " is ", NodeStateName(current), ", not draining"));
+    }
+    spdlog::info("node {}: drained, now decommissioned; it holds nothing the cluster needs",
+                 node_id);
+    return NodeState::kDecommissioned;
   });
 }
 

@@ -103,6 +103,16 @@ class NodeRegistry {
   // decommissioned node; NOT_FOUND for an unknown one.
   Result<NodeRecord> SetMaintenance(std::string_view node_id, bool enabled);
 
+  // Operator decommission: the node turns draining (no placements; the
+  // replication manager copies its chunks elsewhere, then marks it
+  // decommissioned). Idempotent for a draining or decommissioned node.
+  // FAILED_PRECONDITION for a dead node (its chunks are re-replicated
+  // already); NOT_FOUND for an unknown one.
+  Result<NodeRecord> Drain(std::string_view node_id);
+  // A draining node whose chunks all live elsewhere becomes decommissioned.
+  // FAILED_PRECONDITION when it is not draining.
+  Result<NodeRecord> Decommission(std::string_view node_id);
+
   // Records carry the state as of now.
   Result<NodeRecord> Get(std::string_view node_id) const;
   std::vector<NodeRecord> List() const;  // by id

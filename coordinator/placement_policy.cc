@@ -14,6 +14,11 @@ std::string ZoneKey(const PlacementCandidate& node) {
 
 }  // namespace
 
+PlacementCandidate PlacementCandidate::FromNode(const NodeRecord& node) {
+  return {node.id, node.addresses.empty() ? "" : node.addresses.front(), node.zone,
+          node.stats.storage_available};
+}
+
 PlacementPolicy::PlacementPolicy(std::vector<PlacementCandidate> nodes, int64_t reserve_bytes,
                                  uint64_t seed)
     : nodes_(std::move(nodes)), reserve_bytes_(reserve_bytes), rng_(seed) {}
@@ -28,7 +33,8 @@ int64_t PlacementPolicy::FreeAfterPlacement(const PlacementCandidate& node) cons
 }
 
 Result<std::vector<PlacementCandidate>> PlacementPolicy::Place(
-    int64_t size, int count, const std::set<std::string>& exclude) {
+    int64_t size, int count, const std::set<std::string>& exclude,
+    const std::set<std::string>& zones_in_use) {
   std::vector<const PlacementCandidate*> eligible;
   for (const auto& node : nodes_) {
     if (!exclude.contains(node.node_id) && FreeAfterPlacement(node) >= size) {
@@ -46,6 +52,9 @@ Result<std::vector<PlacementCandidate>> PlacementPolicy::Place(
   }
   std::vector<PlacementCandidate> chosen;
   std::set<std::string> used_zones;
+  for (const std::string& zone : zones_in_use) {
+    if (!zone.empty()) used_zones.insert(StrCat("zone:", zone));
+  }
   for (int k = 0; k < count; ++k) {
     // Prefer nodes in zones this chunk does not use yet.
     std::vector<const PlacementCandidate*> pool;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "coordinator/node_record.h"
 
 namespace gale::coordinator {
 
@@ -17,6 +18,8 @@ struct PlacementCandidate {
   std::string address;
   std::string zone;             // "" when unlabeled
   int64_t available_bytes = 0;  // as last reported
+
+  static PlacementCandidate FromNode(const NodeRecord& node);
 };
 
 // Chooses target nodes for the chunks of one allocation. Pure: no I/O, no
@@ -31,11 +34,13 @@ class PlacementPolicy {
   // `nodes` are the active nodes.
   PlacementPolicy(std::vector<PlacementCandidate> nodes, int64_t reserve_bytes, uint64_t seed);
 
-  // `count` distinct nodes for a chunk of `size` bytes, none in `exclude`.
-  // RESOURCE_EXHAUSTED (naming what is missing) when fewer eligible nodes
-  // exist.
+  // `count` distinct nodes for a chunk of `size` bytes, none in `exclude`,
+  // avoiding the zones in `zones_in_use` (where the chunk already lives)
+  // while others qualify. RESOURCE_EXHAUSTED (naming what is missing) when
+  // fewer eligible nodes exist.
   Result<std::vector<PlacementCandidate>> Place(int64_t size, int count,
-                                                const std::set<std::string>& exclude);
+                                                const std::set<std::string>& exclude,
+                                                const std::set<std::string>& zones_in_use = {});
 
   // Bytes this allocation has placed on `node_id` so far.
   int64_t placed(const std::string& node_id) const;

@@ -92,6 +92,7 @@ Status ReplicaCatalog::ApplyChanges(std::string_view node_id,
   for (const auto& chunk_id : corrupt) {
     spdlog::warn("node {} found its copy of chunk {} corrupt", node_id, chunk_id);
   }
+  corrupt_total_.fetch_add(static_cast<int64_t>(corrupt.size()));
   Changed();
   return absl::OkStatus();
 }
@@ -100,8 +101,8 @@ Status ReplicaCatalog::ReportBad(std::string_view chunk_id, std::string_view nod
                                  std::string_view reason) {
   RETURN_IF_ERROR(common::ValidateChunkId(chunk_id));
   RETURN_IF_ERROR(registry_->Get(node_id).status());
-  RETURN_IF_ERROR(
-      store_->SetReplicaState(chunk_id, node_id, ReplicaState::kCorrupt, clock_->Now()));
+  RETURN_IF_ERROR(store_->FlagReplica(chunk_id, node_id, clock_->Now()));
+  corrupt_total_.fetch_add(1);
   spdlog::warn("replica of chunk {} on node {} reported bad: {}", chunk_id, node_id,
                reason.empty() ? "no reason given" : reason);
   Changed();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -45,8 +46,9 @@ class ReplicaCatalog {
   Status ApplyChanges(std::string_view node_id, const std::vector<ChunkReplica>& received,
                       const std::vector<std::string>& deleted,
                       const std::vector<std::string>& corrupt);
-  // A reader found `node_id`'s copy of `chunk_id` bad or unreadable: it is
-  // no longer counted or offered until the node reports it again.
+  // A reader found `node_id`'s copy of `chunk_id` bad or missing: it is no
+  // longer counted or offered, and the node is ordered to verify it (a good
+  // copy counts again, a bad one is forgotten).
   Status ReportBad(std::string_view chunk_id, std::string_view node_id, std::string_view reason);
 
   // For each chunk id, its live replicas best first: active nodes, then
@@ -69,6 +71,8 @@ class ReplicaCatalog {
   // Counts replica changes; WaitForChange blocks until the count passes
   // `seen` or `deadline` (real time) passes, and returns the count.
   uint64_t generation() const;
+  // Bad replicas reported since start, by nodes (quarantined) and readers.
+  int64_t corrupt_total() const { return corrupt_total_.load(); }
   uint64_t WaitForChange(uint64_t seen, absl::Time deadline) const;
 
  private:
@@ -80,6 +84,7 @@ class ReplicaCatalog {
   common::Clock* const clock_;
   mutable absl::Mutex mu_;
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+  std::atomic<int64_t> corrupt_total_{0};
 };
 
 }  // namespace gale::coordinator

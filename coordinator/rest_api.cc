@@ -200,7 +200,8 @@ void RestApi::Heartbeat(const httplib::Request& req, httplib::Response& res) {
                      {"kind", TaskKindName(order.task.kind)},
                      {"chunk_id", order.task.chunk_id},
                      {"sources", order.source_addresses},
-                     {"deadline_ms", absl::ToUnixMillis(order.task.deadline)}});
+                     {"deadline_ms", absl::ToUnixMillis(order.task.deadline)},
+                     {"size", order.task.size}});
   }
   SendJson(res, 200,
            {{"success", !liveness.needs_reregister},

@@ -8,6 +8,7 @@
 #include "coordinator/node_record.h"
 #include "coordinator/node_registry.h"
 #include "coordinator/replica_catalog.h"
+#include "coordinator/replication_manager.h"
 #include "coordinator/task_ledger.h"
 
 namespace gale::coordinator {
@@ -21,7 +22,8 @@ struct ServiceContext {
   FileService* files = nullptr;
   HeartbeatHandler* heartbeats = nullptr;
   TaskLedger* tasks = nullptr;
-  MetadataStore* store = nullptr;  // read-only counts for status views
+  ReplicationManager* replication = nullptr;  // health and drain progress
+  MetadataStore* store = nullptr;             // read-only counts for status views
   common::Clock* clock = nullptr;
   const ClusterInfo* cluster = nullptr;
   int64_t heartbeat_interval_ms = 0;

@@ -66,6 +66,8 @@ class SqliteDb {
   // Runs `body` inside BEGIN IMMEDIATE ... COMMIT; rolls back if it fails.
   Status Transaction(const std::function<Status()>& body);
 
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  int changes() const { return sqlite3_changes(db_); }
   const std::string& path() const { return path_; }
 
  private:

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -57,16 +58,33 @@ class SqliteStore final : public MetadataStore {
   Status ApplyReplicaChanges(std::string_view node_id, const std::vector<ChunkReplica>& received,
                              const std::vector<std::string>& deleted,
                              const std::vector<std::string>& corrupt, absl::Time now) override;
-  Status SetReplicaState(std::string_view chunk_id, std::string_view node_id, ReplicaState state,
-                         absl::Time now) override;
+  Status FlagReplica(std::string_view chunk_id, std::string_view node_id, absl::Time now) override;
+  Result<std::vector<ChunkBalance>> UnbalancedChunks(const std::vector<std::string>& counting_nodes,
+                                                     int limit) override;
+  Result<ReplicationHealth> Health(const std::vector<std::string>& counting_nodes,
+                                   const std::vector<std::string>& readable_nodes) override;
+  Result<ReplicaTotals> DrainRemaining(std::string_view node_id,
+                                       const std::vector<std::string>& counting_nodes) override;
+  Result<std::vector<std::string>> CoveredReplicasOn(std::string_view node_id,
+                                                     const std::vector<std::string>& counting_nodes,
+                                                     int limit) override;
+  Status OrderReplicaDelete(std::string_view chunk_id, std::string_view node_id,
+                            absl::Time now) override;
   Result<std::vector<std::string>> CollectableChunks(absl::Time before, int limit) override;
   Result<int> CollectChunk(std::string_view chunk_id, absl::Time now) override;
+  Result<int> CollectOrphanReplicas(absl::Time before, absl::Time now, int limit) override;
 
+  Status InsertTask(const TaskRecord& task) override;
+  Result<std::vector<TaskRecord>> RecentTasks(absl::Time failed_since) override;
+  Status CancelTask(std::string_view task_id, std::string_view reason, absl::Time now) override;
+  Result<int64_t> ReplicatedBytesSince(absl::Time since) override;
+  Result<int> PruneTasks(absl::Time before) override;
   Result<std::vector<TaskRecord>> AssignTasks(std::string_view node_id, int limit, absl::Time now,
                                               absl::Time deadline) override;
-  Status FinishTask(std::string_view node_id, std::string_view task_id, bool ok,
-                    std::string_view error, absl::Time now, absl::Duration retry_after,
-                    int max_attempts) override;
+  Result<std::optional<TaskRecord>> FinishTask(std::string_view node_id, std::string_view task_id,
+                                               bool ok, std::string_view error, absl::Time now,
+                                               absl::Duration retry_after,
+                                               int max_attempts) override;
   Result<int> ExpireTasks(absl::Time now, absl::Duration retry_after, int max_attempts) override;
   Result<std::map<std::pair<TaskKind, TaskState>, int64_t>> CountTasks() override;
 
@@ -76,17 +94,21 @@ class SqliteStore final : public MetadataStore {
   Result<FileRecord> GetFileLocked(std::string_view file_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Status DeleteFileLocked(std::string_view file_id, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  Status ReferenceChunkLocked(std::string_view chunk_id, int64_t size, absl::Time now)
+  Status ReferenceChunkLocked(std::string_view chunk_id, int64_t size, int factor, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Status ReleaseChunkLocked(std::string_view chunk_id, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Status UpsertStoredReplicaLocked(std::string_view node_id, const ChunkReplica& chunk,
                                    int64_t now_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  Status InsertTaskLocked(TaskKind kind, std::string_view chunk_id, std::string_view node_id,
-                          const std::vector<std::string>& sources, absl::Time now)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  Status RetryOrFailLocked(std::string_view task_id, int attempts, std::string_view error,
-                           absl::Time now, absl::Duration retry_after, int max_attempts)
+  Status InsertTaskLocked(const TaskRecord& task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Marks a stored replica deleting with a delete task; false when it is not stored.
+  Result<bool> OrderReplicaDeleteLocked(std::string_view chunk_id, std::string_view node_id,
+                                        absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A failed or late attempt: pending again after `retry_after`, or failed
+  // for good (replicate tasks at once: they are planned again elsewhere).
+  Result<TaskState> RetryOrFailLocked(std::string_view task_id, TaskKind kind, int attempts,
+                                      std::string_view error, absl::Time now,
+                                      absl::Duration retry_after, int max_attempts)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;

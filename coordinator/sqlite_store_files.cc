@@ -64,6 +64,16 @@ std::string JsonArray(const std::vector<std::string>& values) {
   return nlohmann::json(values).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// The first column of every remaining row.
+Result<std::vector<std::string>> ReadTexts(SqliteStatement& stmt) {
+  std::vector<std::string> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) return out;
+    out.push_back(stmt.Text(0));
+  }
+}
+
 }  // namespace
 
 Status SqliteStore::InsertFile(const FileRecord& f) {
@@ -144,14 +154,17 @@ Result<std::vector<FileRecord>> SqliteStore::ListFiles(const FileListQuery& q) {
   return ReadFiles(*stmt);
 }
 
-Status SqliteStore::ReferenceChunkLocked(std::string_view chunk_id, int64_t size, absl::Time now) {
+Status SqliteStore::ReferenceChunkLocked(std::string_view chunk_id, int64_t size, int factor,
+                                         absl::Time now) {
   ASSIGN_OR_RETURN(auto find, db_->Prepare("SELECT size, refcount FROM chunks WHERE id = ?"));
   find->Bind(1, chunk_id);
   ASSIGN_OR_RETURN(bool exists, find->Step());
   if (!exists) {
     ASSIGN_OR_RETURN(auto insert, db_->Prepare("INSERT INTO chunks (id, size, refcount, "
-                                               "created_at_ms) VALUES (?, ?, 1, ?)"));
+                                               "created_at_ms, replication_factor) VALUES "
+                                               "(?, ?, 1, ?, ?)"));
     insert->Bind(1, chunk_id).Bind(2, size).Bind(3, absl::ToUnixMillis(now));
+    insert->Bind(4, int64_t{factor});
     return insert->Run();
   }
   const int64_t known_size = find->Int(0);
@@ -161,9 +174,14 @@ Status SqliteStore::ReferenceChunkLocked(std::string_view chunk_id, int64_t size
     return absl::InvalidArgumentError(
         StrCat("chunk ", chunk_id, " is ", known_size, " bytes, not ", size));
   }
-  ASSIGN_OR_RETURN(auto bump, db_->Prepare("UPDATE chunks SET refcount = refcount + 1, "
-                                           "unreferenced_since_ms = NULL WHERE id = ?"));
-  bump->Bind(1, chunk_id);
+  // The highest factor among the files referencing it; a chunk referenced
+  // again after being unreferenced starts from its new file's.
+  ASSIGN_OR_RETURN(auto bump,
+                   db_->Prepare("UPDATE chunks SET refcount = refcount + 1, "
+                                "unreferenced_since_ms = NULL, replication_factor = CASE WHEN "
+                                "refcount = 0 THEN ?1 ELSE max(replication_factor, ?1) END "
+                                "WHERE id = ?2"));
+  bump->Bind(1, int64_t{factor}).Bind(2, chunk_id);
   RETURN_IF_ERROR(bump->Run());
   if (refcount > 0) return absl::OkStatus();
   // Referenced again while waiting for garbage collection: deletes not yet
@@ -207,7 +225,8 @@ Status SqliteStore::AttachChunks(std::string_view file_id, const std::vector<Fil
       existing.reset();
       if (had && previous == chunk.chunk_id) continue;  // a retried allocation
       if (had) RETURN_IF_ERROR(ReleaseChunkLocked(previous, now));
-      RETURN_IF_ERROR(ReferenceChunkLocked(chunk.chunk_id, chunk.size, now));
+      RETURN_IF_ERROR(
+          ReferenceChunkLocked(chunk.chunk_id, chunk.size, file.replication_factor, now));
       ASSIGN_OR_RETURN(auto upsert,
                        db_->Prepare("INSERT OR REPLACE INTO file_chunks (file_id, idx, chunk_id, "
                                     "size) VALUES (?, ?, ?, ?)"));
@@ -389,33 +408,173 @@ Status SqliteStore::ApplyReplicaChanges(std::string_view node_id,
     for (const ChunkReplica& chunk : received) {
       RETURN_IF_ERROR(UpsertStoredReplicaLocked(node_id, chunk, now_ms));
     }
-    for (const std::string& chunk_id : deleted) {
-      ASSIGN_OR_RETURN(auto drop, db_->Prepare("DELETE FROM replicas WHERE chunk_id = ? AND "
-                                               "node_id = ?"));
-      drop->Bind(1, chunk_id).Bind(2, node_id);
-      RETURN_IF_ERROR(drop->Run());
-    }
-    for (const std::string& chunk_id : corrupt) {
-      ASSIGN_OR_RETURN(auto mark, db_->Prepare("UPDATE replicas SET state = 'corrupt', "
-                                               "updated_at_ms = ? WHERE chunk_id = ? AND "
-                                               "node_id = ? AND state != 'deleting'"));
-      mark->Bind(1, now_ms).Bind(2, chunk_id).Bind(3, node_id);
-      RETURN_IF_ERROR(mark->Run());
+    // A chunk the node quarantined is as gone as a deleted one.
+    for (const auto* list : {&deleted, &corrupt}) {
+      for (const std::string& chunk_id : *list) {
+        ASSIGN_OR_RETURN(auto drop, db_->Prepare("DELETE FROM replicas WHERE chunk_id = ? AND "
+                                                 "node_id = ?"));
+        drop->Bind(1, chunk_id).Bind(2, node_id);
+        RETURN_IF_ERROR(drop->Run());
+      }
     }
     return absl::OkStatus();
   });
 }
 
-Status SqliteStore::SetReplicaState(std::string_view chunk_id, std::string_view node_id,
-                                    ReplicaState state, absl::Time now) {
+Status SqliteStore::FlagReplica(std::string_view chunk_id, std::string_view node_id,
+                                absl::Time now) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto stmt, db_->Prepare("UPDATE replicas SET state = ?, updated_at_ms = ? "
-                                           "WHERE chunk_id = ? AND node_id = ?"));
-  stmt->Bind(1, ReplicaStateName(state))
-      .Bind(2, absl::ToUnixMillis(now))
-      .Bind(3, chunk_id)
-      .Bind(4, node_id);
-  return stmt->Run();
+  return db_->Transaction([&]() -> Status {
+    ASSIGN_OR_RETURN(auto state, db_->Prepare("SELECT state FROM replicas WHERE chunk_id = ? AND "
+                                              "node_id = ?"));
+    state->Bind(1, chunk_id).Bind(2, node_id);
+    ASSIGN_OR_RETURN(bool exists, state->Step());
+    if (!exists) {
+      return absl::NotFoundError(StrCat("node ", node_id, " holds no replica of ", chunk_id));
+    }
+    const std::string current = state->Text(0);
+    state.reset();
+    if (current != "stored") return absl::OkStatus();  // already flagged, or being deleted
+    ASSIGN_OR_RETURN(auto mark, db_->Prepare("UPDATE replicas SET state = 'corrupt', "
+                                             "updated_at_ms = ? WHERE chunk_id = ? AND "
+                                             "node_id = ?"));
+    mark->Bind(1, absl::ToUnixMillis(now)).Bind(2, chunk_id).Bind(3, node_id);
+    RETURN_IF_ERROR(mark->Run());
+    TaskRecord verify;
+    verify.kind = TaskKind::kVerify;
+    verify.chunk_id = std::string(chunk_id);
+    verify.node_id = std::string(node_id);
+    verify.created_at = now;
+    return InsertTaskLocked(verify);
+  });
+}
+
+namespace {
+
+// Stored replicas per chunk on the counting nodes (?1, a JSON array).
+constexpr std::string_view kLiveCte =
+    "WITH live AS (SELECT chunk_id, count(*) AS n FROM replicas WHERE state = 'stored' AND "
+    "node_id IN (SELECT value FROM json_each(?1)) GROUP BY chunk_id) ";
+
+// Whether chunk `c` belongs to a complete file.
+constexpr std::string_view kCommitted =
+    "EXISTS (SELECT 1 FROM file_chunks fc JOIN files fl ON fl.id = fc.file_id WHERE "
+    "fc.chunk_id = c.id AND fl.state = 'complete')";
+
+}  // namespace
+
+Result<std::vector<ChunkBalance>> SqliteStore::UnbalancedChunks(
+    const std::vector<std::string>& counting_nodes, int limit) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(
+      auto stmt,
+      db_->Prepare(StrCat(kLiveCte,
+                          "SELECT c.id, c.size, c.replication_factor, coalesce(l.n, 0) AS n "
+                          "FROM chunks c LEFT JOIN live l ON l.chunk_id = c.id WHERE "
+                          "c.refcount > 0 AND coalesce(l.n, 0) != c.replication_factor AND ",
+                          kCommitted, " ORDER BY n, c.id LIMIT ?2")));
+  stmt->Bind(1, JsonArray(counting_nodes)).Bind(2, int64_t{limit});
+  std::vector<ChunkBalance> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) return out;
+    out.push_back({stmt->Text(0), stmt->Int(1), static_cast<int>(stmt->Int(2)),
+                   static_cast<int>(stmt->Int(3))});
+  }
+}
+
+Result<ReplicationHealth> SqliteStore::Health(const std::vector<std::string>& counting_nodes,
+                                              const std::vector<std::string>& readable_nodes) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(
+      auto stmt,
+      db_->Prepare(StrCat(
+          kLiveCte,
+          ", readable AS (SELECT DISTINCT chunk_id FROM replicas WHERE state = 'stored' AND "
+          "node_id IN (SELECT value FROM json_each(?2))) "
+          "SELECT coalesce(sum(n < f), 0), coalesce(sum(n > f), 0), "
+          "coalesce(sum(NOT readable), 0), "
+          "coalesce(sum(CASE WHEN n < f THEN (f - n) * size ELSE 0 END), 0) FROM "
+          "(SELECT c.size AS size, c.replication_factor AS f, coalesce(l.n, 0) AS n, "
+          "c.id IN (SELECT chunk_id FROM readable) AS readable FROM chunks c LEFT JOIN live l "
+          "ON l.chunk_id = c.id WHERE c.refcount > 0 AND ",
+          kCommitted, ")")));
+  stmt->Bind(1, JsonArray(counting_nodes)).Bind(2, JsonArray(readable_nodes));
+  ReplicationHealth health;
+  ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (row) {
+    health.under_replicated = stmt->Int(0);
+    health.over_replicated = stmt->Int(1);
+    health.lost = stmt->Int(2);
+    health.missing_bytes = stmt->Int(3);
+  }
+  stmt.reset();
+  ASSIGN_OR_RETURN(auto corrupt, db_->Prepare("SELECT count(*) FROM replicas WHERE state = "
+                                              "'corrupt'"));
+  ASSIGN_OR_RETURN(row, corrupt->Step());
+  if (row) health.corrupt_replicas = corrupt->Int(0);
+  return health;
+}
+
+Result<ReplicaTotals> SqliteStore::DrainRemaining(std::string_view node_id,
+                                                  const std::vector<std::string>& counting_nodes) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(
+      auto stmt,
+      db_->Prepare(StrCat(kLiveCte,
+                          "SELECT count(*), coalesce(sum(c.size), 0) FROM replicas r JOIN "
+                          "chunks c ON c.id = r.chunk_id LEFT JOIN live l ON l.chunk_id = c.id "
+                          "WHERE r.node_id = ?2 AND r.state = 'stored' AND c.refcount > 0 AND "
+                          "coalesce(l.n, 0) < c.replication_factor")));
+  stmt->Bind(1, JsonArray(counting_nodes)).Bind(2, node_id);
+  ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return ReplicaTotals{};
+  return ReplicaTotals{stmt->Int(0), stmt->Int(1)};
+}
+
+Result<std::vector<std::string>> SqliteStore::CoveredReplicasOn(
+    std::string_view node_id, const std::vector<std::string>& counting_nodes, int limit) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(
+      auto stmt,
+      db_->Prepare(StrCat("WITH live AS (SELECT chunk_id, count(*) AS n FROM replicas WHERE "
+                          "state = 'stored' AND node_id != ?2 AND node_id IN (SELECT value FROM "
+                          "json_each(?1)) GROUP BY chunk_id) "
+                          "SELECT r.chunk_id FROM replicas r JOIN chunks c ON c.id = r.chunk_id "
+                          "JOIN live l ON l.chunk_id = c.id WHERE r.node_id = ?2 AND r.state = "
+                          "'stored' AND c.refcount > 0 AND l.n >= c.replication_factor "
+                          "ORDER BY r.chunk_id LIMIT ?3")));
+  stmt->Bind(1, JsonArray(counting_nodes)).Bind(2, node_id).Bind(3, int64_t{limit});
+  return ReadTexts(*stmt);
+}
+
+Result<bool> SqliteStore::OrderReplicaDeleteLocked(std::string_view chunk_id,
+                                                   std::string_view node_id, absl::Time now) {
+  ASSIGN_OR_RETURN(auto mark, db_->Prepare("UPDATE replicas SET state = 'deleting', "
+                                           "updated_at_ms = ? WHERE chunk_id = ? AND "
+                                           "node_id = ? AND state != 'deleting'"));
+  mark->Bind(1, absl::ToUnixMillis(now)).Bind(2, chunk_id).Bind(3, node_id);
+  RETURN_IF_ERROR(mark->Run());
+  mark.reset();
+  if (db_->changes() == 0) return false;
+  TaskRecord task;
+  task.kind = TaskKind::kDelete;
+  task.chunk_id = std::string(chunk_id);
+  task.node_id = std::string(node_id);
+  task.created_at = now;
+  RETURN_IF_ERROR(InsertTaskLocked(task));
+  return true;
+}
+
+Status SqliteStore::OrderReplicaDelete(std::string_view chunk_id, std::string_view node_id,
+                                       absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  return db_->Transaction([&]() -> Status {
+    ASSIGN_OR_RETURN(bool ordered, OrderReplicaDeleteLocked(chunk_id, node_id, now));
+    if (ordered) return absl::OkStatus();
+    return absl::FailedPreconditionError(
+        StrCat("node ", node_id, " holds no replica of ", chunk_id, " that is not being deleted"));
+  });
 }
 
 Result<std::vector<std::string>> SqliteStore::CollectableChunks(absl::Time before, int limit) {
@@ -428,12 +587,7 @@ Result<std::vector<std::string>> SqliteStore::CollectableChunks(absl::Time befor
                    "(SELECT 1 FROM replicas r WHERE r.chunk_id = c.id)) "
                    "ORDER BY c.unreferenced_since_ms LIMIT ?"));
   stmt->Bind(1, absl::ToUnixMillis(before)).Bind(2, int64_t{limit});
-  std::vector<std::string> out;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (!row) return out;
-    out.push_back(stmt->Text(0));
-  }
+  return ReadTexts(*stmt);
 }
 
 Result<int> SqliteStore::CollectChunk(std::string_view chunk_id, absl::Time now) {
@@ -463,17 +617,37 @@ Result<int> SqliteStore::CollectChunk(std::string_view chunk_id, absl::Time now)
       return drop->Run();
     }
     for (const std::string& node_id : to_delete) {
-      ASSIGN_OR_RETURN(auto mark, db_->Prepare("UPDATE replicas SET state = 'deleting', "
-                                               "updated_at_ms = ? WHERE chunk_id = ? AND "
-                                               "node_id = ?"));
-      mark->Bind(1, absl::ToUnixMillis(now)).Bind(2, chunk_id).Bind(3, node_id);
-      RETURN_IF_ERROR(mark->Run());
-      RETURN_IF_ERROR(InsertTaskLocked(TaskKind::kDelete, chunk_id, node_id, {}, now));
-      ++created;
+      ASSIGN_OR_RETURN(bool ordered, OrderReplicaDeleteLocked(chunk_id, node_id, now));
+      if (ordered) ++created;
     }
     return absl::OkStatus();
   }));
   return created;
+}
+
+Result<int> SqliteStore::CollectOrphanReplicas(absl::Time before, absl::Time now, int limit) {
+  absl::MutexLock lock(&mu_);
+  int ordered = 0;
+  RETURN_IF_ERROR(db_->Transaction([&]() -> Status {
+    ASSIGN_OR_RETURN(auto select,
+                     db_->Prepare("SELECT r.chunk_id, r.node_id FROM replicas r WHERE r.state "
+                                  "= 'stored' AND r.updated_at_ms < ? AND NOT EXISTS (SELECT 1 "
+                                  "FROM chunks c WHERE c.id = r.chunk_id) LIMIT ?"));
+    select->Bind(1, absl::ToUnixMillis(before)).Bind(2, int64_t{limit});
+    std::vector<std::pair<std::string, std::string>> orphans;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, select->Step());
+      if (!row) break;
+      orphans.emplace_back(select->Text(0), select->Text(1));
+    }
+    select.reset();
+    for (const auto& [chunk_id, node_id] : orphans) {
+      ASSIGN_OR_RETURN(bool done, OrderReplicaDeleteLocked(chunk_id, node_id, now));
+      if (done) ++ordered;
+    }
+    return absl::OkStatus();
+  }));
+  return ordered;
 }
 
 }  // namespace gale::coordinator

@@ -1,5 +1,7 @@
 // SqliteStore: the task ledger (see metadata_store.h).
 
+#include <tuple>
+
 #include "common/ids.h"
 #include "common/strings.h"
 #include "coordinator/sqlite_store.h"
@@ -7,19 +9,103 @@
 
 namespace gale::coordinator {
 
-Status SqliteStore::InsertTaskLocked(TaskKind kind, std::string_view chunk_id,
-                                     std::string_view node_id,
-                                     const std::vector<std::string>& sources, absl::Time now) {
+namespace {
+
+constexpr std::string_view kTaskColumns =
+    "id, kind, chunk_id, node_id, sources, state, attempts, created_at_ms, not_before_ms, "
+    "deadline_ms, finished_at_ms, size, error";
+
+Result<TaskRecord> ReadTask(const SqliteStatement& row) {
+  TaskRecord task;
+  task.id = row.Text(0);
+  ASSIGN_OR_RETURN(task.kind, ParseTaskKind(row.Text(1)));
+  task.chunk_id = row.Text(2);
+  task.node_id = row.Text(3);
+  auto sources = nlohmann::json::parse(row.Text(4), nullptr, false);
+  if (sources.is_array()) {
+    for (const auto& s : sources) {
+      if (s.is_string()) task.sources.push_back(s.get<std::string>());
+    }
+  }
+  ASSIGN_OR_RETURN(task.state, ParseTaskState(row.Text(5)));
+  task.attempts = static_cast<int>(row.Int(6));
+  task.created_at = absl::FromUnixMillis(row.Int(7));
+  task.not_before = absl::FromUnixMillis(row.Int(8));
+  task.deadline = absl::FromUnixMillis(row.Int(9));
+  task.finished_at = absl::FromUnixMillis(row.Int(10));
+  task.size = row.Int(11);
+  task.error = row.Text(12);
+  return task;
+}
+
+}  // namespace
+
+Status SqliteStore::InsertTaskLocked(const TaskRecord& task) {
   ASSIGN_OR_RETURN(auto insert,
                    db_->Prepare("INSERT INTO tasks (id, kind, chunk_id, node_id, sources, state, "
-                                "created_at_ms) VALUES (?, ?, ?, ?, ?, 'pending', ?)"));
-  insert->Bind(1, common::NewUuid())
-      .Bind(2, TaskKindName(kind))
-      .Bind(3, chunk_id)
-      .Bind(4, node_id)
-      .Bind(5, nlohmann::json(sources).dump())
-      .Bind(6, absl::ToUnixMillis(now));
+                                "created_at_ms, not_before_ms, size) VALUES (?, ?, ?, ?, ?, "
+                                "'pending', ?, ?, ?)"));
+  insert->Bind(1, task.id.empty() ? common::NewUuid() : task.id)
+      .Bind(2, TaskKindName(task.kind))
+      .Bind(3, task.chunk_id)
+      .Bind(4, task.node_id)
+      .Bind(5, nlohmann::json(task.sources).dump())
+      .Bind(6, absl::ToUnixMillis(task.created_at))
+      .Bind(7, absl::ToUnixMillis(task.not_before))
+      .Bind(8, task.size);
   return insert->Run();
+}
+
+Status SqliteStore::InsertTask(const TaskRecord& task) {
+  absl::MutexLock lock(&mu_);
+  return InsertTaskLocked(task);
+}
+
+Result<std::vector<TaskRecord>> SqliteStore::RecentTasks(absl::Time failed_since) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto stmt,
+                   db_->Prepare(StrCat("SELECT ", kTaskColumns,
+                                       " FROM tasks WHERE state IN ('pending', 'assigned') "
+                                       "UNION ALL SELECT ",
+                                       kTaskColumns,
+                                       " FROM tasks WHERE state = 'failed' AND "
+                                       "finished_at_ms >= ?")));
+  stmt->Bind(1, absl::ToUnixMillis(failed_since));
+  std::vector<TaskRecord> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) return out;
+    ASSIGN_OR_RETURN(TaskRecord task, ReadTask(*stmt));
+    out.push_back(std::move(task));
+  }
+}
+
+Status SqliteStore::CancelTask(std::string_view task_id, std::string_view reason, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto cancel, db_->Prepare("UPDATE tasks SET state = 'failed', error = ?, "
+                                             "finished_at_ms = ? WHERE id = ? AND state = "
+                                             "'pending'"));
+  cancel->Bind(1, reason).Bind(2, absl::ToUnixMillis(now)).Bind(3, task_id);
+  return cancel->Run();
+}
+
+Result<int64_t> SqliteStore::ReplicatedBytesSince(absl::Time since) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT coalesce(sum(size), 0) FROM tasks WHERE "
+                                           "kind = 'replicate' AND state = 'done' AND "
+                                           "finished_at_ms >= ?"));
+  stmt->Bind(1, absl::ToUnixMillis(since));
+  ASSIGN_OR_RETURN(bool row, stmt->Step());
+  return row ? stmt->Int(0) : 0;
+}
+
+Result<int> SqliteStore::PruneTasks(absl::Time before) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto prune, db_->Prepare("DELETE FROM tasks WHERE state IN ('done', "
+                                            "'failed') AND finished_at_ms < ?"));
+  prune->Bind(1, absl::ToUnixMillis(before));
+  RETURN_IF_ERROR(prune->Run());
+  return db_->changes();
 }
 
 Result<std::vector<TaskRecord>> SqliteStore::AssignTasks(std::string_view node_id, int limit,
@@ -28,26 +114,15 @@ Result<std::vector<TaskRecord>> SqliteStore::AssignTasks(std::string_view node_i
   std::vector<TaskRecord> tasks;
   RETURN_IF_ERROR(db_->Transaction([&]() -> Status {
     ASSIGN_OR_RETURN(auto select,
-                     db_->Prepare("SELECT id, kind, chunk_id, sources, attempts, created_at_ms "
-                                  "FROM tasks WHERE node_id = ? AND state = 'pending' AND "
-                                  "not_before_ms <= ? ORDER BY created_at_ms LIMIT ?"));
+                     db_->Prepare(StrCat("SELECT ", kTaskColumns,
+                                         " FROM tasks WHERE node_id = ? AND state = 'pending' "
+                                         "AND not_before_ms <= ? ORDER BY created_at_ms LIMIT ?")));
     select->Bind(1, node_id).Bind(2, absl::ToUnixMillis(now)).Bind(3, int64_t{limit});
     while (true) {
       ASSIGN_OR_RETURN(bool row, select->Step());
       if (!row) break;
-      TaskRecord task;
-      task.id = select->Text(0);
-      ASSIGN_OR_RETURN(task.kind, ParseTaskKind(select->Text(1)));
-      task.chunk_id = select->Text(2);
-      auto sources = nlohmann::json::parse(select->Text(3), nullptr, false);
-      if (sources.is_array()) {
-        for (const auto& s : sources) {
-          if (s.is_string()) task.sources.push_back(s.get<std::string>());
-        }
-      }
-      task.attempts = static_cast<int>(select->Int(4)) + 1;
-      task.created_at = absl::FromUnixMillis(select->Int(5));
-      task.node_id = std::string(node_id);
+      ASSIGN_OR_RETURN(TaskRecord task, ReadTask(*select));
+      task.attempts += 1;
       task.state = TaskState::kAssigned;
       task.deadline = deadline;
       tasks.push_back(std::move(task));
@@ -65,67 +140,95 @@ Result<std::vector<TaskRecord>> SqliteStore::AssignTasks(std::string_view node_i
   return tasks;
 }
 
-Status SqliteStore::RetryOrFailLocked(std::string_view task_id, int attempts,
-                                      std::string_view error, absl::Time now,
-                                      absl::Duration retry_after, int max_attempts) {
-  const bool give_up = attempts >= max_attempts;
+Result<TaskState> SqliteStore::RetryOrFailLocked(std::string_view task_id, TaskKind kind,
+                                                 int attempts, std::string_view error,
+                                                 absl::Time now, absl::Duration retry_after,
+                                                 int max_attempts) {
+  const bool give_up = kind == TaskKind::kReplicate || attempts >= max_attempts;
   ASSIGN_OR_RETURN(auto update,
-                   db_->Prepare("UPDATE tasks SET state = ?, not_before_ms = ?, error = ? "
-                                "WHERE id = ?"));
+                   db_->Prepare("UPDATE tasks SET state = ?, not_before_ms = ?, error = ?, "
+                                "finished_at_ms = ? WHERE id = ?"));
   update->Bind(1, give_up ? "failed" : "pending")
       .Bind(2, absl::ToUnixMillis(now + retry_after))
       .Bind(3, error)
-      .Bind(4, task_id);
-  return update->Run();
+      .Bind(4, give_up ? absl::ToUnixMillis(now) : int64_t{0})
+      .Bind(5, task_id);
+  RETURN_IF_ERROR(update->Run());
+  return give_up ? TaskState::kFailed : TaskState::kPending;
 }
 
-Status SqliteStore::FinishTask(std::string_view node_id, std::string_view task_id, bool ok,
-                               std::string_view error, absl::Time now, absl::Duration retry_after,
-                               int max_attempts) {
+Result<std::optional<TaskRecord>> SqliteStore::FinishTask(std::string_view node_id,
+                                                          std::string_view task_id, bool ok,
+                                                          std::string_view error, absl::Time now,
+                                                          absl::Duration retry_after,
+                                                          int max_attempts) {
   absl::MutexLock lock(&mu_);
-  return db_->Transaction([&]() -> Status {
-    ASSIGN_OR_RETURN(auto select, db_->Prepare("SELECT kind, chunk_id, state, attempts FROM "
-                                               "tasks WHERE id = ? AND node_id = ?"));
+  std::optional<TaskRecord> finished;
+  RETURN_IF_ERROR(db_->Transaction([&]() -> Status {
+    ASSIGN_OR_RETURN(auto select, db_->Prepare(StrCat("SELECT ", kTaskColumns,
+                                                      " FROM tasks WHERE id = ? AND node_id = ?")));
     select->Bind(1, task_id).Bind(2, node_id);
     ASSIGN_OR_RETURN(bool row, select->Step());
     // Unknown, another node's, or already finished: a repeated report.
-    if (!row || select->Text(2) != "assigned") return absl::OkStatus();
-    ASSIGN_OR_RETURN(TaskKind kind, ParseTaskKind(select->Text(0)));
-    const std::string chunk_id = select->Text(1);
-    const int attempts = static_cast<int>(select->Int(3));
+    if (!row || select->Text(5) != "assigned") return absl::OkStatus();
+    ASSIGN_OR_RETURN(TaskRecord task, ReadTask(*select));
     select.reset();
-    if (!ok) return RetryOrFailLocked(task_id, attempts, error, now, retry_after, max_attempts);
-    ASSIGN_OR_RETURN(auto done, db_->Prepare("UPDATE tasks SET state = 'done', error = '' "
-                                             "WHERE id = ?"));
-    done->Bind(1, task_id);
-    RETURN_IF_ERROR(done->Run());
-    if (kind == TaskKind::kDelete) {
-      ASSIGN_OR_RETURN(auto forget, db_->Prepare("DELETE FROM replicas WHERE chunk_id = ? AND "
-                                                 "node_id = ?"));
-      forget->Bind(1, chunk_id).Bind(2, node_id);
-      RETURN_IF_ERROR(forget->Run());
+    if (ok) {
+      ASSIGN_OR_RETURN(auto done, db_->Prepare("UPDATE tasks SET state = 'done', error = '', "
+                                               "finished_at_ms = ? WHERE id = ?"));
+      done->Bind(1, absl::ToUnixMillis(now)).Bind(2, task_id);
+      RETURN_IF_ERROR(done->Run());
+      task.state = TaskState::kDone;
+      task.error.clear();
+    } else {
+      ASSIGN_OR_RETURN(task.state, RetryOrFailLocked(task_id, task.kind, task.attempts, error, now,
+                                                     retry_after, max_attempts));
+      task.error = std::string(error);
     }
+    if (task.state == TaskState::kDone || task.state == TaskState::kFailed) task.finished_at = now;
+    // What the outcome says about the node's copy.
+    std::string_view replica_sql;
+    if (task.kind == TaskKind::kDelete && ok) {
+      replica_sql = "DELETE FROM replicas WHERE chunk_id = ?2 AND node_id = ?3";
+    } else if (task.kind == TaskKind::kVerify && ok) {
+      replica_sql =
+          "UPDATE replicas SET state = 'stored', updated_at_ms = ?1 WHERE chunk_id = ?2 AND "
+          "node_id = ?3 AND state = 'corrupt'";
+    } else if (task.kind == TaskKind::kVerify) {
+      replica_sql =
+          "DELETE FROM replicas WHERE chunk_id = ?2 AND node_id = ?3 AND state != "
+          "'deleting'";
+    }
+    if (!replica_sql.empty()) {
+      ASSIGN_OR_RETURN(auto replica, db_->Prepare(replica_sql));
+      replica->Bind(1, absl::ToUnixMillis(now)).Bind(2, task.chunk_id).Bind(3, node_id);
+      RETURN_IF_ERROR(replica->Run());
+    }
+    finished = std::move(task);
     return absl::OkStatus();
-  });
+  }));
+  return finished;
 }
 
 Result<int> SqliteStore::ExpireTasks(absl::Time now, absl::Duration retry_after, int max_attempts) {
   absl::MutexLock lock(&mu_);
   int expired = 0;
   RETURN_IF_ERROR(db_->Transaction([&]() -> Status {
-    ASSIGN_OR_RETURN(auto select, db_->Prepare("SELECT id, attempts FROM tasks WHERE state = "
-                                               "'assigned' AND deadline_ms < ?"));
+    ASSIGN_OR_RETURN(auto select, db_->Prepare("SELECT id, kind, attempts FROM tasks WHERE "
+                                               "state = 'assigned' AND deadline_ms < ?"));
     select->Bind(1, absl::ToUnixMillis(now));
-    std::vector<std::pair<std::string, int>> late;
+    std::vector<std::tuple<std::string, TaskKind, int>> late;
     while (true) {
       ASSIGN_OR_RETURN(bool row, select->Step());
       if (!row) break;
-      late.emplace_back(select->Text(0), static_cast<int>(select->Int(1)));
+      ASSIGN_OR_RETURN(TaskKind kind, ParseTaskKind(select->Text(1)));
+      late.emplace_back(select->Text(0), kind, static_cast<int>(select->Int(2)));
     }
     select.reset();
-    for (const auto& [id, attempts] : late) {
+    for (const auto& [id, kind, attempts] : late) {
       RETURN_IF_ERROR(
-          RetryOrFailLocked(id, attempts, "deadline passed", now, retry_after, max_attempts));
+          RetryOrFailLocked(id, kind, attempts, "deadline passed", now, retry_after, max_attempts)
+              .status());
     }
     expired = static_cast<int>(late.size());
     return absl::OkStatus();

@@ -10,8 +10,12 @@ Status TaskLedger::Record(std::string_view node_id, const std::vector<TaskOutcom
     if (!result.ok) {
       spdlog::warn("node {}: task {} failed: {}", node_id, result.task_id, result.error);
     }
-    RETURN_IF_ERROR(store_->FinishTask(node_id, result.task_id, result.ok, result.error, now,
-                                       options_.retry_after, options_.max_attempts));
+    ASSIGN_OR_RETURN(std::optional<TaskRecord> finished,
+                     store_->FinishTask(node_id, result.task_id, result.ok, result.error, now,
+                                        options_.retry_after, options_.max_attempts));
+    if (finished && finished->kind == TaskKind::kReplicate && finished->state == TaskState::kDone) {
+      replicated_bytes_total_.fetch_add(finished->size);
+    }
   }
   return absl::OkStatus();
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,11 +44,14 @@ class TaskLedger {
   // Retries assigned tasks whose deadline passed.
   Status ExpireLate();
   Result<std::map<std::pair<TaskKind, TaskState>, int64_t>> Counts() const;
+  // Bytes of replicate tasks this coordinator saw finish.
+  int64_t replicated_bytes_total() const { return replicated_bytes_total_.load(); }
 
  private:
   MetadataStore* const store_;
   common::Clock* const clock_;
   const TaskLedgerOptions options_;
+  std::atomic<int64_t> replicated_bytes_total_{0};
 };
 
 }  // namespace gale::coordinator

@@ -32,6 +32,8 @@ struct TaskRecord {
   absl::Time created_at = absl::UnixEpoch();
   absl::Time not_before = absl::UnixEpoch();
   absl::Time deadline = absl::UnixEpoch();
+  absl::Time finished_at = absl::UnixEpoch();
+  int64_t size = 0;  // replicate: the chunk's bytes
   std::string error;
 };
 

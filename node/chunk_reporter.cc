@@ -45,8 +45,14 @@ size_t ChunkReporter::queued() const {
   return queue_.size();
 }
 
+Status ChunkReporter::Exclusively(const std::function<Status()>& full_report) {
+  absl::MutexLock lock(&send_mu_);
+  return full_report();
+}
+
 Status ChunkReporter::RunOnce() {
   if (!registered_()) return absl::OkStatus();  // the full report will cover it
+  absl::MutexLock send_lock(&send_mu_);
   std::vector<Change> batch;
   {
     absl::MutexLock lock(&mu_);

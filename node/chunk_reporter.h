@@ -35,6 +35,9 @@ class ChunkReporter final : public ChunkListener {
 
   // Sends what is queued; on failure it stays queued.
   Status RunOnce();
+  // Runs `full_report` while no change report is in flight, so that changes
+  // made after its inventory was taken reach the coordinator after it.
+  Status Exclusively(const std::function<Status()>& full_report);
   size_t queued() const;
 
  private:
@@ -51,6 +54,7 @@ class ChunkReporter final : public ChunkListener {
   const std::function<void()> on_change_;
   const std::function<void()> on_overflow_;
   const size_t max_queue_;
+  absl::Mutex send_mu_ ABSL_ACQUIRED_BEFORE(mu_);  // one report in flight at a time
   mutable absl::Mutex mu_;
   std::vector<Change> queue_ ABSL_GUARDED_BY(mu_);
 };

@@ -321,6 +321,13 @@ std::vector<ChunkInfo> ChunkStore::List() const {
   return out;
 }
 
+std::optional<ChunkInfo> ChunkStore::Next(std::string_view after) const {
+  absl::MutexLock lock(&mu_);
+  auto it = index_.upper_bound(after);
+  if (it == index_.end()) return std::nullopt;
+  return ChunkInfo{it->first, it->second};
+}
+
 Status ChunkStore::Quarantine(std::string_view id, const Status& why) {
   const std::string file = paths_.ChunkFile(id);
   const std::string target = paths_.QuarantineFile(id, absl::ToUnixMillis(absl::Now()));

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,16 +74,6 @@ class ChunkWriter {
  private:
   friend class ChunkStore;
 
-  // Told of every change to the set of stored chunks, whatever caused it
-  // (uploads, deletes, replication, quarantine). Called outside the store's
-  // lock, from the thread that made the change; must be thread-safe.
-  class ChunkListener {
-   public:
-    virtual ~ChunkListener() = default;
-    virtual void OnStored(const std::string& id, int64_t size) = 0;
-    virtual void OnDeleted(const std::string& id) = 0;
-    virtual void OnCorrupt(const std::string& id) = 0;
-  };
   ChunkWriter(ChunkStore* store, std::string id, int64_t size, std::string tmp_path, int fd,
               int64_t reserved);
   Status Flush();
@@ -136,6 +127,8 @@ class ChunkStore {
   Result<bool> Delete(std::string_view id);
 
   std::vector<ChunkInfo> List() const;  // ordered by id
+  // The stored chunk with the smallest id after `after`, if any.
+  std::optional<ChunkInfo> Next(std::string_view after) const;
   ChunkStoreStats Stats() const;
   int64_t corrupt_total() const { return corrupt_total_.load(); }
   int64_t max_chunk_bytes() const { return options_.max_chunk_bytes; }

@@ -8,16 +8,28 @@ namespace gale::node {
 
 Heartbeater::Heartbeater(client::CoordinatorClient* coordinator, ChunkStore* store,
                          NodeIdentity* identity, StatsSampler* stats, TaskRunner* tasks,
-                         HeartbeaterOptions options)
+                         ChunkReporter* reporter, common::Clock* clock, HeartbeaterOptions options)
     : coordinator_(coordinator),
       store_(store),
       identity_(identity),
       stats_(stats),
       tasks_(tasks),
+      reporter_(reporter),
+      clock_(clock),
       options_(std::move(options)) {}
 
 Status Heartbeater::RunOnce() {
-  Status status = registered_ ? Heartbeat() : Register();
+  Status status;
+  if (!registered_) {
+    status = Register();
+  } else if (options_.full_report_interval > absl::ZeroDuration() &&
+             clock_->Monotonic() - absl::Nanoseconds(last_full_report_ns_.load()) >=
+                 options_.full_report_interval) {
+    status = ReportChunks();
+    if (status.ok()) status = Heartbeat();
+  } else {
+    status = Heartbeat();
+  }
   if (!status.ok()) failures_total_.fetch_add(1);  // the loop logs it
   return status;
 }
@@ -63,6 +75,12 @@ Status Heartbeater::Register() {
 }
 
 Status Heartbeater::ReportChunks() {
+  if (reporter_ == nullptr) return SendFullReport();
+  return reporter_->Exclusively([this] { return SendFullReport(); });
+}
+
+Status Heartbeater::SendFullReport() {
+  const absl::Duration started = clock_->Monotonic();
   std::vector<ChunkInfo> chunks = store_->List();
   const std::string node_id = identity_->node_id();
   v1::ReportChunksResponse response;
@@ -83,6 +101,7 @@ Status Heartbeater::ReportChunks() {
     return writer->Finish();
   }));
   spdlog::info("reported {} chunks to the coordinator", response.chunks_recorded());
+  last_full_report_ns_ = absl::ToInt64Nanoseconds(started);
   return absl::OkStatus();
 }
 
@@ -99,7 +118,10 @@ Status Heartbeater::Heartbeat() {
   stats->set_cpu_usage(sample.cpu_usage);
   stats->set_memory_usage(sample.memory_usage);
   stats->set_uptime_seconds(sample.uptime_seconds);
-  std::vector<v1::TaskResult> results = tasks_->TakeResults();
+  // A result goes out only after the chunk changes its task made, so that a
+  // finished copy is already counted when the coordinator hears of it.
+  std::vector<v1::TaskResult> results;
+  if (reporter_ == nullptr || reporter_->RunOnce().ok()) results = tasks_->TakeResults();
   for (const auto& result : results) *request.add_task_results() = result;
   v1::NodeHeartbeatResponse response;
   Status status = coordinator_->Run(

@@ -46,17 +46,28 @@ Status NodeAgent::Start() {
   heartbeat_options.advertise_address = advertised_address_;
   heartbeat_options.zone = options_.zone;
   heartbeat_options.version = std::string(common::GaleVersion());
-  tasks_ = std::make_unique<TaskRunner>(store_.get(), options_.task_workers);
-  heartbeater_ = std::make_unique<Heartbeater>(coordinator_.get(), store_.get(), identity_.get(),
-                                               stats_.get(), tasks_.get(), heartbeat_options);
+  heartbeat_options.full_report_interval = absl::Milliseconds(options_.chunk_report_interval_ms);
+  peers_ = std::make_unique<client::ChunkTransport>();
+  replication_bandwidth_ =
+      std::make_unique<common::RateLimiter>(options_.replication_bandwidth_bytes_per_sec, clock_);
+  tasks_ = std::make_unique<TaskRunner>(store_.get(), peers_.get(), replication_bandwidth_.get(),
+                                        options_.task_workers);
   reporter_ = std::make_unique<ChunkReporter>(
       coordinator_.get(), identity_.get(), [this] { return heartbeater_->registered(); },
       [this] {
         if (report_loop_ != nullptr) report_loop_->TriggerNow();
       },
       [this] { heartbeater_->RequestFullReport(); });
+  heartbeater_ =
+      std::make_unique<Heartbeater>(coordinator_.get(), store_.get(), identity_.get(), stats_.get(),
+                                    tasks_.get(), reporter_.get(), clock_, heartbeat_options);
   store_->SetListener(reporter_.get());
-  node_metrics_ = std::make_unique<NodeMetrics>(store_.get(), &traffic_, heartbeater_.get());
+  ScrubberOptions scrub_options;
+  scrub_options.bytes_per_second = options_.scrub_bytes_per_sec;
+  scrub_options.pass_interval = absl::Milliseconds(options_.scrub_pass_interval_ms);
+  scrubber_ = std::make_unique<Scrubber>(store_.get(), clock_, scrub_options);
+  node_metrics_ = std::make_unique<NodeMetrics>(NodeMetricSources{
+      store_.get(), &traffic_, heartbeater_.get(), tasks_.get(), scrubber_.get()});
   metrics_->AddCollector(node_metrics_.get());
 
   common::HttpServerOptions metrics_options;
@@ -102,6 +113,11 @@ Status NodeAgent::Start() {
       "chunk-reports", absl::Milliseconds(options_.heartbeat_interval_ms),
       [this] { return reporter_->RunOnce(); }, /*jitter=*/0.1, /*max_backoff=*/2);
   report_loop_->Start();
+  if (options_.scrub_bytes_per_sec > 0) {
+    scrub_loop_ = std::make_unique<common::PeriodicLoop>("scrub", scrub_options.period,
+                                                         [this] { return scrubber_->RunOnce(); });
+    scrub_loop_->Start();
+  }
   return absl::OkStatus();
 }
 
@@ -147,6 +163,7 @@ void NodeAgent::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   if (heartbeat_loop_ != nullptr) heartbeat_loop_->Stop();
+  if (scrub_loop_ != nullptr) scrub_loop_->Stop();
   // Stops accepting; in-flight requests finish (an interrupted upload leaves
   // only a temp file, removed at the next start).
   if (data_server_ != nullptr) data_server_->Stop();

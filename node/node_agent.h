@@ -6,6 +6,7 @@
 #include "common/clock.h"
 #include "common/http_server.h"
 #include "common/periodic_loop.h"
+#include "common/rate_limiter.h"
 #include "common/request_metrics.h"
 #include "common/status.h"
 #include "node/chunk_reporter.h"
@@ -16,6 +17,7 @@
 #include "node/node_metrics.h"
 #include "node/node_options.h"
 #include "node/node_stats.h"
+#include "node/scrubber.h"
 #include "node/task_runner.h"
 
 namespace gale::node {
@@ -59,7 +61,11 @@ class NodeAgent {
   DataTraffic traffic_;
   std::unique_ptr<StatsSampler> stats_;
   std::unique_ptr<client::CoordinatorClient> coordinator_;
+  std::unique_ptr<client::ChunkTransport> peers_;  // replication reads from other nodes
+  std::unique_ptr<common::RateLimiter> replication_bandwidth_;
   std::unique_ptr<TaskRunner> tasks_;
+  std::unique_ptr<Scrubber> scrubber_;
+  std::unique_ptr<common::PeriodicLoop> scrub_loop_;
   std::unique_ptr<Heartbeater> heartbeater_;
   std::unique_ptr<ChunkReporter> reporter_;
   std::unique_ptr<common::PeriodicLoop> report_loop_;

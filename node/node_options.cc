@@ -35,6 +35,16 @@ void NodeOptions::AddToSchema(common::ConfigSchema* s) {
             "data API worker threads (each keep-alive connection holds one)");
   s->AddInt("node.task_workers", "task-workers", &task_workers, 1, 256,
             "orders (delete, replicate, verify) run at once");
+  s->AddBytes("node.replication_bandwidth_bytes_per_sec", "replication-bandwidth-bytes-per-sec",
+              &replication_bandwidth_bytes_per_sec, 0, INT64_MAX,
+              "bytes per second this node pulls for re-replication and drains (0: unlimited)");
+  s->AddBytes("node.scrub_bytes_per_sec", "scrub-bytes-per-sec", &scrub_bytes_per_sec, 0, INT64_MAX,
+              "bytes per second the scrubber re-hashes (0: no scrubbing)");
+  s->AddInt("node.scrub_pass_interval_ms", "scrub-pass-interval-ms", &scrub_pass_interval_ms, 0,
+            365 * 24 * kHour, "a new scrub pass over all chunks starts at most this often");
+  s->AddInt("node.chunk_report_interval_ms", "chunk-report-interval-ms", &chunk_report_interval_ms,
+            0, 30 * 24 * kHour,
+            "a full chunk report this often, besides after each registration (0: only then)");
   common::AddLoggingToSchema(s, &log_level, &log_format);
   for (const char* section : {"server", "database", "coordinator", "client", "replication"}) {
     s->IgnoreSection(section);

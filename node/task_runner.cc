@@ -1,5 +1,6 @@
 #include "node/task_runner.h"
 
+#include "common/ids.h"
 #include "common/strings.h"
 #include "spdlog/spdlog.h"
 
@@ -10,7 +11,9 @@ constexpr size_t kRememberedTasks = 100000;
 
 }  // namespace
 
-TaskRunner::TaskRunner(ChunkStore* store, int workers) : store_(store) {
+TaskRunner::TaskRunner(ChunkStore* store, client::ChunkTransport* transport,
+                       common::RateLimiter* bandwidth, int workers)
+    : store_(store), transport_(transport), bandwidth_(bandwidth) {
   for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { Work(); });
 }
 
@@ -85,13 +88,61 @@ void TaskRunner::Work() {
 
 Status TaskRunner::Run(const v1::Task& task) {
   switch (task.kind()) {
+    case v1::TASK_KIND_REPLICATE:
+      return Replicate(task);
     case v1::TASK_KIND_DELETE:
       // Deleting what is not there is done too.
       return store_->Delete(task.chunk_id()).status();
+    case v1::TASK_KIND_VERIFY:
+      return store_->Verify(task.chunk_id());
     default:
       return absl::UnimplementedError(
           StrCat("this node cannot run ", v1::TaskKind_Name(task.kind()), " tasks"));
   }
+}
+
+Status TaskRunner::Replicate(const v1::Task& task) {
+  RETURN_IF_ERROR(common::ValidateChunkId(task.chunk_id()));
+  if (store_->Size(task.chunk_id()).ok()) return absl::OkStatus();  // here already
+  if (task.sources().empty()) {
+    return absl::FailedPreconditionError("no source node is known for this chunk");
+  }
+  Status last;
+  for (const std::string& source : task.sources()) {
+    last = CopyFrom(source, task);
+    if (last.ok() || absl::IsCancelled(last)) return last;
+    spdlog::warn("copying chunk {} from {} failed: {}", task.chunk_id(), source, last.ToString());
+  }
+  return Status(last.code(),
+                StrCat("no source served chunk ", task.chunk_id(), "; last: ", last.message()));
+}
+
+Status TaskRunner::CopyFrom(const std::string& source, const v1::Task& task) {
+  ASSIGN_OR_RETURN(std::unique_ptr<ChunkWriter> writer,
+                   store_->BeginWrite(task.chunk_id(), task.size()));
+  Status failed;
+  Status fetched = transport_->Fetch(source, task.chunk_id(), [&](std::string_view piece) {
+    failed = Pace(static_cast<int64_t>(piece.size()));
+    if (failed.ok()) failed = writer->Append(piece);
+    return failed.ok();
+  });
+  if (!failed.ok()) return failed;
+  RETURN_IF_ERROR(fetched);
+  // Checks the length and the SHA-256 against the id before the copy exists.
+  RETURN_IF_ERROR(writer->Commit().status());
+  replicated_bytes_.fetch_add(task.size());
+  return absl::OkStatus();
+}
+
+Status TaskRunner::Pace(int64_t bytes) {
+  const absl::Duration wait = bandwidth_->Reserve(bytes);
+  if (wait <= absl::ZeroDuration()) return absl::OkStatus();
+  absl::MutexLock lock(&mu_);
+  auto stopping = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_; };
+  if (mu_.AwaitWithTimeout(absl::Condition(&stopping), wait)) {
+    return absl::CancelledError("the node is shutting down");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace gale::node

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <string>
 #include <thread>
@@ -8,6 +9,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "client/chunk_transport.h"
+#include "common/rate_limiter.h"
 #include "common/status.h"
 #include "node/chunk_store.h"
 #include "proto/coordinator.pb.h"
@@ -15,12 +18,19 @@
 namespace gale::node {
 
 // Runs the orders a node pulls in heartbeat responses on a few worker
-// threads, and keeps their outcomes for the next heartbeat. A task id already
-// running or done is not run twice (heartbeats may repeat an order after a
-// lost response). Thread-safe.
+// threads, and keeps their outcomes for the next heartbeat:
+//  - replicate: stream the chunk from the first source that serves it,
+//    paced by the replication bandwidth limit, into the store (which checks
+//    its SHA-256 before the copy exists);
+//  - delete: remove the chunk (absent counts as done);
+//  - verify: re-hash the chunk; a bad one is quarantined and fails the task.
+// A task id already running or done is not run twice (heartbeats may repeat
+// an order after a lost response). Thread-safe.
 class TaskRunner {
  public:
-  TaskRunner(ChunkStore* store, int workers);
+  // Everything must outlive the runner.
+  TaskRunner(ChunkStore* store, client::ChunkTransport* transport, common::RateLimiter* bandwidth,
+             int workers);
   ~TaskRunner();
 
   void Submit(const std::vector<v1::Task>& tasks);
@@ -32,12 +42,20 @@ class TaskRunner {
   void Stop();
 
   int64_t completed_total() const;
+  int64_t replicated_bytes_total() const { return replicated_bytes_.load(); }
 
  private:
   void Work();
   Status Run(const v1::Task& task);
+  Status Replicate(const v1::Task& task);
+  Status CopyFrom(const std::string& source, const v1::Task& task);
+  // Waits out the bandwidth limit for `bytes`; CANCELLED when stopping.
+  Status Pace(int64_t bytes);
 
   ChunkStore* const store_;
+  client::ChunkTransport* const transport_;
+  common::RateLimiter* const bandwidth_;
+  std::atomic<int64_t> replicated_bytes_{0};
   mutable absl::Mutex mu_;
   std::deque<v1::Task> queue_ ABSL_GUARDED_BY(mu_);
   std::vector<v1::TaskResult> results_ ABSL_GUARDED_BY(mu_);

@@ -87,9 +87,30 @@ class ForwardingStore : public coordinator::MetadataStore {
                              const std::vector<std::string>& corrupt, absl::Time now) override {
     return inner_->ApplyReplicaChanges(node_id, received, deleted, corrupt, now);
   }
-  Status SetReplicaState(std::string_view chunk_id, std::string_view node_id,
-                         coordinator::ReplicaState state, absl::Time now) override {
-    return inner_->SetReplicaState(chunk_id, node_id, state, now);
+  Status FlagReplica(std::string_view chunk_id, std::string_view node_id, absl::Time now) override {
+    return inner_->FlagReplica(chunk_id, node_id, now);
+  }
+  Result<std::vector<coordinator::ChunkBalance>> UnbalancedChunks(
+      const std::vector<std::string>& counting_nodes, int limit) override {
+    return inner_->UnbalancedChunks(counting_nodes, limit);
+  }
+  Result<coordinator::ReplicationHealth> Health(
+      const std::vector<std::string>& counting_nodes,
+      const std::vector<std::string>& readable_nodes) override {
+    return inner_->Health(counting_nodes, readable_nodes);
+  }
+  Result<coordinator::ReplicaTotals> DrainRemaining(
+      std::string_view node_id, const std::vector<std::string>& counting_nodes) override {
+    return inner_->DrainRemaining(node_id, counting_nodes);
+  }
+  Result<std::vector<std::string>> CoveredReplicasOn(std::string_view node_id,
+                                                     const std::vector<std::string>& counting_nodes,
+                                                     int limit) override {
+    return inner_->CoveredReplicasOn(node_id, counting_nodes, limit);
+  }
+  Status OrderReplicaDelete(std::string_view chunk_id, std::string_view node_id,
+                            absl::Time now) override {
+    return inner_->OrderReplicaDelete(chunk_id, node_id, now);
   }
   Result<std::vector<std::string>> CollectableChunks(absl::Time before, int limit) override {
     return inner_->CollectableChunks(before, limit);
@@ -97,14 +118,32 @@ class ForwardingStore : public coordinator::MetadataStore {
   Result<int> CollectChunk(std::string_view chunk_id, absl::Time now) override {
     return inner_->CollectChunk(chunk_id, now);
   }
+  Result<int> CollectOrphanReplicas(absl::Time before, absl::Time now, int limit) override {
+    return inner_->CollectOrphanReplicas(before, now, limit);
+  }
+  Status InsertTask(const coordinator::TaskRecord& task) override {
+    return inner_->InsertTask(task);
+  }
+  Result<std::vector<coordinator::TaskRecord>> RecentTasks(absl::Time failed_since) override {
+    return inner_->RecentTasks(failed_since);
+  }
+  Status CancelTask(std::string_view task_id, std::string_view reason, absl::Time now) override {
+    return inner_->CancelTask(task_id, reason, now);
+  }
+  Result<int64_t> ReplicatedBytesSince(absl::Time since) override {
+    return inner_->ReplicatedBytesSince(since);
+  }
+  Result<int> PruneTasks(absl::Time before) override { return inner_->PruneTasks(before); }
   Result<std::vector<coordinator::TaskRecord>> AssignTasks(std::string_view node_id, int limit,
                                                            absl::Time now,
                                                            absl::Time deadline) override {
     return inner_->AssignTasks(node_id, limit, now, deadline);
   }
-  Status FinishTask(std::string_view node_id, std::string_view task_id, bool ok,
-                    std::string_view error, absl::Time now, absl::Duration retry_after,
-                    int max_attempts) override {
+  Result<std::optional<coordinator::TaskRecord>> FinishTask(std::string_view node_id,
+                                                            std::string_view task_id, bool ok,
+                                                            std::string_view error, absl::Time now,
+                                                            absl::Duration retry_after,
+                                                            int max_attempts) override {
     return inner_->FinishTask(node_id, task_id, ok, error, now, retry_after, max_attempts);
   }
   Result<int> ExpireTasks(absl::Time now, absl::Duration retry_after, int max_attempts) override {

@@ -255,6 +255,28 @@ TEST_F(FileServiceTest, GarbageCollectionOrdersDeletesAfterTheGrace) {
   EXPECT_STATUS(store_->GetChunk(Id(0)), absl::StatusCode::kNotFound, "");  // forgotten
 }
 
+TEST_F(FileServiceTest, CopiesOfUnknownChunksAreCollectedAndOldTasksForgotten) {
+  // n0 was away while its chunk was collected, and reports it on return.
+  ASSERT_OK(replicas_->ApplyChanges("n0", {{Id(99), 100}}, {}, {}));
+  ASSERT_OK(gc_->RunOnce());
+  EXPECT_TRUE(tasks_->Assign("n0")->empty()) << "not before the grace period";
+  AdvanceWithNodesAlive(absl::Seconds(61));
+  ASSERT_OK(gc_->RunOnce());
+  ASSERT_OK_AND_ASSIGN(auto orders, tasks_->Assign("n0"));
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].kind, TaskKind::kDelete);
+  EXPECT_EQ(orders[0].chunk_id, Id(99));
+  ASSERT_OK(tasks_->Record("n0", {{orders[0].id, true, ""}}));
+  EXPECT_EQ(replicas_->TotalsOn("n0")->chunks, 0);
+  ASSERT_OK_AND_ASSIGN(auto counts, tasks_->Counts());
+  EXPECT_EQ((counts[{TaskKind::kDelete, TaskState::kDone}]), 1);
+
+  AdvanceWithNodesAlive(absl::Minutes(61));
+  ASSERT_OK(gc_->RunOnce());
+  ASSERT_OK_AND_ASSIGN(counts, tasks_->Counts());
+  EXPECT_TRUE(counts.empty()) << "finished tasks are forgotten after an hour";
+}
+
 TEST_F(FileServiceTest, ReuploadDuringTheGraceReusesTheChunk) {
   ASSERT_OK(Upload("first", 0, 1));
   ASSERT_OK(files_->DeleteFile("first"));

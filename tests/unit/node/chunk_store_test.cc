@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/sha256.h"
+#include "tests/testing/flip_byte.h"
 #include "tests/testing/random_data.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -66,14 +67,7 @@ class ChunkStoreTest : public ::testing::Test {
 
   // Flips one byte of a stored chunk file, as bit rot would.
   void FlipByte(const std::string& id, int64_t offset) {
-    std::fstream f(store_->paths().ChunkFile(id), std::ios::in | std::ios::out | std::ios::binary);
-    ASSERT_TRUE(f.is_open());
-    f.seekg(offset);
-    char c = 0;
-    f.read(&c, 1);
-    c ^= 0x40;
-    f.seekp(offset);
-    f.write(&c, 1);
+    ASSERT_TRUE(testing::FlipByte(store_->paths().ChunkFile(id), offset));
   }
 
   testing::TempDir dir_;

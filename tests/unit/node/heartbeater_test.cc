@@ -57,13 +57,14 @@ class HeartbeaterTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(identity_, NodeIdentity::Load(store_->paths()));
   }
 
-  std::unique_ptr<Heartbeater> MakeHeartbeater(const std::string& addresses) {
+  std::unique_ptr<Heartbeater> MakeHeartbeater(
+      const std::string& addresses, absl::Duration full_report_interval = absl::Minutes(10)) {
     auto client = client::CoordinatorClient::Create(addresses, absl::Seconds(5));
     EXPECT_OK(client);
     client_ = *std::move(client);
     return std::make_unique<Heartbeater>(
-        client_.get(), store_.get(), identity_.get(), sampler_.get(), &tasks_,
-        HeartbeaterOptions{"127.0.0.1:9999", "zone-a", "1.2.3", 2});
+        client_.get(), store_.get(), identity_.get(), sampler_.get(), &tasks_, nullptr, &clock_,
+        HeartbeaterOptions{"127.0.0.1:9999", "zone-a", "1.2.3", 2, full_report_interval});
   }
 
   std::string CoordinatorAddress() {
@@ -78,7 +79,7 @@ class HeartbeaterTest : public ::testing::Test {
   std::unique_ptr<StatsSampler> sampler_;
   std::unique_ptr<NodeIdentity> identity_;
   std::unique_ptr<client::CoordinatorClient> client_;
-  TaskRunner tasks_{nullptr, 0};
+  TaskRunner tasks_{nullptr, nullptr, nullptr, 0};
 };
 
 TEST_F(HeartbeaterTest, RegistersSavesIdentityAndReportsChunks) {
@@ -108,6 +109,26 @@ TEST_F(HeartbeaterTest, RegistersSavesIdentityAndReportsChunks) {
   EXPECT_EQ(node.stats.bandwidth_up, 5000);
   EXPECT_GT(node.stats.memory_usage, 0);
   EXPECT_GT(node.stats.storage_available, 0);
+}
+
+TEST_F(HeartbeaterTest, FullReportsRepeatAtTheirInterval) {
+  auto heartbeater = MakeHeartbeater(CoordinatorAddress(), absl::Seconds(3));
+  ASSERT_OK(heartbeater->RunOnce());
+  const std::string id = identity_->node_id();
+  // A change the coordinator never heard of (no listener here).
+  const std::string gone = store_->List()[0].id;
+  ASSERT_OK(store_->Delete(gone));
+  for (int i = 0; i < 3; ++i) {  // heartbeats within the node timeout
+    clock_.Advance(absl::Milliseconds(900));
+    ASSERT_OK(heartbeater->RunOnce());
+  }
+  EXPECT_EQ(coordinator_->replicas()->TotalsOn(id)->chunks, 3) << "not yet";
+  clock_.Advance(absl::Milliseconds(900));
+  ASSERT_OK(heartbeater->RunOnce());
+  EXPECT_EQ(coordinator_->registry()->Get(id)->state, coordinator::NodeState::kActive);
+  ASSERT_OK_AND_ASSIGN(auto replicas, coordinator_->replicas()->ReplicasOn(id, "", 100));
+  ASSERT_EQ(replicas.size(), 2u);
+  for (const auto& r : replicas) EXPECT_NE(r.chunk_id, gone);
 }
 
 TEST_F(HeartbeaterTest, ReRegistersWhenDeclaredDeadAndKeepsItsId) {
