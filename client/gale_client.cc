@@ -131,4 +131,24 @@ Result<v1::GetNetworkStatusResponse> GaleClient::ClusterStatus() {
   return response;
 }
 
+Result<v1::NodeInfo> GaleClient::Drain(const std::string& node_id) {
+  v1::DrainNodeRequest request;
+  request.set_node_id(node_id);
+  v1::DrainNodeResponse response;
+  RETURN_IF_ERROR(coordinator_->Run(
+      [&](auto* stub, auto* context) { return stub->DrainNode(context, request, &response); }));
+  return response.node();
+}
+
+Result<v1::NodeInfo> GaleClient::SetMaintenance(const std::string& node_id, bool enabled) {
+  v1::SetNodeMaintenanceRequest request;
+  request.set_node_id(node_id);
+  request.set_enabled(enabled);
+  v1::SetNodeMaintenanceResponse response;
+  RETURN_IF_ERROR(coordinator_->Run([&](auto* stub, auto* context) {
+    return stub->SetNodeMaintenance(context, request, &response);
+  }));
+  return response.node();
+}
+
 }  // namespace gale::client

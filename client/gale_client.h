@@ -25,7 +25,8 @@ struct ClientOptions {
 };
 
 // The C++ client library's entry point: upload, download, list, stat and
-// delete files, and read the cluster's nodes and status. Thread-safe.
+// delete files, read the cluster's nodes and status, and drain nodes or
+// switch their maintenance. Thread-safe.
 class GaleClient {
  public:
   static Result<std::unique_ptr<GaleClient>> Connect(ClientOptions options);
@@ -53,6 +54,9 @@ class GaleClient {
   Status Delete(std::string_view id_or_name);
   Result<v1::ListNodesResponse> Nodes();
   Result<v1::GetNetworkStatusResponse> ClusterStatus();
+  // Starts draining a node (idempotent); returns it as it is now.
+  Result<v1::NodeInfo> Drain(const std::string& node_id);
+  Result<v1::NodeInfo> SetMaintenance(const std::string& node_id, bool enabled);
 
   CoordinatorClient* coordinator() { return coordinator_.get(); }
 

@@ -8,6 +8,8 @@
 //   gale rm ID|NAME
 //   gale nodes
 //   gale status
+//   gale drain NODE
+//   gale maintenance NODE on|off
 //
 // The coordinator comes from --coordinator or GALE_COORDINATOR (default
 // 127.0.0.1:8080). Listing commands take --json. Exit codes: 0 ok, 1 error,
@@ -61,6 +63,24 @@ int Fail(std::string_view what, const Status& status, const std::string& coordin
   std::fprintf(stderr, "gale: %s failed: %s%s%s\n", std::string(what).c_str(), message.c_str(),
                advice.empty() ? "" : "\n  hint: ", advice.c_str());
   return kError;
+}
+
+// An estimate in seconds as "about 3m20s"; negative: none yet.
+std::string FormatEta(double seconds) {
+  if (seconds < 0) return "no estimate yet: nothing copied lately";
+  const absl::Duration d = absl::Seconds(static_cast<int64_t>(seconds + 0.5));
+  return StrCat("about ", absl::FormatDuration(d));
+}
+
+std::string DrainText(const gale::v1::DrainProgress& drain) {
+  return StrCat(drain.chunks_left(), " chunks (", gale::common::FormatBytes(drain.bytes_left()),
+                ") left to copy (", FormatEta(drain.eta_seconds()), ")");
+}
+
+json DrainJson(const gale::v1::DrainProgress& drain) {
+  return {{"chunks_left", drain.chunks_left()},
+          {"bytes_left", drain.bytes_left()},
+          {"eta_seconds", drain.eta_seconds()}};
 }
 
 std::string FormatTime(int64_t unix_ms) {
@@ -263,7 +283,8 @@ int Nodes(const Globals& g) {
            {"storage_used", n.stats().storage_used()},
            {"storage_available", n.stats().storage_available()},
            {"chunks_stored", n.stats().chunks_stored()},
-           {"last_heartbeat_ms", n.last_heartbeat_ms()}});
+           {"last_heartbeat_ms", n.last_heartbeat_ms()},
+           {"drain", n.has_drain() ? DrainJson(n.drain()) : json(nullptr)}});
     }
     std::printf("%s\n", out.dump(2).c_str());
     return kOk;
@@ -279,6 +300,41 @@ int Nodes(const Globals& g) {
                 static_cast<long long>(n.stats().chunks_stored()),
                 FormatTime(n.last_heartbeat_ms()).c_str());
   }
+  for (const auto& n : nodes->nodes()) {
+    if (n.has_drain())
+      std::printf("draining %s: %s\n", n.node_id().c_str(), DrainText(n.drain()).c_str());
+  }
+  return kOk;
+}
+
+int Drain(const Globals& g, const std::string& node_id) {
+  auto client = Connect(g);
+  if (!client.ok()) return Fail("connect", client.status(), g.coordinator);
+  auto node = (*client)->Drain(node_id);
+  if (!node.ok()) return Fail("drain", node.status(), g.coordinator);
+  if (node->state() == gale::v1::NODE_STATE_DECOMMISSIONED) {
+    std::printf(
+        "node %s is decommissioned: it holds nothing the cluster needs; stop it and "
+        "remove it\n",
+        node_id.c_str());
+  } else if (node->has_drain()) {
+    std::printf("node %s is draining: %s\n", node_id.c_str(), DrainText(node->drain()).c_str());
+  } else {
+    std::printf(
+        "node %s is draining: its chunks are being copied to other nodes; follow it "
+        "with `gale nodes`\n",
+        node_id.c_str());
+  }
+  return kOk;
+}
+
+int Maintenance(const Globals& g, const std::string& node_id, const std::string& mode) {
+  auto client = Connect(g);
+  if (!client.ok()) return Fail("connect", client.status(), g.coordinator);
+  auto node = (*client)->SetMaintenance(node_id, mode == "on");
+  if (!node.ok()) return Fail("maintenance", node.status(), g.coordinator);
+  std::printf("node %s is %s\n", node_id.c_str(),
+              gale::client::NodeStateText(node->state()).c_str());
   return kOk;
 }
 
@@ -288,7 +344,10 @@ int StatusCommand(const Globals& g) {
   auto status = (*client)->ClusterStatus();
   if (!status.ok()) return Fail("status", status.status(), g.coordinator);
   const auto& s = status->network_stats();
+  const auto& r = status->replication();
   if (g.json) {
+    json drains = json::object();
+    for (const auto& [node_id, drain] : r.drains()) drains[node_id] = DrainJson(drain);
     json by_state = json::object();
     for (const auto& [state, count] : s.nodes_by_state()) by_state[state] = count;
     std::printf("%s\n", json{{"cluster_id", status->cluster_id()},
@@ -298,7 +357,19 @@ int StatusCommand(const Globals& g) {
                              {"total_storage_capacity", s.total_storage_capacity()},
                              {"total_storage_used", s.total_storage_used()},
                              {"total_files", s.total_files()},
-                             {"total_chunks", s.total_chunks()}}
+                             {"total_chunks", s.total_chunks()},
+                             {"replication",
+                              {{"chunks_under_replicated", r.under_replicated()},
+                               {"chunks_over_replicated", r.over_replicated()},
+                               {"chunks_lost", r.lost()},
+                               {"replicas_corrupt", r.corrupt_replicas()},
+                               {"missing_bytes", r.missing_bytes()},
+                               {"tasks_pending", r.tasks_pending()},
+                               {"tasks_running", r.tasks_running()},
+                               {"tasks_failed", r.tasks_failed()},
+                               {"repair_bytes_per_second", r.repair_bytes_per_second()},
+                               {"seconds_to_redundancy", r.seconds_to_redundancy()},
+                               {"drains", drains}}}}
                             .dump(2)
                             .c_str());
     return kOk;
@@ -315,6 +386,33 @@ int StatusCommand(const Globals& g) {
               gale::common::FormatBytes(s.total_storage_used()).c_str(),
               gale::common::FormatBytes(s.total_storage_capacity()).c_str(),
               static_cast<long long>(s.total_files()), static_cast<long long>(s.total_chunks()));
+  if (r.under_replicated() == 0 && r.over_replicated() == 0 && r.corrupt_replicas() == 0) {
+    std::printf("health:   every chunk at its replication factor\n");
+  } else {
+    std::printf(
+        "health:   %lld chunks under-replicated (%s to copy), %lld lost, %lld "
+        "over-replicated, %lld replicas suspected corrupt\n",
+        static_cast<long long>(r.under_replicated()),
+        gale::common::FormatBytes(r.missing_bytes()).c_str(), static_cast<long long>(r.lost()),
+        static_cast<long long>(r.over_replicated()), static_cast<long long>(r.corrupt_replicas()));
+  }
+  std::printf("repair:   %s/s; tasks %lld pending, %lld running, %lld failed",
+              gale::common::FormatBytes(static_cast<int64_t>(r.repair_bytes_per_second())).c_str(),
+              static_cast<long long>(r.tasks_pending()), static_cast<long long>(r.tasks_running()),
+              static_cast<long long>(r.tasks_failed()));
+  if (r.seconds_to_redundancy() != 0) {
+    std::printf("; full redundancy (%s)", FormatEta(r.seconds_to_redundancy()).c_str());
+  }
+  std::printf("\n");
+  for (const auto& [node_id, drain] : r.drains()) {
+    std::printf("draining %s: %s\n", node_id.c_str(), DrainText(drain).c_str());
+  }
+  if (r.lost() > 0) {
+    std::printf(
+        "warning:  %lld chunks have no readable replica: bring back the dead nodes that "
+        "hold them (`gale nodes`)\n",
+        static_cast<long long>(r.lost()));
+  }
   return kOk;
 }
 
@@ -370,8 +468,20 @@ int main(int argc, char** argv) {
   auto* nodes = app.add_subcommand("nodes", "list the storage nodes");
   nodes->add_flag("--json", g.json, "print JSON");
 
-  auto* status = app.add_subcommand("status", "summarize the cluster");
+  auto* status = app.add_subcommand("status", "summarize the cluster and its health");
   status->add_flag("--json", g.json, "print JSON");
+
+  std::string node_id, switch_to;
+  auto* drain = app.add_subcommand(
+      "drain", "copy everything off a node, then mark it decommissioned (safe to remove)");
+  drain->add_option("node", node_id, "node id")->required();
+
+  auto* maintenance = app.add_subcommand(
+      "maintenance", "no placements on a node and no re-replication of it while it is down");
+  maintenance->add_option("node", node_id, "node id")->required();
+  maintenance->add_option("switch", switch_to, "on | off")
+      ->required()
+      ->check(CLI::IsMember({"on", "off"}));
 
   try {
     app.parse(argc, argv);
@@ -385,5 +495,7 @@ int main(int argc, char** argv) {
   if (*rm) return Rm(g, file);
   if (*nodes) return Nodes(g);
   if (*status) return StatusCommand(g);
+  if (*drain) return Drain(g, node_id);
+  if (*maintenance) return Maintenance(g, node_id, switch_to);
   return kUsage;
 }

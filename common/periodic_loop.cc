@@ -29,6 +29,11 @@ void PeriodicLoop::TriggerNow() {
   triggered_ = true;
 }
 
+void PeriodicLoop::RunWithin(absl::Duration delay) {
+  absl::MutexLock lock(&mu_);
+  run_by_ = std::min(run_by_, absl::Now() + delay);
+}
+
 void PeriodicLoop::Stop() {
   {
     absl::MutexLock lock(&mu_);
@@ -54,10 +59,20 @@ void PeriodicLoop::Run() {
     if (jitter_ > 0) wait *= std::uniform_real_distribution<double>(1 - jitter_, 1 + jitter_)(rng);
     {
       absl::MutexLock lock(&mu_);
-      auto wake = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_ || triggered_; };
-      mu_.AwaitWithTimeout(absl::Condition(&wake), wait);
+      const absl::Time deadline = absl::Now() + wait;
+      while (!stopping_ && !triggered_) {
+        // Wake at the deadline, or earlier when RunWithin moves run_by_.
+        const absl::Time run_by = run_by_;
+        const absl::Time until = std::min(deadline, run_by);
+        if (absl::Now() >= until) break;
+        auto wake = [this, run_by]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+          return stopping_ || triggered_ || run_by_ != run_by;
+        };
+        mu_.AwaitWithDeadline(absl::Condition(&wake), until);
+      }
       if (stopping_) return;
       triggered_ = false;
+      run_by_ = absl::InfiniteFuture();
     }
     Status status = body_();
     if (status.ok()) {

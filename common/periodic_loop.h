@@ -31,6 +31,9 @@ class PeriodicLoop {
   void Start();
   // Asks for a run as soon as the current one (if any) finishes.
   void TriggerNow();
+  // Asks for the next run to start within `delay` (real time) at the
+  // latest; requests coalesce, the earliest wins.
+  void RunWithin(absl::Duration delay);
   // Stops the thread after the current run; returns when it has exited.
   void Stop();
 
@@ -50,6 +53,7 @@ class PeriodicLoop {
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool triggered_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Time run_by_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
   int64_t runs_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Mutex join_mu_;  // serializes concurrent Stop() calls
   std::thread thread_;

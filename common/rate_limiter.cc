@@ -15,8 +15,8 @@ absl::Duration RateLimiter::Reserve(int64_t bytes) {
   if (rate_ <= 0) return absl::ZeroDuration();
   absl::MutexLock lock(&mu_);
   const absl::Duration now = clock_->Monotonic();
-  tokens_ = std::min(capacity_, tokens_ + absl::ToDoubleSeconds(now - refilled_) *
-                                              static_cast<double>(rate_));
+  tokens_ = std::min(capacity_,
+                     tokens_ + absl::ToDoubleSeconds(now - refilled_) * static_cast<double>(rate_));
   refilled_ = now;
   tokens_ -= static_cast<double>(bytes);
   if (tokens_ >= 0) return absl::ZeroDuration();

@@ -18,6 +18,13 @@
 #include "spdlog/spdlog.h"
 
 namespace gale::coordinator {
+namespace {
+
+// How soon the replication manager runs after a task finishes: a short
+// delay lets the results of one heartbeat round arrive together.
+constexpr absl::Duration kReplanDelay = absl::Milliseconds(50);
+
+}  // namespace
 
 Coordinator::Coordinator(CoordinatorOptions options, common::Clock* clock)
     : options_(std::move(options)), clock_(clock) {}
@@ -62,7 +69,6 @@ Status Coordinator::Start() {
   file_options.placement_reserve_bytes = options_.placement_reserve_bytes;
   files_ = std::make_unique<FileService>(store_.get(), registry_.get(), replicas_.get(), clock_,
                                          file_options);
-  heartbeats_ = std::make_unique<HeartbeatHandler>(registry_.get(), tasks_.get());
   GarbageCollectorOptions gc_options;
   gc_options.grace = absl::Milliseconds(options_.gc_grace_ms);
   gc_options.task_history = absl::Milliseconds(options_.task_history_ms);
@@ -75,6 +81,16 @@ Status Coordinator::Start() {
   replication_options.placement_reserve_bytes = options_.placement_reserve_bytes;
   replication_ = std::make_unique<ReplicationManager>(store_.get(), registry_.get(),
                                                       replicas_.get(), clock_, replication_options);
+  replication_loop_ = std::make_unique<common::PeriodicLoop>(
+      "replication", absl::Milliseconds(options_.replication_interval_ms),
+      [this] { return replication_->RunOnce(); });
+  // A finished copy or delete frees a transfer slot or changes a chunk's
+  // count: plan again soon rather than at the next interval.
+  tasks_->SetOnFinished([this](const TaskRecord& task) {
+    if (task.kind != TaskKind::kVerify) replication_loop_->RunWithin(kReplanDelay);
+  });
+  heartbeats_ =
+      std::make_unique<HeartbeatHandler>(registry_.get(), tasks_.get(), replication_.get());
   registry_metrics_ = std::make_unique<RegistryMetrics>(registry_.get());
   metrics_->AddCollector(registry_metrics_.get());
   replication_metrics_ =
@@ -93,9 +109,6 @@ Status Coordinator::Start() {
   gc_loop_ = std::make_unique<common::PeriodicLoop>(
       "gc", absl::Milliseconds(options_.gc_interval_ms), [this] { return gc_->RunOnce(); });
   gc_loop_->Start();
-  replication_loop_ = std::make_unique<common::PeriodicLoop>(
-      "replication", absl::Milliseconds(options_.replication_interval_ms),
-      [this] { return replication_->RunOnce(); });
   replication_loop_->Start();
 
   if (!options_.info_file.empty()) {

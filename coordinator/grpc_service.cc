@@ -51,7 +51,7 @@ NodeStats FromProto(const v1::NodeStats& stats) {
   return out;
 }
 
-void ToProto(const NodeRecord& node, v1::NodeInfo* out) {
+void ToProto(const NodeRecord& node, v1::NodeInfo* out, const DrainProgress* drain = nullptr) {
   out->set_node_id(node.id);
   for (const auto& address : node.addresses) out->add_addresses(address);
   out->set_zone(node.zone);
@@ -62,6 +62,11 @@ void ToProto(const NodeRecord& node, v1::NodeInfo* out) {
   ToProto(node.stats, out->mutable_stats());
   out->set_registered_at_ms(absl::ToUnixMillis(node.registered_at));
   out->set_last_heartbeat_ms(absl::ToUnixMillis(node.last_heartbeat));
+  if (drain != nullptr) {
+    out->mutable_drain()->set_chunks_left(drain->chunks_left);
+    out->mutable_drain()->set_bytes_left(drain->bytes_left);
+    out->mutable_drain()->set_eta_seconds(drain->eta_seconds);
+  }
 }
 
 v1::WriteMode ToProto(WriteMode mode) {
@@ -220,6 +225,7 @@ grpc::Status CoordinatorGrpcService::NodeHeartbeat(grpc::ServerContext*,
     RETURN_IF_ERROR(reply.status());
     response->set_needs_reregister(reply->liveness.needs_reregister);
     response->set_state(ToProto(reply->liveness.state));
+    response->set_poll_soon(reply->poll_soon);
     for (const NodeOrder& order : reply->orders) {
       v1::Task* task = response->add_tasks();
       task->set_task_id(order.task.id);
@@ -403,7 +409,7 @@ grpc::Status CoordinatorGrpcService::GetNode(grpc::ServerContext*,
                                              v1::GetNodeResponse* response) {
   return Handle("GetNode", [&]() -> Status {
     ASSIGN_OR_RETURN(NodeRecord node, ctx_.registry->Get(request->node_id()));
-    ToProto(node, response->mutable_node());
+    ToProto(node, response->mutable_node(), FindDrain(ctx_.replication->status(), node));
     return absl::OkStatus();
   });
 }
@@ -411,7 +417,10 @@ grpc::Status CoordinatorGrpcService::GetNode(grpc::ServerContext*,
 grpc::Status CoordinatorGrpcService::ListNodes(grpc::ServerContext*, const v1::ListNodesRequest*,
                                                v1::ListNodesResponse* response) {
   return Handle("ListNodes", [&]() -> Status {
-    for (const auto& node : ctx_.registry->List()) ToProto(node, response->add_nodes());
+    const ReplicationStatus replication = ctx_.replication->status();
+    for (const auto& node : ctx_.registry->List()) {
+      ToProto(node, response->add_nodes(), FindDrain(replication, node));
+    }
     return absl::OkStatus();
   });
 }
@@ -427,12 +436,21 @@ grpc::Status CoordinatorGrpcService::SetNodeMaintenance(
   });
 }
 
+grpc::Status CoordinatorGrpcService::DrainNode(grpc::ServerContext*,
+                                               const v1::DrainNodeRequest* request,
+                                               v1::DrainNodeResponse* response) {
+  return Handle("DrainNode", [&]() -> Status {
+    ASSIGN_OR_RETURN(NodeRecord node, ctx_.registry->Drain(request->node_id()));
+    ToProto(node, response->mutable_node(), FindDrain(ctx_.replication->status(), node));
+    return absl::OkStatus();
+  });
+}
+
 grpc::Status CoordinatorGrpcService::GetNetworkStatus(grpc::ServerContext*,
                                                       const v1::GetNetworkStatusRequest*,
                                                       v1::GetNetworkStatusResponse* response) {
   return Handle("GetNetworkStatus", [&]() -> Status {
-    ASSIGN_OR_RETURN(NetworkStatus status, ComputeNetworkStatus(*ctx_.registry, ctx_.store,
-                                                                *ctx_.cluster, ctx_.clock->Now()));
+    ASSIGN_OR_RETURN(NetworkStatus status, ComputeNetworkStatus(ctx_));
     v1::NetworkStats* stats = response->mutable_network_stats();
     stats->set_total_nodes(status.nodes.total);
     stats->set_active_nodes(status.nodes.by_state[NodeState::kActive]);
@@ -448,6 +466,25 @@ grpc::Status CoordinatorGrpcService::GetNetworkStatus(grpc::ServerContext*,
     for (const auto& node : status.active_nodes) ToProto(node, response->add_active_nodes());
     response->set_timestamp_ms(absl::ToUnixMillis(status.timestamp));
     response->set_cluster_id(status.cluster_id);
+    v1::ReplicationHealth* health = response->mutable_replication();
+    const ReplicationStatus& replication = status.replication;
+    health->set_under_replicated(replication.health.under_replicated);
+    health->set_over_replicated(replication.health.over_replicated);
+    health->set_lost(replication.health.lost);
+    health->set_corrupt_replicas(replication.health.corrupt_replicas);
+    health->set_missing_bytes(replication.health.missing_bytes);
+    health->set_tasks_pending(status.tasks.pending);
+    health->set_tasks_running(status.tasks.running);
+    health->set_tasks_failed(status.tasks.failed);
+    health->set_repair_bytes_per_second(replication.repair_bytes_per_second);
+    health->set_seconds_to_redundancy(replication.seconds_to_redundancy);
+    health->set_as_of_ms(absl::ToUnixMillis(replication.as_of));
+    for (const auto& [node_id, drain] : replication.drains) {
+      v1::DrainProgress& out = (*health->mutable_drains())[node_id];
+      out.set_chunks_left(drain.chunks_left);
+      out.set_bytes_left(drain.bytes_left);
+      out.set_eta_seconds(drain.eta_seconds);
+    }
     return absl::OkStatus();
   });
 }

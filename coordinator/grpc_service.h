@@ -63,6 +63,8 @@ class CoordinatorGrpcService final : public gale::v1::Coordinator::Service {
   grpc::Status SetNodeMaintenance(grpc::ServerContext* context,
                                   const v1::SetNodeMaintenanceRequest* request,
                                   v1::SetNodeMaintenanceResponse* response) override;
+  grpc::Status DrainNode(grpc::ServerContext* context, const v1::DrainNodeRequest* request,
+                         v1::DrainNodeResponse* response) override;
   grpc::Status GetNetworkStatus(grpc::ServerContext* context,
                                 const v1::GetNetworkStatusRequest* request,
                                 v1::GetNetworkStatusResponse* response) override;

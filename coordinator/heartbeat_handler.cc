@@ -27,6 +27,8 @@ Result<HeartbeatReply> HeartbeatHandler::Handle(std::string_view node_id, const 
     order.task = std::move(task);
     reply.orders.push_back(std::move(order));
   }
+  reply.poll_soon =
+      !reply.orders.empty() || (replication_ != nullptr && replication_->status().open_tasks > 0);
   return reply;
 }
 

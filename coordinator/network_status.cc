@@ -4,17 +4,40 @@
 
 namespace gale::coordinator {
 
-Result<NetworkStatus> ComputeNetworkStatus(const NodeRegistry& registry, MetadataStore* store,
-                                           const ClusterInfo& cluster, absl::Time now) {
+Result<NetworkStatus> ComputeNetworkStatus(const ServiceContext& ctx) {
+  const absl::Time now = ctx.clock->Now();
   NetworkStatus status;
-  ASSIGN_OR_RETURN(status.stored, store->Counts());
-  status.cluster_id = cluster.id;
-  status.nodes = registry.Summarize();
-  status.active_nodes = registry.Active(/*limit=*/0, /*exclude=*/{});
+  ASSIGN_OR_RETURN(status.stored, ctx.store->Counts());
+  ASSIGN_OR_RETURN(auto tasks, ctx.store->CountTasks());
+  for (const auto& [key, count] : tasks) {
+    switch (key.second) {
+      case TaskState::kPending:
+        status.tasks.pending += count;
+        break;
+      case TaskState::kAssigned:
+        status.tasks.running += count;
+        break;
+      case TaskState::kFailed:
+        status.tasks.failed += count;
+        break;
+      case TaskState::kDone:
+        break;
+    }
+  }
+  status.cluster_id = ctx.cluster->id;
+  status.nodes = ctx.registry->Summarize();
+  status.active_nodes = ctx.registry->Active(/*limit=*/0, /*exclude=*/{});
   status.network_uptime_seconds =
-      std::max<int64_t>(0, absl::ToInt64Seconds(now - cluster.created_at));
+      std::max<int64_t>(0, absl::ToInt64Seconds(now - ctx.cluster->created_at));
+  status.replication = ctx.replication->status();
   status.timestamp = now;
   return status;
+}
+
+const DrainProgress* FindDrain(const ReplicationStatus& replication, const NodeRecord& node) {
+  if (node.state != NodeState::kDraining) return nullptr;
+  auto it = replication.drains.find(node.id);
+  return it == replication.drains.end() ? nullptr : &it->second;
 }
 
 }  // namespace gale::coordinator

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -7,21 +8,35 @@
 #include "coordinator/metadata_store.h"
 #include "coordinator/node_record.h"
 #include "coordinator/node_registry.h"
+#include "coordinator/replication_manager.h"
+#include "coordinator/service_context.h"
 
 namespace gale::coordinator {
 
-// The cluster at a glance, as GET /api/v1/network/status and the gRPC
-// GetNetworkStatus report it.
+// Tasks in the ledger by what they are doing.
+struct TaskTotals {
+  int64_t pending = 0;
+  int64_t running = 0;  // assigned to a node
+  int64_t failed = 0;   // given up, within the task history
+};
+
+// The cluster at a glance, as GET /api/v1/network/status, the gRPC
+// GetNetworkStatus and `gale status` report it.
 struct NetworkStatus {
   std::string cluster_id;
   NodeSummary nodes;
   std::vector<NodeRecord> active_nodes;
   StoreCounts stored;                  // complete files; referenced chunks and their bytes
   int64_t network_uptime_seconds = 0;  // since the cluster was created
+  ReplicationStatus replication;       // as of the replication manager's last run
+  TaskTotals tasks;
   absl::Time timestamp;
 };
 
-Result<NetworkStatus> ComputeNetworkStatus(const NodeRegistry& registry, MetadataStore* store,
-                                           const ClusterInfo& cluster, absl::Time now);
+Result<NetworkStatus> ComputeNetworkStatus(const ServiceContext& ctx);
+
+// A node's drain progress, when it is draining and the replication manager
+// has measured it.
+const DrainProgress* FindDrain(const ReplicationStatus& replication, const NodeRecord& node);
 
 }  // namespace gale::coordinator

@@ -19,11 +19,7 @@ constexpr int kMaxBackoffDoublings = 5;
 ReplicationManager::ReplicationManager(MetadataStore* store, NodeRegistry* registry,
                                        const ReplicaCatalog* replicas, common::Clock* clock,
                                        ReplicationOptions options)
-    : store_(store),
-      registry_(registry),
-      replicas_(replicas),
-      clock_(clock),
-      options_(options) {}
+    : store_(store), registry_(registry), replicas_(replicas), clock_(clock), options_(options) {}
 
 ReplicationStatus ReplicationManager::status() const {
   absl::MutexLock lock(&mu_);
@@ -69,8 +65,20 @@ Status ReplicationManager::RunOnce() {
 
   ReplicationStatus status;
   ASSIGN_OR_RETURN(status.health, store_->Health(nodes.counting, nodes.readable));
-  ASSIGN_OR_RETURN(int64_t moved, store_->ReplicatedBytesSince(now - options_.rate_window));
-  const double rate = static_cast<double>(moved) / absl::ToDoubleSeconds(options_.rate_window);
+  // Average over the window, or over the time since repair work began when
+  // that is shorter, so that the first estimates are not diluted by idle time.
+  const bool busy = status.health.missing_bytes > 0 || tasks.open > 0;
+  if (!busy) {
+    busy_since_.reset();
+  } else if (!busy_since_.has_value()) {
+    busy_since_ = now;
+  }
+  const absl::Duration window =
+      busy_since_.has_value()
+          ? std::clamp(now - *busy_since_, absl::Seconds(1), options_.rate_window)
+          : options_.rate_window;
+  ASSIGN_OR_RETURN(int64_t moved, store_->ReplicatedBytesSince(now - window));
+  const double rate = static_cast<double>(moved) / absl::ToDoubleSeconds(window);
   status.repair_bytes_per_second = rate;
   if (status.health.missing_bytes == 0) {
     status.seconds_to_redundancy = 0;
@@ -79,10 +87,10 @@ Status ReplicationManager::RunOnce() {
         rate > 0 ? static_cast<double>(status.health.missing_bytes) / rate : -1;
   }
   RETURN_IF_ERROR(Drains(nodes, now, rate, tasks, &status, &run));
+  status.open_tasks = tasks.open + run.replications + run.trims + run.drained_deletes;
   status.as_of = now;
 
-  if (run.replications + run.trims + run.cancelled + run.decommissioned + run.drained_deletes >
-      0) {
+  if (run.replications + run.trims + run.cancelled + run.decommissioned + run.drained_deletes > 0) {
     spdlog::info(
         "replication: ordered {} copies and {} surplus deletions, cancelled {}, decommissioned "
         "{} nodes ({} copies on decommissioned nodes ordered deleted); {} chunks "
@@ -102,6 +110,7 @@ Status ReplicationManager::LoadTasks(const NodeView& nodes, absl::Time now, Task
   ASSIGN_OR_RETURN(std::vector<TaskRecord> recent, store_->RecentTasks(now - longest_backoff));
   for (const TaskRecord& task : recent) {
     const bool open = task.state == TaskState::kPending || task.state == TaskState::kAssigned;
+    if (open) ++tasks->open;
     if (task.kind != TaskKind::kReplicate) {
       if (open) tasks->busy_chunks.insert(task.chunk_id);
       continue;
@@ -118,6 +127,7 @@ Status ReplicationManager::LoadTasks(const NodeView& nodes, absl::Time now, Task
         (target == nodes.by_id.end() || target->second.state != NodeState::kActive)) {
       // Waiting for a node that cannot take it: plan again elsewhere now.
       RETURN_IF_ERROR(store_->CancelTask(task.id, "the target node is no longer active", now));
+      --tasks->open;
       tasks->failed_targets[task.chunk_id].insert(task.node_id);
       ++run->cancelled;
       continue;
@@ -163,9 +173,8 @@ Status ReplicationManager::Rebalance(const NodeView& nodes, absl::Time now, Task
 
 Status ReplicationManager::Replicate(const ChunkBalance& chunk,
                                      const std::vector<LiveReplica>& live,
-                                     const std::vector<std::string>& holders,
-                                     const NodeView& nodes, absl::Time now,
-                                     PlacementPolicy* policy, TaskView* tasks,
+                                     const std::vector<std::string>& holders, const NodeView& nodes,
+                                     absl::Time now, PlacementPolicy* policy, TaskView* tasks,
                                      ReplicationRun* run) {
   const std::string& id = chunk.chunk_id;
   int need = chunk.factor - chunk.live - tasks->incoming[id];

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -29,7 +30,8 @@ struct ReplicationOptions {
   int64_t placement_reserve_bytes = 0;
   // Unbalanced chunks and a decommissioned node's replicas handled per run.
   int batch = 10000;
-  // The repair rate is averaged over this window.
+  // The repair rate is averaged over this window (or over the time since
+  // repair work began, when shorter).
   absl::Duration rate_window = absl::Seconds(60);
 };
 
@@ -47,7 +49,8 @@ struct ReplicationStatus {
   // 0 when fully redundant; -1 when chunks are missing but nothing moves.
   double seconds_to_redundancy = 0;
   std::map<std::string, DrainProgress> drains;  // by draining node id
-  absl::Time as_of = absl::UnixEpoch();          // UnixEpoch: no run yet
+  int64_t open_tasks = 0;                       // pending or assigned, of any kind
+  absl::Time as_of = absl::UnixEpoch();         // UnixEpoch: no run yet
 };
 
 // What one run did, for logs and tests.
@@ -91,11 +94,12 @@ class ReplicationManager {
  private:
   // Open and recently failed tasks, indexed for planning.
   struct TaskView {
-    std::map<std::string, int> incoming;                    // chunk -> open replications
-    std::map<std::string, std::set<std::string>> targets;   // chunk -> nodes receiving it
-    std::set<std::string> busy_chunks;                      // any task open
-    std::map<std::string, int> transfers;                   // node -> open replications
-    int total = 0;                                          // open replications
+    std::map<std::string, int> incoming;                   // chunk -> open replications
+    std::map<std::string, std::set<std::string>> targets;  // chunk -> nodes receiving it
+    std::set<std::string> busy_chunks;                     // any task open
+    std::map<std::string, int> transfers;                  // node -> open replications
+    int total = 0;                                         // open replications
+    int open = 0;                                          // open tasks of any kind
     std::map<std::string, std::set<std::string>> failed_targets;
     std::map<std::string, std::pair<int, absl::Time>> failures;  // chunk -> count, last
   };
@@ -109,9 +113,8 @@ class ReplicationManager {
   Status LoadTasks(const NodeView& nodes, absl::Time now, TaskView* tasks, ReplicationRun* run);
   Status Rebalance(const NodeView& nodes, absl::Time now, TaskView* tasks, ReplicationRun* run);
   Status Replicate(const ChunkBalance& chunk, const std::vector<LiveReplica>& live,
-                   const std::vector<std::string>& holders, const NodeView& nodes,
-                   absl::Time now, PlacementPolicy* policy, TaskView* tasks,
-                   ReplicationRun* run);
+                   const std::vector<std::string>& holders, const NodeView& nodes, absl::Time now,
+                   PlacementPolicy* policy, TaskView* tasks, ReplicationRun* run);
   Status Trim(const ChunkBalance& chunk, const std::vector<LiveReplica>& live,
               const NodeView& nodes, absl::Time now, ReplicationRun* run);
   Status Drains(const NodeView& nodes, absl::Time now, double rate, const TaskView& tasks,
@@ -125,6 +128,8 @@ class ReplicationManager {
   const ReplicationOptions options_;
 
   absl::Mutex run_mu_;  // one run at a time
+  // When the current stretch of repair work began; unset while healthy.
+  std::optional<absl::Time> busy_since_ ABSL_GUARDED_BY(run_mu_);
   mutable absl::Mutex mu_;
   ReplicationStatus status_ ABSL_GUARDED_BY(mu_);
   ReplicationRun last_run_ ABSL_GUARDED_BY(mu_);

@@ -25,24 +25,52 @@ json StatsToJson(const NodeStats& stats) {
           {"memory_usage", stats.memory_usage},     {"uptime_seconds", stats.uptime_seconds}};
 }
 
-json NodeToJson(const NodeRecord& node) {
-  return {{"node_id", node.id},
-          {"addresses", node.addresses},
-          {"stats", StatsToJson(node.stats)},
-          {"last_heartbeat", absl::ToUnixSeconds(node.last_heartbeat)},
-          {"status", CompatStatus(node.state)},
-          {"state", NodeStateName(node.state)},
-          {"storage_capacity", node.capacity_bytes},
-          {"capabilities", node.capabilities},
-          {"zone", node.zone},
-          {"version", node.version},
-          {"registered_at", absl::ToUnixSeconds(node.registered_at)}};
+json DrainToJson(const DrainProgress& drain) {
+  return {{"chunks_left", drain.chunks_left},
+          {"bytes_left", drain.bytes_left},
+          {"eta_seconds", drain.eta_seconds}};
 }
 
-json NodesToJson(const std::vector<NodeRecord>& nodes) {
-  json out = json::array();
-  for (const auto& node : nodes) out.push_back(NodeToJson(node));
+json NodeToJson(const NodeRecord& node, const DrainProgress* drain = nullptr) {
+  json out = {{"node_id", node.id},
+              {"addresses", node.addresses},
+              {"stats", StatsToJson(node.stats)},
+              {"last_heartbeat", absl::ToUnixSeconds(node.last_heartbeat)},
+              {"status", CompatStatus(node.state)},
+              {"state", NodeStateName(node.state)},
+              {"storage_capacity", node.capacity_bytes},
+              {"capabilities", node.capabilities},
+              {"zone", node.zone},
+              {"version", node.version},
+              {"registered_at", absl::ToUnixSeconds(node.registered_at)}};
+  if (drain != nullptr) out["drain"] = DrainToJson(*drain);
   return out;
+}
+
+json NodesToJson(const std::vector<NodeRecord>& nodes, const ReplicationStatus* replication) {
+  json out = json::array();
+  for (const auto& node : nodes) {
+    out.push_back(NodeToJson(node, replication ? FindDrain(*replication, node) : nullptr));
+  }
+  return out;
+}
+
+json ReplicationToJson(const coordinator::NetworkStatus& status) {
+  const ReplicationStatus& r = status.replication;
+  json drains = json::object();
+  for (const auto& [node_id, drain] : r.drains) drains[node_id] = DrainToJson(drain);
+  return {{"chunks_under_replicated", r.health.under_replicated},
+          {"chunks_over_replicated", r.health.over_replicated},
+          {"chunks_lost", r.health.lost},
+          {"replicas_corrupt", r.health.corrupt_replicas},
+          {"missing_bytes", r.health.missing_bytes},
+          {"tasks_pending", status.tasks.pending},
+          {"tasks_running", status.tasks.running},
+          {"tasks_failed", status.tasks.failed},
+          {"repair_bytes_per_second", r.repair_bytes_per_second},
+          {"seconds_to_redundancy", r.seconds_to_redundancy},
+          {"drains", drains},
+          {"as_of", absl::ToUnixSeconds(r.as_of)}};
 }
 
 Result<NodeStats> ReadStats(const JsonReader& body) {
@@ -141,6 +169,7 @@ void RestApi::Register(common::HttpServer* server) {
   server->Post("/api/v1/nodes/{id}/heartbeat", std::bind(&RestApi::Heartbeat, this, _1, _2));
   server->Post("/api/v1/nodes/{id}/unregister", std::bind(&RestApi::Unregister, this, _1, _2));
   server->Post("/api/v1/nodes/{id}/maintenance", std::bind(&RestApi::Maintenance, this, _1, _2));
+  server->Post("/api/v1/nodes/{id}/drain", std::bind(&RestApi::Drain, this, _1, _2));
   server->Get("/api/v1/network/status", [this](const auto& req, auto& res) {
     NetworkStatus(req, res, /*stats_only=*/false);
   });
@@ -210,6 +239,7 @@ void RestApi::Heartbeat(const httplib::Request& req, httplib::Response& res) {
                             : "heartbeat processed"},
             {"tasks", tasks},
             {"needs_reregister", liveness.needs_reregister},
+            {"poll_soon", reply->poll_soon},
             {"state", NodeStateName(liveness.state)},
             {"heartbeat_interval_ms", ctx_.heartbeat_interval_ms}});
 }
@@ -237,22 +267,36 @@ void RestApi::Maintenance(const httplib::Request& req, httplib::Response& res) {
   SendJson(res, 200, {{"success", true}, {"node", NodeToJson(*node)}});
 }
 
+void RestApi::Drain(const httplib::Request& req, httplib::Response& res) {
+  auto node = ctx_.registry->Drain(req.matches[1].str());
+  if (!node.ok()) return SendError(res, node.status());
+  SendJson(res, 200,
+           {{"success", true},
+            {"message", node->state == NodeState::kDecommissioned
+                            ? "node is decommissioned: it holds nothing the cluster needs"
+                            : "node is draining: its chunks are being copied to other nodes"},
+            {"node", NodeToJson(*node, FindDrain(ctx_.replication->status(), *node))}});
+}
+
 void RestApi::ActiveNodes(const httplib::Request& req, httplib::Response& res) {
   auto limit = ReadLimit(req, kDefaultActiveLimit, kMaxActiveLimit);
   if (!limit.ok()) return SendError(res, limit.status());
   std::vector<NodeRecord> nodes = ctx_.registry->Active(*limit, ReadExclude(req));
-  SendJson(res, 200, {{"nodes", NodesToJson(nodes)}, {"total_nodes", nodes.size()}});
+  SendJson(res, 200, {{"nodes", NodesToJson(nodes, nullptr)}, {"total_nodes", nodes.size()}});
 }
 
 void RestApi::ListNodes(const httplib::Request&, httplib::Response& res) {
   std::vector<NodeRecord> nodes = ctx_.registry->List();
-  SendJson(res, 200, {{"nodes", NodesToJson(nodes)}, {"total_nodes", nodes.size()}});
+  const ReplicationStatus replication = ctx_.replication->status();
+  SendJson(res, 200, {{"nodes", NodesToJson(nodes, &replication)}, {"total_nodes", nodes.size()}});
 }
 
 void RestApi::GetNode(const httplib::Request& req, httplib::Response& res) {
   auto node = ctx_.registry->Get(req.matches[1].str());
   if (!node.ok()) return SendError(res, node.status());
-  SendJson(res, 200, {{"success", true}, {"node", NodeToJson(*node)}});
+  SendJson(res, 200,
+           {{"success", true},
+            {"node", NodeToJson(*node, FindDrain(ctx_.replication->status(), *node))}});
 }
 
 void RestApi::NodeChunks(const httplib::Request& req, httplib::Response& res) {
@@ -280,8 +324,7 @@ void RestApi::NodeChunks(const httplib::Request& req, httplib::Response& res) {
 }
 
 void RestApi::NetworkStatus(const httplib::Request&, httplib::Response& res, bool stats_only) {
-  auto computed =
-      ComputeNetworkStatus(*ctx_.registry, ctx_.store, *ctx_.cluster, ctx_.clock->Now());
+  auto computed = ComputeNetworkStatus(ctx_);
   if (!computed.ok()) return SendError(res, computed.status());
   const coordinator::NetworkStatus& status = *computed;
   json by_state = json::object();
@@ -301,7 +344,8 @@ void RestApi::NetworkStatus(const httplib::Request&, httplib::Response& res, boo
   if (stats_only) return SendJson(res, 200, stats);
   SendJson(res, 200,
            {{"network_stats", stats},
-            {"active_nodes", NodesToJson(status.active_nodes)},
+            {"active_nodes", NodesToJson(status.active_nodes, nullptr)},
+            {"replication", ReplicationToJson(status)},
             {"timestamp", timestamp},
             {"cluster_id", status.cluster_id}});
 }

@@ -22,6 +22,7 @@ class RestApi {
   void Heartbeat(const httplib::Request& req, httplib::Response& res);
   void Unregister(const httplib::Request& req, httplib::Response& res);
   void Maintenance(const httplib::Request& req, httplib::Response& res);
+  void Drain(const httplib::Request& req, httplib::Response& res);
   void ActiveNodes(const httplib::Request& req, httplib::Response& res);
   void ListNodes(const httplib::Request& req, httplib::Response& res);
   void GetNode(const httplib::Request& req, httplib::Response& res);

@@ -13,9 +13,12 @@ Status TaskLedger::Record(std::string_view node_id, const std::vector<TaskOutcom
     ASSIGN_OR_RETURN(std::optional<TaskRecord> finished,
                      store_->FinishTask(node_id, result.task_id, result.ok, result.error, now,
                                         options_.retry_after, options_.max_attempts));
-    if (finished && finished->kind == TaskKind::kReplicate && finished->state == TaskState::kDone) {
+    if (!finished) continue;  // a repeated or stale result
+    if (finished->kind == TaskKind::kReplicate && finished->state == TaskState::kDone) {
       replicated_bytes_total_.fetch_add(finished->size);
     }
+    const bool ended = finished->state == TaskState::kDone || finished->state == TaskState::kFailed;
+    if (ended && on_finished_) on_finished_(*finished);
   }
   return absl::OkStatus();
 }

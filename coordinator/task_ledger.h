@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -37,6 +38,12 @@ class TaskLedger {
   TaskLedger(MetadataStore* store, common::Clock* clock, TaskLedgerOptions options)
       : store_(store), clock_(clock), options_(options) {}
 
+  // Called (from the recording thread) for each task a result finishes, done
+  // or failed for good. Set before serving.
+  void SetOnFinished(std::function<void(const TaskRecord&)> on_finished) {
+    on_finished_ = std::move(on_finished);
+  }
+
   // Records a node's results (idempotent).
   Status Record(std::string_view node_id, const std::vector<TaskOutcome>& results);
   // Hands a node its next tasks; they are assigned until their deadline.
@@ -52,6 +59,7 @@ class TaskLedger {
   common::Clock* const clock_;
   const TaskLedgerOptions options_;
   std::atomic<int64_t> replicated_bytes_total_{0};
+  std::function<void(const TaskRecord&)> on_finished_;
 };
 
 }  // namespace gale::coordinator

@@ -127,6 +127,7 @@ Status Heartbeater::Heartbeat() {
   Status status = coordinator_->Run(
       [&](auto* stub, auto* context) { return stub->NodeHeartbeat(context, request, &response); });
   if (!status.ok()) tasks_->Restore(std::move(results));  // deliver them next time
+  poll_soon_ = status.ok() && response.poll_soon();
   if (status.ok() && response.tasks_size() > 0) {
     tasks_->Submit(std::vector<v1::Task>(response.tasks().begin(), response.tasks().end()));
   }

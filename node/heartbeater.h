@@ -46,6 +46,8 @@ class Heartbeater {
   Status RunOnce();
 
   bool registered() const { return registered_.load(); }
+  // The coordinator said, at the last heartbeat, that work is under way.
+  bool poll_soon() const { return poll_soon_.load(); }
   // The next run registers again and sends a full chunk report.
   void RequestFullReport() { registered_ = false; }
   int64_t failures_total() const { return failures_total_.load(); }
@@ -67,6 +69,7 @@ class Heartbeater {
   const HeartbeaterOptions options_;
   std::atomic<int64_t> last_full_report_ns_{0};  // monotonic time of the last full report
   std::atomic<bool> registered_{false};
+  std::atomic<bool> poll_soon_{false};
   std::atomic<int64_t> failures_total_{0};
 };
 

@@ -9,6 +9,12 @@
 #include "spdlog/spdlog.h"
 
 namespace gale::node {
+namespace {
+
+// How long a finished order's result waits for others to share a heartbeat.
+constexpr absl::Duration kResultDelay = absl::Milliseconds(20);
+
+}  // namespace
 
 NodeAgent::NodeAgent(NodeOptions options, common::Clock* clock,
                      std::function<void(Status)> on_fatal)
@@ -50,8 +56,12 @@ Status NodeAgent::Start() {
   peers_ = std::make_unique<client::ChunkTransport>();
   replication_bandwidth_ =
       std::make_unique<common::RateLimiter>(options_.replication_bandwidth_bytes_per_sec, clock_);
+  // A finished order is reported (and the next one fetched) at once.
   tasks_ = std::make_unique<TaskRunner>(store_.get(), peers_.get(), replication_bandwidth_.get(),
-                                        options_.task_workers);
+                                        options_.task_workers, [this] {
+                                          if (heartbeat_loop_ != nullptr)
+                                            heartbeat_loop_->RunWithin(kResultDelay);
+                                        });
   reporter_ = std::make_unique<ChunkReporter>(
       coordinator_.get(), identity_.get(), [this] { return heartbeater_->registered(); },
       [this] {
@@ -127,6 +137,9 @@ Status NodeAgent::Beat() {
     spdlog::critical("{}", status.message());
     on_fatal_(status);
     return status;
+  }
+  if (status.ok() && (heartbeater_->poll_soon() || tasks_->busy())) {
+    heartbeat_loop_->RunWithin(absl::Milliseconds(options_.task_poll_interval_ms));
   }
   if (heartbeater_->registered() && !info_has_id_) {
     // Now the info file can name the node.

@@ -35,6 +35,8 @@ void NodeOptions::AddToSchema(common::ConfigSchema* s) {
             "data API worker threads (each keep-alive connection holds one)");
   s->AddInt("node.task_workers", "task-workers", &task_workers, 1, 256,
             "orders (delete, replicate, verify) run at once");
+  s->AddInt("node.task_poll_interval_ms", "task-poll-interval-ms", &task_poll_interval_ms, 1, kHour,
+            "heartbeat this often instead while orders run or the coordinator has work under way");
   s->AddBytes("node.replication_bandwidth_bytes_per_sec", "replication-bandwidth-bytes-per-sec",
               &replication_bandwidth_bytes_per_sec, 0, INT64_MAX,
               "bytes per second this node pulls for re-replication and drains (0: unlimited)");

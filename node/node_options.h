@@ -25,6 +25,7 @@ struct NodeOptions {
   int64_t max_chunk_bytes = 64 << 20;
   int http_threads = 32;
   int task_workers = 4;
+  int64_t task_poll_interval_ms = 200;
   int64_t replication_bandwidth_bytes_per_sec = 64 << 20;  // 0: unlimited
   int64_t scrub_bytes_per_sec = 16 << 20;                  // 0: no scrubbing
   int64_t scrub_pass_interval_ms = 24 * 3600 * 1000;

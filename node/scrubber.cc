@@ -29,8 +29,8 @@ Status Scrubber::RunOnce() {
   while (credit_ > 0) {
     std::optional<ChunkInfo> chunk = store_->Next(cursor_);
     if (!chunk) {
-      spdlog::info("scrub pass done: {} chunks, {} bytes verified, {} corrupt, in {}",
-                   pass_chunks_, pass_bytes_, pass_corrupt_,
+      spdlog::info("scrub pass done: {} chunks, {} bytes verified, {} corrupt, in {}", pass_chunks_,
+                   pass_bytes_, pass_corrupt_,
                    absl::FormatDuration(absl::Trunc(now - pass_started_, absl::Seconds(1))));
       in_pass_ = false;
       passes_.fetch_add(1);

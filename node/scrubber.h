@@ -14,7 +14,7 @@
 namespace gale::node {
 
 struct ScrubberOptions {
-  int64_t bytes_per_second = 16 << 20;  // average re-hash rate
+  int64_t bytes_per_second = 16 << 20;       // average re-hash rate
   absl::Duration period = absl::Seconds(1);  // how often RunOnce is called
   // A new pass over all chunks starts at most this often (at once when a
   // pass takes longer).

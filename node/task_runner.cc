@@ -12,8 +12,12 @@ constexpr size_t kRememberedTasks = 100000;
 }  // namespace
 
 TaskRunner::TaskRunner(ChunkStore* store, client::ChunkTransport* transport,
-                       common::RateLimiter* bandwidth, int workers)
-    : store_(store), transport_(transport), bandwidth_(bandwidth) {
+                       common::RateLimiter* bandwidth, int workers,
+                       std::function<void()> on_finished)
+    : store_(store),
+      transport_(transport),
+      bandwidth_(bandwidth),
+      on_finished_(std::move(on_finished)) {
   for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { Work(); });
 }
 
@@ -59,6 +63,11 @@ int64_t TaskRunner::completed_total() const {
   return completed_;
 }
 
+bool TaskRunner::busy() const {
+  absl::MutexLock lock(&mu_);
+  return !queue_.empty() || running_ > 0;
+}
+
 void TaskRunner::Work() {
   while (true) {
     v1::Task task;
@@ -70,6 +79,7 @@ void TaskRunner::Work() {
       if (stopping_) return;
       task = std::move(queue_.front());
       queue_.pop_front();
+      ++running_;
     }
     Status status = Run(task);
     v1::TaskResult result;
@@ -80,9 +90,13 @@ void TaskRunner::Work() {
       spdlog::warn("task {} ({}) failed: {}", task.task_id(), v1::TaskKind_Name(task.kind()),
                    status.ToString());
     }
-    absl::MutexLock lock(&mu_);
-    results_.push_back(std::move(result));
-    ++completed_;
+    {
+      absl::MutexLock lock(&mu_);
+      results_.push_back(std::move(result));
+      ++completed_;
+      --running_;
+    }
+    if (on_finished_) on_finished_();
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <string>
 #include <thread>
 #include <unordered_set>
@@ -28,9 +29,10 @@ namespace gale::node {
 // an order after a lost response). Thread-safe.
 class TaskRunner {
  public:
-  // Everything must outlive the runner.
+  // Everything must outlive the runner. `on_finished` (may be empty) is
+  // called from a worker after each task, with its outcome queued.
   TaskRunner(ChunkStore* store, client::ChunkTransport* transport, common::RateLimiter* bandwidth,
-             int workers);
+             int workers, std::function<void()> on_finished = nullptr);
   ~TaskRunner();
 
   void Submit(const std::vector<v1::Task>& tasks);
@@ -42,6 +44,8 @@ class TaskRunner {
   void Stop();
 
   int64_t completed_total() const;
+  // Whether tasks are queued or running.
+  bool busy() const;
   int64_t replicated_bytes_total() const { return replicated_bytes_.load(); }
 
  private:
@@ -55,6 +59,7 @@ class TaskRunner {
   ChunkStore* const store_;
   client::ChunkTransport* const transport_;
   common::RateLimiter* const bandwidth_;
+  const std::function<void()> on_finished_;
   std::atomic<int64_t> replicated_bytes_{0};
   mutable absl::Mutex mu_;
   std::deque<v1::Task> queue_ ABSL_GUARDED_BY(mu_);
@@ -63,6 +68,7 @@ class TaskRunner {
   std::unordered_set<std::string> seen_ ABSL_GUARDED_BY(mu_);
   std::deque<std::string> seen_order_ ABSL_GUARDED_BY(mu_);
   int64_t completed_ ABSL_GUARDED_BY(mu_) = 0;
+  int running_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> workers_;
 };

@@ -242,21 +242,26 @@ TEST_F(FilesITest, CorruptReplicasAreNeverReturnedAndAreReported) {
   ASSERT_OK_AND_ASSIGN(std::string back, Get("fragile"));
   EXPECT_EQ(back, bytes) << "correct bytes from the other replicas";
 
-  // Both bad copies end up out of the live set: the first reported by its
-  // node, the second by the client.
-  ASSERT_TRUE(WaitUntil([&] {
-    auto now = client_->Stat("fragile");
-    if (!now.ok()) return false;
-    auto has = [](const FileInfo::Chunk& c, const std::string& node) {
-      for (const auto& r : c.replicas) {
-        if (r.node_id == node) return true;
-      }
-      return false;
-    };
-    return !has(now->chunks[0], c0.replicas[0].node_id) &&
-           !has(now->chunks[1], c1.replicas[0].node_id) && now->chunks[0].replicas.size() == 2 &&
-           now->chunks[1].replicas.size() == 2;
-  }));
+  // Both bad copies are caught (the first by its node, the second by the
+  // client and then the node's own verification), quarantined, and replaced:
+  // with three nodes and factor 3, by a good copy on the same node.
+  auto good_copy = [&](int node, const FileInfo::Chunk& chunk) {
+    auto data = common::ReadFileToString(ChunkPath(node, chunk.id));
+    return data.ok() && static_cast<int64_t>(data->size()) > chunk.size &&
+           common::Sha256::Hex(data->substr(0, static_cast<size_t>(chunk.size))) == chunk.id;
+  };
+  auto quarantined = [&](int node) {
+    std::error_code ec;
+    return !fs::is_empty(cluster_->node(node).dir + "/quarantine", ec);
+  };
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto now = client_->Stat("fragile");
+        return now.ok() && now->chunks[0].replicas.size() == 3 &&
+               now->chunks[1].replicas.size() == 3 && quarantined(rotten) && quarantined(forged) &&
+               good_copy(rotten, c0) && good_copy(forged, c1);
+      },
+      absl::Seconds(30)));
   ASSERT_OK_AND_ASSIGN(back, Get("fragile"));
   EXPECT_EQ(back, bytes);
 }
@@ -374,49 +379,36 @@ TEST_F(FilesITest, ZephyrFsRegisterLocationsFileInfoFlow) {
 }
 
 // Runs the gale CLI; returns its exit code, with stdout in `out`.
-int RunGale(const MiniCluster& cluster, std::vector<std::string> args, std::string* out,
-            std::string* err = nullptr) {
-  std::string out_path = cluster.root() + "/gale.out", err_path = cluster.root() + "/gale.err";
-  std::string command =
-      testing::BinDir() + "/gale --coordinator " + cluster.coordinator_grpc_address();
-  for (const auto& a : args) command += " '" + a + "'";
-  int rc = std::system((command + " >" + out_path + " 2>" + err_path).c_str());
-  *out = common::ReadFileToString(out_path).value_or("");
-  if (err != nullptr) *err = common::ReadFileToString(err_path).value_or("");
-  return WEXITSTATUS(rc);
-}
-
 TEST_F(FilesITest, CliPutLsStatGetRm) {
   StartCluster(3);
   const std::string bytes = RandomBytes(5 * kMiB + 17, 23);
   const std::string src = LocalFile("notes.txt", bytes);
   std::string out, err;
   ASSERT_EQ(
-      RunGale(*cluster_, {"put", src, "--name", "docs/notes.txt", "--chunk-size", "1MiB"}, &out),
-      0);
+      cluster_->RunGale({"put", src, "--name", "docs/notes.txt", "--chunk-size", "1MiB"}, &out), 0);
   const std::string id(TrimWhitespace(out));
   EXPECT_EQ(id.size(), 36u);
-  ASSERT_EQ(RunGale(*cluster_, {"ls", "docs/", "--json"}, &out), 0);
+  ASSERT_EQ(cluster_->RunGale({"ls", "docs/", "--json"}, &out), 0);
   json listed = json::parse(out);
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0]["file_id"], id);
-  ASSERT_EQ(RunGale(*cluster_, {"stat", "docs/notes.txt", "--json"}, &out), 0);
+  ASSERT_EQ(cluster_->RunGale({"stat", "docs/notes.txt", "--json"}, &out), 0);
   EXPECT_EQ(json::parse(out)["chunks"].size(), 6u);
   const std::string dst = cluster_->root() + "/notes.copy";
-  ASSERT_EQ(RunGale(*cluster_, {"get", id, "-o", dst}, &out), 0);
+  ASSERT_EQ(cluster_->RunGale({"get", id, "-o", dst}, &out), 0);
   EXPECT_EQ(common::ReadFileToString(dst).value_or(""), bytes);
-  ASSERT_EQ(RunGale(*cluster_, {"get", "docs/notes.txt", "-o", "-"}, &out), 0);
+  ASSERT_EQ(cluster_->RunGale({"get", "docs/notes.txt", "-o", "-"}, &out), 0);
   EXPECT_EQ(out, bytes);
-  EXPECT_EQ(RunGale(*cluster_, {"put", src, "--name", "docs/notes.txt"}, &out, &err), 1);
+  EXPECT_EQ(cluster_->RunGale({"put", src, "--name", "docs/notes.txt"}, &out, &err), 1);
   EXPECT_NE(err.find("--overwrite"), std::string::npos) << err;
-  ASSERT_EQ(RunGale(*cluster_, {"rm", "docs/notes.txt"}, &out), 0);
-  EXPECT_EQ(RunGale(*cluster_, {"get", id}, &out, &err), 1);
+  ASSERT_EQ(cluster_->RunGale({"rm", "docs/notes.txt"}, &out), 0);
+  EXPECT_EQ(cluster_->RunGale({"get", id}, &out, &err), 1);
   EXPECT_NE(err.find("gale ls"), std::string::npos) << err;
-  EXPECT_EQ(RunGale(*cluster_, {"put"}, &out), 2) << "usage error";
-  EXPECT_EQ(RunGale(*cluster_, {"frobnicate"}, &out), 2);
-  ASSERT_EQ(RunGale(*cluster_, {"nodes", "--json"}, &out), 0);
+  EXPECT_EQ(cluster_->RunGale({"put"}, &out), 2) << "usage error";
+  EXPECT_EQ(cluster_->RunGale({"frobnicate"}, &out), 2);
+  ASSERT_EQ(cluster_->RunGale({"nodes", "--json"}, &out), 0);
   EXPECT_EQ(json::parse(out).size(), 3u);
-  ASSERT_EQ(RunGale(*cluster_, {"status"}, &out), 0);
+  ASSERT_EQ(cluster_->RunGale({"status"}, &out), 0);
   EXPECT_NE(out.find("3 active of 3"), std::string::npos) << out;
 }
 

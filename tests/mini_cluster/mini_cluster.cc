@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -116,6 +117,33 @@ Status MiniCluster::RestartCoordinator() {
   return StartCoordinator();
 }
 
+namespace {
+
+// `flags` (pairs of --flag value) with each pair of `overrides` replacing the
+// pair of the same flag, or appended.
+std::vector<std::string> OverrideFlags(std::vector<std::string> flags,
+                                       const std::vector<std::string>& overrides) {
+  for (size_t i = 0; i + 1 < overrides.size(); i += 2) {
+    bool replaced = false;
+    for (size_t j = 0; j + 1 < flags.size(); j += 2) {
+      if (flags[j] == overrides[i]) {
+        flags[j + 1] = overrides[i + 1];
+        replaced = true;
+      }
+    }
+    if (!replaced) flags.insert(flags.end(), {overrides[i], overrides[i + 1]});
+  }
+  return flags;
+}
+
+}  // namespace
+
+Status MiniCluster::StartNode(int i, std::vector<std::string> flags) {
+  if (i >= num_nodes()) nodes_.resize(static_cast<size_t>(i) + 1);
+  nodes_[static_cast<size_t>(i)].flags = std::move(flags);
+  return StartNode(i);
+}
+
 Status MiniCluster::StartNode(int i) {
   if (i >= num_nodes()) nodes_.resize(static_cast<size_t>(i) + 1);
   MiniNode& node = nodes_[static_cast<size_t>(i)];
@@ -132,6 +160,7 @@ Status MiniCluster::StartNode(int i) {
       "--reserve-bytes", "0",
   };
   args.insert(args.end(), options_.node_flags.begin(), options_.node_flags.end());
+  args = OverrideFlags(std::move(args), node.flags);
   node.process = std::make_unique<Subprocess>(BinDir() + "/gale-node", args,
                                               root_.Join(StrCat("node-", i, ".log")));
   RETURN_IF_ERROR(node.process->Start());
@@ -171,6 +200,17 @@ int MiniCluster::NodeIndex(const std::string& node_id) const {
     if (nodes_[i].node_id == node_id) return static_cast<int>(i);
   }
   return -1;
+}
+
+int MiniCluster::RunGale(const std::vector<std::string>& args, std::string* out,
+                         std::string* err) const {
+  const std::string out_path = root_.Join("gale.out"), err_path = root_.Join("gale.err");
+  std::string command = StrCat(BinDir(), "/gale --coordinator ", coordinator_grpc_address());
+  for (const auto& a : args) command += " '" + a + "'";
+  int rc = std::system((command + " >" + out_path + " 2>" + err_path).c_str());
+  *out = common::ReadFileToString(out_path).value_or("");
+  if (err != nullptr) *err = common::ReadFileToString(err_path).value_or("");
+  return WEXITSTATUS(rc);
 }
 
 Result<std::unique_ptr<client::GaleClient>> MiniCluster::Client(int parallelism) const {

@@ -28,6 +28,9 @@ struct MiniNode {
   std::string node_id;
   int port = 0;
   int metrics_port = 0;
+  // Flags for this node only, replacing the shared ones of the same name
+  // (e.g. {"--capacity-bytes", "1MiB"}); kept across restarts.
+  std::vector<std::string> flags;
 
   std::string address() const { return "127.0.0.1:" + std::to_string(port); }
 };
@@ -54,6 +57,8 @@ class MiniCluster {
 
   // Nodes are numbered from 0. Start waits until the node has registered.
   Status StartNode(int i);
+  // Starts node `i` with its own `flags` (see MiniNode::flags).
+  Status StartNode(int i, std::vector<std::string> flags);
   Status StopNode(int i);     // SIGTERM
   Status KillNode(int i);     // SIGKILL
   Status RestartNode(int i);  // clean stop, then start
@@ -64,6 +69,10 @@ class MiniCluster {
   MiniNode& node(int i) { return nodes_.at(static_cast<size_t>(i)); }
   // The index of the node with `node_id`, or -1.
   int NodeIndex(const std::string& node_id) const;
+  // Runs the gale CLI against this cluster with `args`; returns its exit
+  // code and fills `out` (and `err`) with what it printed.
+  int RunGale(const std::vector<std::string>& args, std::string* out,
+              std::string* err = nullptr) const;
   // A client library connection to this cluster.
   Result<std::unique_ptr<client::GaleClient>> Client(int parallelism = 4) const;
   int num_nodes() const { return static_cast<int>(nodes_.size()); }

@@ -29,6 +29,18 @@ TEST(PeriodicLoopTest, TriggerNowRunsTheBody) {
   EXPECT_EQ(calls.load(), 2);
 }
 
+TEST(PeriodicLoopTest, RunWithinBringsTheNextRunForward) {
+  PeriodicLoop loop("test", absl::Hours(1), [] { return absl::OkStatus(); });
+  loop.Start();
+  loop.RunWithin(absl::Hours(2));  // later than the interval: no effect
+  loop.RunWithin(absl::Milliseconds(1));
+  ASSERT_TRUE(testing::WaitUntil([&] { return loop.runs() == 1; }));
+  loop.RunWithin(absl::Milliseconds(1));
+  ASSERT_TRUE(testing::WaitUntil([&] { return loop.runs() == 2; }));
+  loop.Stop();
+  EXPECT_EQ(loop.runs(), 2) << "one run per request, then back to the hourly interval";
+}
+
 TEST(PeriodicLoopTest, RunsPeriodicallyAndSurvivesFailures) {
   std::atomic<int> calls{0};
   PeriodicLoop loop("test", absl::Milliseconds(1), [&] {

@@ -209,6 +209,11 @@ TEST_F(CoordinatorTest, HealthMetricsAndInfoFile) {
   EXPECT_NE(metrics.find("gale_grpc_request_duration_seconds_count{method=\"RegisterNode\"} 1"),
             std::string::npos);
   EXPECT_NE(metrics.find("gale_build_info{binary=\"gale-coordinator\""), std::string::npos);
+  for (const char* name :
+       {"gale_chunks_under_replicated 0", "gale_chunks_lost 0", "gale_chunks_corrupt_total 0",
+        "gale_replication_bytes_total 0", "gale_time_to_redundancy_seconds 0"}) {
+    EXPECT_NE(metrics.find(std::string("\n") + name + "\n"), std::string::npos) << name;
+  }
 
   httplib::Client rest("127.0.0.1", coordinator_->http_port());
   ASSERT_TRUE(rest.Get("/api/v1/nodes"));

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/sha256.h"
 #include "coordinator/coordinator.h"
 #include "nlohmann/json.hpp"
 #include "tests/testing/fake_clock.h"
@@ -245,6 +246,70 @@ TEST_F(RestApiTest, NetworkStatusAndStats) {
   Reply info = Call("GET", "/");
   EXPECT_EQ(info.body["service"], "Gale Coordinator");
   EXPECT_EQ(info.body["cluster_id"], status.body["cluster_id"]);
+}
+
+TEST_F(RestApiTest, DrainCopiesOffShowsProgressAndDecommissions) {
+  const std::string a = RegisterOne(), b = RegisterOne();
+  for (const auto& id : {a, b}) {
+    ASSERT_EQ(Call("POST", "/api/v1/nodes/" + id + "/heartbeat",
+                   R"({"stats":{"storage_available":1000000000}})")
+                  .status,
+              200);
+  }
+  // A committed one-copy file whose chunk lives on one node.
+  const std::string chunk = common::Sha256::Hex("only copy");
+  CreateFileArgs args;
+  args.name = "solo";
+  args.replication_factor = 1;
+  ASSERT_OK_AND_ASSIGN(FileRecord file, coordinator_->files()->CreateFile(args));
+  ASSERT_OK_AND_ASSIGN(auto placements,
+                       coordinator_->files()->AllocateChunks(file.id, {{0, chunk, 9}}, {}));
+  const std::string holder = placements[0].targets[0].node_id;
+  const std::string other = holder == a ? b : a;
+  ASSERT_OK(coordinator_->replicas()->ApplyChanges(holder, {{chunk, 9}}, {}, {}));
+  ASSERT_OK(coordinator_->files()->CommitFile(file.id, 9, ""));
+
+  ExpectError(Call("POST", "/api/v1/nodes/nope/drain"), 404, "nope");
+  Reply drain = Call("POST", "/api/v1/nodes/" + holder + "/drain");
+  ASSERT_EQ(drain.status, 200) << drain.body.dump();
+  EXPECT_EQ(drain.body["node"]["state"], "draining");
+  EXPECT_EQ(Call("POST", "/api/v1/nodes/" + holder + "/drain").status, 200) << "idempotent";
+
+  ASSERT_OK(coordinator_->replication()->RunOnce());
+  Reply node = Call("GET", "/api/v1/nodes/" + holder);
+  EXPECT_EQ(node.body["node"]["drain"]["chunks_left"], 1);
+  EXPECT_EQ(node.body["node"]["drain"]["bytes_left"], 9);
+  const json health = Call("GET", "/api/v1/network/status").body["replication"];
+  EXPECT_EQ(health["chunks_under_replicated"], 1) << "a draining node's copy does not count";
+  EXPECT_EQ(health["chunks_lost"], 0) << "but it is readable";
+  EXPECT_EQ(health["tasks_pending"], 1);
+  EXPECT_EQ(health["drains"][holder]["bytes_left"], 9);
+
+  // The other node pulls the copy order, runs it, reports.
+  Reply beat = Call("POST", "/api/v1/nodes/" + other + "/heartbeat", "{}");
+  ASSERT_EQ(beat.body["tasks"].size(), 1u) << beat.body.dump();
+  const json task = beat.body["tasks"][0];
+  EXPECT_EQ(task["kind"], "replicate");
+  EXPECT_EQ(task["chunk_id"], chunk);
+  EXPECT_EQ(task["size"], 9);
+  EXPECT_EQ(task["sources"], json::array({"127.0.0.1:9080"}));
+  ASSERT_OK(coordinator_->replicas()->ApplyChanges(other, {{chunk, 9}}, {}, {}));
+  ASSERT_EQ(Call("POST", "/api/v1/nodes/" + other + "/heartbeat",
+                 json{{"task_results", {{{"task_id", task["task_id"]}, {"ok", true}}}}}.dump())
+                .status,
+            200);
+
+  ASSERT_OK(coordinator_->replication()->RunOnce());
+  EXPECT_EQ(Call("GET", "/api/v1/nodes/" + holder).body["node"]["state"], "decommissioned");
+  ASSERT_OK(coordinator_->replication()->RunOnce());
+  beat = Call("POST", "/api/v1/nodes/" + holder + "/heartbeat", "{}");
+  ASSERT_EQ(beat.body["tasks"].size(), 1u) << beat.body.dump();
+  EXPECT_EQ(beat.body["tasks"][0]["kind"], "delete");
+  EXPECT_EQ(Call("GET", "/api/v1/network/status").body["replication"]["chunks_under_replicated"],
+            0);
+
+  ASSERT_EQ(Call("POST", "/api/v1/nodes/" + other + "/unregister", "").status, 200);
+  ExpectError(Call("POST", "/api/v1/nodes/" + other + "/drain"), 409, "dead");
 }
 
 }  // namespace

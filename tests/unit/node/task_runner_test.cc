@@ -102,8 +102,8 @@ TEST_F(TaskRunnerTest, ReplicatesFromTheFirstSourceThatServesIt) {
   const std::string id = common::Sha256::Hex(data);
   ASSERT_OK(Put(source_.get(), data));
   // The first source is down; the second serves it.
-  runner_->Submit({Task("t1", v1::TASK_KIND_REPLICATE, id, 300000,
-                        {"127.0.0.1:1", source_address_})});
+  runner_->Submit(
+      {Task("t1", v1::TASK_KIND_REPLICATE, id, 300000, {"127.0.0.1:1", source_address_})});
   auto results = Results(1);
   ASSERT_TRUE(results["t1"].ok()) << results["t1"].error();
   EXPECT_EQ(common::Sha256::Hex(Read(local_.get(), id)), id);
