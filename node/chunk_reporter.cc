@@ -1,5 +1,7 @@
 #include "node/chunk_reporter.h"
 
+#include <algorithm>
+
 #include "spdlog/spdlog.h"
 
 namespace gale::node {
@@ -28,9 +30,11 @@ void ChunkReporter::Queue(Change change) {
       // The coordinator has been out of reach for long: a full report after
       // it answers again says everything these changes would.
       queue_.clear();
+      delivered_seq_ = queued_seq_;  // nobody waits for dropped changes
       overflow = true;
     } else {
       queue_.push_back(std::move(change));
+      ++queued_seq_;
     }
   }
   if (overflow) {
@@ -45,6 +49,15 @@ size_t ChunkReporter::queued() const {
   return queue_.size();
 }
 
+bool ChunkReporter::WaitDelivered(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  const uint64_t target = queued_seq_;
+  auto delivered = [this, target]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return delivered_seq_ >= target;
+  };
+  return mu_.AwaitWithTimeout(absl::Condition(&delivered), timeout);
+}
+
 Status ChunkReporter::Exclusively(const std::function<Status()>& full_report) {
   absl::MutexLock lock(&send_mu_);
   return full_report();
@@ -54,9 +67,11 @@ Status ChunkReporter::RunOnce() {
   if (!registered_()) return absl::OkStatus();  // the full report will cover it
   absl::MutexLock send_lock(&send_mu_);
   std::vector<Change> batch;
+  uint64_t batch_end = 0;  // the sequence number of the batch's last change
   {
     absl::MutexLock lock(&mu_);
     batch.swap(queue_);
+    batch_end = queued_seq_;
   }
   if (batch.empty()) return absl::OkStatus();
   v1::ReportChunkChangesRequest request;
@@ -87,6 +102,9 @@ Status ChunkReporter::RunOnce() {
     batch.insert(batch.end(), std::make_move_iterator(queue_.begin()),
                  std::make_move_iterator(queue_.end()));
     queue_.swap(batch);
+  } else {
+    absl::MutexLock lock(&mu_);
+    delivered_seq_ = std::max(delivered_seq_, batch_end);
   }
   return status;
 }

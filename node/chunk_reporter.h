@@ -7,6 +7,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "client/coordinator_client.h"
 #include "common/status.h"
 #include "node/chunk_store.h"
@@ -18,6 +19,9 @@ namespace gale::node {
 // corrupt, right after it happens (a commit waits for exactly these reports).
 // Changes queue up as the ChunkStore reports them; RunOnce() sends them in
 // one batch, and the owner's loop runs it as soon as something is queued.
+// The data API acknowledges a write only once its report has been delivered
+// (WaitDelivered), so that a node dying right after an acknowledgement still
+// leaves the coordinator knowing the replica exists.
 // While the node is unregistered or the coordinator is unreachable changes
 // keep queuing; past `max_queue` they are dropped and `on_overflow` asks for
 // a full report instead. Thread-safe.
@@ -39,6 +43,10 @@ class ChunkReporter final : public ChunkListener {
   // made after its inventory was taken reach the coordinator after it.
   Status Exclusively(const std::function<Status()>& full_report);
   size_t queued() const;
+  // Waits until every change queued before the call has reached the
+  // coordinator, or `timeout` passes (coordinator away, node unregistered:
+  // then a full report covers it later). True when delivered.
+  bool WaitDelivered(absl::Duration timeout);
 
  private:
   struct Change {
@@ -57,6 +65,8 @@ class ChunkReporter final : public ChunkListener {
   absl::Mutex send_mu_ ABSL_ACQUIRED_BEFORE(mu_);  // one report in flight at a time
   mutable absl::Mutex mu_;
   std::vector<Change> queue_ ABSL_GUARDED_BY(mu_);
+  uint64_t queued_seq_ ABSL_GUARDED_BY(mu_) = 0;     // changes ever queued
+  uint64_t delivered_seq_ ABSL_GUARDED_BY(mu_) = 0;  // of those, delivered or dropped
 };
 
 }  // namespace gale::node

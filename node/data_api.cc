@@ -104,6 +104,7 @@ void DataApi::Put(const httplib::Request& req, httplib::Response& res,
   }
   auto stored = (*writer)->Commit();
   if (!stored.ok()) return SendError(res, stored.status());
+  if (before_ack_) before_ack_();
   SendJson(res, *stored ? 201 : 200, ChunkJson(id, *size, *stored));
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include "common/http_server.h"
 #include "node/chunk_store.h"
 #include "node/node_stats.h"
@@ -13,11 +15,14 @@ namespace gale::node {
 //   HEAD   /v1/chunks/{id}  size and ETag
 //   DELETE /v1/chunks/{id}  idempotent
 // Errors are JSON {"error","details"}: 400 bad id, 404, 411 no length, 413
-// above max_chunk_bytes, 507 out of space. Thread-safe.
+// above max_chunk_bytes, 507 out of space. A PUT is answered only after
+// `before_ack` returns (the node agent waits there for the coordinator to
+// hear of the chunk). Thread-safe.
 class DataApi {
  public:
   // `store` and `traffic` must outlive the API.
-  DataApi(ChunkStore* store, DataTraffic* traffic) : store_(store), traffic_(traffic) {}
+  DataApi(ChunkStore* store, DataTraffic* traffic, std::function<void()> before_ack = nullptr)
+      : store_(store), traffic_(traffic), before_ack_(std::move(before_ack)) {}
 
   // Adds the routes, and the Expect: 100-continue check, to `server`.
   void Register(common::HttpServer* server);
@@ -38,6 +43,7 @@ class DataApi {
 
   ChunkStore* const store_;
   DataTraffic* const traffic_;
+  const std::function<void()> before_ack_;
 };
 
 }  // namespace gale::node

@@ -13,6 +13,8 @@ namespace {
 
 // How long a finished order's result waits for others to share a heartbeat.
 constexpr absl::Duration kResultDelay = absl::Milliseconds(20);
+// How long an acknowledgement waits for its chunk report to be delivered.
+constexpr absl::Duration kReportWait = absl::Seconds(2);
 
 }  // namespace
 
@@ -43,7 +45,13 @@ Status NodeAgent::Start() {
   data_options.read_timeout = absl::Seconds(30);
   data_options.write_timeout = absl::Seconds(30);
   data_server_ = std::make_unique<common::HttpServer>("data", data_options, http_metrics_.get());
-  data_api_ = std::make_unique<DataApi>(store_.get(), &traffic_);
+  // An acknowledged chunk is known to the coordinator as well as durable
+  // here, so a commit never waits on a report that a crash swallowed. The
+  // wait is bounded: while the coordinator is away writes still succeed, and
+  // the full report after it returns covers them.
+  data_api_ = std::make_unique<DataApi>(store_.get(), &traffic_, [this] {
+    if (reporter_ != nullptr) reporter_->WaitDelivered(kReportWait);
+  });
   data_api_->Register(data_server_.get());
   ASSIGN_OR_RETURN(port_, data_server_->Bind(options_.bind_address, options_.port));
   advertised_address_ = options_.AdvertisedAddress(port_);

@@ -8,6 +8,7 @@
 #include "common/file_util.h"
 #include "common/sha256.h"
 #include "coordinator/coordinator.h"
+#include "node/chunk_reporter.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -163,6 +164,32 @@ TEST_F(HeartbeaterTest, UnreachableCoordinatorIsRetriedAndFailsOver) {
   ASSERT_OK(failover->RunOnce());
   EXPECT_EQ(client_->current_address(), CoordinatorAddress());
   EXPECT_FALSE(identity_->node_id().empty());
+}
+
+TEST_F(HeartbeaterTest, ChangesCountAsDeliveredOnlyOnceTheCoordinatorHasThem) {
+  auto heartbeater = MakeHeartbeater(CoordinatorAddress());
+  ASSERT_OK(heartbeater->RunOnce());
+  const std::string id = identity_->node_id();
+  ChunkReporter reporter(
+      client_.get(), identity_.get(), [&] { return heartbeater->registered(); }, [] {}, [] {});
+  EXPECT_TRUE(reporter.WaitDelivered(absl::ZeroDuration())) << "nothing queued";
+
+  const std::string data = "a fourth chunk";
+  const std::string chunk = common::Sha256::Hex(data);
+  reporter.OnStored(chunk, static_cast<int64_t>(data.size()));
+  EXPECT_FALSE(reporter.WaitDelivered(absl::ZeroDuration()));
+  ASSERT_OK(reporter.RunOnce());
+  EXPECT_TRUE(reporter.WaitDelivered(absl::ZeroDuration()));
+  ASSERT_OK_AND_ASSIGN(auto replicas, coordinator_->replicas()->ReplicasOn(id, "", 100));
+  EXPECT_TRUE(std::any_of(replicas.begin(), replicas.end(),
+                          [&](const auto& r) { return r.chunk_id == chunk; }));
+
+  // With the coordinator gone a change stays undelivered (and queued).
+  coordinator_->Shutdown();
+  reporter.OnDeleted(chunk);
+  EXPECT_FALSE(reporter.RunOnce().ok());
+  EXPECT_FALSE(reporter.WaitDelivered(absl::ZeroDuration()));
+  EXPECT_EQ(reporter.queued(), 1u);
 }
 
 TEST(StatsSamplerTest, RatesCoverTheTimeSinceTheLastSample) {
