@@ -351,6 +351,8 @@ int StatusCommand(const Globals& g) {
     json by_state = json::object();
     for (const auto& [state, count] : s.nodes_by_state()) by_state[state] = count;
     std::printf("%s\n", json{{"cluster_id", status->cluster_id()},
+                             {"coordinator", status->coordinator()},
+                             {"leader", status->leader()},
                              {"total_nodes", s.total_nodes()},
                              {"active_nodes", s.active_nodes()},
                              {"nodes_by_state", by_state},
@@ -374,8 +376,10 @@ int StatusCommand(const Globals& g) {
                             .c_str());
     return kOk;
   }
-  std::printf("cluster:  %s\nnodes:    %d active of %d (", status->cluster_id().c_str(),
-              s.active_nodes(), s.total_nodes());
+  std::printf("cluster:  %s\n", status->cluster_id().c_str());
+  std::printf("leader:   %s%s\n", status->leader().empty() ? "(none elected)" : status->leader().c_str(),
+              status->leader() == status->coordinator() ? " (answering)" : "");
+  std::printf("nodes:    %d active of %d (", s.active_nodes(), s.total_nodes());
   bool first = true;
   for (const auto& [state, count] : s.nodes_by_state()) {
     if (count == 0) continue;

@@ -3,12 +3,16 @@
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
+#include <cctype>
+
+#include "absl/strings/str_format.h"
 #include "common/file_util.h"
 #include "common/health_routes.h"
 #include "common/ids.h"
 #include "common/strings.h"
 #include "coordinator/grpc_service.h"
 #include "coordinator/local_file_api.h"
+#include "coordinator/pg_advisory_lock.h"
 #include "coordinator/registry_metrics.h"
 #include "coordinator/replication_metrics.h"
 #include "coordinator/rest_api.h"
@@ -23,6 +27,57 @@ namespace {
 // How soon the replication manager runs after a task finishes: a short
 // delay lets the results of one heartbeat round arrive together.
 constexpr absl::Duration kReplanDelay = absl::Milliseconds(50);
+
+// How often leadership is taken or re-verified. A crashed leader's session
+// ends with its process, so a successor leads within about this long.
+constexpr absl::Duration kLeaderCheckInterval = absl::Seconds(1);
+
+// How a coordinator's lock session names itself, before "host:port".
+constexpr std::string_view kSessionPrefix = "gale-coordinator ";
+
+// `url` naming its session `name`, so that every coordinator can tell who
+// holds the leader lock (pg_stat_activity.application_name).
+std::string WithApplicationName(const std::string& url, const std::string& name) {
+  std::string escaped;
+  for (char c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_') {
+      escaped += c;
+    } else {
+      escaped += absl::StrFormat("%%%02X", static_cast<unsigned char>(c));
+    }
+  }
+  if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+    return StrCat(url, url.find('?') == std::string::npos ? "?" : "&", "application_name=",
+                  escaped);
+  }
+  return StrCat(url, " application_name=", escaped);  // key=value form
+}
+
+// The name of the session holding the leader lock, "" if none.
+Result<std::string> LockHolder(PgConnection* conn) {
+  std::string holder;
+  RETURN_IF_ERROR(conn->Run("find the leader", PgIsolation::kAutocommit, [&](PgTx& tx) -> Status {
+    ASSIGN_OR_RETURN(
+        pqxx::result rows,
+        tx.Exec("SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON "
+                "a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND "
+                "l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid AND l.objsubid = 1 "
+                "AND l.database = (SELECT oid FROM pg_database WHERE datname = "
+                "current_database())",
+                kLeaderLockKey >> 32, kLeaderLockKey & 0xffffffff));
+    if (!rows.empty()) holder = rows[0][0].c_str();
+    if (holder.starts_with(kSessionPrefix)) holder.erase(0, kSessionPrefix.size());
+    return absl::OkStatus();
+  }));
+  return holder;
+}
+
+// This coordinator's name in logs and status.
+std::string CoordinatorName(int grpc_port) {
+  char host[256] = {};
+  if (::gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  return StrCat(host[0] != '\0' ? host : "localhost", ":", grpc_port);
+}
 
 }  // namespace
 
@@ -81,9 +136,11 @@ Status Coordinator::Start() {
   replication_options.placement_reserve_bytes = options_.placement_reserve_bytes;
   replication_ = std::make_unique<ReplicationManager>(store_.get(), registry_.get(),
                                                       replicas_.get(), clock_, replication_options);
+  // Every coordinator keeps the status current; only the leader plans.
   replication_loop_ = std::make_unique<common::PeriodicLoop>(
-      "replication", absl::Milliseconds(options_.replication_interval_ms),
-      [this] { return replication_->RunOnce(); });
+      "replication", absl::Milliseconds(options_.replication_interval_ms), [this] {
+        return leader_->is_leader() ? replication_->RunOnce() : replication_->ObserveOnce();
+      });
   // A finished copy or delete frees a transfer slot or changes a chunk's
   // count: plan again soon rather than at the next interval.
   tasks_->SetOnFinished([this](const TaskRecord& task) {
@@ -97,19 +154,41 @@ Status Coordinator::Start() {
       std::make_unique<ReplicationMetrics>(replication_.get(), replicas_.get(), tasks_.get());
   metrics_->AddCollector(replication_metrics_.get());
 
+  if (options_.database_type == "postgres") {
+    // The lock connects once the name (with the bound port) is known.
+    leader_ = std::make_unique<LeaderElection>(
+        [this]() -> Result<bool> {
+          if (leader_lock_ == nullptr) return false;
+          return leader_lock_->TryAcquire(kLeaderLockKey);
+        },
+        [this]() -> Result<std::string> {
+          if (holder_conn_ == nullptr || !holder_conn_->usable()) {
+            ASSIGN_OR_RETURN(holder_conn_, PgConnection::Connect(options_.database_url));
+          }
+          return LockHolder(holder_conn_.get());
+        },
+        [this](bool leader) { OnLeadershipChange(leader); });
+  } else {
+    leader_ = std::make_unique<LeaderElection>(nullptr, nullptr, nullptr);
+  }
   Status status = StartServers();
+  if (status.ok()) status = StartElection();
   if (!status.ok()) {
     Shutdown();
     return status;
   }
   liveness_loop_ = std::make_unique<common::PeriodicLoop>(
-      "liveness", absl::Milliseconds(options_.liveness_flush_interval_ms),
-      [this] { return registry_->RunOnce(); });
+      "liveness", absl::Milliseconds(options_.liveness_flush_interval_ms), [this] {
+        if (shared_store_) RETURN_IF_ERROR(registry_->Refresh());
+        return registry_->RunOnce();
+      });
   liveness_loop_->Start();
   gc_loop_ = std::make_unique<common::PeriodicLoop>(
-      "gc", absl::Milliseconds(options_.gc_interval_ms), [this] { return gc_->RunOnce(); });
+      "gc", absl::Milliseconds(options_.gc_interval_ms),
+      [this] { return leader_->is_leader() ? gc_->RunOnce() : absl::OkStatus(); });
   gc_loop_->Start();
   replication_loop_->Start();
+  if (leader_loop_ != nullptr) leader_loop_->Start();
 
   if (!options_.info_file.empty()) {
     status = WriteInfoFile();
@@ -137,6 +216,7 @@ Status Coordinator::StartServers() {
   context.store = store_.get();
   context.clock = clock_;
   context.cluster = &cluster_;
+  context.leader = leader_.get();
   context.heartbeat_interval_ms = options_.heartbeat_interval_ms;
   grpc_service_ = std::make_unique<CoordinatorGrpcService>(context, grpc_metrics_.get());
   grpc::ServerBuilder builder;
@@ -180,6 +260,9 @@ Status Coordinator::StartServers() {
         {"uptime_seconds", absl::ToInt64Seconds(clock_->Now() - started_at_)},
         {"database", {{"type", store_->backend()}, {"schema_version", schema.ok() ? *schema : -1}}},
         {"nodes", by_state},
+        {"coordinator", leader_->self()},
+        {"leader", leader_->leader()},
+        {"is_leader", leader_->is_leader()},
         {"timestamp", absl::ToUnixSeconds(clock_->Now())}};
   };
   // Health answers on the REST port too, where ZephyrFS serves /health.
@@ -196,6 +279,36 @@ Status Coordinator::StartServers() {
   rest_server_->Start();
   metrics_server_->Start();
   return absl::OkStatus();
+}
+
+Status Coordinator::StartElection() {
+  if (options_.database_type != "postgres") {
+    leader_->set_self(CoordinatorName(grpc_port_));
+    registry_->SetLeader(true);
+    return absl::OkStatus();
+  }
+  shared_store_ = true;
+  const std::string self = CoordinatorName(grpc_port_);
+  leader_->set_self(self);
+  registry_->SetLeader(false);
+  leader_lock_ = std::make_unique<PgSessionLock>(
+      WithApplicationName(options_.database_url, StrCat(kSessionPrefix, self)));
+  // Try at once, so that a lone coordinator leads from its first second.
+  Status first = leader_->RunOnce();
+  if (!first.ok()) spdlog::warn("leader election: {}", first.ToString());
+  leader_loop_ = std::make_unique<common::PeriodicLoop>("leader", kLeaderCheckInterval,
+                                                        [this] { return leader_->RunOnce(); });
+  return absl::OkStatus();
+}
+
+void Coordinator::OnLeadershipChange(bool leader) {
+  registry_->SetLeader(leader);
+  if (!leader) return;
+  // Start from what the others wrote, then catch up on the loops' work.
+  Status refreshed = registry_->Refresh();
+  if (!refreshed.ok()) spdlog::warn("registry refresh failed: {}", refreshed.ToString());
+  if (replication_loop_ != nullptr) replication_loop_->TriggerNow();
+  if (gc_loop_ != nullptr) gc_loop_->TriggerNow();
 }
 
 Status Coordinator::WriteInfoFile() const {
@@ -224,6 +337,7 @@ void Coordinator::Shutdown() {
     grpc_server_->Shutdown(std::chrono::system_clock::now());
   }
   if (rest_server_ != nullptr) rest_server_->Stop();
+  if (leader_loop_ != nullptr) leader_loop_->Stop();
   if (liveness_loop_ != nullptr) liveness_loop_->Stop();
   if (gc_loop_ != nullptr) gc_loop_->Stop();
   if (replication_loop_ != nullptr) replication_loop_->Stop();
@@ -232,6 +346,7 @@ void Coordinator::Shutdown() {
     if (!flushed.ok()) spdlog::warn("final liveness flush failed: {}", flushed.ToString());
   }
   if (metrics_server_ != nullptr) metrics_server_->Stop();
+  if (leader_lock_ != nullptr) leader_lock_->Release();  // another takes over at once
   store_.reset();
 }
 

@@ -13,6 +13,7 @@
 #include "coordinator/file_service.h"
 #include "coordinator/garbage_collector.h"
 #include "coordinator/heartbeat_handler.h"
+#include "coordinator/leader_election.h"
 #include "coordinator/metadata_store.h"
 #include "coordinator/node_registry.h"
 #include "coordinator/replica_catalog.h"
@@ -31,6 +32,8 @@ class ReplicationMetrics;
 class RestApi;
 class FilesRestApi;
 class LocalFileApi;
+class PgConnection;
+class PgSessionLock;
 
 // A whole gale-coordinator: owns the metadata store, the domain classes, the
 // gRPC, REST and metrics servers and the background loops, and orders their
@@ -58,8 +61,13 @@ class Coordinator {
   FileService* files() { return files_.get(); }
   GarbageCollector* gc() { return gc_.get(); }
   ReplicationManager* replication() { return replication_.get(); }
+  LeaderElection* leader() { return leader_.get(); }
 
  private:
+  // The election: an advisory lock with PostgreSQL, sole leadership with
+  // SQLite (one coordinator per database file).
+  Status StartElection();
+  void OnLeadershipChange(bool leader);
   Status StartServers();
   Status WriteInfoFile() const;
   Status Ready() const;
@@ -85,6 +93,12 @@ class Coordinator {
   std::unique_ptr<RegistryMetrics> registry_metrics_;
   std::unique_ptr<ReplicationMetrics> replication_metrics_;
   std::unique_ptr<common::PeriodicLoop> liveness_loop_;
+  std::unique_ptr<LeaderElection> leader_;
+  std::unique_ptr<PgSessionLock> leader_lock_;  // PostgreSQL only
+  std::unique_ptr<PgConnection> holder_conn_;   // used by the leader loop alone
+  std::unique_ptr<common::PeriodicLoop> leader_loop_;
+  // Several coordinators may share the store: merge what the others write.
+  bool shared_store_ = false;
 
   std::unique_ptr<CoordinatorGrpcService> grpc_service_;
   std::unique_ptr<grpc::Server> grpc_server_;

@@ -29,12 +29,14 @@ void CoordinatorOptions::AddToSchema(common::ConfigSchema* s) {
               1024, int64_t{1} << 30, "largest gRPC message accepted or sent");
 
   s->AddEnum("database.type", "database-type", &database_type, {"sqlite", "postgres"},
-             "metadata database: sqlite (embedded) or postgres");
+             "metadata database: sqlite (embedded, one coordinator) or postgres (several)");
   s->AddString("database.url", "database-url", &database_url,
                "postgresql://user:pass@host/db selects PostgreSQL; sqlite:PATH an SQLite file",
                {"DATABASE_URL"});
   s->AddString("database.path", "database-path", &database_path,
                "SQLite database file (default: <data_dir>/gale.db)");
+  s->AddInt("database.pool_size", "database-pool-size", &database_pool_size, 1, 1000,
+            "PostgreSQL connections the coordinator opens at most");
 
   s->AddInt("coordinator.heartbeat_interval_ms", "heartbeat-interval-ms", &heartbeat_interval_ms,
             10, kHour, "how often nodes are told to heartbeat");
@@ -119,9 +121,9 @@ Status CoordinatorOptions::Finalize() {
           "database.url must start with postgresql://, postgres:// or sqlite:");
     }
   }
-  if (database_type == "postgres") {
+  if (database_type == "postgres" && database_url.empty()) {
     return absl::InvalidArgumentError(
-        "database.type: postgres is not available in this build yet; use sqlite");
+        "database.type postgres needs database.url (postgresql://user:password@host:port/dbname)");
   }
   if (database_path.empty()) {
     database_path = (std::filesystem::path(data_dir) / "gale.db").string();

@@ -24,8 +24,9 @@ struct CoordinatorOptions {
 
   // database
   std::string database_type = "sqlite";
-  std::string database_url;   // postgresql://... (or sqlite:PATH)
-  std::string database_path;  // SQLite file; empty: <data_dir>/gale.db
+  std::string database_url;    // postgresql://... (or sqlite:PATH)
+  std::string database_path;   // SQLite file; empty: <data_dir>/gale.db
+  int database_pool_size = 8;  // PostgreSQL connections at most
 
   // coordinator
   int64_t heartbeat_interval_ms = 5000;

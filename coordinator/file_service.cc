@@ -13,6 +13,8 @@ namespace {
 constexpr int kMaxReplicationFactor = 16;
 constexpr int kMaxListLimit = 10000;
 constexpr absl::Duration kAccessTimeResolution = absl::Hours(1);
+// How often a waiting commit looks at the store again without a local wake-up.
+constexpr absl::Duration kCommitPoll = absl::Milliseconds(100);
 
 std::vector<std::string> ChunkIds(const std::vector<FileChunkRef>& refs) {
   std::vector<std::string> ids;
@@ -196,7 +198,9 @@ Result<FileView> FileService::CommitFile(std::string_view file_id, int64_t size,
   ASSIGN_OR_RETURN(std::vector<FileChunkRef> refs, store_->GetFileChunks(file_id));
   RETURN_IF_ERROR(CheckChunksAddUp(file, refs, size));
 
-  // Node reports may still be on their way: wait for them, woken by each.
+  // Node reports may still be on their way: wait for them, woken by each
+  // report this coordinator receives, and looking again every poll interval
+  // for reports that reached another coordinator on the same database.
   const absl::Time deadline = absl::Now() + options_.commit_wait;
   uint64_t seen = replicas_->generation();
   while (true) {
@@ -206,7 +210,7 @@ Result<FileView> FileService::CommitFile(std::string_view file_id, int64_t size,
       return absl::AbortedError(StrCat("cannot commit ", file.name, " yet: ", *short_chunk,
                                        "; re-upload it or retry the commit"));
     }
-    seen = replicas_->WaitForChange(seen, deadline);
+    seen = replicas_->WaitForChange(seen, std::min(deadline, absl::Now() + kCommitPoll));
   }
   ASSIGN_OR_RETURN(
       std::string replaced,

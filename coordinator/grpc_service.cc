@@ -466,6 +466,8 @@ grpc::Status CoordinatorGrpcService::GetNetworkStatus(grpc::ServerContext*,
     for (const auto& node : status.active_nodes) ToProto(node, response->add_active_nodes());
     response->set_timestamp_ms(absl::ToUnixMillis(status.timestamp));
     response->set_cluster_id(status.cluster_id);
+    response->set_coordinator(status.coordinator);
+    response->set_leader(status.leader);
     v1::ReplicationHealth* health = response->mutable_replication();
     const ReplicationStatus& replication = status.replication;
     health->set_under_replicated(replication.health.under_replicated);

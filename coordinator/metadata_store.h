@@ -59,6 +59,12 @@ struct StoreCounts {
   int64_t bytes = 0;   // of referenced chunks, counted once
 };
 
+// What the database holds, for the admin stats endpoint.
+struct DatabaseStats {
+  std::map<std::string, int64_t> rows;  // by table name
+  int64_t size_bytes = 0;               // the database on disk
+};
+
 // The coordinator's durable truth: nodes now; files, chunks, replicas and
 // tasks as later capabilities add them. One interface, one implementation per
 // database (SQLite embedded, PostgreSQL for production), all passing the same
@@ -86,10 +92,18 @@ class MetadataStore {
 
   // Inserts or replaces a node (all fields), durably.
   virtual Status UpsertNode(const NodeRecord& node) = 0;
-  // Writes the liveness fields (state, last heartbeat, stats) of existing
-  // nodes in one transaction: the batched flush that keeps heartbeats from
-  // costing a durable write each.
+  // Writes the liveness fields of existing nodes in one transaction: the
+  // batched flush that keeps heartbeats from costing a durable write each.
+  // Several coordinators flush the same nodes, so a node's row is only
+  // written when its stored last heartbeat is not newer than the given one;
+  // then the heartbeat time and stats are written, and the state only when
+  // both the stored and the given state are liveness states (active,
+  // suspect, dead) and the stored one is not dead: operator states and
+  // deaths change through UpsertNode alone.
   virtual Status UpdateNodeLiveness(const std::vector<NodeRecord>& nodes) = 0;
+  // Forgets dead and decommissioned nodes last heard from before `before`
+  // that hold no replica row and have no open task; returns how many.
+  virtual Result<int> DeleteDeadNodes(absl::Time before) = 0;
   // Every node, ordered by id.
   virtual Result<std::vector<NodeRecord>> ListNodes() = 0;
 
@@ -226,6 +240,15 @@ class MetadataStore {
   virtual Result<int> ExpireTasks(absl::Time now, absl::Duration retry_after, int max_attempts) = 0;
   // Task counts by kind and state.
   virtual Result<std::map<std::pair<TaskKind, TaskState>, int64_t>> CountTasks() = 0;
+
+  // ---- administration -------------------------------------------------------
+
+  // Row counts of every table and the database size.
+  virtual Result<DatabaseStats> Stats() = 0;
+  // Writes a consistent copy of the whole database to `path` while it stays
+  // in use. INVALID_ARGUMENT, with guidance, where the backend has better
+  // tools of its own (PostgreSQL: pg_dump, point-in-time recovery).
+  virtual Status Backup(const std::string& path) = 0;
 };
 
 }  // namespace gale::coordinator

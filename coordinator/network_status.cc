@@ -31,6 +31,10 @@ Result<NetworkStatus> ComputeNetworkStatus(const ServiceContext& ctx) {
       std::max<int64_t>(0, absl::ToInt64Seconds(now - ctx.cluster->created_at));
   status.replication = ctx.replication->status();
   status.timestamp = now;
+  if (ctx.leader != nullptr) {
+    status.coordinator = ctx.leader->self();
+    status.leader = ctx.leader->leader();
+  }
   return status;
 }
 

@@ -30,6 +30,8 @@ struct NetworkStatus {
   int64_t network_uptime_seconds = 0;  // since the cluster was created
   ReplicationStatus replication;       // as of the replication manager's last run
   TaskTotals tasks;
+  std::string coordinator;  // the one answering
+  std::string leader;       // the one running the background loops ("" unknown)
   absl::Time timestamp;
 };
 

@@ -345,6 +345,7 @@ Status NodeRegistry::RunOnce() {
     absl::MutexLock lock(&mu_);
     const absl::Duration now = clock_->Monotonic();
     for (auto& [id, entry] : nodes_) {
+      if (!leader_.load()) break;
       NodeState state = EffectiveState(entry, now);
       if (state == entry.record.state) continue;
       spdlog::warn("node {}: {} -> {} (no heartbeat for {})", id, NodeStateName(entry.record.state),
@@ -364,6 +365,49 @@ Status NodeRegistry::RunOnce() {
     for (const NodeRecord& record : batch) dirty_.insert(record.id);
   }
   return status;
+}
+
+Status NodeRegistry::Refresh() {
+  // Held across the read, so that none of this registry's own durable writes
+  // lands between the snapshot and the merge.
+  absl::MutexLock write_lock(&write_mu_);
+  ASSIGN_OR_RETURN(std::vector<NodeRecord> records, store_->ListNodes());
+  absl::MutexLock lock(&mu_);
+  const absl::Duration mono = clock_->Monotonic();
+  const absl::Time wall = clock_->Now();
+  std::set<std::string, std::less<>> stored_ids;
+  for (NodeRecord& stored : records) {
+    stored_ids.insert(stored.id);
+    const absl::Duration seen =
+        mono - std::max(absl::ZeroDuration(), wall - stored.last_heartbeat);
+    auto it = nodes_.find(stored.id);
+    if (it == nodes_.end()) {
+      std::string id = stored.id;
+      nodes_.emplace(std::move(id), Entry{std::move(stored), seen});
+      continue;
+    }
+    Entry& entry = it->second;
+    const bool newer = stored.last_heartbeat > entry.record.last_heartbeat;
+    // Operator states and deaths are decided elsewhere and win; a newer
+    // heartbeat or registration carries its own state.
+    const bool adopt_state = newer || IsAdminState(stored.state) ||
+                             (stored.state == NodeState::kDead && !IsAdminState(entry.record.state));
+    if (newer) {
+      entry.record = std::move(stored);
+      entry.last_seen = std::max(entry.last_seen, seen);
+      dirty_.erase(entry.record.id);  // what this registry holds is older
+    } else if (adopt_state && entry.record.state != stored.state) {
+      entry.record.state = stored.state;
+    }
+  }
+  for (auto it = nodes_.begin(); it != nodes_.end();) {
+    if (stored_ids.contains(it->first) || dirty_.contains(it->first)) {
+      ++it;
+    } else {
+      it = nodes_.erase(it);  // cleaned up by another coordinator
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace gale::coordinator

@@ -125,8 +125,19 @@ class NodeRegistry {
   int64_t heartbeats_total() const { return heartbeats_total_.load(); }
 
   // Applies liveness transitions (logging each) and writes dirty nodes to the
-  // store in one transaction. On a store error the nodes stay dirty.
+  // store in one transaction. On a store error the nodes stay dirty. Only the
+  // leading coordinator (SetLeader) writes transitions; the others flush the
+  // heartbeats they received.
   Status RunOnce();
+  // Whether this coordinator runs the failure detector (default true).
+  void SetLeader(bool leader) { leader_.store(leader); }
+
+  // Merges what other coordinators sharing the store wrote: heartbeats newer
+  // than this registry's, registrations, operator states and deaths, and
+  // forgets nodes the store no longer has. Stored wall-clock heartbeat times
+  // become this coordinator's monotonic last-seen times (coordinator clocks
+  // are assumed to agree within a small fraction of node_timeout).
+  Status Refresh();
 
  private:
   struct Entry {
@@ -154,6 +165,7 @@ class NodeRegistry {
   std::map<std::string, Entry, std::less<>> nodes_ ABSL_GUARDED_BY(mu_);
   std::set<std::string, std::less<>> dirty_ ABSL_GUARDED_BY(mu_);
   std::atomic<int64_t> heartbeats_total_{0};
+  std::atomic<bool> leader_{true};
 };
 
 // Validates a registration; field names as in the APIs.

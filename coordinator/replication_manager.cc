@@ -36,7 +36,11 @@ bool ReplicationManager::Throttled(const TaskView& tasks, const std::string& nod
   return it != tasks.transfers.end() && it->second >= options_.max_replications_per_node;
 }
 
-Status ReplicationManager::RunOnce() {
+Status ReplicationManager::RunOnce() { return Run(/*plan=*/true); }
+
+Status ReplicationManager::ObserveOnce() { return Run(/*plan=*/false); }
+
+Status ReplicationManager::Run(bool plan) {
   absl::MutexLock run_lock(&run_mu_);
   const absl::Time now = clock_->Now();
   NodeView nodes;
@@ -60,8 +64,8 @@ Status ReplicationManager::RunOnce() {
 
   ReplicationRun run;
   TaskView tasks;
-  RETURN_IF_ERROR(LoadTasks(nodes, now, &tasks, &run));
-  RETURN_IF_ERROR(Rebalance(nodes, now, &tasks, &run));
+  RETURN_IF_ERROR(LoadTasks(nodes, now, plan, &tasks, &run));
+  if (plan) RETURN_IF_ERROR(Rebalance(nodes, now, &tasks, &run));
 
   ReplicationStatus status;
   ASSIGN_OR_RETURN(status.health, store_->Health(nodes.counting, nodes.readable));
@@ -86,7 +90,7 @@ Status ReplicationManager::RunOnce() {
     status.seconds_to_redundancy =
         rate > 0 ? static_cast<double>(status.health.missing_bytes) / rate : -1;
   }
-  RETURN_IF_ERROR(Drains(nodes, now, rate, tasks, &status, &run));
+  RETURN_IF_ERROR(Drains(nodes, now, rate, plan, tasks, &status, &run));
   status.open_tasks = tasks.open + run.replications + run.trims + run.drained_deletes;
   status.as_of = now;
 
@@ -104,8 +108,8 @@ Status ReplicationManager::RunOnce() {
   return absl::OkStatus();
 }
 
-Status ReplicationManager::LoadTasks(const NodeView& nodes, absl::Time now, TaskView* tasks,
-                                     ReplicationRun* run) {
+Status ReplicationManager::LoadTasks(const NodeView& nodes, absl::Time now, bool plan,
+                                     TaskView* tasks, ReplicationRun* run) {
   const absl::Duration longest_backoff = options_.retry_after * (1 << kMaxBackoffDoublings);
   ASSIGN_OR_RETURN(std::vector<TaskRecord> recent, store_->RecentTasks(now - longest_backoff));
   for (const TaskRecord& task : recent) {
@@ -123,7 +127,7 @@ Status ReplicationManager::LoadTasks(const NodeView& nodes, absl::Time now, Task
       continue;
     }
     auto target = nodes.by_id.find(task.node_id);
-    if (task.state == TaskState::kPending &&
+    if (plan && task.state == TaskState::kPending &&
         (target == nodes.by_id.end() || target->second.state != NodeState::kActive)) {
       // Waiting for a node that cannot take it: plan again elsewhere now.
       RETURN_IF_ERROR(store_->CancelTask(task.id, "the target node is no longer active", now));
@@ -275,7 +279,7 @@ Status ReplicationManager::Trim(const ChunkBalance& chunk, const std::vector<Liv
   return absl::OkStatus();
 }
 
-Status ReplicationManager::Drains(const NodeView& nodes, absl::Time now, double rate,
+Status ReplicationManager::Drains(const NodeView& nodes, absl::Time now, double rate, bool plan,
                                   const TaskView& tasks, ReplicationStatus* status,
                                   ReplicationRun* run) {
   for (const auto& [id, node] : nodes.by_id) {
@@ -283,7 +287,7 @@ Status ReplicationManager::Drains(const NodeView& nodes, absl::Time now, double 
       ASSIGN_OR_RETURN(ReplicaTotals left, store_->DrainRemaining(id, nodes.counting));
       auto transfers = tasks.transfers.find(id);
       const bool moving = transfers != tasks.transfers.end() && transfers->second > 0;
-      if (left.chunks == 0 && !moving) {
+      if (plan && left.chunks == 0 && !moving) {
         // Its copies are ordered deleted from the next run on.
         Status done = registry_->Decommission(id).status();
         if (absl::IsFailedPrecondition(done)) continue;  // an operator changed it meanwhile
@@ -293,7 +297,7 @@ Status ReplicationManager::Drains(const NodeView& nodes, absl::Time now, double 
       }
       status->drains[id] = {left.chunks, left.bytes,
                             rate > 0 ? static_cast<double>(left.bytes) / rate : -1};
-    } else if (node.state == NodeState::kDecommissioned) {
+    } else if (plan && node.state == NodeState::kDecommissioned) {
       ASSIGN_OR_RETURN(std::vector<std::string> covered,
                        store_->CoveredReplicasOn(id, nodes.counting, options_.batch));
       for (const std::string& chunk_id : covered) {

@@ -86,7 +86,11 @@ class ReplicationManager {
   ReplicationManager(MetadataStore* store, NodeRegistry* registry, const ReplicaCatalog* replicas,
                      common::Clock* clock, ReplicationOptions options);
 
+  // One planning run, as above: on the leading coordinator only.
   Status RunOnce();
+  // Refreshes the status alone and orders nothing: what the coordinators
+  // that do not lead run, so that every one of them answers status calls.
+  Status ObserveOnce();
 
   ReplicationStatus status() const;
   ReplicationRun last_run() const;
@@ -110,15 +114,17 @@ class ReplicationManager {
     std::vector<std::string> readable;  // replicas can be read
   };
 
-  Status LoadTasks(const NodeView& nodes, absl::Time now, TaskView* tasks, ReplicationRun* run);
+  Status Run(bool plan);
+  Status LoadTasks(const NodeView& nodes, absl::Time now, bool plan, TaskView* tasks,
+                   ReplicationRun* run);
   Status Rebalance(const NodeView& nodes, absl::Time now, TaskView* tasks, ReplicationRun* run);
   Status Replicate(const ChunkBalance& chunk, const std::vector<LiveReplica>& live,
                    const std::vector<std::string>& holders, const NodeView& nodes, absl::Time now,
                    PlacementPolicy* policy, TaskView* tasks, ReplicationRun* run);
   Status Trim(const ChunkBalance& chunk, const std::vector<LiveReplica>& live,
               const NodeView& nodes, absl::Time now, ReplicationRun* run);
-  Status Drains(const NodeView& nodes, absl::Time now, double rate, const TaskView& tasks,
-                ReplicationStatus* status, ReplicationRun* run);
+  Status Drains(const NodeView& nodes, absl::Time now, double rate, bool plan,
+                const TaskView& tasks, ReplicationStatus* status, ReplicationRun* run);
   bool Throttled(const TaskView& tasks, const std::string& node_id) const;
 
   MetadataStore* const store_;

@@ -347,7 +347,9 @@ void RestApi::NetworkStatus(const httplib::Request&, httplib::Response& res, boo
             {"active_nodes", NodesToJson(status.active_nodes, nullptr)},
             {"replication", ReplicationToJson(status)},
             {"timestamp", timestamp},
-            {"cluster_id", status.cluster_id}});
+            {"cluster_id", status.cluster_id},
+            {"coordinator", status.coordinator},
+            {"leader", status.leader}});
 }
 
 }  // namespace gale::coordinator

@@ -5,6 +5,7 @@
 #include "common/clock.h"
 #include "coordinator/file_service.h"
 #include "coordinator/heartbeat_handler.h"
+#include "coordinator/leader_election.h"
 #include "coordinator/node_record.h"
 #include "coordinator/node_registry.h"
 #include "coordinator/replica_catalog.h"
@@ -26,6 +27,7 @@ struct ServiceContext {
   MetadataStore* store = nullptr;             // read-only counts for status views
   common::Clock* clock = nullptr;
   const ClusterInfo* cluster = nullptr;
+  const LeaderElection* leader = nullptr;  // who runs the background loops
   int64_t heartbeat_interval_ms = 0;
 };
 

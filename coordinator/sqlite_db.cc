@@ -95,6 +95,27 @@ SqliteDb::~SqliteDb() {
   sqlite3_close(db_);
 }
 
+Status SqliteDb::BackupTo(const std::string& path) {
+  sqlite3* copy = nullptr;
+  int rc =
+      sqlite3_open_v2(path.c_str(), &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  if (rc == SQLITE_OK) {
+    sqlite3_exec(copy, "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr);
+    sqlite3_backup* backup = sqlite3_backup_init(copy, "main", db_, "main");
+    if (backup == nullptr) {
+      rc = sqlite3_errcode(copy);
+    } else {
+      rc = sqlite3_backup_step(backup, -1);
+      const int finished = sqlite3_backup_finish(backup);
+      if (rc == SQLITE_DONE) rc = finished;
+    }
+  }
+  Status status =
+      rc == SQLITE_OK ? absl::OkStatus() : SqliteStatus(rc, copy, StrCat("backup to ", path));
+  sqlite3_close(copy);
+  return status;
+}
+
 Status SqliteDb::Exec(std::string_view sql) {
   char* error = nullptr;
   int rc = sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &error);

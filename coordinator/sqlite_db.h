@@ -66,6 +66,10 @@ class SqliteDb {
   // Runs `body` inside BEGIN IMMEDIATE ... COMMIT; rolls back if it fails.
   Status Transaction(const std::function<Status()>& body);
 
+  // Copies the whole database to a new file at `path` with SQLite's online
+  // backup API (the source stays usable); the copy is synced before return.
+  Status BackupTo(const std::string& path);
+
   // Rows changed by the last INSERT, UPDATE or DELETE.
   int changes() const { return sqlite3_changes(db_); }
   const std::string& path() const { return path_; }

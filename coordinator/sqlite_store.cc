@@ -200,11 +200,14 @@ Status SqliteStore::UpsertNode(const NodeRecord& node) {
 Status SqliteStore::UpdateNodeLiveness(const std::vector<NodeRecord>& nodes) {
   absl::MutexLock lock(&mu_);
   return db_->Transaction([&]() -> Status {
-    ASSIGN_OR_RETURN(auto stmt,
-                     db_->Prepare("UPDATE nodes SET state = ?, last_heartbeat_ms = ?, "
-                                  "storage_used = ?, storage_available = ?, chunks_stored = ?, "
-                                  "bandwidth_up = ?, bandwidth_down = ?, cpu_usage = ?, "
-                                  "memory_usage = ?, uptime_seconds = ? WHERE id = ?"));
+    ASSIGN_OR_RETURN(
+        auto stmt,
+        db_->Prepare("UPDATE nodes SET state = CASE WHEN state IN ('active', 'suspect') AND "
+                     "?1 IN ('active', 'suspect', 'dead') THEN ?1 ELSE state END, "
+                     "last_heartbeat_ms = ?2, storage_used = ?3, storage_available = ?4, "
+                     "chunks_stored = ?5, bandwidth_up = ?6, bandwidth_down = ?7, cpu_usage = ?8, "
+                     "memory_usage = ?9, uptime_seconds = ?10 WHERE id = ?11 AND "
+                     "last_heartbeat_ms <= ?2"));
     for (const NodeRecord& node : nodes) {
       BindLiveness(*stmt, 1, node);
       stmt->Bind(11, node.id);
@@ -213,6 +216,40 @@ Status SqliteStore::UpdateNodeLiveness(const std::vector<NodeRecord>& nodes) {
     }
     return absl::OkStatus();
   });
+}
+
+Result<int> SqliteStore::DeleteDeadNodes(absl::Time before) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(
+      auto stmt,
+      db_->Prepare("DELETE FROM nodes WHERE state IN ('dead', 'decommissioned') AND "
+                   "last_heartbeat_ms < ? AND NOT EXISTS (SELECT 1 FROM replicas r WHERE "
+                   "r.node_id = nodes.id) AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.node_id "
+                   "= nodes.id AND t.state IN ('pending', 'assigned'))"));
+  stmt->Bind(1, absl::ToUnixMillis(before));
+  RETURN_IF_ERROR(stmt->Run());
+  return db_->changes();
+}
+
+Result<DatabaseStats> SqliteStore::Stats() {
+  absl::MutexLock lock(&mu_);
+  DatabaseStats stats;
+  for (std::string_view table :
+       {"nodes", "files", "file_chunks", "chunks", "replicas", "tasks", "schema_migrations"}) {
+    ASSIGN_OR_RETURN(auto count, db_->Prepare(StrCat("SELECT count(*) FROM ", table)));
+    ASSIGN_OR_RETURN(bool row, count->Step());
+    stats.rows[std::string(table)] = row ? count->Int(0) : 0;
+  }
+  ASSIGN_OR_RETURN(auto size, db_->Prepare("SELECT page_count * page_size FROM "
+                                           "pragma_page_count(), pragma_page_size()"));
+  ASSIGN_OR_RETURN(bool row, size->Step());
+  if (row) stats.size_bytes = size->Int(0);
+  return stats;
+}
+
+Status SqliteStore::Backup(const std::string& path) {
+  absl::MutexLock lock(&mu_);
+  return db_->BackupTo(path);
 }
 
 Result<std::vector<NodeRecord>> SqliteStore::ListNodes() {

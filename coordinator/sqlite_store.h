@@ -31,6 +31,7 @@ class SqliteStore final : public MetadataStore {
   Result<ClusterInfo> GetOrCreateCluster(std::string_view new_id, absl::Time now) override;
   Status UpsertNode(const NodeRecord& node) override;
   Status UpdateNodeLiveness(const std::vector<NodeRecord>& nodes) override;
+  Result<int> DeleteDeadNodes(absl::Time before) override;
   Result<std::vector<NodeRecord>> ListNodes() override;
   Status ReplaceNodeReplicas(std::string_view node_id, const std::vector<ChunkReplica>& chunks,
                              absl::Time now) override;
@@ -87,6 +88,9 @@ class SqliteStore final : public MetadataStore {
                                                int max_attempts) override;
   Result<int> ExpireTasks(absl::Time now, absl::Duration retry_after, int max_attempts) override;
   Result<std::map<std::pair<TaskKind, TaskState>, int64_t>> CountTasks() override;
+
+  Result<DatabaseStats> Stats() override;
+  Status Backup(const std::string& path) override;
 
  private:
   SqliteStore(std::unique_ptr<SqliteDb> db, int lock_fd);

@@ -4,11 +4,17 @@
 
 #include "common/file_util.h"
 #include "common/strings.h"
+#include "coordinator/postgres_store.h"
 #include "coordinator/sqlite_store.h"
 
 namespace gale::coordinator {
 
 Result<std::unique_ptr<MetadataStore>> OpenMetadataStore(const CoordinatorOptions& options) {
+  if (options.database_type == "postgres") {
+    ASSIGN_OR_RETURN(auto store,
+                     PostgresStore::Open(options.database_url, options.database_pool_size));
+    return std::unique_ptr<MetadataStore>(std::move(store));
+  }
   if (options.database_type != "sqlite") {
     return absl::InvalidArgumentError(
         StrCat("database.type ", options.database_type, " is not supported"));

@@ -14,5 +14,8 @@ struct Migration {
 
 // The SQLite migrations in ascending version order.
 const std::vector<Migration>& SqliteMigrations();
+// The PostgreSQL migrations: the same versions and names, in PostgreSQL's
+// dialect.
+const std::vector<Migration>& PostgresMigrations();
 
 }  // namespace gale::migrations

@@ -21,6 +21,7 @@
 #include "spdlog/sinks/ringbuffer_sink.h"
 #include "spdlog/spdlog.h"
 #include "tests/mini_cluster/mini_cluster.h"
+#include "tests/testing/postgres_server.h"
 #include "tests/testing/random_data.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
@@ -42,9 +43,11 @@ constexpr int64_t kChunk = 4 * kMiB;  // the client's default
 
 class FilesITest : public ::testing::Test {
  protected:
-  void StartCluster(int nodes) {
+  // `database_url`: PostgreSQL instead of the coordinator's SQLite file.
+  void StartCluster(int nodes, const std::string& database_url = "") {
     MiniClusterOptions options;
     options.num_nodes = nodes;
+    options.database_url = database_url;
     options.coordinator_flags = {"--heartbeat-interval-ms",
                                  "100",
                                  "--node-timeout-ms",
@@ -116,6 +119,23 @@ class FilesITest : public ::testing::Test {
     return total;
   }
 
+  // Puts and gets files of every interesting size up to `largest`.
+  void ExpectRoundTripsForEverySize(int64_t largest) {
+    for (int64_t size : {int64_t{0}, int64_t{1}, kChunk, kChunk + 1, largest}) {
+      SCOPED_TRACE(size);
+      const std::string bytes = RandomBytes(static_cast<size_t>(size), static_cast<uint64_t>(size));
+      const std::string name = StrCat("size-", size, ".bin");
+      ASSERT_OK_AND_ASSIGN(FileInfo info, Put(name, bytes));
+      EXPECT_EQ(info.size, size);
+      EXPECT_EQ(info.sha256, common::Sha256::Hex(bytes));
+      EXPECT_EQ(info.chunk_count, (size + kChunk - 1) / kChunk);
+      ASSERT_OK_AND_ASSIGN(std::string back, Get(name));
+      EXPECT_EQ(common::Sha256::Hex(back), common::Sha256::Hex(bytes));
+      EXPECT_EQ(back.size(), bytes.size());
+    }
+  }
+
+  std::unique_ptr<testing::TestDatabase> database_;  // PostgreSQL tests only
   std::unique_ptr<MiniCluster> cluster_;
   std::unique_ptr<client::GaleClient> client_;
   int next_ = 0;
@@ -123,18 +143,8 @@ class FilesITest : public ::testing::Test {
 
 TEST_F(FilesITest, RoundTripsAreByteIdenticalForEverySize) {
   StartCluster(3);
-  for (int64_t size : {int64_t{0}, int64_t{1}, kChunk, kChunk + 1, 64 * kMiB}) {
-    SCOPED_TRACE(size);
-    const std::string bytes = RandomBytes(static_cast<size_t>(size), static_cast<uint64_t>(size));
-    const std::string name = StrCat("size-", size, ".bin");
-    ASSERT_OK_AND_ASSIGN(FileInfo info, Put(name, bytes));
-    EXPECT_EQ(info.size, size);
-    EXPECT_EQ(info.sha256, common::Sha256::Hex(bytes));
-    EXPECT_EQ(info.chunk_count, (size + kChunk - 1) / kChunk);
-    ASSERT_OK_AND_ASSIGN(std::string back, Get(name));
-    EXPECT_EQ(common::Sha256::Hex(back), common::Sha256::Hex(bytes));
-    EXPECT_EQ(back.size(), bytes.size());
-  }
+  ExpectRoundTripsForEverySize(64 * kMiB);
+
   // A sync write puts every replica in place before the commit.
   const std::string bytes = RandomBytes(3 * kMiB, 99);
   ASSERT_OK_AND_ASSIGN(FileInfo synced, Put("synced", bytes, "sync", kMiB));
@@ -143,6 +153,24 @@ TEST_F(FilesITest, RoundTripsAreByteIdenticalForEverySize) {
   for (const auto& chunk : stat.chunks) EXPECT_EQ(chunk.replicas.size(), 3u);
   ASSERT_OK_AND_ASSIGN(std::string back, Get(synced.id));
   EXPECT_EQ(back, bytes);
+}
+
+TEST_F(FilesITest, EndToEndOnPostgres) {
+  GALE_ASSIGN_TEST_DATABASE_OR_SKIP(database_);
+  StartCluster(3, database_->url());
+  ExpectRoundTripsForEverySize(9 * kMiB);
+  // Dedup, listing and delete go through the same store.
+  const std::string bytes = RandomBytes(5 * kMiB, 5);
+  ASSERT_OK(Put("a", bytes));
+  const int64_t written = BytesWrittenOnNodes();
+  ASSERT_OK(Put("b", bytes));
+  EXPECT_EQ(BytesWrittenOnNodes(), written) << "dedup: no chunk sent again";
+  ASSERT_OK_AND_ASSIGN(auto listed, client_->List("", 100, "", "name"));
+  EXPECT_EQ(listed.files_size(), 7);
+  ASSERT_OK(client_->Delete("a"));
+  EXPECT_STATUS(client_->Stat("a"), absl::StatusCode::kNotFound, "");
+  ASSERT_OK_AND_ASSIGN(std::string back, Get("b"));
+  EXPECT_EQ(common::Sha256::Hex(back), common::Sha256::Hex(bytes));
 }
 
 TEST_F(FilesITest, TheSameBytesTwiceStoreNoNewChunkBytes) {

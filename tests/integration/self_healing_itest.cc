@@ -12,9 +12,9 @@
 #include <set>
 #include <thread>
 
+#include "client/grpc_file_api.h"
 #include "common/file_util.h"
 #include "common/sha256.h"
-#include "client/grpc_file_api.h"
 #include "common/strings.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
@@ -54,12 +54,26 @@ class SelfHealingITest : public ::testing::Test {
   void StartCluster(int nodes, const std::vector<std::string>& node_flags = {}) {
     MiniClusterOptions options;
     options.num_nodes = nodes;
-    options.coordinator_flags = {
-        "--heartbeat-interval-ms", "100",  "--node-timeout-ms",   "1000",
-        "--dead-after-ms",         "3000", "--liveness-flush-interval-ms", "50",
-        "--replication-interval-ms", "100", "--gc-interval-ms",   "100",
-        "--gc-grace-ms",           "300",  "--task-deadline-ms",  "5000",
-        "--task-retry-ms",         "200",  "--max-replications-per-node", "8"};
+    options.coordinator_flags = {"--heartbeat-interval-ms",
+                                 "100",
+                                 "--node-timeout-ms",
+                                 "1000",
+                                 "--dead-after-ms",
+                                 "3000",
+                                 "--liveness-flush-interval-ms",
+                                 "50",
+                                 "--replication-interval-ms",
+                                 "100",
+                                 "--gc-interval-ms",
+                                 "100",
+                                 "--gc-grace-ms",
+                                 "300",
+                                 "--task-deadline-ms",
+                                 "5000",
+                                 "--task-retry-ms",
+                                 "200",
+                                 "--max-replications-per-node",
+                                 "8"};
     options.node_flags = {"--heartbeat-interval-ms", "100", "--scrub-bytes-per-sec", "0"};
     for (size_t i = 0; i + 1 < node_flags.size(); i += 2) {
       auto it = std::find(options.node_flags.begin(), options.node_flags.end(), node_flags[i]);
@@ -231,8 +245,8 @@ TEST_F(SelfHealingITest, TwoNodesCrashingAtOnceLoseNothing) {
   const std::set<std::string> gone = {cluster_->node(0).node_id, cluster_->node(1).node_id};
   ASSERT_OK(cluster_->KillNode(0));
   ASSERT_OK(cluster_->KillNode(1));
-  ASSERT_TRUE(WaitUntil([&] { return AtFactor(gone); },
-                        absl::Milliseconds(kDeadAfterMs) + kRepairBound));
+  ASSERT_TRUE(
+      WaitUntil([&] { return AtFactor(gone); }, absl::Milliseconds(kDeadAfterMs) + kRepairBound));
   const absl::Time repaired = absl::Now();
   ASSERT_TRUE(WaitUntil([&] { return HealthyAfter(repaired); }));
   ExpectAllReadBack();
@@ -286,9 +300,8 @@ TEST_F(SelfHealingITest, BitRotIsFoundByScrubAndReadsAndReplaced) {
     const bool clean = length.ok() && common::Sha256::Hex(copy->substr(0, *length)) == rot.chunk;
     return quarantined && clean;
   };
-  ASSERT_TRUE(WaitUntil(
-      [&] { return std::all_of(rots.begin(), rots.end(), healed) && AtFactor(); },
-      kRepairBound));
+  ASSERT_TRUE(WaitUntil([&] { return std::all_of(rots.begin(), rots.end(), healed) && AtFactor(); },
+                        kRepairBound));
   EXPECT_GE(CoordinatorMetric("gale_chunks_corrupt_total"), 6);
   ExpectAllReadBack();
 }
@@ -358,8 +371,8 @@ TEST_F(SelfHealingITest, FullDiskGetsNoPlacementsAndUploadsSucceed) {
   const size_t first_new = files_.size();
   Upload(10, 5);  // sync: three copies each, on the three nodes with room
   EXPECT_EQ(ChunksOnDisk(3), held);
-  ASSERT_OK_AND_ASSIGN(auto fresh, Replicas(std::vector<Uploaded>(files_.begin() + first_new,
-                                                                   files_.end())));
+  ASSERT_OK_AND_ASSIGN(auto fresh,
+                       Replicas(std::vector<Uploaded>(files_.begin() + first_new, files_.end())));
   for (const auto& [id, list] : fresh) {
     EXPECT_EQ(list.size(), 3u);
     for (const auto& r : list) EXPECT_NE(r.node_id, cluster_->node(3).node_id);
@@ -384,8 +397,8 @@ TEST_F(SelfHealingITest, DrainedNodeEndsDecommissionedAndEmpty) {
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(json::parse(r->body)["node"]["state"], "draining");
 
-  ASSERT_TRUE(WaitUntil(
-      [&] { return NodeState(0) == "decommissioned" && ChunksOnDisk(0).empty(); }, kRepairBound));
+  ASSERT_TRUE(WaitUntil([&] { return NodeState(0) == "decommissioned" && ChunksOnDisk(0).empty(); },
+                        kRepairBound));
   EXPECT_TRUE(AtFactor({drained}));
   std::string out;
   ASSERT_EQ(cluster_->RunGale({"drain", drained}, &out), 0);
@@ -423,8 +436,8 @@ TEST_F(SelfHealingITest, DeletedFilesLeaveEveryDiskEvenOneThatWasAway) {
     }
     return true;
   };
-  ASSERT_TRUE(WaitUntil([&] { return clean(0) && clean(1) && clean(2) && clean(3); },
-                        kRepairBound));
+  ASSERT_TRUE(
+      WaitUntil([&] { return clean(0) && clean(1) && clean(2) && clean(3); }, kRepairBound));
   EXPECT_FALSE(clean(4));
   ASSERT_OK(cluster_->StartNode(4));  // back, with stale copies
   ASSERT_TRUE(WaitUntil([&] { return clean(4) && AtFactor(); },

@@ -18,13 +18,16 @@ namespace gale::testing {
 
 std::string BinDir() { return GALE_BIN_DIR; }
 
-MiniCluster::MiniCluster(MiniClusterOptions options) : options_(std::move(options)) {}
+MiniCluster::MiniCluster(MiniClusterOptions options)
+    : options_(std::move(options)),
+      coordinators_(static_cast<size_t>(std::max(1, options_.num_coordinators))) {}
 
 MiniCluster::~MiniCluster() {
   if (::testing::Test::HasFailure()) {
-    if (coordinator_ != nullptr) {
+    for (const MiniCoordinator& c : coordinators_) {
+      if (c.process == nullptr) continue;
       std::fprintf(stderr, "---- coordinator log tail (%s) ----\n%s\n",
-                   coordinator_->log_path().c_str(), coordinator_->LogTail().c_str());
+                   c.process->log_path().c_str(), c.process->LogTail().c_str());
     }
     for (const MiniNode& node : nodes_) {
       if (node.process == nullptr) continue;
@@ -37,18 +40,45 @@ MiniCluster::~MiniCluster() {
     if (node.process != nullptr) (void)node.process->Signal(SIGCONT);
     node.process.reset();
   }
-  coordinator_.reset();
+  for (MiniCoordinator& c : coordinators_) c.process.reset();
 }
 
 Status MiniCluster::Start() {
-  RETURN_IF_ERROR(StartCoordinator());
+  for (size_t i = 0; i < coordinators_.size(); ++i) {
+    RETURN_IF_ERROR(StartCoordinator(static_cast<int>(i)));
+  }
   nodes_.resize(static_cast<size_t>(options_.num_nodes));
   for (int i = 0; i < options_.num_nodes; ++i) RETURN_IF_ERROR(StartNode(i));
   return WaitForActiveNodes(options_.num_nodes);
 }
 
 std::string MiniCluster::coordinator_grpc_address() const {
-  return StrCat("127.0.0.1:", grpc_port_);
+  std::string out;
+  for (const MiniCoordinator& c : coordinators_) {
+    if (c.grpc_port == 0) continue;
+    out += StrCat(out.empty() ? "" : ",", "127.0.0.1:", c.grpc_port);
+  }
+  return out;
+}
+
+const MiniCoordinator& MiniCluster::LiveCoordinator() const {
+  for (const MiniCoordinator& c : coordinators_) {
+    if (c.process != nullptr && !c.process->Exited()) return c;
+  }
+  return coordinators_.front();
+}
+
+int MiniCluster::LeaderIndex() {
+  for (size_t i = 0; i < coordinators_.size(); ++i) {
+    const MiniCoordinator& c = coordinators_[i];
+    if (c.process == nullptr || c.process->Exited()) continue;
+    httplib::Client ops("127.0.0.1", c.metrics_port);
+    auto r = ops.Get("/health");
+    if (!r || r->status != 200) continue;
+    auto health = nlohmann::json::parse(r->body, nullptr, false);
+    if (health.is_object() && health.value("is_leader", false)) return static_cast<int>(i);
+  }
+  return -1;
 }
 
 Result<nlohmann::json> MiniCluster::WaitForInfoFile(
@@ -73,48 +103,53 @@ Result<nlohmann::json> MiniCluster::WaitForInfoFile(
   return info;
 }
 
-Status MiniCluster::StartCoordinator() {
-  std::string dir = root_.Join("coordinator");
-  RETURN_IF_ERROR(common::CreateDirectories(dir));
-  std::string info_path = dir + "/info.json";
+Status MiniCluster::StartCoordinator(int i) {
+  MiniCoordinator& c = coordinators_.at(static_cast<size_t>(i));
+  c.dir = root_.Join(i == 0 ? "coordinator" : StrCat("coordinator-", i));
+  RETURN_IF_ERROR(common::CreateDirectories(c.dir));
+  std::string info_path = c.dir + "/info.json";
   std::vector<std::string> args = {
-      "--data-dir",     dir,
+      "--data-dir",     c.dir,
       "--bind-address", "127.0.0.1",
-      "--grpc-port",    std::to_string(grpc_port_),
-      "--http-port",    std::to_string(http_port_),
-      "--metrics-port", std::to_string(metrics_port_),
+      "--grpc-port",    std::to_string(c.grpc_port),
+      "--http-port",    std::to_string(c.http_port),
+      "--metrics-port", std::to_string(c.metrics_port),
       "--info-file",    info_path,
   };
+  if (!options_.database_url.empty())
+    args.insert(args.end(), {"--database-url", options_.database_url});
   args.insert(args.end(), options_.coordinator_flags.begin(), options_.coordinator_flags.end());
-  coordinator_ =
-      std::make_unique<Subprocess>(BinDir() + "/gale-coordinator", args, dir + "/coordinator.log");
-  RETURN_IF_ERROR(coordinator_->Start());
-  ASSIGN_OR_RETURN(nlohmann::json info, WaitForInfoFile(info_path, coordinator_.get()));
-  grpc_port_ = info.at("grpc_port").get<int>();
-  http_port_ = info.at("http_port").get<int>();
-  metrics_port_ = info.at("metrics_port").get<int>();
+  c.process = std::make_unique<Subprocess>(BinDir() + "/gale-coordinator", args,
+                                           c.dir + "/coordinator.log");
+  RETURN_IF_ERROR(c.process->Start());
+  ASSIGN_OR_RETURN(nlohmann::json info, WaitForInfoFile(info_path, c.process.get()));
+  c.grpc_port = info.at("grpc_port").get<int>();
+  c.http_port = info.at("http_port").get<int>();
+  c.metrics_port = info.at("metrics_port").get<int>();
   return absl::OkStatus();
 }
 
-Status MiniCluster::StopCoordinator() {
-  if (coordinator_ == nullptr) return absl::OkStatus();
-  ASSIGN_OR_RETURN(int code, coordinator_->Stop());
+Status MiniCluster::StopCoordinator(int i) {
+  Subprocess* process = coordinator(i);
+  if (process == nullptr) return absl::OkStatus();
+  ASSIGN_OR_RETURN(int code, process->Stop());
   if (code != 0) {
     return absl::InternalError(
-        StrCat("coordinator exited with ", code, "; log tail:\n", coordinator_->LogTail()));
+        StrCat("coordinator exited with ", code, "; log tail:\n", process->LogTail()));
   }
   return absl::OkStatus();
 }
 
-Status MiniCluster::KillCoordinator() {
-  if (coordinator_ == nullptr) return absl::OkStatus();
-  RETURN_IF_ERROR(coordinator_->Signal(SIGKILL));
-  return coordinator_->Wait(absl::Seconds(10)).status();
+Status MiniCluster::KillCoordinator(int i) {
+  Subprocess* process = coordinator(i);
+  if (process == nullptr) return absl::OkStatus();
+  RETURN_IF_ERROR(process->Signal(SIGKILL));
+  return process->Wait(absl::Seconds(10)).status();
 }
 
-Status MiniCluster::RestartCoordinator() {
-  RETURN_IF_ERROR(StopCoordinator());
-  return StartCoordinator();
+Status MiniCluster::RestartCoordinator(int i) {
+  RETURN_IF_ERROR(StopCoordinator(i));
+  return StartCoordinator(i);
 }
 
 namespace {
@@ -221,7 +256,7 @@ Result<std::unique_ptr<client::GaleClient>> MiniCluster::Client(int parallelism)
 }
 
 Status MiniCluster::WaitForActiveNodes(int n, absl::Duration timeout) {
-  httplib::Client client("127.0.0.1", http_port_);
+  httplib::Client client("127.0.0.1", coordinator_http_port());
   int last = -1;
   bool ok = WaitUntil(
       [&] {

@@ -15,10 +15,23 @@ namespace gale::testing {
 
 struct MiniClusterOptions {
   int num_nodes = 0;
+  // Coordinators sharing one database (more than one needs database_url).
+  int num_coordinators = 1;
+  // postgresql://... for every coordinator; empty: SQLite in its data dir.
+  std::string database_url;
   // Extra flags for gale-coordinator (e.g. short timeouts).
   std::vector<std::string> coordinator_flags;
   // Extra flags for every gale-node.
   std::vector<std::string> node_flags;
+};
+
+// One gale-coordinator of the mini cluster.
+struct MiniCoordinator {
+  std::string dir;
+  std::unique_ptr<Subprocess> process;
+  int grpc_port = 0;
+  int http_port = 0;
+  int metrics_port = 0;
 };
 
 // One gale-node of the mini cluster.
@@ -48,12 +61,15 @@ class MiniCluster {
 
   Status Start();
 
-  Status StartCoordinator();
+  // Coordinators are numbered from 0; the ones without a number mean 0.
+  Status StartCoordinator(int i = 0);
   // SIGTERM and wait: a clean shutdown.
-  Status StopCoordinator();
+  Status StopCoordinator(int i = 0);
   // SIGKILL: a crash.
-  Status KillCoordinator();
-  Status RestartCoordinator();
+  Status KillCoordinator(int i = 0);
+  Status RestartCoordinator(int i = 0);
+  // The index of the coordinator that leads (its /health says so), or -1.
+  int LeaderIndex();
 
   // Nodes are numbered from 0. Start waits until the node has registered.
   Status StartNode(int i);
@@ -77,11 +93,15 @@ class MiniCluster {
   Result<std::unique_ptr<client::GaleClient>> Client(int parallelism = 4) const;
   int num_nodes() const { return static_cast<int>(nodes_.size()); }
 
-  int coordinator_grpc_port() const { return grpc_port_; }
-  int coordinator_http_port() const { return http_port_; }
-  int coordinator_metrics_port() const { return metrics_port_; }
+  int coordinator_grpc_port(int i = 0) const { return coordinators_.at(i).grpc_port; }
+  // Of the first coordinator still running.
+  int coordinator_http_port() const { return LiveCoordinator().http_port; }
+  int coordinator_http_port(int i) const { return coordinators_.at(i).http_port; }
+  int coordinator_metrics_port(int i = 0) const { return coordinators_.at(i).metrics_port; }
+  // Every coordinator's gRPC address, comma-separated: nodes and clients
+  // fail over between them.
   std::string coordinator_grpc_address() const;
-  Subprocess* coordinator() { return coordinator_.get(); }
+  Subprocess* coordinator(int i = 0) { return coordinators_.at(i).process.get(); }
   const std::string& root() const { return root_.path(); }
 
  private:
@@ -91,13 +111,12 @@ class MiniCluster {
       const std::string& path, Subprocess* process,
       const std::function<bool(const nlohmann::json&)>& accept = nullptr);
 
+  const MiniCoordinator& LiveCoordinator() const;
+
   const MiniClusterOptions options_;
   TempDir root_;
-  std::unique_ptr<Subprocess> coordinator_;
+  std::vector<MiniCoordinator> coordinators_;
   std::vector<MiniNode> nodes_;
-  int grpc_port_ = 0;
-  int http_port_ = 0;
-  int metrics_port_ = 0;
 };
 
 // Directory holding the built binaries (build/bin).

@@ -25,6 +25,9 @@ class ForwardingStore : public coordinator::MetadataStore {
   Status UpdateNodeLiveness(const std::vector<coordinator::NodeRecord>& nodes) override {
     return inner_->UpdateNodeLiveness(nodes);
   }
+  Result<int> DeleteDeadNodes(absl::Time before) override {
+    return inner_->DeleteDeadNodes(before);
+  }
   Result<std::vector<coordinator::NodeRecord>> ListNodes() override { return inner_->ListNodes(); }
   Status ReplaceNodeReplicas(std::string_view node_id,
                              const std::vector<coordinator::ChunkReplica>& chunks,
@@ -153,6 +156,8 @@ class ForwardingStore : public coordinator::MetadataStore {
       override {
     return inner_->CountTasks();
   }
+  Result<coordinator::DatabaseStats> Stats() override { return inner_->Stats(); }
+  Status Backup(const std::string& path) override { return inner_->Backup(path); }
 
  protected:
   coordinator::MetadataStore* const inner_;
