@@ -377,7 +377,8 @@ int StatusCommand(const Globals& g) {
     return kOk;
   }
   std::printf("cluster:  %s\n", status->cluster_id().c_str());
-  std::printf("leader:   %s%s\n", status->leader().empty() ? "(none elected)" : status->leader().c_str(),
+  std::printf("leader:   %s%s\n",
+              status->leader().empty() ? "(none elected)" : status->leader().c_str(),
               status->leader() == status->coordinator() ? " (answering)" : "");
   std::printf("nodes:    %d active of %d (", s.active_nodes(), s.total_nodes());
   bool first = true;

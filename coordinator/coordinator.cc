@@ -47,8 +47,8 @@ std::string WithApplicationName(const std::string& url, const std::string& name)
     }
   }
   if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-    return StrCat(url, url.find('?') == std::string::npos ? "?" : "&", "application_name=",
-                  escaped);
+    return StrCat(url, url.find('?') == std::string::npos ? "?" : "&",
+                  "application_name=", escaped);
   }
   return StrCat(url, " application_name=", escaped);  // key=value form
 }

@@ -378,8 +378,7 @@ Status NodeRegistry::Refresh() {
   std::set<std::string, std::less<>> stored_ids;
   for (NodeRecord& stored : records) {
     stored_ids.insert(stored.id);
-    const absl::Duration seen =
-        mono - std::max(absl::ZeroDuration(), wall - stored.last_heartbeat);
+    const absl::Duration seen = mono - std::max(absl::ZeroDuration(), wall - stored.last_heartbeat);
     auto it = nodes_.find(stored.id);
     if (it == nodes_.end()) {
       std::string id = stored.id;
@@ -390,8 +389,9 @@ Status NodeRegistry::Refresh() {
     const bool newer = stored.last_heartbeat > entry.record.last_heartbeat;
     // Operator states and deaths are decided elsewhere and win; a newer
     // heartbeat or registration carries its own state.
-    const bool adopt_state = newer || IsAdminState(stored.state) ||
-                             (stored.state == NodeState::kDead && !IsAdminState(entry.record.state));
+    const bool adopt_state =
+        newer || IsAdminState(stored.state) ||
+        (stored.state == NodeState::kDead && !IsAdminState(entry.record.state));
     if (newer) {
       entry.record = std::move(stored);
       entry.last_seen = std::max(entry.last_seen, seen);

@@ -52,9 +52,8 @@ size_t ChunkReporter::queued() const {
 bool ChunkReporter::WaitDelivered(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
   const uint64_t target = queued_seq_;
-  auto delivered = [this, target]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    return delivered_seq_ >= target;
-  };
+  auto delivered = [this, target]()
+                       ABSL_SHARED_LOCKS_REQUIRED(mu_) { return delivered_seq_ >= target; };
   return mu_.AwaitWithTimeout(absl::Condition(&delivered), timeout);
 }
 
