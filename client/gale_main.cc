@@ -406,7 +406,7 @@ int StatusCommand(const Globals& g) {
               static_cast<long long>(r.tasks_pending()), static_cast<long long>(r.tasks_running()),
               static_cast<long long>(r.tasks_failed()));
   if (r.seconds_to_redundancy() != 0) {
-    std::printf("; full redundancy (%s)", FormatEta(r.seconds_to_redundancy()).c_str());
+    std::printf("; time to full redundancy: %s", FormatEta(r.seconds_to_redundancy()).c_str());
   }
   std::printf("\n");
   for (const auto& [node_id, drain] : r.drains()) {

@@ -4,6 +4,7 @@
 // other translation unit includes this header.
 
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -22,10 +23,12 @@ namespace gale::common {
 // AddToSchema, Finalize, log_level and log_format), loads every source,
 // finalizes and sets up logging. Returns an exit code when the process must
 // stop now (--help, --version: 0; bad flags or configuration: 2, with the
-// reason on stderr), or nullopt to go on.
+// reason on stderr), or nullopt to go on. `extend`, when given, adds the
+// binary's own flags and subcommands before parsing.
 template <typename Options>
-std::optional<int> ConfigureFromCommandLine(std::string_view binary, std::string_view about,
-                                            Options* options, int argc, char** argv) {
+std::optional<int> ConfigureFromCommandLine(
+    std::string_view binary, std::string_view about, Options* options, int argc, char** argv,
+    const std::function<void(CLI::App*)>& extend = nullptr) {
   ConfigSchema schema;
   options->AddToSchema(&schema);
   CLI::App app{StrCat(binary, ": ", about)};
@@ -40,6 +43,7 @@ std::optional<int> ConfigureFromCommandLine(std::string_view binary, std::string
                "; default '", key.default_value, "']");
     flags[key.flag] = app.add_option(StrCat("--", key.flag), values[key.flag], help);
   }
+  if (extend) extend(&app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -10,11 +10,14 @@
 #include "common/health_routes.h"
 #include "common/ids.h"
 #include "common/strings.h"
+#include "coordinator/database_admin.h"
 #include "coordinator/grpc_service.h"
 #include "coordinator/local_file_api.h"
 #include "coordinator/pg_advisory_lock.h"
+#include "coordinator/pg_connection.h"
 #include "coordinator/registry_metrics.h"
 #include "coordinator/replication_metrics.h"
+#include "coordinator/rest_admin_api.h"
 #include "coordinator/rest_api.h"
 #include "coordinator/rest_files_api.h"
 #include "coordinator/store_factory.h"
@@ -98,7 +101,9 @@ Status Coordinator::Start() {
   ASSIGN_OR_RETURN(store_, OpenMetadataStore(options_));
   RETURN_IF_ERROR(store_->Migrate());
   ASSIGN_OR_RETURN(cluster_, store_->GetOrCreateCluster(common::NewUuid(), clock_->Now()));
-  spdlog::info("metadata store: {} at {} (cluster {})", store_->backend(), options_.database_path,
+  spdlog::info("metadata store: {} at {} (cluster {})", store_->backend(),
+               options_.database_type == "postgres" ? RedactPostgresUrl(options_.database_url)
+                                                    : options_.database_path,
                cluster_.id);
 
   NodeRegistryOptions registry_options;
@@ -129,6 +134,12 @@ Status Coordinator::Start() {
   gc_options.task_history = absl::Milliseconds(options_.task_history_ms);
   gc_ = std::make_unique<GarbageCollector>(store_.get(), files_.get(), tasks_.get(), clock_,
                                            gc_options);
+  DatabaseAdminOptions admin_options;
+  admin_options.backup_dir = options_.data_dir + "/backups";
+  admin_options.task_history = gc_options.task_history;
+  admin_options.dead_node_retention = absl::Milliseconds(options_.dead_node_retention_ms);
+  database_admin_ = std::make_unique<DatabaseAdmin>(store_.get(), gc_.get(), registry_.get(),
+                                                    clock_, admin_options);
   ReplicationOptions replication_options;
   replication_options.max_replications_per_node = options_.max_replications_per_node;
   replication_options.max_replications_total = options_.max_replications_total;
@@ -245,6 +256,8 @@ Status Coordinator::StartServers() {
   files_rest_api_ =
       std::make_unique<FilesRestApi>(context, local_files_.get(), gateway_transport_.get());
   files_rest_api_->Register(rest_server_.get());
+  admin_rest_api_ = std::make_unique<AdminRestApi>(database_admin_.get());
+  admin_rest_api_->Register(rest_server_.get());
 
   common::HealthChecks checks;
   checks.ready = [this] { return Ready(); };

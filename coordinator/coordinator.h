@@ -31,6 +31,8 @@ class RegistryMetrics;
 class ReplicationMetrics;
 class RestApi;
 class FilesRestApi;
+class AdminRestApi;
+class DatabaseAdmin;
 class LocalFileApi;
 class PgConnection;
 class PgSessionLock;
@@ -87,6 +89,7 @@ class Coordinator {
   std::unique_ptr<FileService> files_;
   std::unique_ptr<HeartbeatHandler> heartbeats_;
   std::unique_ptr<GarbageCollector> gc_;
+  std::unique_ptr<DatabaseAdmin> database_admin_;
   std::unique_ptr<common::PeriodicLoop> gc_loop_;
   std::unique_ptr<ReplicationManager> replication_;
   std::unique_ptr<common::PeriodicLoop> replication_loop_;
@@ -106,6 +109,7 @@ class Coordinator {
   std::unique_ptr<LocalFileApi> local_files_;
   std::unique_ptr<client::ChunkTransport> gateway_transport_;
   std::unique_ptr<FilesRestApi> files_rest_api_;
+  std::unique_ptr<AdminRestApi> admin_rest_api_;
   std::unique_ptr<common::HttpServer> rest_server_;
   std::unique_ptr<common::HttpServer> metrics_server_;
   int grpc_port_ = 0;

@@ -62,6 +62,9 @@ void CoordinatorOptions::AddToSchema(common::ConfigSchema* s) {
             "back-off before a failed or late task is retried");
   s->AddInt("coordinator.task_history_ms", "task-history-ms", &task_history_ms, 0, 30 * 24 * kHour,
             "finished tasks are kept (for status and metrics) this long");
+  s->AddInt("coordinator.dead_node_retention_ms", "dead-node-retention-ms", &dead_node_retention_ms,
+            0, 365 * 24 * kHour,
+            "a database clean-up forgets dead nodes holding nothing after this long");
   s->AddInt("coordinator.task_max_attempts", "task-max-attempts", &task_max_attempts, 1, 1000,
             "a task is given up after this many attempts");
   s->AddInt("coordinator.max_tasks_per_heartbeat", "max-tasks-per-heartbeat",

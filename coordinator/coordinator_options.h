@@ -40,6 +40,7 @@ struct CoordinatorOptions {
   int64_t task_deadline_ms = 60000;
   int64_t task_retry_ms = 5000;
   int64_t task_history_ms = 3600 * 1000;
+  int64_t dead_node_retention_ms = int64_t{7} * 24 * 3600 * 1000;
   int task_max_attempts = 5;
   int max_tasks_per_heartbeat = 64;
   int64_t max_chunk_bytes = 64 << 20;

@@ -5,16 +5,17 @@
 namespace gale::coordinator {
 
 Status GarbageCollector::RunOnce() {
-  RETURN_IF_ERROR(ExpireUploads());
+  RETURN_IF_ERROR(ExpireUploads().status());
   RETURN_IF_ERROR(tasks_->ExpireLate());
   RETURN_IF_ERROR(CollectChunks());
   RETURN_IF_ERROR(CollectOrphans());
   return store_->PruneTasks(clock_->Now() - options_.task_history).status();
 }
 
-Status GarbageCollector::ExpireUploads() {
+Result<int> GarbageCollector::ExpireUploads() {
   ASSIGN_OR_RETURN(std::vector<FileRecord> expired,
                    store_->ExpiredUploads(clock_->Now(), options_.batch));
+  int dropped = 0;
   for (const FileRecord& file : expired) {
     if (file.auto_commit) {
       auto committed = files_->TryAutoCommit(file.id);
@@ -22,9 +23,10 @@ Status GarbageCollector::ExpireUploads() {
     }
     spdlog::info("upload of {} ({}) expired uncommitted; dropping it", file.name, file.id);
     Status status = store_->DeleteFile(file.id, clock_->Now());
+    if (status.ok()) ++dropped;
     if (!status.ok() && !absl::IsNotFound(status)) return status;
   }
-  return absl::OkStatus();
+  return dropped;
 }
 
 Status GarbageCollector::CollectChunks() {

@@ -32,9 +32,11 @@ class GarbageCollector {
       : store_(store), files_(files), tasks_(tasks), clock_(clock), options_(options) {}
 
   Status RunOnce();
+  // Drops (or auto-commits) up to a batch of pending uploads past their
+  // expiry; returns how many were dropped.
+  Result<int> ExpireUploads();
 
  private:
-  Status ExpireUploads();
   Status CollectChunks();
   Status CollectOrphans();
 

@@ -387,11 +387,13 @@ Status NodeRegistry::Refresh() {
     }
     Entry& entry = it->second;
     const bool newer = stored.last_heartbeat > entry.record.last_heartbeat;
-    // Operator states and deaths are decided elsewhere and win; a newer
-    // heartbeat or registration carries its own state.
-    const bool adopt_state =
-        newer || IsAdminState(stored.state) ||
-        (stored.state == NodeState::kDead && !IsAdminState(entry.record.state));
+    // Operator states and deaths are written at once by whoever decides
+    // them, so where either side holds one the store's state wins (set or
+    // lifted elsewhere); active and suspect are each coordinator's own
+    // reading of the silence. A newer heartbeat or registration carries its
+    // own state.
+    auto liveness = [](NodeState s) { return s == NodeState::kActive || s == NodeState::kSuspect; };
+    const bool adopt_state = newer || !liveness(stored.state) || !liveness(entry.record.state);
     if (newer) {
       entry.record = std::move(stored);
       entry.last_seen = std::max(entry.last_seen, seen);

@@ -3,8 +3,23 @@
 #include "spdlog/spdlog.h"
 
 namespace gale::coordinator {
+namespace {
 
-PgSessionLock::PgSessionLock(std::string url) : url_(std::move(url)) {}
+// A leader cut off from the database must step down before the server frees
+// its lock for another coordinator. The client gives up on a query the
+// server has not acknowledged within 5 s (and the lock is checked every
+// second); the server drops a silent session after about 11 s of TCP
+// keepalive probes (see kServerKeepalives).
+const std::vector<std::pair<std::string, std::string>> kClientParams = {
+    {"keepalives", "1"},       {"keepalives_idle", "2"},     {"keepalives_interval", "1"},
+    {"keepalives_count", "3"}, {"tcp_user_timeout", "5000"}, {"connect_timeout", "5"}};
+constexpr std::string_view kServerKeepalives =
+    "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; "
+    "SET tcp_keepalives_count = 3";
+
+}  // namespace
+
+PgSessionLock::PgSessionLock(std::string url) : url_(WithConnectionParams(url, kClientParams)) {}
 
 PgSessionLock::~PgSessionLock() { Release(); }
 
@@ -38,6 +53,12 @@ Result<bool> PgSessionLock::TryAcquire(int64_t key) {
     if (!reused) {
       conn_.reset();
       ASSIGN_OR_RETURN(conn_, PgConnection::Connect(url_));
+      Status keepalives = conn_->Run("session keepalives", PgIsolation::kAutocommit,
+                                     [](PgTx& tx) { return tx.ExecScript(kServerKeepalives); });
+      if (!keepalives.ok()) {
+        conn_.reset();
+        return keepalives;
+      }
     }
     status = conn_->Run("try advisory lock", PgIsolation::kAutocommit, [&](PgTx& tx) -> Status {
       ASSIGN_OR_RETURN(pqxx::result r, tx.Exec("SELECT pg_try_advisory_lock($1)", key));

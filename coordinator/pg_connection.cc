@@ -47,6 +47,20 @@ std::string CleanMessage(std::string_view message, std::string_view url) {
 
 }  // namespace
 
+std::string WithConnectionParams(std::string_view url,
+                                 const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string out(url);
+  const bool uri = url.starts_with("postgresql://") || url.starts_with("postgres://");
+  for (const auto& [key, value] : params) {
+    if (uri) {
+      out += StrCat(out.find('?') == std::string::npos ? "?" : "&", key, "=", value);
+    } else {
+      out += StrCat(out.empty() ? "" : " ", key, "=", value);
+    }
+  }
+  return out;
+}
+
 std::string RedactPostgresUrl(std::string_view url) {
   std::string out(url);
   std::string_view password = UrlPassword(url);

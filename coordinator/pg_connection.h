@@ -28,6 +28,11 @@ enum class PgIsolation {
 // logs and error messages.
 std::string RedactPostgresUrl(std::string_view url);
 
+// `url` (a postgresql:// URI or a "key=value ..." string) with libpq
+// connection parameters added, e.g. {{"keepalives", "1"}}.
+std::string WithConnectionParams(std::string_view url,
+                                 const std::vector<std::pair<std::string, std::string>>& params);
+
 // A text[] literal ({"a","b\"c"}) for a parameter written $n::text[].
 std::string PgTextArray(const std::vector<std::string>& values);
 // A bigint[] literal for a parameter written $n::bigint[].

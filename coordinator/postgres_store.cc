@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "common/strings.h"
+#include "coordinator/store_schema.h"
 #include "migrations/migrations.h"
 #include "nlohmann/json.hpp"
 #include "spdlog/spdlog.h"
@@ -11,15 +12,7 @@
 namespace gale::coordinator {
 namespace {
 
-constexpr std::string_view kNodeColumns =
-    "id, addresses, zone, capacity_bytes, capabilities, version, registered_at_ms, state, "
-    "last_heartbeat_ms, storage_used, storage_available, chunks_stored, bandwidth_up, "
-    "bandwidth_down, cpu_usage, memory_usage, uptime_seconds";
-
-int LatestMigrationVersion() {
-  const auto& all = migrations::PostgresMigrations();
-  return all.empty() ? 0 : all.back().version;
-}
+int LatestMigrationVersion() { return LatestVersion(migrations::PostgresMigrations()); }
 
 // The liveness fields in the order state, last_heartbeat_ms, storage_used ...
 // uptime_seconds: parameters of UpsertNode and UpdateNodeLiveness.
@@ -112,12 +105,7 @@ Status PostgresStore::Migrate() {
         ASSIGN_OR_RETURN(current, SchemaVersionIn(tx));
         return absl::OkStatus();
       }));
-  if (current > LatestMigrationVersion()) {
-    return absl::FailedPreconditionError(
-        StrCat("the database ", pool_->redacted_url(), " has schema version ", current,
-               ", newer than this binary knows (", LatestMigrationVersion(),
-               "); run a newer gale-coordinator"));
-  }
+  RETURN_IF_ERROR(CheckNotNewer(pool_->redacted_url(), current, LatestMigrationVersion()));
   for (const auto& migration : migrations::PostgresMigrations()) {
     if (migration.version <= current) continue;
     Status status = conn->Run(
@@ -142,11 +130,7 @@ Status PostgresStore::Migrate() {
 
 Status PostgresStore::CheckReady() {
   ASSIGN_OR_RETURN(int version, SchemaVersion());
-  if (version != LatestMigrationVersion()) {
-    return absl::UnavailableError(
-        StrCat("schema version ", version, ", expected ", LatestMigrationVersion()));
-  }
-  return absl::OkStatus();
+  return CheckCurrent(version, LatestMigrationVersion());
 }
 
 Result<ClusterInfo> PostgresStore::GetOrCreateCluster(std::string_view new_id, absl::Time now) {
@@ -298,8 +282,7 @@ Result<ReplicaTotals> PostgresStore::CountNodeReplicas(std::string_view node_id)
 Result<DatabaseStats> PostgresStore::Stats() {
   return pool_->Run("Stats", PgIsolation::kRepeatableRead, [&](PgTx& tx) -> Result<DatabaseStats> {
     DatabaseStats stats;
-    for (std::string_view table :
-         {"nodes", "files", "file_chunks", "chunks", "replicas", "tasks", "schema_migrations"}) {
+    for (std::string_view table : kTables) {
       ASSIGN_OR_RETURN(pqxx::result r, tx.Exec(StrCat("SELECT count(*) FROM ", table)));
       stats.rows[std::string(table)] = r[0][0].as<int64_t>();
     }

@@ -5,15 +5,10 @@
 #include "common/ids.h"
 #include "common/strings.h"
 #include "coordinator/postgres_store.h"
+#include "coordinator/store_schema.h"
 
 namespace gale::coordinator {
 namespace {
-
-constexpr std::string_view kFileColumns =
-    "f.id, f.name, f.size, f.sha256, f.chunk_size, f.replication_factor, f.write_mode, "
-    "f.state, f.overwrite, f.auto_commit, f.owner, f.created_at_ms, f.expires_at_ms, "
-    "f.committed_at_ms, f.last_accessed_ms, "
-    "(SELECT count(*) FROM file_chunks fc WHERE fc.file_id = f.id)";
 
 Result<FileRecord> ReadFile(const pqxx::row& row) {
   FileRecord f;

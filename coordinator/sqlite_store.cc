@@ -6,6 +6,7 @@
 
 #include "common/file_util.h"
 #include "common/strings.h"
+#include "coordinator/store_schema.h"
 #include "migrations/migrations.h"
 #include "nlohmann/json.hpp"
 #include "spdlog/spdlog.h"
@@ -13,15 +14,7 @@
 namespace gale::coordinator {
 namespace {
 
-constexpr std::string_view kNodeColumns =
-    "id, addresses, zone, capacity_bytes, capabilities, version, registered_at_ms, state, "
-    "last_heartbeat_ms, storage_used, storage_available, chunks_stored, bandwidth_up, "
-    "bandwidth_down, cpu_usage, memory_usage, uptime_seconds";
-
-int LatestMigrationVersion() {
-  const auto& all = migrations::SqliteMigrations();
-  return all.empty() ? 0 : all.back().version;
-}
+int LatestMigrationVersion() { return LatestVersion(migrations::SqliteMigrations()); }
 
 // Binds the stats and liveness fields starting at parameter `first`, in the
 // order state, last_heartbeat_ms, storage_used ... uptime_seconds.
@@ -124,12 +117,7 @@ Status SqliteStore::Migrate() {
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
       "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)"));
   ASSIGN_OR_RETURN(int current, SchemaVersionLocked());
-  if (current > LatestMigrationVersion()) {
-    return absl::FailedPreconditionError(
-        StrCat("the database ", db_->path(), " has schema version ", current,
-               ", newer than this binary knows (", LatestMigrationVersion(),
-               "); run a newer gale-coordinator"));
-  }
+  RETURN_IF_ERROR(CheckNotNewer(db_->path(), current, LatestMigrationVersion()));
   for (const auto& migration : migrations::SqliteMigrations()) {
     if (migration.version <= current) continue;
     Status status = db_->Transaction([&]() -> Status {
@@ -153,11 +141,7 @@ Status SqliteStore::Migrate() {
 Status SqliteStore::CheckReady() {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(int version, SchemaVersionLocked());
-  if (version != LatestMigrationVersion()) {
-    return absl::UnavailableError(
-        StrCat("schema version ", version, ", expected ", LatestMigrationVersion()));
-  }
-  return absl::OkStatus();
+  return CheckCurrent(version, LatestMigrationVersion());
 }
 
 Result<ClusterInfo> SqliteStore::GetOrCreateCluster(std::string_view new_id, absl::Time now) {
@@ -234,8 +218,7 @@ Result<int> SqliteStore::DeleteDeadNodes(absl::Time before) {
 Result<DatabaseStats> SqliteStore::Stats() {
   absl::MutexLock lock(&mu_);
   DatabaseStats stats;
-  for (std::string_view table :
-       {"nodes", "files", "file_chunks", "chunks", "replicas", "tasks", "schema_migrations"}) {
+  for (std::string_view table : kTables) {
     ASSIGN_OR_RETURN(auto count, db_->Prepare(StrCat("SELECT count(*) FROM ", table)));
     ASSIGN_OR_RETURN(bool row, count->Step());
     stats.rows[std::string(table)] = row ? count->Int(0) : 0;

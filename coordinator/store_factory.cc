@@ -25,4 +25,10 @@ Result<std::unique_ptr<MetadataStore>> OpenMetadataStore(const CoordinatorOption
   return std::unique_ptr<MetadataStore>(std::move(store));
 }
 
+Result<int> MigrateMetadataStore(const CoordinatorOptions& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<MetadataStore> store, OpenMetadataStore(options));
+  RETURN_IF_ERROR(store->Migrate());
+  return store->SchemaVersion();
+}
+
 }  // namespace gale::coordinator

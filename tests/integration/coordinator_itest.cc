@@ -262,5 +262,21 @@ TEST(CoordinatorConfigITest, ConfigFileEnvAndJsonLogs) {
   EXPECT_GE(records, 3);
 }
 
+TEST(CoordinatorConfigITest, MigrateAppliesTheSchemaAndExits) {
+  testing::TempDir dir;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"migrate", "--data-dir", dir.Join("data")},
+        std::vector<std::string>{"--migrate-only", "--data-dir", dir.Join("data")}}) {
+    testing::Subprocess process(testing::BinDir() + "/gale-coordinator", args, dir.Join("log"));
+    ASSERT_OK(process.Start());
+    ASSERT_OK_AND_ASSIGN(int code, process.Wait(absl::Seconds(30)));
+    EXPECT_EQ(code, 0) << process.LogTail();
+    EXPECT_NE(process.LogTail().find("migrated to schema version"), std::string::npos)
+        << process.LogTail();
+    EXPECT_EQ(process.LogTail().find("serving"), std::string::npos) << "it does not serve";
+  }
+  EXPECT_TRUE(common::ReadFileToString(dir.Join("data/gale.db")).ok());
+}
+
 }  // namespace
 }  // namespace gale

@@ -1,7 +1,9 @@
 // Self-healing under injected faults, on real clusters of coordinator and
 // nodes on loopback: a crashed node, a paused one, two crashed at once, bit
 // rot, a coordinator restarted mid-repair, a full disk, a drain, and deletes
-// while a node is away. Timeouts are short (dead after 3 s) so that each
+// while a node is away; on PostgreSQL, a crashed node and a leading
+// coordinator killed mid-repair with a second one taking over. Timeouts are
+// short (dead after 3 s) so that each
 // scenario takes seconds. Every scenario ends by reading every file back and
 // comparing its SHA-256 with what was uploaded.
 
@@ -22,6 +24,7 @@
 #include "node/chunk_paths.h"
 #include "tests/mini_cluster/mini_cluster.h"
 #include "tests/testing/flip_byte.h"
+#include "tests/testing/postgres_server.h"
 #include "tests/testing/random_data.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/wait.h"
@@ -50,10 +53,13 @@ struct Uploaded {
 
 class SelfHealingITest : public ::testing::Test {
  protected:
-  // `node_flags` replace the defaults of the same name.
+  // `node_flags` replace the defaults of the same name. With database_ set,
+  // the coordinators_ share it; else one coordinator runs on SQLite.
   void StartCluster(int nodes, const std::vector<std::string>& node_flags = {}) {
     MiniClusterOptions options;
     options.num_nodes = nodes;
+    options.num_coordinators = coordinators_;
+    if (database_ != nullptr) options.database_url = database_->url();
     options.coordinator_flags = {"--heartbeat-interval-ms",
                                  "100",
                                  "--node-timeout-ms",
@@ -156,9 +162,9 @@ class SelfHealingITest : public ::testing::Test {
            h.over_replicated() == 0 && h.lost() == 0 && h.corrupt_replicas() == 0;
   }
 
-  // The sum of the coordinator's metric lines starting with `prefix`.
-  double CoordinatorMetric(const std::string& prefix) {
-    httplib::Client ops("127.0.0.1", cluster_->coordinator_metrics_port());
+  // The sum of coordinator `i`'s metric lines starting with `prefix`.
+  double CoordinatorMetric(const std::string& prefix, int i = 0) {
+    httplib::Client ops("127.0.0.1", cluster_->coordinator_metrics_port(i));
     auto r = ops.Get("/metrics");
     if (!r) return -1;
     double sum = 0;
@@ -192,6 +198,47 @@ class SelfHealingITest : public ::testing::Test {
     return node::ChunkPaths(cluster_->node(node).dir).ChunkFile(id);
   }
 
+  // Kills node 0 of a five-node cluster holding 200 chunks at factor 3 and
+  // waits for the repair: nothing copied before the node is dead, then every
+  // chunk back at three copies on live nodes.
+  void CrashNodeAndExpectRepair() {
+    StartCluster(5);
+    Upload(20, 10);
+    ASSERT_TRUE(AtFactor());
+    ASSERT_FALSE(ChunksOnDisk(0).empty());
+    const std::string victim = cluster_->node(0).node_id;
+
+    const absl::Time killed = absl::Now();
+    ASSERT_OK(cluster_->KillNode(0));
+    ASSERT_TRUE(WaitUntil([&] { return AtFactor({victim}); },
+                          absl::Milliseconds(kDeadAfterMs) + kRepairBound));
+    const absl::Duration took = absl::Now() - killed;
+    RecordProperty("repair_seconds", std::to_string(absl::ToDoubleSeconds(took)));
+    EXPECT_GE(took, absl::Milliseconds(kDeadAfterMs))
+        << "nothing is copied before the node is dead";
+    ASSERT_TRUE(WaitUntil([&] { return HealthyAfter(killed + took); }));
+    EXPECT_EQ(NodeState(0), "dead");
+    ExpectAllReadBack();
+  }
+
+  // Uploads 200 chunks, kills node 0 and waits until the repair (slowed down
+  // by the test) has copied some but not all, as `coordinator`'s metrics
+  // say.
+  void KillNodeAndWaitForRepairUnderWay(int coordinator = 0) {
+    Upload(20, 10);
+    ASSERT_TRUE(AtFactor());
+    ASSERT_OK(cluster_->KillNode(0));
+    ASSERT_TRUE(WaitUntil(
+        [&] {
+          return CoordinatorMetric("gale_tasks{kind=\"replicate\",state=\"done\"}", coordinator) >
+                     0 &&
+                 Health().under_replicated() > 0;
+        },
+        absl::Milliseconds(kDeadAfterMs) + kRepairBound));
+  }
+
+  std::unique_ptr<testing::TestDatabase> database_;  // PostgreSQL tests only
+  int coordinators_ = 1;
   std::unique_ptr<MiniCluster> cluster_;
   std::unique_ptr<client::GaleClient> client_;
   std::vector<Uploaded> files_;
@@ -199,22 +246,12 @@ class SelfHealingITest : public ::testing::Test {
 };
 
 TEST_F(SelfHealingITest, CrashedNodeIsRepairedWithinDeadAfterPlusRepairTime) {
-  StartCluster(5);
-  Upload(20, 10);  // 200 chunks at factor 3
-  ASSERT_TRUE(AtFactor());
-  ASSERT_FALSE(ChunksOnDisk(0).empty());
-  const std::string victim = cluster_->node(0).node_id;
+  CrashNodeAndExpectRepair();
+}
 
-  const absl::Time killed = absl::Now();
-  ASSERT_OK(cluster_->KillNode(0));
-  ASSERT_TRUE(WaitUntil([&] { return AtFactor({victim}); },
-                        absl::Milliseconds(kDeadAfterMs) + kRepairBound));
-  const absl::Duration took = absl::Now() - killed;
-  RecordProperty("repair_seconds", std::to_string(absl::ToDoubleSeconds(took)));
-  EXPECT_GE(took, absl::Milliseconds(kDeadAfterMs)) << "nothing is copied before the node is dead";
-  ASSERT_TRUE(WaitUntil([&] { return HealthyAfter(killed + took); }));
-  EXPECT_EQ(NodeState(0), "dead");
-  ExpectAllReadBack();
+TEST_F(SelfHealingITest, CrashedNodeIsRepairedOnPostgres) {
+  GALE_ASSIGN_TEST_DATABASE_OR_SKIP(database_);
+  CrashNodeAndExpectRepair();
 }
 
 TEST_F(SelfHealingITest, BriefPauseCausesNoReplicationStorm) {
@@ -309,16 +346,8 @@ TEST_F(SelfHealingITest, BitRotIsFoundByScrubAndReadsAndReplaced) {
 TEST_F(SelfHealingITest, CoordinatorRestartMidRepairEndsAtExactlyTheFactor) {
   // Slow copies, so that the restart lands in the middle of the repair.
   StartCluster(5, {"--replication-bandwidth-bytes-per-sec", "512KiB"});
-  Upload(20, 10);
-  ASSERT_TRUE(AtFactor());
   const std::string victim = cluster_->node(0).node_id;
-  ASSERT_OK(cluster_->KillNode(0));
-  ASSERT_TRUE(WaitUntil(
-      [&] {
-        return CoordinatorMetric("gale_tasks{kind=\"replicate\",state=\"done\"}") > 0 &&
-               Health().under_replicated() > 0;
-      },
-      absl::Milliseconds(kDeadAfterMs) + kRepairBound));
+  ASSERT_NO_FATAL_FAILURE(KillNodeAndWaitForRepairUnderWay(0));
 
   ASSERT_OK(cluster_->KillCoordinator());  // a crash, not a clean stop
   ASSERT_OK(cluster_->StartCoordinator());
@@ -340,6 +369,33 @@ TEST_F(SelfHealingITest, CoordinatorRestartMidRepairEndsAtExactlyTheFactor) {
     return true;
   };
   EXPECT_TRUE(WaitUntil(exactly_three_on_disk));
+  ExpectAllReadBack();
+}
+
+TEST_F(SelfHealingITest, LeaderKilledMidRepairOnPostgresHandsOverAndRepairCompletes) {
+  GALE_ASSIGN_TEST_DATABASE_OR_SKIP(database_);
+  coordinators_ = 2;  // nodes and the client know both addresses
+  StartCluster(5, {"--replication-bandwidth-bytes-per-sec", "512KiB"});
+  const int leader = cluster_->LeaderIndex();
+  ASSERT_GE(leader, 0) << "one of the two leads";
+  const int follower = 1 - leader;
+  const std::string victim = cluster_->node(0).node_id;
+  ASSERT_NO_FATAL_FAILURE(KillNodeAndWaitForRepairUnderWay(leader));
+
+  const absl::Time crashed = absl::Now();
+  ASSERT_OK(cluster_->KillCoordinator(leader));
+  // Its session ends with the process, and with it the advisory lock; the
+  // follower tries for it every second.
+  ASSERT_TRUE(WaitUntil([&] { return cluster_->LeaderIndex() == follower; }, absl::Seconds(10)));
+  RecordProperty("takeover_seconds", std::to_string(absl::ToDoubleSeconds(absl::Now() - crashed)));
+  ASSERT_TRUE(WaitUntil([&] { return AtFactor({victim}); }, kRepairBound));
+  const absl::Time repaired = absl::Now();
+  ASSERT_TRUE(WaitUntil([&] { return HealthyAfter(repaired); }));
+  EXPECT_GT(CoordinatorMetric("gale_tasks{kind=\"replicate\",state=\"done\"}", follower), 0);
+
+  // The old leader comes back as a follower.
+  ASSERT_OK(cluster_->StartCoordinator(leader));
+  EXPECT_EQ(cluster_->LeaderIndex(), follower);
   ExpectAllReadBack();
 }
 

@@ -4,17 +4,24 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "common/file_util.h"
+#include "coordinator/sqlite_store.h"
+#include "coordinator/store_factory.h"
 #include "httplib.h"
 #include "migrations/migrations.h"
 #include "nlohmann/json.hpp"
 #include "proto/coordinator.grpc.pb.h"
 #include "tests/testing/fake_clock.h"
+#include "tests/testing/postgres_server.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace gale::coordinator {
 namespace {
+
+using nlohmann::json;
 
 // A whole coordinator in-process on 127.0.0.1 with a FakeClock, driven
 // through its gRPC and HTTP ports.
@@ -239,6 +246,111 @@ TEST_F(CoordinatorTest, SecondCoordinatorOnSameDatabaseIsRefused) {
                 "in use by another coordinator");
   coordinator_->Shutdown();
   coordinator_->Shutdown();  // idempotent
+}
+
+TEST_F(CoordinatorTest, AdminDatabaseStatsBackupAndCleanup) {
+  httplib::Client rest("127.0.0.1", coordinator_->http_port());
+  const std::string kept = RegisterNode("kept");
+  RegisterNode("gone");
+  grpc::ClientContext create_ctx;
+  v1::CreateFileRequest create;
+  create.set_name("never-committed");
+  create.set_size(10);
+  create.set_chunk_size(1 << 20);
+  create.set_replication_factor(1);
+  v1::CreateFileResponse created;
+  grpc::Status create_status = stub_->CreateFile(&create_ctx, create, &created);
+  ASSERT_TRUE(create_status.ok()) << create_status.error_message();
+
+  auto stats = rest.Get("/api/v1/admin/database/stats");
+  ASSERT_TRUE(stats);
+  ASSERT_EQ(stats->status, 200) << stats->body;
+  json s = json::parse(stats->body);
+  EXPECT_EQ(s["backend"], "sqlite");
+  EXPECT_EQ(s["tables"]["nodes"], 2);
+  EXPECT_EQ(s["tables"]["files"], 1);
+  EXPECT_GT(s["size_bytes"].get<int64_t>(), 0);
+
+  // The backup is a database holding what the coordinator held.
+  auto backup = rest.Post("/api/v1/admin/database/backup", "", "application/json");
+  ASSERT_TRUE(backup);
+  ASSERT_EQ(backup->status, 200) << backup->body;
+  const std::string path = json::parse(backup->body)["path"];
+  EXPECT_TRUE(path.starts_with(options_.data_dir + "/backups/")) << path;
+  {
+    ASSERT_OK_AND_ASSIGN(auto copy, SqliteStore::Open(path));
+    ASSERT_OK_AND_ASSIGN(auto nodes, copy->ListNodes());
+    ASSERT_EQ(nodes.size(), 2u);
+    EXPECT_EQ(nodes[0].id, "gone");
+    EXPECT_EQ(nodes[1].id, "kept");
+    ASSERT_OK_AND_ASSIGN(auto file, copy->GetFile(created.file_id()));
+    EXPECT_EQ(file.name, "never-committed");
+  }
+
+  // Eight days on, only "kept" is heard from: "gone" is dead and, holding
+  // nothing, is forgotten past the 7-day retention with the stale upload.
+  auto cleanup = [&] {
+    auto r = rest.Post("/api/v1/admin/database/cleanup", "", "application/json");
+    EXPECT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+    return json::parse(r->body);
+  };
+  EXPECT_EQ(cleanup(),
+            json({{"expired_uploads_removed", 0}, {"tasks_removed", 0}, {"nodes_removed", 0}}))
+      << "nothing is old enough yet";
+  clock_.Advance(absl::Hours(8 * 24));
+  // Both died meanwhile (the failure detector may have run); "kept" is back.
+  ASSERT_EQ(RegisterNode(kept), kept);
+  ASSERT_OK(coordinator_->registry()->RunOnce());
+  ASSERT_OK_AND_ASSIGN(NodeRecord dead, coordinator_->registry()->Get("gone"));
+  ASSERT_EQ(dead.state, NodeState::kDead);
+  EXPECT_EQ(cleanup(),
+            json({{"expired_uploads_removed", 1}, {"tasks_removed", 0}, {"nodes_removed", 1}}));
+  EXPECT_STATUS(coordinator_->registry()->Get("gone"), absl::StatusCode::kNotFound, "");
+  EXPECT_OK(coordinator_->registry()->Get("kept"));
+  auto after = rest.Get("/api/v1/admin/database/stats");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(json::parse(after->body)["tables"]["nodes"], 1);
+  EXPECT_EQ(json::parse(after->body)["tables"]["files"], 0);
+}
+
+TEST_F(CoordinatorTest, AdminBackupOnPostgresPointsToPgDump) {
+  GALE_ASSIGN_TEST_DATABASE_OR_SKIP(auto database);
+  coordinator_->Shutdown();
+  CoordinatorOptions pg = options_;
+  pg.info_file.clear();
+  pg.database_url = database->url();
+  ASSERT_OK(pg.Finalize());
+  Coordinator coordinator(pg, &clock_);
+  ASSERT_OK(coordinator.Start());
+  httplib::Client rest("127.0.0.1", coordinator.http_port());
+  auto stats = rest.Get("/api/v1/admin/database/stats");
+  ASSERT_TRUE(stats);
+  ASSERT_EQ(stats->status, 200) << stats->body;
+  EXPECT_EQ(json::parse(stats->body)["backend"], "postgres");
+  auto backup = rest.Post("/api/v1/admin/database/backup", "", "application/json");
+  ASSERT_TRUE(backup);
+  EXPECT_EQ(backup->status, 400);
+  EXPECT_NE(backup->body.find("pg_dump"), std::string::npos) << backup->body;
+  EXPECT_FALSE(std::filesystem::exists(pg.data_dir + "/backups") &&
+               !std::filesystem::is_empty(pg.data_dir + "/backups"))
+      << "nothing written";
+}
+
+TEST_F(CoordinatorTest, MigrateAppliesEverySchemaVersionAndIsIdempotent) {
+  CoordinatorOptions fresh = options_;
+  fresh.data_dir = dir_.Join("fresh");
+  fresh.database_path.clear();
+  ASSERT_OK(fresh.Finalize());
+  ASSERT_OK_AND_ASSIGN(int version, MigrateMetadataStore(fresh));
+  EXPECT_EQ(version, migrations::SqliteMigrations().back().version);
+  ASSERT_OK_AND_ASSIGN(int again, MigrateMetadataStore(fresh));
+  EXPECT_EQ(again, version);
+  ASSERT_OK_AND_ASSIGN(auto store, SqliteStore::Open(fresh.database_path));
+  EXPECT_OK(store->CheckReady());
+  // The running coordinator's database is locked: migrate says so.
+  EXPECT_STATUS(MigrateMetadataStore(options_), absl::StatusCode::kFailedPrecondition,
+                "in use by another coordinator");
 }
 
 TEST_F(CoordinatorTest, StatePersistsAcrossRestart) {

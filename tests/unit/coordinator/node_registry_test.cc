@@ -305,6 +305,54 @@ TEST_F(NodeRegistryTest, SummaryCountsStatesAndActiveCapacity) {
   EXPECT_DOUBLE_EQ(summary.average_active_uptime_seconds, 21.0);
 }
 
+TEST_F(NodeRegistryTest, RefreshMergesWhatAnotherCoordinatorWrote) {
+  // Two coordinators on one store: registry_ leads, `follower` does not.
+  auto follower = NewRegistry();
+  follower->SetLeader(false);
+  ASSERT_OK(follower->Load());
+  ASSERT_OK(registry_->Register(Registration("n1")));
+  EXPECT_STATUS(follower->Get("n1"), absl::StatusCode::kNotFound, "");
+  ASSERT_OK(follower->Refresh());
+  ASSERT_OK_AND_ASSIGN(NodeRecord seen, follower->Get("n1"));
+  EXPECT_EQ(seen.state, NodeState::kActive);
+  EXPECT_EQ(seen.zone, "z1");
+
+  // The node heartbeats to the follower alone; the leader learns of it
+  // through the follower's batched flush, and does not suspect it.
+  clock_.Advance(kTimeout - absl::Seconds(1));
+  ASSERT_OK(follower->Heartbeat("n1", Stats(555)));
+  ASSERT_OK(follower->RunOnce());
+  clock_.Advance(absl::Seconds(2));
+  ASSERT_OK(registry_->Refresh());
+  ASSERT_OK(registry_->RunOnce());
+  EXPECT_EQ(StateOf("n1"), NodeState::kActive);
+  EXPECT_EQ(registry_->Get("n1")->stats.storage_available, 555);
+
+  // Operator states set on one coordinator, and lifted, reach the other.
+  ASSERT_OK(follower->SetMaintenance("n1", true));
+  ASSERT_OK(registry_->Refresh());
+  EXPECT_EQ(StateOf("n1"), NodeState::kMaintenance);
+  ASSERT_OK(follower->SetMaintenance("n1", false));
+  ASSERT_OK(registry_->Refresh());
+  EXPECT_EQ(StateOf("n1"), NodeState::kActive);
+
+  // A follower never records a death of its own reckoning...
+  clock_.Advance(kDeadAfter);
+  ASSERT_OK(follower->RunOnce());
+  EXPECT_EQ(Stored("n1").state, NodeState::kActive);
+  // ...it takes the leader's.
+  ASSERT_OK(registry_->RunOnce());
+  EXPECT_EQ(Stored("n1").state, NodeState::kDead);
+  ASSERT_OK(follower->Refresh());
+  EXPECT_EQ(follower->Get("n1")->state, NodeState::kDead);
+
+  // Forgotten by a clean-up: forgotten by every registry.
+  ASSERT_OK_AND_ASSIGN(int deleted, sqlite_->DeleteDeadNodes(clock_.Now()));
+  EXPECT_EQ(deleted, 1);
+  ASSERT_OK(follower->Refresh());
+  EXPECT_STATUS(follower->Get("n1"), absl::StatusCode::kNotFound, "");
+}
+
 TEST_F(NodeRegistryTest, BootstrapPeersAreOtherActiveNodes) {
   ASSERT_OK(registry_->Register(Registration("a", "10.0.0.1:1")));
   ASSERT_OK(registry_->Register(Registration("b", "10.0.0.2:1")));

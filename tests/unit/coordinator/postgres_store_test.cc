@@ -44,6 +44,17 @@ TEST(PostgresUrlTest, PasswordsAreRedacted) {
   EXPECT_EQ(RedactPostgresUrl("postgresql://u:p:q@h/d"), "postgresql://u:***@h/d");
 }
 
+TEST(PostgresUrlTest, ConnectionParamsAreAddedInTheUrlsOwnForm) {
+  const std::vector<std::pair<std::string, std::string>> params = {{"keepalives", "1"},
+                                                                   {"connect_timeout", "5"}};
+  EXPECT_EQ(WithConnectionParams("postgresql://db/gale", params),
+            "postgresql://db/gale?keepalives=1&connect_timeout=5");
+  EXPECT_EQ(WithConnectionParams("postgres://db/gale?sslmode=require", params),
+            "postgres://db/gale?sslmode=require&keepalives=1&connect_timeout=5");
+  EXPECT_EQ(WithConnectionParams("host=db dbname=gale", params),
+            "host=db dbname=gale keepalives=1 connect_timeout=5");
+}
+
 TEST(PostgresTextTest, ArraysAndStorableText) {
   EXPECT_EQ(PgTextArray({}), "{}");
   EXPECT_EQ(PgTextArray({"a", "b\"c", "d\\e", ""}), R"({"a","b\"c","d\\e",""})");
