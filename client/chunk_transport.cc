@@ -1,6 +1,7 @@
 #include "client/chunk_transport.h"
 
 #include "common/net_address.h"
+#include "common/security.h"
 #include "common/strings.h"
 #include "nlohmann/json.hpp"
 
@@ -59,9 +60,11 @@ void ChunkTransport::Release(const std::string& address, std::unique_ptr<httplib
 }
 
 Status ChunkTransport::Put(const std::string& address, const std::string& id,
-                           std::string_view data) {
+                           std::string_view data, const std::string& write_grant) {
   auto client = Acquire(address);
-  auto res = client->Put(StrCat("/v1/chunks/", id).c_str(), data.data(), data.size(),
+  httplib::Headers headers;
+  if (!write_grant.empty()) headers.emplace(std::string(common::kWriteGrantHeader), write_grant);
+  auto res = client->Put(StrCat("/v1/chunks/", id).c_str(), headers, data.data(), data.size(),
                          "application/octet-stream");
   if (!res) {
     return absl::UnavailableError(

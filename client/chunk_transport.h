@@ -24,8 +24,10 @@ class ChunkTransport {
  public:
   explicit ChunkTransport(absl::Duration timeout = absl::Seconds(30)) : timeout_(timeout) {}
 
-  // Stores `data` as chunk `id` on the node at `address`.
-  Status Put(const std::string& address, const std::string& id, std::string_view data);
+  // Stores `data` as chunk `id` on the node at `address`, presenting the
+  // coordinator's `write_grant` for it ("": none).
+  Status Put(const std::string& address, const std::string& id, std::string_view data,
+             const std::string& write_grant = "");
   // The whole chunk as the node serves it (not verified here).
   Result<std::string> Get(const std::string& address, const std::string& id);
   // Streams the chunk as the node serves it to `sink`, piece by piece (not

@@ -7,16 +7,20 @@
 namespace gale::client {
 
 Result<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Create(std::string_view addresses,
-                                                                     absl::Duration call_timeout) {
+                                                                     absl::Duration call_timeout,
+                                                                     Metadata metadata) {
   ASSIGN_OR_RETURN(auto parsed, common::ParseHostPortList(addresses, "coordinator"));
   std::vector<std::string> list;
   for (const auto& hp : parsed) list.push_back(hp.ToString());
-  return std::unique_ptr<CoordinatorClient>(new CoordinatorClient(std::move(list), call_timeout));
+  return std::unique_ptr<CoordinatorClient>(
+      new CoordinatorClient(std::move(list), call_timeout, std::move(metadata)));
 }
 
 CoordinatorClient::CoordinatorClient(std::vector<std::string> addresses,
-                                     absl::Duration call_timeout)
-    : addresses_(std::move(addresses)), call_timeout_(call_timeout) {
+                                     absl::Duration call_timeout, Metadata metadata)
+    : addresses_(std::move(addresses)),
+      call_timeout_(call_timeout),
+      metadata_(std::move(metadata)) {
   for (const auto& address : addresses_) {
     stubs_.push_back(v1::Coordinator::NewStub(common::CreateCoordinatorChannel(address)));
   }
@@ -29,6 +33,7 @@ Status CoordinatorClient::Run(const Call& call) {
     const size_t index = (first + attempt) % stubs_.size();
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + call_timeout_));
+    for (const auto& [key, value] : metadata_) context.AddMetadata(key, value);
     grpc::Status status = call(stubs_[index].get(), &context);
     if (status.ok()) {
       current_ = index;

@@ -20,9 +20,14 @@ namespace gale::client {
 // next when one is unreachable. Thread-safe.
 class CoordinatorClient {
  public:
+  // Metadata sent with every call: credentials ("authorization",
+  // "x-gale-join-token").
+  using Metadata = std::vector<std::pair<std::string, std::string>>;
+
   // INVALID_ARGUMENT for a malformed address list.
   static Result<std::unique_ptr<CoordinatorClient>> Create(std::string_view addresses,
-                                                           absl::Duration call_timeout);
+                                                           absl::Duration call_timeout,
+                                                           Metadata metadata = {});
 
   using Call =
       std::function<grpc::Status(v1::Coordinator::Stub* stub, grpc::ClientContext* context)>;
@@ -37,10 +42,12 @@ class CoordinatorClient {
   const std::vector<std::string>& addresses() const { return addresses_; }
 
  private:
-  CoordinatorClient(std::vector<std::string> addresses, absl::Duration call_timeout);
+  CoordinatorClient(std::vector<std::string> addresses, absl::Duration call_timeout,
+                    Metadata metadata);
 
   const std::vector<std::string> addresses_;
   const absl::Duration call_timeout_;
+  const Metadata metadata_;
   std::vector<std::unique_ptr<v1::Coordinator::Stub>> stubs_;
   std::atomic<size_t> current_{0};
 };

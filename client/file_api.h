@@ -54,6 +54,7 @@ struct Placement {
   int64_t index = 0;
   bool already_stored = false;
   std::vector<FileInfo::Replica> targets;  // node_id and address
+  std::string write_grant;                 // sent with each PUT
 };
 
 // The coordinator operations that uploads and downloads need. Implemented

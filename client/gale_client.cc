@@ -12,8 +12,10 @@
 namespace gale::client {
 
 Result<std::unique_ptr<GaleClient>> GaleClient::Connect(ClientOptions options) {
-  ASSIGN_OR_RETURN(auto coordinator,
-                   CoordinatorClient::Create(options.coordinators, options.timeout));
+  CoordinatorClient::Metadata credentials;
+  if (!options.token.empty()) credentials.emplace_back("authorization", "Bearer " + options.token);
+  ASSIGN_OR_RETURN(auto coordinator, CoordinatorClient::Create(options.coordinators,
+                                                               options.timeout, credentials));
   return std::unique_ptr<GaleClient>(new GaleClient(std::move(options), std::move(coordinator)));
 }
 

@@ -22,6 +22,7 @@ struct ClientOptions {
   std::string coordinators = "127.0.0.1:8080";  // host:port[,host:port]
   absl::Duration timeout = absl::Seconds(30);
   int parallelism = 4;  // chunks in flight per transfer
+  std::string token;    // API token, sent as Authorization: Bearer ("": none)
 };
 
 // The C++ client library's entry point: upload, download, list, stat and

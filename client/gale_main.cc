@@ -12,7 +12,7 @@
 //   gale maintenance NODE on|off
 //
 // The coordinator comes from --coordinator or GALE_COORDINATOR (default
-// 127.0.0.1:8080). Listing commands take --json. Exit codes: 0 ok, 1 error,
+// 127.0.0.1:8080), the API token from --token or GALE_TOKEN. Listing commands take --json. Exit codes: 0 ok, 1 error,
 // 2 usage.
 
 #include <unistd.h>
@@ -59,6 +59,10 @@ int Fail(std::string_view what, const Status& status, const std::string& coordin
     advice = "check the id or name with `gale ls`";
   } else if (absl::IsAlreadyExists(status)) {
     advice = "use --overwrite to replace it";
+  } else if (absl::IsUnauthenticated(status)) {
+    advice = "set GALE_TOKEN or --token to one of the cluster's security.api_tokens";
+  } else if (absl::IsPermissionDenied(status)) {
+    advice = "this token may only read; use a full-access token";
   }
   std::fprintf(stderr, "gale: %s failed: %s%s%s\n", std::string(what).c_str(), message.c_str(),
                advice.empty() ? "" : "\n  hint: ", advice.c_str());
@@ -117,6 +121,7 @@ json FileJson(const FileInfo& f) {
 
 struct Globals {
   std::string coordinator;
+  std::string token;
   bool json = false;
   int parallelism = 4;
 };
@@ -125,6 +130,7 @@ Result<std::unique_ptr<GaleClient>> Connect(const Globals& g) {
   gale::client::ClientOptions options;
   options.coordinators = g.coordinator;
   options.parallelism = g.parallelism;
+  options.token = g.token;
   return GaleClient::Connect(options);
 }
 
@@ -428,12 +434,16 @@ int main(int argc, char** argv) {
   Globals g;
   const char* env = std::getenv("GALE_COORDINATOR");
   g.coordinator = env != nullptr && *env != '\0' ? env : "127.0.0.1:8080";
+  if (const char* token = std::getenv("GALE_TOKEN"); token != nullptr) g.token = token;
 
   CLI::App app{"gale: store and fetch files in a Gale cluster"};
   app.set_version_flag("--version", std::string(gale::common::GaleVersion()));
   app.require_subcommand(1);
   app.add_option("--coordinator", g.coordinator,
                  "coordinator gRPC address(es), host:port[,host:port] (env GALE_COORDINATOR)");
+  app.add_option("--token", g.token,
+                 "API token for a cluster with security.api_tokens (env GALE_TOKEN; the flag "
+                 "is visible to other local users, prefer the variable)");
   app.add_option("--parallelism", g.parallelism, "chunks in flight per transfer")
       ->check(CLI::Range(1, 64));
 

@@ -100,7 +100,7 @@ Result<std::vector<Placement>> GrpcFileApi::AllocateChunks(
   }));
   std::vector<Placement> out;
   for (const auto& p : response.placements()) {
-    Placement placement{p.index(), p.already_stored(), {}};
+    Placement placement{p.index(), p.already_stored(), {}, p.write_grant()};
     for (const auto& t : p.targets()) placement.targets.push_back({t.node_id(), t.address(), ""});
     out.push_back(std::move(placement));
   }

@@ -92,12 +92,14 @@ Status Uploader::SendChunk(int64_t index, const std::string& data) {
     std::vector<std::future<Status>> puts;
     for (size_t i = 1; i < placement.targets.size(); ++i) {
       puts.push_back(std::async(std::launch::async, [&, i] {
-        return transport_->Put(placement.targets[i].address, spec.id, data);
+        return transport_->Put(placement.targets[i].address, spec.id, data,
+                               placement.write_grant);
       }));
     }
     std::vector<Status> results;
     if (!placement.targets.empty()) {
-      results.push_back(transport_->Put(placement.targets[0].address, spec.id, data));
+      results.push_back(
+          transport_->Put(placement.targets[0].address, spec.id, data, placement.write_grant));
     }
     for (auto& put : puts) results.push_back(put.get());
     bool all_ok = true;

@@ -101,7 +101,7 @@ Status ApplyFile(const ConfigSchema& schema, const std::string& path) {
     std::string_view section = std::string_view(key_path).substr(0, key_path.find('.'));
     const ConfigKey* key = schema.FindByPath(key_path);
     if (key == nullptr) {
-      if (schema.IsIgnoredSection(section)) continue;
+      if (schema.IsIgnoredSection(section) || schema.IsIgnoredKey(key_path)) continue;
       return absl::InvalidArgumentError(
           StrCat("config file ", path, ": unknown key '", key_path, "'"));
     }
@@ -224,6 +224,12 @@ const ConfigKey* ConfigSchema::FindByFlag(std::string_view flag) const {
 
 bool ConfigSchema::IsIgnoredSection(std::string_view section) const {
   return ignored_sections_.contains(section);
+}
+
+void ConfigSchema::IgnoreKey(std::string path) { ignored_keys_.insert(std::move(path)); }
+
+bool ConfigSchema::IsIgnoredKey(std::string_view path) const {
+  return ignored_keys_.contains(path);
 }
 
 Status LoadConfig(const ConfigSchema& schema, const ConfigSources& sources) {

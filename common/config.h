@@ -53,11 +53,15 @@ class ConfigSchema {
   // Top-level sections of the shared config.yaml that belong to other
   // binaries: skipped rather than rejected as unknown.
   void IgnoreSection(std::string section);
+  // One key ("section.key") of a section this binary reads that belongs to
+  // another binary.
+  void IgnoreKey(std::string path);
 
   const std::vector<ConfigKey>& keys() const { return keys_; }
   const ConfigKey* FindByPath(std::string_view path) const;
   const ConfigKey* FindByFlag(std::string_view flag) const;
   bool IsIgnoredSection(std::string_view section) const;
+  bool IsIgnoredKey(std::string_view path) const;
 
  private:
   void Add(std::string path, std::string flag, std::string help, std::string default_value,
@@ -65,6 +69,7 @@ class ConfigSchema {
 
   std::vector<ConfigKey> keys_;
   std::set<std::string, std::less<>> ignored_sections_;
+  std::set<std::string, std::less<>> ignored_keys_;
 };
 
 // Where configuration comes from. Lowest to highest precedence: the bound

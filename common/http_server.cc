@@ -34,7 +34,23 @@ void SendError(httplib::Response& res, const Status& status) {
 }
 
 HttpServer::HttpServer(std::string name, HttpServerOptions options, RequestMetrics* metrics)
-    : name_(std::move(name)), metrics_(metrics), max_body_bytes_(options.max_body_bytes) {
+    : name_(std::move(name)),
+      metrics_(metrics),
+      max_body_bytes_(options.max_body_bytes),
+      authorize_(std::move(options.authorize)),
+      cors_allowed_origins_(std::move(options.cors_allowed_origins)) {
+  if (options.rate_limit_per_second > 0 && options.clock != nullptr) {
+    rate_limiter_ = std::make_unique<ClientRateLimiter>(options.rate_limit_per_second,
+                                                        options.rate_limit_burst, options.clock);
+  }
+  server_.set_pre_routing_handler(
+      [this](const httplib::Request& req, httplib::Response& res) { return PreRoute(req, res); });
+  server_.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (OriginAllowed(req)) {
+      res.set_header("Access-Control-Allow-Origin", req.get_header_value("Origin"));
+      res.set_header("Vary", "Origin");
+    }
+  });
   const int threads = options.threads;
   server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_.set_tcp_nodelay(true);
@@ -82,6 +98,42 @@ HttpServer::HttpServer(std::string name, HttpServerOptions options, RequestMetri
 
 HttpServer::~HttpServer() { Stop(); }
 
+bool HttpServer::OriginAllowed(const httplib::Request& req) const {
+  if (cors_allowed_origins_.empty() || !req.has_header("Origin")) return false;
+  const std::string origin = req.get_header_value("Origin");
+  return std::find(cors_allowed_origins_.begin(), cors_allowed_origins_.end(), origin) !=
+         cors_allowed_origins_.end();
+}
+
+httplib::Server::HandlerResponse HttpServer::PreRoute(const httplib::Request& req,
+                                                      httplib::Response& res) {
+  if (rate_limiter_ != nullptr) {
+    const absl::Duration wait = rate_limiter_->Acquire(req.remote_addr);
+    if (wait > absl::ZeroDuration()) {
+      const int64_t seconds =
+          std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(wait, absl::Seconds(1))));
+      res.set_header("Retry-After", StrCat(seconds));
+      SendJson(res, 429,
+               {{"error", "too many requests"},
+                {"details", StrCat("this client address is over its request rate; retry in ",
+                                   seconds, " s")}});
+      if (metrics_ != nullptr) metrics_->Record("rate limited", "429", absl::ZeroDuration());
+      return httplib::Server::HandlerResponse::Handled;
+    }
+  }
+  if (req.method == "OPTIONS" && OriginAllowed(req)) {
+    // A CORS preflight.
+    res.status = 204;
+    res.set_header("Access-Control-Allow-Origin", req.get_header_value("Origin"));
+    res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+    res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, Range");
+    res.set_header("Access-Control-Max-Age", "600");
+    res.set_header("Vary", "Origin");
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  return httplib::Server::HandlerResponse::Unhandled;
+}
+
 void HttpServer::Get(std::string_view route, Handler handler) {
   Add("GET", route, std::move(handler));
 }
@@ -96,11 +148,18 @@ void HttpServer::Delete(std::string_view route, Handler handler) {
 }
 
 template <typename H>
-auto HttpServer::Timed(std::string label, H handler) {
-  return [this, label = std::move(label), handler = std::move(handler)](
+auto HttpServer::Timed(std::string_view method, std::string_view route, H handler) {
+  return [this, method = std::string(method), route = std::string(route),
+          label = StrCat(method, " ", route), handler = std::move(handler)](
              const httplib::Request& req, httplib::Response& res, auto&&... reader) {
     absl::Time start = absl::Now();
-    handler(req, res, reader...);
+    Status allowed = authorize_ ? authorize_(method, route, req) : absl::OkStatus();
+    if (allowed.ok()) {
+      handler(req, res, reader...);
+    } else {
+      if (absl::IsUnauthenticated(allowed)) res.set_header("WWW-Authenticate", "Bearer");
+      SendError(res, allowed);
+    }
     if (metrics_ != nullptr) metrics_->Record(label, StrCat(res.status), absl::Now() - start);
   };
 }
@@ -134,7 +193,7 @@ void HttpServer::Add(std::string_view method, std::string_view route, Handler ha
     return;
   }
   std::string pattern = PatternFromRoute(route);
-  Handler wrapped = Timed(StrCat(method, " ", route), std::move(handler));
+  Handler wrapped = Timed(method, route, std::move(handler));
   if (method == "GET") {
     server_.Get(pattern, std::move(wrapped));
   } else {
@@ -144,8 +203,7 @@ void HttpServer::Add(std::string_view method, std::string_view route, Handler ha
 
 void HttpServer::AddStreaming(std::string_view method, std::string_view route,
                               StreamingHandler handler) {
-  httplib::Server::HandlerWithContentReader wrapped =
-      Timed(StrCat(method, " ", route), std::move(handler));
+  httplib::Server::HandlerWithContentReader wrapped = Timed(method, route, std::move(handler));
   if (method == "POST") {
     server_.Post(PatternFromRoute(route), std::move(wrapped));
   } else {

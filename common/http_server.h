@@ -6,7 +6,10 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
+#include "common/client_rate_limiter.h"
+#include "common/clock.h"
 #include "common/request_metrics.h"
 #include "common/status.h"
 #include "httplib.h"
@@ -24,6 +27,20 @@ struct HttpServerOptions {
   // cpp-httplib's stop() waits for it: keep it short.
   absl::Duration keep_alive_timeout = absl::Seconds(2);
   int keep_alive_max_count = 1000;
+
+  // Called before every routed handler, before its body is read, with the
+  // HTTP method and the route template; an error is the answer (401 with
+  // WWW-Authenticate: Bearer). Null: every request goes ahead.
+  std::function<Status(std::string_view method, std::string_view route, const httplib::Request&)>
+      authorize;
+  // Browser origins allowed to call (CORS: preflights answered, responses
+  // marked); empty: none.
+  std::vector<std::string> cors_allowed_origins;
+  // Requests per second per client address (0: unlimited) and the burst;
+  // beyond them 429 with Retry-After. `clock` is required when limited.
+  int rate_limit_per_second = 0;
+  int rate_limit_burst = 100;
+  Clock* clock = nullptr;
 };
 
 // Answers with a JSON body.
@@ -75,13 +92,22 @@ class HttpServer {
   // (larger) one of streamed routes.
   void Add(std::string_view method, std::string_view route, Handler handler);
   void AddStreaming(std::string_view method, std::string_view route, StreamingHandler handler);
-  // Wraps a handler of either kind to record its metrics under `label`.
+  // Wraps a handler of either kind to authorize the request and record its
+  // metrics under "<method> <route>".
   template <typename H>
-  auto Timed(std::string label, H handler);
+  auto Timed(std::string_view method, std::string_view route, H handler);
+
+  // CORS and rate limits, before routing: Handled when answered here.
+  httplib::Server::HandlerResponse PreRoute(const httplib::Request& req, httplib::Response& res);
+  bool OriginAllowed(const httplib::Request& req) const;
 
   const std::string name_;
   RequestMetrics* const metrics_;
   const size_t max_body_bytes_;
+  const std::function<Status(std::string_view, std::string_view, const httplib::Request&)>
+      authorize_;
+  const std::vector<std::string> cors_allowed_origins_;
+  std::unique_ptr<ClientRateLimiter> rate_limiter_;  // null: unlimited
   httplib::Server server_;
   int port_ = 0;
   std::atomic<bool> listen_returned_{false};

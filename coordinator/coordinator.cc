@@ -10,6 +10,7 @@
 #include "common/health_routes.h"
 #include "common/ids.h"
 #include "common/strings.h"
+#include "coordinator/access_policy.h"
 #include "coordinator/database_admin.h"
 #include "coordinator/grpc_service.h"
 #include "coordinator/local_file_api.h"
@@ -98,6 +99,16 @@ Status Coordinator::Start() {
   http_metrics_ = std::make_unique<common::RequestMetrics>(metrics_->registry(), "gale_http",
                                                            "REST requests", "route");
 
+  auth_ = std::make_unique<common::Authenticator>(options_.security);
+  grants_ = std::make_unique<common::ChunkWriteGrants>(options_.security.join_token);
+  if (options_.security.join_token.empty()) {
+    spdlog::warn(
+        "no security.join_token: any process that reaches this coordinator can register as a "
+        "node, and nodes accept chunk writes from anyone");
+  }
+  if (!options_.security.api_tokens_required()) {
+    spdlog::warn("no security.api_tokens: every REST and client gRPC call is allowed");
+  }
   ASSIGN_OR_RETURN(store_, OpenMetadataStore(options_));
   RETURN_IF_ERROR(store_->Migrate());
   ASSIGN_OR_RETURN(cluster_, store_->GetOrCreateCluster(common::NewUuid(), clock_->Now()));
@@ -127,6 +138,7 @@ Status Coordinator::Start() {
   file_options.max_chunk_bytes = options_.max_chunk_bytes;
   file_options.max_chunks_per_file = options_.max_chunks_per_file;
   file_options.placement_reserve_bytes = options_.placement_reserve_bytes;
+  file_options.grants = grants_.get();
   files_ = std::make_unique<FileService>(store_.get(), registry_.get(), replicas_.get(), clock_,
                                          file_options);
   GarbageCollectorOptions gc_options;
@@ -228,6 +240,7 @@ Status Coordinator::StartServers() {
   context.clock = clock_;
   context.cluster = &cluster_;
   context.leader = leader_.get();
+  context.auth = auth_.get();
   context.heartbeat_interval_ms = options_.heartbeat_interval_ms;
   grpc_service_ = std::make_unique<CoordinatorGrpcService>(context, grpc_metrics_.get());
   grpc::ServerBuilder builder;
@@ -247,6 +260,15 @@ Status Coordinator::StartServers() {
   http_options.max_body_bytes = static_cast<size_t>(options_.max_request_body_bytes);
   // Gateway uploads stream any size through in bounded memory.
   http_options.max_stream_bytes = std::numeric_limits<int64_t>::max();
+  http_options.authorize = [this](std::string_view method, std::string_view route,
+                                  const httplib::Request& req) {
+    return AuthorizeRest(*auth_, method, route, req);
+  };
+  http_options.read_timeout = absl::Milliseconds(options_.read_timeout_ms);
+  http_options.cors_allowed_origins = options_.cors_allowed_origins;
+  http_options.rate_limit_per_second = options_.rate_limit_per_second;
+  http_options.rate_limit_burst = options_.rate_limit_burst;
+  http_options.clock = clock_;
 
   rest_api_ = std::make_unique<RestApi>(context);
   rest_server_ = std::make_unique<common::HttpServer>("rest", http_options, http_metrics_.get());

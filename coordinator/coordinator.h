@@ -8,6 +8,7 @@
 #include "common/http_server.h"
 #include "common/periodic_loop.h"
 #include "common/request_metrics.h"
+#include "common/security.h"
 #include "common/status.h"
 #include "coordinator/coordinator_options.h"
 #include "coordinator/file_service.h"
@@ -81,6 +82,8 @@ class Coordinator {
   std::unique_ptr<common::MetricsRegistry> metrics_;
   std::unique_ptr<common::RequestMetrics> grpc_metrics_;
   std::unique_ptr<common::RequestMetrics> http_metrics_;
+  std::unique_ptr<common::Authenticator> auth_;
+  std::unique_ptr<common::ChunkWriteGrants> grants_;
   std::unique_ptr<MetadataStore> store_;
   ClusterInfo cluster_;
   std::unique_ptr<NodeRegistry> registry_;

@@ -91,6 +91,17 @@ void CoordinatorOptions::AddToSchema(common::ConfigSchema* s) {
   s->AddInt("replication.max_replications_total", "max-replications-total", &max_replications_total,
             1, 1000000, "copies in flight in the whole cluster at once");
 
+  s->AddInt("server.read_timeout_ms", "read-timeout-ms", &read_timeout_ms, 100, kHour,
+            "a REST client that sends nothing for this long is cut off (slow clients)");
+  s->AddStringList("server.cors_allowed_origins", "cors-allowed-origins", &cors_allowed_origins,
+                   "browser origins allowed to call the REST API, e.g. https://ui.example "
+                   "(empty: CORS off)");
+  s->AddInt("server.rate_limit_per_second", "rate-limit-per-second", &rate_limit_per_second, 0,
+            1000000, "REST requests per second one client address may make (0: unlimited)");
+  s->AddInt("server.rate_limit_burst", "rate-limit-burst", &rate_limit_burst, 1, 1000000,
+            "REST requests one client address may make at once above its rate");
+  security.AddToSchema(s, /*coordinator=*/true);
+
   common::AddLoggingToSchema(s, &log_level, &log_format);
 
   s->IgnoreSection("node");

@@ -2,8 +2,10 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/config.h"
+#include "common/security.h"
 #include "common/status.h"
 
 namespace gale::coordinator {
@@ -21,6 +23,7 @@ struct CoordinatorOptions {
   int http_threads = 16;
   int64_t max_request_body_bytes = 8 << 20;
   int64_t grpc_max_message_bytes = 16 << 20;
+  int64_t read_timeout_ms = 10000;
 
   // database
   std::string database_type = "sqlite";
@@ -53,6 +56,14 @@ struct CoordinatorOptions {
   int64_t replication_interval_ms = 2000;
   int max_replications_per_node = 4;
   int max_replications_total = 256;
+
+  // security
+  common::SecurityOptions security;
+  // REST: browser origins allowed to call (CORS); empty: none.
+  std::vector<std::string> cors_allowed_origins;
+  // REST, per client address: requests per second (0: unlimited) and burst.
+  int rate_limit_per_second = 0;
+  int rate_limit_burst = 100;
 
   // logging
   std::string log_level = "info";

@@ -145,6 +145,11 @@ Result<std::vector<ChunkPlacement>> FileService::AllocateChunks(
                  ", factor ", file.replication_factor, "): ", targets.status().message()));
     }
     for (const auto& node : *targets) placement.targets.push_back({node.node_id, node.address});
+    if (options_.grants != nullptr) {
+      // Good for as long as the upload may take.
+      placement.write_grant = options_.grants->Issue(
+          chunk.chunk_id, clock_->Now() + options_.pending_upload_ttl);
+    }
     out.push_back(std::move(placement));
   }
   return out;

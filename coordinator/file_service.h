@@ -9,6 +9,7 @@
 
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "common/security.h"
 #include "common/status.h"
 #include "coordinator/file_record.h"
 #include "coordinator/metadata_store.h"
@@ -26,6 +27,8 @@ struct FileServiceOptions {
   int64_t max_chunks_per_file = 1'000'000;
   int max_allocation_batch = 10'000;  // chunks per AllocateChunks call
   int64_t placement_reserve_bytes = 0;
+  // Signs the write grants handed out with placements; null: none.
+  const common::ChunkWriteGrants* grants = nullptr;
 };
 
 struct CreateFileArgs {
@@ -47,6 +50,7 @@ struct ChunkPlacement {
   std::string chunk_id;
   bool already_stored = false;       // enough live replicas exist
   std::vector<LiveReplica> targets;  // else: PUT it here
+  std::string write_grant;           // with the PUT ("" when grants are off)
 };
 
 // A file with, when asked for, its chunks and their live replicas.

@@ -1,5 +1,7 @@
 #include "coordinator/grpc_service.h"
 
+#include "coordinator/access_policy.h"
+
 #include "absl/time/clock.h"
 #include "common/grpc_util.h"
 #include "common/strings.h"
@@ -142,9 +144,15 @@ v1::TaskKind ToProto(TaskKind kind) {
 
 }  // namespace
 
-grpc::Status CoordinatorGrpcService::Handle(std::string_view method,
+grpc::Status CoordinatorGrpcService::Handle(std::string_view method, grpc::ServerContext* context,
                                             const std::function<Status()>& body) {
   absl::Time start = absl::Now();
+  if (Status allowed = Authorize(method, context); !allowed.ok()) {
+    if (metrics_ != nullptr) {
+      metrics_->Record(method, absl::StatusCodeToString(allowed.code()), absl::Now() - start);
+    }
+    return common::ToGrpcStatus(allowed);
+  }
   {
     absl::MutexLock lock(&mu_);
     ++in_flight_;
@@ -166,16 +174,35 @@ grpc::Status CoordinatorGrpcService::Handle(std::string_view method,
   return common::ToGrpcStatus(status);
 }
 
+Status CoordinatorGrpcService::Authorize(std::string_view method,
+                                         const grpc::ServerContext* context) const {
+  if (ctx_.auth == nullptr) return absl::OkStatus();
+  const common::Access access = GrpcAccess(method);
+  if (access == common::Access::kOpen) return absl::OkStatus();
+  const auto& metadata = context->client_metadata();
+  auto value = [&](std::string_view key) -> std::optional<std::string_view> {
+    auto it = metadata.find(grpc::string_ref(key.data(), key.size()));
+    if (it == metadata.end()) return std::nullopt;
+    return std::string_view(it->second.data(), it->second.size());
+  };
+  std::optional<std::string_view> token;
+  if (access == common::Access::kNode) token = value(common::kJoinTokenHeader);
+  if (!token) {
+    if (auto authorization = value("authorization")) token = common::BearerToken(*authorization);
+  }
+  return ctx_.auth->Check(access, token);
+}
+
 void CoordinatorGrpcService::WaitUntilIdle(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
   auto idle = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return in_flight_ == 0; };
   mu_.AwaitWithTimeout(absl::Condition(&idle), timeout);
 }
 
-grpc::Status CoordinatorGrpcService::RegisterNode(grpc::ServerContext*,
+grpc::Status CoordinatorGrpcService::RegisterNode(grpc::ServerContext* context,
                                                   const v1::RegisterNodeRequest* request,
                                                   v1::RegisterNodeResponse* response) {
-  return Handle("RegisterNode", [&]() -> Status {
+  return Handle("RegisterNode", context, [&]() -> Status {
     NodeRegistration registration;
     registration.node_id = request->node_id();
     registration.addresses.assign(request->addresses().begin(), request->addresses().end());
@@ -195,20 +222,20 @@ grpc::Status CoordinatorGrpcService::RegisterNode(grpc::ServerContext*,
   });
 }
 
-grpc::Status CoordinatorGrpcService::UnregisterNode(grpc::ServerContext*,
+grpc::Status CoordinatorGrpcService::UnregisterNode(grpc::ServerContext* context,
                                                     const v1::UnregisterNodeRequest* request,
                                                     v1::UnregisterNodeResponse* response) {
-  return Handle("UnregisterNode", [&]() -> Status {
+  return Handle("UnregisterNode", context, [&]() -> Status {
     RETURN_IF_ERROR(ctx_.registry->Unregister(request->node_id(), request->reason()));
     response->set_message("node unregistered");
     return absl::OkStatus();
   });
 }
 
-grpc::Status CoordinatorGrpcService::NodeHeartbeat(grpc::ServerContext*,
+grpc::Status CoordinatorGrpcService::NodeHeartbeat(grpc::ServerContext* context,
                                                    const v1::NodeHeartbeatRequest* request,
                                                    v1::NodeHeartbeatResponse* response) {
-  return Handle("NodeHeartbeat", [&]() -> Status {
+  return Handle("NodeHeartbeat", context, [&]() -> Status {
     response->set_heartbeat_interval_ms(ctx_.heartbeat_interval_ms);
     std::vector<TaskOutcome> results;
     for (const auto& r : request->task_results()) {
@@ -240,11 +267,11 @@ grpc::Status CoordinatorGrpcService::NodeHeartbeat(grpc::ServerContext*,
 }
 
 grpc::Status CoordinatorGrpcService::ReportChunks(
-    grpc::ServerContext*, grpc::ServerReader<v1::ReportChunksRequest>* reader,
+    grpc::ServerContext* context, grpc::ServerReader<v1::ReportChunksRequest>* reader,
     v1::ReportChunksResponse* response) {
   // Bounds the memory one report may take (about 100 bytes per entry).
   constexpr size_t kMaxEntries = 20'000'000;
-  return Handle("ReportChunks", [&]() -> Status {
+  return Handle("ReportChunks", context, [&]() -> Status {
     std::string node_id;
     std::vector<ChunkReplica> chunks;
     v1::ReportChunksRequest batch;
@@ -268,9 +295,9 @@ grpc::Status CoordinatorGrpcService::ReportChunks(
 }
 
 grpc::Status CoordinatorGrpcService::ReportChunkChanges(
-    grpc::ServerContext*, const v1::ReportChunkChangesRequest* request,
+    grpc::ServerContext* context, const v1::ReportChunkChangesRequest* request,
     v1::ReportChunkChangesResponse*) {
-  return Handle("ReportChunkChanges", [&]() -> Status {
+  return Handle("ReportChunkChanges", context, [&]() -> Status {
     std::vector<ChunkReplica> received;
     for (const auto& c : request->received()) received.push_back({c.chunk_id(), c.size()});
     return ctx_.replicas->ApplyChanges(
@@ -280,10 +307,10 @@ grpc::Status CoordinatorGrpcService::ReportChunkChanges(
   });
 }
 
-grpc::Status CoordinatorGrpcService::CreateFile(grpc::ServerContext*,
+grpc::Status CoordinatorGrpcService::CreateFile(grpc::ServerContext* context,
                                                 const v1::CreateFileRequest* request,
                                                 v1::CreateFileResponse* response) {
-  return Handle("CreateFile", [&]() -> Status {
+  return Handle("CreateFile", context, [&]() -> Status {
     CreateFileArgs args;
     args.name = request->name();
     args.size = request->size();
@@ -301,10 +328,10 @@ grpc::Status CoordinatorGrpcService::CreateFile(grpc::ServerContext*,
   });
 }
 
-grpc::Status CoordinatorGrpcService::AllocateChunks(grpc::ServerContext*,
+grpc::Status CoordinatorGrpcService::AllocateChunks(grpc::ServerContext* context,
                                                     const v1::AllocateChunksRequest* request,
                                                     v1::AllocateChunksResponse* response) {
-  return Handle("AllocateChunks", [&]() -> Status {
+  return Handle("AllocateChunks", context, [&]() -> Status {
     std::vector<FileChunkRef> chunks;
     for (const auto& c : request->chunks()) chunks.push_back({c.index(), c.chunk_id(), c.size()});
     std::set<std::string> exclude(request->exclude_nodes().begin(), request->exclude_nodes().end());
@@ -317,6 +344,7 @@ grpc::Status CoordinatorGrpcService::AllocateChunks(grpc::ServerContext*,
       p->set_index(placement.index);
       p->set_chunk_id(placement.chunk_id);
       p->set_already_stored(placement.already_stored);
+      p->set_write_grant(placement.write_grant);
       for (const auto& target : placement.targets) {
         v1::Target* t = p->add_targets();
         t->set_node_id(target.node_id);
@@ -327,10 +355,10 @@ grpc::Status CoordinatorGrpcService::AllocateChunks(grpc::ServerContext*,
   });
 }
 
-grpc::Status CoordinatorGrpcService::CommitFile(grpc::ServerContext*,
+grpc::Status CoordinatorGrpcService::CommitFile(grpc::ServerContext* context,
                                                 const v1::CommitFileRequest* request,
                                                 v1::CommitFileResponse* response) {
-  return Handle("CommitFile", [&]() -> Status {
+  return Handle("CommitFile", context, [&]() -> Status {
     ASSIGN_OR_RETURN(FileView view, ctx_.files->CommitFile(request->file_id(), request->size(),
                                                            request->sha256()));
     ToProto(view, response->mutable_file());
@@ -338,26 +366,26 @@ grpc::Status CoordinatorGrpcService::CommitFile(grpc::ServerContext*,
   });
 }
 
-grpc::Status CoordinatorGrpcService::AbortFile(grpc::ServerContext*,
+grpc::Status CoordinatorGrpcService::AbortFile(grpc::ServerContext* context,
                                                const v1::AbortFileRequest* request,
                                                v1::AbortFileResponse*) {
-  return Handle("AbortFile", [&]() { return ctx_.files->AbortFile(request->file_id()); });
+  return Handle("AbortFile", context, [&]() { return ctx_.files->AbortFile(request->file_id()); });
 }
 
-grpc::Status CoordinatorGrpcService::GetFile(grpc::ServerContext*,
+grpc::Status CoordinatorGrpcService::GetFile(grpc::ServerContext* context,
                                              const v1::GetFileRequest* request,
                                              v1::GetFileResponse* response) {
-  return Handle("GetFile", [&]() -> Status {
+  return Handle("GetFile", context, [&]() -> Status {
     ASSIGN_OR_RETURN(FileView view, ctx_.files->GetFile(request->file(), request->with_chunks()));
     ToProto(view, response->mutable_file());
     return absl::OkStatus();
   });
 }
 
-grpc::Status CoordinatorGrpcService::ListFiles(grpc::ServerContext*,
+grpc::Status CoordinatorGrpcService::ListFiles(grpc::ServerContext* context,
                                                const v1::ListFilesRequest* request,
                                                v1::ListFilesResponse* response) {
-  return Handle("ListFiles", [&]() -> Status {
+  return Handle("ListFiles", context, [&]() -> Status {
     ASSIGN_OR_RETURN(FilePage page, ctx_.files->ListFiles(request->prefix(), request->limit(),
                                                           request->cursor(), request->sort()));
     for (const auto& file : page.files) ToProto(file, response->add_files());
@@ -366,16 +394,16 @@ grpc::Status CoordinatorGrpcService::ListFiles(grpc::ServerContext*,
   });
 }
 
-grpc::Status CoordinatorGrpcService::DeleteFile(grpc::ServerContext*,
+grpc::Status CoordinatorGrpcService::DeleteFile(grpc::ServerContext* context,
                                                 const v1::DeleteFileRequest* request,
                                                 v1::DeleteFileResponse*) {
-  return Handle("DeleteFile", [&]() { return ctx_.files->DeleteFile(request->file()); });
+  return Handle("DeleteFile", context, [&]() { return ctx_.files->DeleteFile(request->file()); });
 }
 
-grpc::Status CoordinatorGrpcService::GetChunkLocations(grpc::ServerContext*,
+grpc::Status CoordinatorGrpcService::GetChunkLocations(grpc::ServerContext* context,
                                                        const v1::GetChunkLocationsRequest* request,
                                                        v1::GetChunkLocationsResponse* response) {
-  return Handle("GetChunkLocations", [&]() -> Status {
+  return Handle("GetChunkLocations", context, [&]() -> Status {
     ASSIGN_OR_RETURN(auto locations, ctx_.files->GetChunkLocations(request->chunk_id()));
     response->set_size(locations.chunk.size);
     for (const auto& replica : locations.replicas) ToProto(replica, response->add_replicas());
@@ -383,18 +411,18 @@ grpc::Status CoordinatorGrpcService::GetChunkLocations(grpc::ServerContext*,
   });
 }
 
-grpc::Status CoordinatorGrpcService::ReportBadReplica(grpc::ServerContext*,
+grpc::Status CoordinatorGrpcService::ReportBadReplica(grpc::ServerContext* context,
                                                       const v1::ReportBadReplicaRequest* request,
                                                       v1::ReportBadReplicaResponse*) {
-  return Handle("ReportBadReplica", [&]() {
+  return Handle("ReportBadReplica", context, [&]() {
     return ctx_.replicas->ReportBad(request->chunk_id(), request->node_id(), request->reason());
   });
 }
 
-grpc::Status CoordinatorGrpcService::GetActiveNodes(grpc::ServerContext*,
+grpc::Status CoordinatorGrpcService::GetActiveNodes(grpc::ServerContext* context,
                                                     const v1::GetActiveNodesRequest* request,
                                                     v1::GetActiveNodesResponse* response) {
-  return Handle("GetActiveNodes", [&]() -> Status {
+  return Handle("GetActiveNodes", context, [&]() -> Status {
     if (request->limit() < 0) return absl::InvalidArgumentError("field 'limit' must be >= 0");
     std::vector<std::string> exclude(request->exclude().begin(), request->exclude().end());
     std::vector<NodeRecord> nodes = ctx_.registry->Active(request->limit(), exclude);
@@ -404,19 +432,19 @@ grpc::Status CoordinatorGrpcService::GetActiveNodes(grpc::ServerContext*,
   });
 }
 
-grpc::Status CoordinatorGrpcService::GetNode(grpc::ServerContext*,
+grpc::Status CoordinatorGrpcService::GetNode(grpc::ServerContext* context,
                                              const v1::GetNodeRequest* request,
                                              v1::GetNodeResponse* response) {
-  return Handle("GetNode", [&]() -> Status {
+  return Handle("GetNode", context, [&]() -> Status {
     ASSIGN_OR_RETURN(NodeRecord node, ctx_.registry->Get(request->node_id()));
     ToProto(node, response->mutable_node(), FindDrain(ctx_.replication->status(), node));
     return absl::OkStatus();
   });
 }
 
-grpc::Status CoordinatorGrpcService::ListNodes(grpc::ServerContext*, const v1::ListNodesRequest*,
+grpc::Status CoordinatorGrpcService::ListNodes(grpc::ServerContext* context, const v1::ListNodesRequest*,
                                                v1::ListNodesResponse* response) {
-  return Handle("ListNodes", [&]() -> Status {
+  return Handle("ListNodes", context, [&]() -> Status {
     const ReplicationStatus replication = ctx_.replication->status();
     for (const auto& node : ctx_.registry->List()) {
       ToProto(node, response->add_nodes(), FindDrain(replication, node));
@@ -426,9 +454,9 @@ grpc::Status CoordinatorGrpcService::ListNodes(grpc::ServerContext*, const v1::L
 }
 
 grpc::Status CoordinatorGrpcService::SetNodeMaintenance(
-    grpc::ServerContext*, const v1::SetNodeMaintenanceRequest* request,
+    grpc::ServerContext* context, const v1::SetNodeMaintenanceRequest* request,
     v1::SetNodeMaintenanceResponse* response) {
-  return Handle("SetNodeMaintenance", [&]() -> Status {
+  return Handle("SetNodeMaintenance", context, [&]() -> Status {
     ASSIGN_OR_RETURN(NodeRecord node,
                      ctx_.registry->SetMaintenance(request->node_id(), request->enabled()));
     ToProto(node, response->mutable_node());
@@ -436,20 +464,20 @@ grpc::Status CoordinatorGrpcService::SetNodeMaintenance(
   });
 }
 
-grpc::Status CoordinatorGrpcService::DrainNode(grpc::ServerContext*,
+grpc::Status CoordinatorGrpcService::DrainNode(grpc::ServerContext* context,
                                                const v1::DrainNodeRequest* request,
                                                v1::DrainNodeResponse* response) {
-  return Handle("DrainNode", [&]() -> Status {
+  return Handle("DrainNode", context, [&]() -> Status {
     ASSIGN_OR_RETURN(NodeRecord node, ctx_.registry->Drain(request->node_id()));
     ToProto(node, response->mutable_node(), FindDrain(ctx_.replication->status(), node));
     return absl::OkStatus();
   });
 }
 
-grpc::Status CoordinatorGrpcService::GetNetworkStatus(grpc::ServerContext*,
+grpc::Status CoordinatorGrpcService::GetNetworkStatus(grpc::ServerContext* context,
                                                       const v1::GetNetworkStatusRequest*,
                                                       v1::GetNetworkStatusResponse* response) {
-  return Handle("GetNetworkStatus", [&]() -> Status {
+  return Handle("GetNetworkStatus", context, [&]() -> Status {
     ASSIGN_OR_RETURN(NetworkStatus status, ComputeNetworkStatus(ctx_));
     v1::NetworkStats* stats = response->mutable_network_stats();
     stats->set_total_nodes(status.nodes.total);

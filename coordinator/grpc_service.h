@@ -77,7 +77,10 @@ class CoordinatorGrpcService final : public gale::v1::Coordinator::Service {
  private:
   // Runs `body`, records the call's metrics, turns escaped exceptions into
   // INTERNAL and the Status into a gRPC status.
-  grpc::Status Handle(std::string_view method, const std::function<Status()>& body);
+  // Checks the caller's credentials for `method`, then runs `body`.
+  grpc::Status Handle(std::string_view method, grpc::ServerContext* context,
+                      const std::function<Status()>& body);
+  Status Authorize(std::string_view method, const grpc::ServerContext* context) const;
 
   const ServiceContext ctx_;
   common::RequestMetrics* const metrics_;

@@ -51,7 +51,7 @@ Result<std::vector<client::Placement>> LocalFileApi::AllocateChunks(
                              {stored_on.begin(), stored_on.end()}));
   std::vector<client::Placement> out;
   for (const auto& p : placements) {
-    client::Placement placement{p.index, p.already_stored, {}};
+    client::Placement placement{p.index, p.already_stored, {}, p.write_grant};
     for (const auto& t : p.targets) placement.targets.push_back({t.node_id, t.address, ""});
     out.push_back(std::move(placement));
   }

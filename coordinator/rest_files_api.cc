@@ -161,7 +161,8 @@ void FilesRestApi::RegisterFile(const httplib::Request& req, httplib::Response& 
                      {"target_nodes", nodes},
                      {"target_addresses", addresses},
                      {"already_stored", p.already_stored},
-                     {"replication_factor", file.replication_factor}});
+                     {"replication_factor", file.replication_factor},
+                     {"write_grant", p.write_grant}});
     }
     (void)ctx_.files->TryAutoCommit(file.id);  // everything may be stored already
     return json{{"success", true},

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "common/clock.h"
+#include "common/security.h"
 #include "coordinator/file_service.h"
 #include "coordinator/heartbeat_handler.h"
 #include "coordinator/leader_election.h"
@@ -28,6 +29,7 @@ struct ServiceContext {
   common::Clock* clock = nullptr;
   const ClusterInfo* cluster = nullptr;
   const LeaderElection* leader = nullptr;  // who runs the background loops
+  const common::Authenticator* auth = nullptr;  // null: every call allowed
   int64_t heartbeat_interval_ms = 0;
 };
 

@@ -43,6 +43,19 @@ void DataApi::Register(common::HttpServer* server) {
       });
 }
 
+Status DataApi::Authorize(const httplib::Request& req, std::string_view id) const {
+  if (access_.auth == nullptr) return absl::OkStatus();
+  const std::string join_header(common::kJoinTokenHeader);
+  if (req.has_header(join_header)) {
+    return access_.auth->Check(common::Access::kNode, req.get_header_value(join_header));
+  }
+  if (req.method == "PUT" && access_.grants != nullptr && access_.grants->enabled()) {
+    return access_.grants->Verify(req.get_header_value(std::string(common::kWriteGrantHeader)),
+                                  id, access_.clock->Now());
+  }
+  return access_.auth->Check(common::Access::kNode, std::nullopt);
+}
+
 Result<int64_t> DataApi::CheckUpload(std::string_view id, const httplib::Request& req) const {
   RETURN_IF_ERROR(common::ValidateChunkId(id));
   if (!req.has_header("Content-Length")) {
@@ -62,6 +75,9 @@ int DataApi::CheckExpectContinue(const httplib::Request& req, httplib::Response&
   if (req.method != "PUT" || !path.starts_with(kChunkPrefix)) return 100;
   std::string_view id = path.substr(kChunkPrefix.size());
   auto size = CheckUpload(id, req);
+  if (size.ok()) {
+    if (Status allowed = Authorize(req, id); !allowed.ok()) size = allowed;
+  }
   if (!size.ok()) {
     SendUploadError(res, size.status());
     return res.status;
@@ -84,6 +100,9 @@ void DataApi::Put(const httplib::Request& req, httplib::Response& res,
                   const httplib::ContentReader& reader) {
   const std::string id = req.matches[1].str();
   auto size = CheckUpload(id, req);
+  if (size.ok()) {
+    if (Status allowed = Authorize(req, id); !allowed.ok()) size = allowed;
+  }
   if (!size.ok()) return SendUploadError(res, size.status());
   auto writer = store_->BeginWrite(id, *size);
   if (!writer.ok()) return SendError(res, writer.status());
@@ -154,6 +173,7 @@ void DataApi::Get(const httplib::Request& req, httplib::Response& res) {
 
 void DataApi::Delete(const httplib::Request& req, httplib::Response& res) {
   const std::string id = req.matches[1].str();
+  if (Status allowed = Authorize(req, id); !allowed.ok()) return SendError(res, allowed);
   auto deleted = store_->Delete(id);
   if (!deleted.ok()) return SendError(res, deleted.status());
   SendJson(res, 200, {{"chunk_id", id}, {"deleted", *deleted}});

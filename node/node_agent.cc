@@ -36,22 +36,34 @@ Status NodeAgent::Start() {
   ASSIGN_OR_RETURN(store_, ChunkStore::Open(store_options));
   ASSIGN_OR_RETURN(identity_, NodeIdentity::Load(store_->paths()));
   stats_ = std::make_unique<StatsSampler>(store_.get(), &traffic_, clock_);
-  ASSIGN_OR_RETURN(coordinator_,
-                   client::CoordinatorClient::Create(options_.coordinator, absl::Seconds(10)));
+  client::CoordinatorClient::Metadata credentials;
+  if (!options_.security.join_token.empty()) {
+    credentials.emplace_back(common::kJoinTokenHeader, options_.security.join_token);
+  }
+  ASSIGN_OR_RETURN(coordinator_, client::CoordinatorClient::Create(
+                                     options_.coordinator, absl::Seconds(10), credentials));
+  auth_ = std::make_unique<common::Authenticator>(options_.security);
+  grants_ = std::make_unique<common::ChunkWriteGrants>(options_.security.join_token);
+  if (options_.security.join_token.empty()) {
+    spdlog::warn("no security.join_token: this node accepts chunk writes and deletes from anyone");
+  }
 
   common::HttpServerOptions data_options;
   data_options.threads = options_.http_threads;
   data_options.max_stream_bytes = static_cast<size_t>(options_.max_chunk_bytes);
-  data_options.read_timeout = absl::Seconds(30);
+  data_options.read_timeout = absl::Milliseconds(options_.read_timeout_ms);
   data_options.write_timeout = absl::Seconds(30);
   data_server_ = std::make_unique<common::HttpServer>("data", data_options, http_metrics_.get());
   // An acknowledged chunk is known to the coordinator as well as durable
   // here, so a commit never waits on a report that a crash swallowed. The
   // wait is bounded: while the coordinator is away writes still succeed, and
   // the full report after it returns covers them.
-  data_api_ = std::make_unique<DataApi>(store_.get(), &traffic_, [this] {
-    if (reporter_ != nullptr) reporter_->WaitDelivered(kReportWait);
-  });
+  data_api_ = std::make_unique<DataApi>(
+      store_.get(), &traffic_,
+      [this] {
+        if (reporter_ != nullptr) reporter_->WaitDelivered(kReportWait);
+      },
+      DataApiAccess{auth_.get(), grants_.get(), clock_});
   data_api_->Register(data_server_.get());
   ASSIGN_OR_RETURN(port_, data_server_->Bind(options_.bind_address, options_.port));
   advertised_address_ = options_.AdvertisedAddress(port_);

@@ -61,6 +61,8 @@ class NodeAgent {
   DataTraffic traffic_;
   std::unique_ptr<StatsSampler> stats_;
   std::unique_ptr<client::CoordinatorClient> coordinator_;
+  std::unique_ptr<common::Authenticator> auth_;       // the join token
+  std::unique_ptr<common::ChunkWriteGrants> grants_;  // checks the coordinator's
   std::unique_ptr<client::ChunkTransport> peers_;  // replication reads from other nodes
   std::unique_ptr<common::RateLimiter> replication_bandwidth_;
   std::unique_ptr<TaskRunner> tasks_;

@@ -33,6 +33,8 @@ void NodeOptions::AddToSchema(common::ConfigSchema* s) {
               "largest chunk accepted (larger uploads get 413)");
   s->AddInt("node.http_threads", "http-threads", &http_threads, 2, 4096,
             "data API worker threads (each keep-alive connection holds one)");
+  s->AddInt("node.read_timeout_ms", "read-timeout-ms", &read_timeout_ms, 100, kHour,
+            "a data API client that sends nothing for this long is cut off (slow clients)");
   s->AddInt("node.task_workers", "task-workers", &task_workers, 1, 256,
             "orders (delete, replicate, verify) run at once");
   s->AddInt("node.task_poll_interval_ms", "task-poll-interval-ms", &task_poll_interval_ms, 1, kHour,
@@ -47,6 +49,7 @@ void NodeOptions::AddToSchema(common::ConfigSchema* s) {
   s->AddInt("node.chunk_report_interval_ms", "chunk-report-interval-ms", &chunk_report_interval_ms,
             0, 30 * 24 * kHour,
             "a full chunk report this often, besides after each registration (0: only then)");
+  security.AddToSchema(s, /*coordinator=*/false);
   common::AddLoggingToSchema(s, &log_level, &log_format);
   for (const char* section : {"server", "database", "coordinator", "client", "replication"}) {
     s->IgnoreSection(section);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/config.h"
+#include "common/security.h"
 #include "common/status.h"
 
 namespace gale::node {
@@ -24,6 +25,7 @@ struct NodeOptions {
   std::string info_file;
   int64_t max_chunk_bytes = 64 << 20;
   int http_threads = 32;
+  int64_t read_timeout_ms = 30000;
   int task_workers = 4;
   int64_t task_poll_interval_ms = 200;
   int64_t replication_bandwidth_bytes_per_sec = 64 << 20;  // 0: unlimited
@@ -32,6 +34,7 @@ struct NodeOptions {
   int64_t chunk_report_interval_ms = 3600 * 1000;
   std::string log_level = "info";
   std::string log_format = "text";
+  common::SecurityOptions security;  // the join token
 
   void AddToSchema(common::ConfigSchema* schema);
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Starts the local Gale system on the embedded SQLite default: a coordinator
 # and three nodes, each with its own data directory under ./data/.
-# Ctrl-C (or SIGTERM) stops everything cleanly.
+# Ctrl-C (or SIGTERM) stops everything cleanly. The nodes and the
+# coordinator share a join token, generated on the first run and kept in
+# data/join-token (passed in the environment, not on command lines). API
+# tokens are not set: local clients need none.
 #
 #   coordinator  gRPC 127.0.0.1:8080, REST :8090, metrics :8091   data/coordinator
 #   node 1..3    data API :9080..9082, metrics :9091..9093        data/node1..3
@@ -31,6 +34,11 @@ stop() {
 trap stop INT TERM
 
 mkdir -p "$DATA/coordinator"
+if [ ! -s "$DATA/join-token" ]; then
+  (umask 077 && od -An -tx1 -N24 /dev/urandom | tr -d ' \n' >"$DATA/join-token")
+fi
+GALE_JOIN_TOKEN=$(cat "$DATA/join-token")
+export GALE_JOIN_TOKEN
 "$BIN/gale-coordinator" \
   --bind-address 127.0.0.1 \
   --data-dir "$DATA/coordinator" \

@@ -118,6 +118,7 @@ Status MiniCluster::StartCoordinator(int i) {
   };
   if (!options_.database_url.empty())
     args.insert(args.end(), {"--database-url", options_.database_url});
+  if (!options_.join_token.empty()) args.insert(args.end(), {"--join-token", options_.join_token});
   args.insert(args.end(), options_.coordinator_flags.begin(), options_.coordinator_flags.end());
   c.process = std::make_unique<Subprocess>(BinDir() + "/gale-coordinator", args,
                                            c.dir + "/coordinator.log");
@@ -194,6 +195,7 @@ Status MiniCluster::StartNode(int i) {
       "--info-file",     info_path,
       "--reserve-bytes", "0",
   };
+  if (!options_.join_token.empty()) args.insert(args.end(), {"--join-token", options_.join_token});
   args.insert(args.end(), options_.node_flags.begin(), options_.node_flags.end());
   args = OverrideFlags(std::move(args), node.flags);
   node.process = std::make_unique<Subprocess>(BinDir() + "/gale-node", args,
@@ -240,7 +242,9 @@ int MiniCluster::NodeIndex(const std::string& node_id) const {
 int MiniCluster::RunGale(const std::vector<std::string>& args, std::string* out,
                          std::string* err) const {
   const std::string out_path = root_.Join("gale.out"), err_path = root_.Join("gale.err");
-  std::string command = StrCat(BinDir(), "/gale --coordinator ", coordinator_grpc_address());
+  std::string command =
+      StrCat(options_.api_token.empty() ? "" : "GALE_TOKEN=" + options_.api_token + " ", BinDir(),
+             "/gale --coordinator ", coordinator_grpc_address());
   for (const auto& a : args) command += " '" + a + "'";
   int rc = std::system((command + " >" + out_path + " 2>" + err_path).c_str());
   *out = common::ReadFileToString(out_path).value_or("");
@@ -252,11 +256,13 @@ Result<std::unique_ptr<client::GaleClient>> MiniCluster::Client(int parallelism)
   client::ClientOptions options;
   options.coordinators = coordinator_grpc_address();
   options.parallelism = parallelism;
+  options.token = options_.api_token;
   return client::GaleClient::Connect(options);
 }
 
 Status MiniCluster::WaitForActiveNodes(int n, absl::Duration timeout) {
   httplib::Client client("127.0.0.1", coordinator_http_port());
+  if (!options_.api_token.empty()) client.set_bearer_token_auth(options_.api_token.c_str());
   int last = -1;
   bool ok = WaitUntil(
       [&] {

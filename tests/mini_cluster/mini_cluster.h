@@ -23,6 +23,11 @@ struct MiniClusterOptions {
   std::vector<std::string> coordinator_flags;
   // Extra flags for every gale-node.
   std::vector<std::string> node_flags;
+  // Given to the coordinators and every node (--join-token).
+  std::string join_token;
+  // A full-access token the cluster's own clients (Client, RunGale, the
+  // waits) present; the coordinator flags must configure it.
+  std::string api_token;
 };
 
 // One gale-coordinator of the mini cluster.
