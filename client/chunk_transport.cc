@@ -1,6 +1,5 @@
 #include "client/chunk_transport.h"
 
-#include "common/net_address.h"
 #include "common/security.h"
 #include "common/strings.h"
 #include "nlohmann/json.hpp"
@@ -42,9 +41,13 @@ std::unique_ptr<httplib::Client> ChunkTransport::Acquire(const std::string& addr
       return client;
     }
   }
-  auto hp = common::ParseHostPort(address);
-  auto client =
-      std::make_unique<httplib::Client>(hp.ok() ? hp->host : address, hp.ok() ? hp->port : 80);
+  auto client = std::make_unique<httplib::Client>(
+      StrCat(tls_.dials_tls() ? "https://" : "http://", address),
+      tls_.presents_cert() ? tls_.cert_file : "", tls_.presents_cert() ? tls_.key_file : "");
+  if (tls_.dials_tls()) {
+    client->set_ca_cert_path(tls_.ca_file.c_str());
+    client->enable_server_certificate_verification(true);
+  }
   client->set_tcp_nodelay(true);
   client->set_keep_alive(true);
   client->set_connection_timeout(absl::ToInt64Seconds(timeout_), 0);
@@ -59,8 +62,8 @@ void ChunkTransport::Release(const std::string& address, std::unique_ptr<httplib
   if (idle.size() < kMaxIdlePerNode) idle.push_back(std::move(client));
 }
 
-Status ChunkTransport::Put(const std::string& address, const std::string& id,
-                           std::string_view data, const std::string& write_grant) {
+Status ChunkTransport::Put(const std::string& address, const std::string& id, std::string_view data,
+                           const std::string& write_grant) {
   auto client = Acquire(address);
   httplib::Headers headers;
   if (!write_grant.empty()) headers.emplace(std::string(common::kWriteGrantHeader), write_grant);

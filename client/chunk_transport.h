@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/status.h"
+#include "common/tls.h"
 #include "httplib.h"
 
 namespace gale::client {
@@ -22,7 +23,10 @@ namespace gale::client {
 // Thread-safe.
 class ChunkTransport {
  public:
-  explicit ChunkTransport(absl::Duration timeout = absl::Seconds(30)) : timeout_(timeout) {}
+  // With `tls` dialling TLS, nodes are reached over HTTPS and verified
+  // against its CA (presenting its certificate for mutual TLS).
+  explicit ChunkTransport(absl::Duration timeout = absl::Seconds(30), common::TlsOptions tls = {})
+      : timeout_(timeout), tls_(std::move(tls)) {}
 
   // Stores `data` as chunk `id` on the node at `address`, presenting the
   // coordinator's `write_grant` for it ("": none).
@@ -42,6 +46,7 @@ class ChunkTransport {
   void Release(const std::string& address, std::unique_ptr<httplib::Client> client);
 
   const absl::Duration timeout_;
+  const common::TlsOptions tls_;
   absl::Mutex mu_;
   std::map<std::string, std::vector<std::unique_ptr<httplib::Client>>> idle_ ABSL_GUARDED_BY(mu_);
 };

@@ -6,23 +6,25 @@
 
 namespace gale::client {
 
-Result<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Create(std::string_view addresses,
-                                                                     absl::Duration call_timeout,
-                                                                     Metadata metadata) {
+Result<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Create(
+    std::string_view addresses, absl::Duration call_timeout, Metadata metadata,
+    std::shared_ptr<grpc::ChannelCredentials> credentials) {
   ASSIGN_OR_RETURN(auto parsed, common::ParseHostPortList(addresses, "coordinator"));
   std::vector<std::string> list;
   for (const auto& hp : parsed) list.push_back(hp.ToString());
   return std::unique_ptr<CoordinatorClient>(
-      new CoordinatorClient(std::move(list), call_timeout, std::move(metadata)));
+      new CoordinatorClient(std::move(list), call_timeout, std::move(metadata), credentials));
 }
 
 CoordinatorClient::CoordinatorClient(std::vector<std::string> addresses,
-                                     absl::Duration call_timeout, Metadata metadata)
+                                     absl::Duration call_timeout, Metadata metadata,
+                                     const std::shared_ptr<grpc::ChannelCredentials>& credentials)
     : addresses_(std::move(addresses)),
       call_timeout_(call_timeout),
       metadata_(std::move(metadata)) {
   for (const auto& address : addresses_) {
-    stubs_.push_back(v1::Coordinator::NewStub(common::CreateCoordinatorChannel(address)));
+    stubs_.push_back(
+        v1::Coordinator::NewStub(common::CreateCoordinatorChannel(address, credentials)));
   }
 }
 

@@ -24,10 +24,11 @@ class CoordinatorClient {
   // "x-gale-join-token").
   using Metadata = std::vector<std::pair<std::string, std::string>>;
 
-  // INVALID_ARGUMENT for a malformed address list.
-  static Result<std::unique_ptr<CoordinatorClient>> Create(std::string_view addresses,
-                                                           absl::Duration call_timeout,
-                                                           Metadata metadata = {});
+  // INVALID_ARGUMENT for a malformed address list. `credentials` null:
+  // plain TCP.
+  static Result<std::unique_ptr<CoordinatorClient>> Create(
+      std::string_view addresses, absl::Duration call_timeout, Metadata metadata = {},
+      std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
 
   using Call =
       std::function<grpc::Status(v1::Coordinator::Stub* stub, grpc::ClientContext* context)>;
@@ -43,7 +44,8 @@ class CoordinatorClient {
 
  private:
   CoordinatorClient(std::vector<std::string> addresses, absl::Duration call_timeout,
-                    Metadata metadata);
+                    Metadata metadata,
+                    const std::shared_ptr<grpc::ChannelCredentials>& credentials);
 
   const std::vector<std::string> addresses_;
   const absl::Duration call_timeout_;

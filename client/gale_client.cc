@@ -14,8 +14,11 @@ namespace gale::client {
 Result<std::unique_ptr<GaleClient>> GaleClient::Connect(ClientOptions options) {
   CoordinatorClient::Metadata credentials;
   if (!options.token.empty()) credentials.emplace_back("authorization", "Bearer " + options.token);
-  ASSIGN_OR_RETURN(auto coordinator, CoordinatorClient::Create(options.coordinators,
-                                                               options.timeout, credentials));
+  RETURN_IF_ERROR(options.tls.Validate());
+  ASSIGN_OR_RETURN(auto channel_credentials, common::GrpcChannelCredentials(options.tls));
+  ASSIGN_OR_RETURN(auto coordinator,
+                   CoordinatorClient::Create(options.coordinators, options.timeout, credentials,
+                                             channel_credentials));
   return std::unique_ptr<GaleClient>(new GaleClient(std::move(options), std::move(coordinator)));
 }
 
@@ -23,7 +26,7 @@ GaleClient::GaleClient(ClientOptions options, std::unique_ptr<CoordinatorClient>
     : options_(std::move(options)),
       coordinator_(std::move(coordinator)),
       api_(coordinator_.get()),
-      transport_(options_.timeout) {}
+      transport_(options_.timeout, options_.tls) {}
 
 Result<FileInfo> GaleClient::Upload(const CreateFileArgs& args, std::FILE* in, Progress progress) {
   UploadOptions upload_options;

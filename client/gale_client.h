@@ -23,6 +23,9 @@ struct ClientOptions {
   absl::Duration timeout = absl::Seconds(30);
   int parallelism = 4;  // chunks in flight per transfer
   std::string token;    // API token, sent as Authorization: Bearer ("": none)
+  // With a CA file: TLS to coordinators and nodes, verified against it
+  // (cert and key: a client certificate for mutual TLS).
+  common::TlsOptions tls;
 };
 
 // The C++ client library's entry point: upload, download, list, stat and

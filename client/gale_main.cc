@@ -12,8 +12,9 @@
 //   gale maintenance NODE on|off
 //
 // The coordinator comes from --coordinator or GALE_COORDINATOR (default
-// 127.0.0.1:8080), the API token from --token or GALE_TOKEN. Listing commands take --json. Exit codes: 0 ok, 1 error,
-// 2 usage.
+// 127.0.0.1:8080), the API token from --token or GALE_TOKEN, TLS from --ca-file
+// (GALE_CA_FILE) and, for mutual TLS, --cert-file and --key-file. Listing commands take --json.
+// Exit codes: 0 ok, 1 error, 2 usage.
 
 #include <unistd.h>
 
@@ -122,6 +123,7 @@ json FileJson(const FileInfo& f) {
 struct Globals {
   std::string coordinator;
   std::string token;
+  gale::common::TlsOptions tls;
   bool json = false;
   int parallelism = 4;
 };
@@ -131,6 +133,7 @@ Result<std::unique_ptr<GaleClient>> Connect(const Globals& g) {
   options.coordinators = g.coordinator;
   options.parallelism = g.parallelism;
   options.token = g.token;
+  options.tls = g.tls;
   return GaleClient::Connect(options);
 }
 
@@ -435,6 +438,11 @@ int main(int argc, char** argv) {
   const char* env = std::getenv("GALE_COORDINATOR");
   g.coordinator = env != nullptr && *env != '\0' ? env : "127.0.0.1:8080";
   if (const char* token = std::getenv("GALE_TOKEN"); token != nullptr) g.token = token;
+  for (auto [name, field] :
+       {std::pair{"GALE_CA_FILE", &g.tls.ca_file}, std::pair{"GALE_CERT_FILE", &g.tls.cert_file},
+        std::pair{"GALE_KEY_FILE", &g.tls.key_file}}) {
+    if (const char* value = std::getenv(name); value != nullptr) *field = value;
+  }
 
   CLI::App app{"gale: store and fetch files in a Gale cluster"};
   app.set_version_flag("--version", std::string(gale::common::GaleVersion()));
@@ -444,6 +452,11 @@ int main(int argc, char** argv) {
   app.add_option("--token", g.token,
                  "API token for a cluster with security.api_tokens (env GALE_TOKEN; the flag "
                  "is visible to other local users, prefer the variable)");
+  app.add_option("--ca-file", g.tls.ca_file,
+                 "CA to verify coordinators and nodes with: talk TLS (env GALE_CA_FILE)");
+  app.add_option("--cert-file", g.tls.cert_file,
+                 "client certificate for mutual TLS (env GALE_CERT_FILE)");
+  app.add_option("--key-file", g.tls.key_file, "its private key (env GALE_KEY_FILE)");
   app.add_option("--parallelism", g.parallelism, "chunks in flight per transfer")
       ->check(CLI::Range(1, 64));
 

@@ -2,7 +2,8 @@
 
 namespace gale::common {
 
-std::shared_ptr<grpc::Channel> CreateCoordinatorChannel(const std::string& address) {
+std::shared_ptr<grpc::Channel> CreateCoordinatorChannel(
+    const std::string& address, std::shared_ptr<grpc::ChannelCredentials> credentials) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
@@ -21,7 +22,8 @@ std::shared_ptr<grpc::Channel> CreateCoordinatorChannel(const std::string& addre
       }
     }]
   })");
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  if (credentials == nullptr) credentials = grpc::InsecureChannelCredentials();
+  return grpc::CreateCustomChannel(address, credentials, args);
 }
 
 }  // namespace gale::common

@@ -25,7 +25,8 @@ inline Status FromGrpcStatus(const grpc::Status& status) {
 // out coordinator restarts: reconnects within a second, retries calls that
 // fail UNAVAILABLE (a connection broken by the restart) a few times with
 // back-off, and uses its own subchannels, so it never inherits a connection
-// another channel saw break.
-std::shared_ptr<grpc::Channel> CreateCoordinatorChannel(const std::string& address);
+// another channel saw break. `credentials` null: insecure.
+std::shared_ptr<grpc::Channel> CreateCoordinatorChannel(
+    const std::string& address, std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
 
 }  // namespace gale::common

@@ -39,32 +39,40 @@ HttpServer::HttpServer(std::string name, HttpServerOptions options, RequestMetri
       max_body_bytes_(options.max_body_bytes),
       authorize_(std::move(options.authorize)),
       cors_allowed_origins_(std::move(options.cors_allowed_origins)) {
+  if (options.tls.serves_tls()) {
+    const TlsOptions& tls = options.tls;
+    server_ = std::make_unique<httplib::SSLServer>(
+        tls.cert_file.c_str(), tls.key_file.c_str(),
+        tls.require_client_cert ? tls.ca_file.c_str() : nullptr);
+  } else {
+    server_ = std::make_unique<httplib::Server>();
+  }
   if (options.rate_limit_per_second > 0 && options.clock != nullptr) {
     rate_limiter_ = std::make_unique<ClientRateLimiter>(options.rate_limit_per_second,
                                                         options.rate_limit_burst, options.clock);
   }
-  server_.set_pre_routing_handler(
+  server_->set_pre_routing_handler(
       [this](const httplib::Request& req, httplib::Response& res) { return PreRoute(req, res); });
-  server_.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+  server_->set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (OriginAllowed(req)) {
       res.set_header("Access-Control-Allow-Origin", req.get_header_value("Origin"));
       res.set_header("Vary", "Origin");
     }
   });
   const int threads = options.threads;
-  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server_.set_tcp_nodelay(true);
-  server_.set_payload_max_length(std::max(options.max_body_bytes, options.max_stream_bytes));
+  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_->set_tcp_nodelay(true);
+  server_->set_payload_max_length(std::max(options.max_body_bytes, options.max_stream_bytes));
   auto seconds = [](absl::Duration d) { return absl::ToInt64Seconds(d); };
   auto micros = [](absl::Duration d) { return absl::ToInt64Microseconds(d) % 1000000; };
-  server_.set_read_timeout(seconds(options.read_timeout), micros(options.read_timeout));
-  server_.set_write_timeout(seconds(options.write_timeout), micros(options.write_timeout));
-  server_.set_keep_alive_timeout(seconds(options.keep_alive_timeout));
-  server_.set_keep_alive_max_count(options.keep_alive_max_count);
+  server_->set_read_timeout(seconds(options.read_timeout), micros(options.read_timeout));
+  server_->set_write_timeout(seconds(options.write_timeout), micros(options.write_timeout));
+  server_->set_keep_alive_timeout(seconds(options.keep_alive_timeout));
+  server_->set_keep_alive_max_count(options.keep_alive_max_count);
 
   // Called for every answer with status >= 400; fills in a JSON body where the
   // library produced none (unmatched route, 413, malformed request line).
-  server_.set_error_handler(httplib::Server::HandlerWithResponse(
+  server_->set_error_handler(httplib::Server::HandlerWithResponse(
       [this](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
         std::string details;
@@ -82,7 +90,7 @@ HttpServer::HttpServer(std::string name, HttpServerOptions options, RequestMetri
         SendJson(res, res.status, {{"error", error}, {"details", details}});
         return httplib::Server::HandlerResponse::Handled;
       }));
-  server_.set_exception_handler(
+  server_->set_exception_handler(
       [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
         std::string what = "unknown exception";
         try {
@@ -195,9 +203,9 @@ void HttpServer::Add(std::string_view method, std::string_view route, Handler ha
   std::string pattern = PatternFromRoute(route);
   Handler wrapped = Timed(method, route, std::move(handler));
   if (method == "GET") {
-    server_.Get(pattern, std::move(wrapped));
+    server_->Get(pattern, std::move(wrapped));
   } else {
-    server_.Delete(pattern, std::move(wrapped));
+    server_->Delete(pattern, std::move(wrapped));
   }
 }
 
@@ -205,9 +213,9 @@ void HttpServer::AddStreaming(std::string_view method, std::string_view route,
                               StreamingHandler handler) {
   httplib::Server::HandlerWithContentReader wrapped = Timed(method, route, std::move(handler));
   if (method == "POST") {
-    server_.Post(PatternFromRoute(route), std::move(wrapped));
+    server_->Post(PatternFromRoute(route), std::move(wrapped));
   } else {
-    server_.Put(PatternFromRoute(route), std::move(wrapped));
+    server_->Put(PatternFromRoute(route), std::move(wrapped));
   }
 }
 
@@ -220,8 +228,14 @@ void HttpServer::PostStreaming(std::string_view route, StreamingHandler handler)
 }
 
 Result<int> HttpServer::Bind(const std::string& host, int port) {
+  if (!server_->is_valid()) {
+    return absl::InvalidArgumentError(
+        StrCat(name_,
+               ": cannot serve TLS: tls.cert_file or tls.key_file is not a valid PEM "
+               "certificate and key pair"));
+  }
   int bound =
-      port == 0 ? server_.bind_to_any_port(host) : (server_.bind_to_port(host, port) ? port : -1);
+      port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
   if (bound <= 0) {
     return absl::UnavailableError(
         StrCat(name_, ": cannot listen on ", host, ":", port, " (in use or not permitted)"));
@@ -232,18 +246,18 @@ Result<int> HttpServer::Bind(const std::string& host, int port) {
 
 void HttpServer::Start() {
   thread_ = std::thread([this] {
-    server_.listen_after_bind();
+    server_->listen_after_bind();
     listen_returned_ = true;
   });
   // The socket already listens (Bind), so clients can connect; wait only so
   // that a Stop() right after Start() is not lost (httplib's stop() is a no-op
   // until the loop runs).
-  while (!server_.is_running() && !listen_returned_)
+  while (!server_->is_running() && !listen_returned_)
     std::this_thread::sleep_for(std::chrono::microseconds(100));
 }
 
 void HttpServer::Stop() {
-  server_.stop();
+  server_->stop();
   if (thread_.joinable()) thread_.join();
 }
 

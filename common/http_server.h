@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/request_metrics.h"
 #include "common/status.h"
+#include "common/tls.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 
@@ -41,6 +42,9 @@ struct HttpServerOptions {
   int rate_limit_per_second = 0;
   int rate_limit_burst = 100;
   Clock* clock = nullptr;
+  // Serves HTTPS when it has a certificate (client certificates demanded
+  // with require_client_cert).
+  TlsOptions tls;
 };
 
 // Answers with a JSON body.
@@ -83,7 +87,7 @@ class HttpServer {
   void Stop();
 
   int port() const { return port_; }
-  httplib::Server& raw() { return server_; }
+  httplib::Server& raw() { return *server_; }
 
  private:
   // Registers `handler` for `method` on `route`, counting and timing each
@@ -108,7 +112,7 @@ class HttpServer {
       authorize_;
   const std::vector<std::string> cors_allowed_origins_;
   std::unique_ptr<ClientRateLimiter> rate_limiter_;  // null: unlimited
-  httplib::Server server_;
+  std::unique_ptr<httplib::Server> server_;          // an SSLServer with TLS
   int port_ = 0;
   std::atomic<bool> listen_returned_{false};
   std::thread thread_;

@@ -244,8 +244,9 @@ Status Coordinator::StartServers() {
   context.heartbeat_interval_ms = options_.heartbeat_interval_ms;
   grpc_service_ = std::make_unique<CoordinatorGrpcService>(context, grpc_metrics_.get());
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(StrCat(options_.bind_address, ":", options_.grpc_port),
-                           grpc::InsecureServerCredentials(), &grpc_port_);
+  ASSIGN_OR_RETURN(auto credentials, common::GrpcServerCredentials(options_.tls));
+  builder.AddListeningPort(StrCat(options_.bind_address, ":", options_.grpc_port), credentials,
+                           &grpc_port_);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options_.grpc_max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(options_.grpc_max_message_bytes));
   builder.RegisterService(grpc_service_.get());
@@ -265,6 +266,7 @@ Status Coordinator::StartServers() {
     return AuthorizeRest(*auth_, method, route, req);
   };
   http_options.read_timeout = absl::Milliseconds(options_.read_timeout_ms);
+  http_options.tls = options_.tls;
   http_options.cors_allowed_origins = options_.cors_allowed_origins;
   http_options.rate_limit_per_second = options_.rate_limit_per_second;
   http_options.rate_limit_burst = options_.rate_limit_burst;
@@ -274,7 +276,7 @@ Status Coordinator::StartServers() {
   rest_server_ = std::make_unique<common::HttpServer>("rest", http_options, http_metrics_.get());
   rest_api_->Register(rest_server_.get());
   local_files_ = std::make_unique<LocalFileApi>(files_.get(), replicas_.get());
-  gateway_transport_ = std::make_unique<client::ChunkTransport>();
+  gateway_transport_ = std::make_unique<client::ChunkTransport>(absl::Seconds(30), options_.tls);
   files_rest_api_ =
       std::make_unique<FilesRestApi>(context, local_files_.get(), gateway_transport_.get());
   files_rest_api_->Register(rest_server_.get());

@@ -101,6 +101,7 @@ void CoordinatorOptions::AddToSchema(common::ConfigSchema* s) {
   s->AddInt("server.rate_limit_burst", "rate-limit-burst", &rate_limit_burst, 1, 1000000,
             "REST requests one client address may make at once above its rate");
   security.AddToSchema(s, /*coordinator=*/true);
+  tls.AddToSchema(s);
 
   common::AddLoggingToSchema(s, &log_level, &log_format);
 
@@ -120,6 +121,7 @@ Status CoordinatorOptions::Finalize() {
                                              dead_after_ms, ")"));
   }
   if (data_dir.empty()) return absl::InvalidArgumentError("server.data_dir must not be empty");
+  RETURN_IF_ERROR(tls.Validate());
 
   if (!database_url.empty()) {
     std::string_view url = database_url;

@@ -7,6 +7,7 @@
 #include "common/config.h"
 #include "common/security.h"
 #include "common/status.h"
+#include "common/tls.h"
 
 namespace gale::coordinator {
 
@@ -59,6 +60,7 @@ struct CoordinatorOptions {
 
   // security
   common::SecurityOptions security;
+  common::TlsOptions tls;
   // REST: browser origins allowed to call (CORS); empty: none.
   std::vector<std::string> cors_allowed_origins;
   // REST, per client address: requests per second (0: unlimited) and burst.

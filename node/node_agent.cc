@@ -40,8 +40,10 @@ Status NodeAgent::Start() {
   if (!options_.security.join_token.empty()) {
     credentials.emplace_back(common::kJoinTokenHeader, options_.security.join_token);
   }
-  ASSIGN_OR_RETURN(coordinator_, client::CoordinatorClient::Create(
-                                     options_.coordinator, absl::Seconds(10), credentials));
+  ASSIGN_OR_RETURN(auto channel_credentials, common::GrpcChannelCredentials(options_.tls));
+  ASSIGN_OR_RETURN(coordinator_,
+                   client::CoordinatorClient::Create(options_.coordinator, absl::Seconds(10),
+                                                     credentials, channel_credentials));
   auth_ = std::make_unique<common::Authenticator>(options_.security);
   grants_ = std::make_unique<common::ChunkWriteGrants>(options_.security.join_token);
   if (options_.security.join_token.empty()) {
@@ -52,6 +54,7 @@ Status NodeAgent::Start() {
   data_options.threads = options_.http_threads;
   data_options.max_stream_bytes = static_cast<size_t>(options_.max_chunk_bytes);
   data_options.read_timeout = absl::Milliseconds(options_.read_timeout_ms);
+  data_options.tls = options_.tls;
   data_options.write_timeout = absl::Seconds(30);
   data_server_ = std::make_unique<common::HttpServer>("data", data_options, http_metrics_.get());
   // An acknowledged chunk is known to the coordinator as well as durable
@@ -73,7 +76,7 @@ Status NodeAgent::Start() {
   heartbeat_options.zone = options_.zone;
   heartbeat_options.version = std::string(common::GaleVersion());
   heartbeat_options.full_report_interval = absl::Milliseconds(options_.chunk_report_interval_ms);
-  peers_ = std::make_unique<client::ChunkTransport>();
+  peers_ = std::make_unique<client::ChunkTransport>(absl::Seconds(30), options_.tls);
   replication_bandwidth_ =
       std::make_unique<common::RateLimiter>(options_.replication_bandwidth_bytes_per_sec, clock_);
   // A finished order is reported (and the next one fetched) at once.

@@ -50,6 +50,7 @@ void NodeOptions::AddToSchema(common::ConfigSchema* s) {
             0, 30 * 24 * kHour,
             "a full chunk report this often, besides after each registration (0: only then)");
   security.AddToSchema(s, /*coordinator=*/false);
+  tls.AddToSchema(s);
   common::AddLoggingToSchema(s, &log_level, &log_format);
   for (const char* section : {"server", "database", "coordinator", "client", "replication"}) {
     s->IgnoreSection(section);
@@ -59,6 +60,7 @@ void NodeOptions::AddToSchema(common::ConfigSchema* s) {
 Status NodeOptions::Finalize() {
   RETURN_IF_ERROR(common::ParseHostPortList(coordinator, "node.coordinator").status());
   if (data_dir.empty()) return absl::InvalidArgumentError("node.data_dir must not be empty");
+  RETURN_IF_ERROR(tls.Validate());
   if (advertise_address.empty()) {
     if (bind_address.empty() || bind_address == "0.0.0.0" || bind_address == "::") {
       return absl::InvalidArgumentError(

@@ -6,6 +6,7 @@
 #include "common/config.h"
 #include "common/security.h"
 #include "common/status.h"
+#include "common/tls.h"
 
 namespace gale::node {
 
@@ -35,6 +36,7 @@ struct NodeOptions {
   std::string log_level = "info";
   std::string log_format = "text";
   common::SecurityOptions security;  // the join token
+  common::TlsOptions tls;
 
   void AddToSchema(common::ConfigSchema* schema);
 

@@ -119,6 +119,7 @@ Status MiniCluster::StartCoordinator(int i) {
   if (!options_.database_url.empty())
     args.insert(args.end(), {"--database-url", options_.database_url});
   if (!options_.join_token.empty()) args.insert(args.end(), {"--join-token", options_.join_token});
+  for (std::string& flag : TlsFlags()) args.push_back(std::move(flag));
   args.insert(args.end(), options_.coordinator_flags.begin(), options_.coordinator_flags.end());
   c.process = std::make_unique<Subprocess>(BinDir() + "/gale-coordinator", args,
                                            c.dir + "/coordinator.log");
@@ -196,6 +197,7 @@ Status MiniCluster::StartNode(int i) {
       "--reserve-bytes", "0",
   };
   if (!options_.join_token.empty()) args.insert(args.end(), {"--join-token", options_.join_token});
+  for (std::string& flag : TlsFlags()) args.push_back(std::move(flag));
   args.insert(args.end(), options_.node_flags.begin(), options_.node_flags.end());
   args = OverrideFlags(std::move(args), node.flags);
   node.process = std::make_unique<Subprocess>(BinDir() + "/gale-node", args,
@@ -245,6 +247,13 @@ int MiniCluster::RunGale(const std::vector<std::string>& args, std::string* out,
   std::string command =
       StrCat(options_.api_token.empty() ? "" : "GALE_TOKEN=" + options_.api_token + " ", BinDir(),
              "/gale --coordinator ", coordinator_grpc_address());
+  if (!options_.tls_dir.empty()) {
+    command += StrCat(" --ca-file ", options_.tls_dir, "/ca.pem");
+    if (options_.mutual_tls) {
+      command += StrCat(" --cert-file ", options_.tls_dir, "/gale.pem --key-file ",
+                        options_.tls_dir, "/gale.key");
+    }
+  }
   for (const auto& a : args) command += " '" + a + "'";
   int rc = std::system((command + " >" + out_path + " 2>" + err_path).c_str());
   *out = common::ReadFileToString(out_path).value_or("");
@@ -257,16 +266,49 @@ Result<std::unique_ptr<client::GaleClient>> MiniCluster::Client(int parallelism)
   options.coordinators = coordinator_grpc_address();
   options.parallelism = parallelism;
   options.token = options_.api_token;
+  if (!options_.tls_dir.empty()) {
+    options.tls.ca_file = options_.tls_dir + "/ca.pem";
+    if (options_.mutual_tls) {
+      options.tls.cert_file = options_.tls_dir + "/gale.pem";
+      options.tls.key_file = options_.tls_dir + "/gale.key";
+    }
+  }
   return client::GaleClient::Connect(options);
 }
 
+std::vector<std::string> MiniCluster::TlsFlags() const {
+  if (options_.tls_dir.empty()) return {};
+  const std::string& d = options_.tls_dir;
+  return {"--tls-cert-file",
+          d + "/gale.pem",
+          "--tls-key-file",
+          d + "/gale.key",
+          "--tls-ca-file",
+          d + "/ca.pem",
+          "--tls-require-client-cert",
+          options_.mutual_tls ? "true" : "false"};
+}
+
+std::unique_ptr<httplib::Client> MiniCluster::RestClient(int port) const {
+  const bool tls = !options_.tls_dir.empty();
+  auto client = std::make_unique<httplib::Client>(
+      StrCat(tls ? "https" : "http", "://127.0.0.1:", port),
+      tls && options_.mutual_tls ? options_.tls_dir + "/gale.pem" : "",
+      tls && options_.mutual_tls ? options_.tls_dir + "/gale.key" : "");
+  if (tls) {
+    client->set_ca_cert_path((options_.tls_dir + "/ca.pem").c_str());
+    client->enable_server_certificate_verification(true);
+  }
+  if (!options_.api_token.empty()) client->set_bearer_token_auth(options_.api_token.c_str());
+  return client;
+}
+
 Status MiniCluster::WaitForActiveNodes(int n, absl::Duration timeout) {
-  httplib::Client client("127.0.0.1", coordinator_http_port());
-  if (!options_.api_token.empty()) client.set_bearer_token_auth(options_.api_token.c_str());
+  auto client = RestClient(coordinator_http_port());
   int last = -1;
   bool ok = WaitUntil(
       [&] {
-        auto r = client.Get("/api/v1/nodes/active?limit=0");
+        auto r = client->Get("/api/v1/nodes/active?limit=0");
         if (!r || r->status != 200) return false;
         last = nlohmann::json::parse(r->body, nullptr, false).value("total_nodes", -1);
         return last == n;

@@ -7,6 +7,7 @@
 
 #include "client/gale_client.h"
 #include "common/status.h"
+#include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
@@ -28,6 +29,10 @@ struct MiniClusterOptions {
   // A full-access token the cluster's own clients (Client, RunGale, the
   // waits) present; the coordinator flags must configure it.
   std::string api_token;
+  // A directory made by scripts/gen-dev-certs.sh: every process serves TLS
+  // with its gale.pem, and every client verifies against its ca.pem.
+  std::string tls_dir;
+  bool mutual_tls = false;  // with tls_dir: client certificates required
 };
 
 // One gale-coordinator of the mini cluster.
@@ -94,6 +99,9 @@ class MiniCluster {
   // code and fills `out` (and `err`) with what it printed.
   int RunGale(const std::vector<std::string>& args, std::string* out,
               std::string* err = nullptr) const;
+  // A REST client for a coordinator's `port`, over TLS and with the API
+  // token when the cluster uses them.
+  std::unique_ptr<httplib::Client> RestClient(int port) const;
   // A client library connection to this cluster.
   Result<std::unique_ptr<client::GaleClient>> Client(int parallelism = 4) const;
   int num_nodes() const { return static_cast<int>(nodes_.size()); }
@@ -117,6 +125,8 @@ class MiniCluster {
       const std::function<bool(const nlohmann::json&)>& accept = nullptr);
 
   const MiniCoordinator& LiveCoordinator() const;
+  // The TLS flags every process gets (none without tls_dir).
+  std::vector<std::string> TlsFlags() const;
 
   const MiniClusterOptions options_;
   TempDir root_;
