@@ -4,16 +4,19 @@
 #   make run        the local system on SQLite (Ctrl-C stops it)
 #   make test       the whole test suite (CTest: unit + integration)
 #   make test-asan  the suite built with AddressSanitizer + UBSan
+#   make fuzz       every libFuzzer target (clang) for FUZZ_SECONDS each
 #   make build      just build (binaries in build/bin)
 #   make format     clang-format every C++ file
 
 BUILD_DIR  ?= build
 BUILD_TYPE ?= RelWithDebInfo
 ASAN_DIR   ?= build-asan
+FUZZ_DIR   ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build run test test-asan format clean
+.PHONY: all deps configure build run test test-asan fuzz format clean
 
 all: build
 
@@ -38,8 +41,14 @@ test-asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_DIR) --output-on-failure --parallel $(JOBS) $(CTEST_ARGS)
 
+fuzz:
+	./scripts/install-deps.sh --fuzz
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGALE_FUZZ=ON
+	cmake --build $(FUZZ_DIR) --parallel $(JOBS) --target gale_fuzzers
+	./scripts/run-fuzzers.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

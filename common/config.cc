@@ -82,15 +82,8 @@ Status FlattenYaml(const YAML::Node& node, const std::string& prefix,
   return absl::OkStatus();
 }
 
-Status ApplyFile(const ConfigSchema& schema, const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    return absl::InvalidArgumentError(StrCat("cannot read config file ", path));
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(StrCat("config file ", path, ": ", e.what()));
-  }
+// Applies the keys of a parsed config.yaml; `path` names it in errors.
+Status ApplyYaml(const ConfigSchema& schema, const YAML::Node& root, const std::string& path) {
   std::vector<std::pair<std::string, std::string>> leaves;
   try {
     RETURN_IF_ERROR(FlattenYaml(root, "", &leaves));
@@ -230,6 +223,32 @@ void ConfigSchema::IgnoreKey(std::string path) { ignored_keys_.insert(std::move(
 
 bool ConfigSchema::IsIgnoredKey(std::string_view path) const {
   return ignored_keys_.contains(path);
+}
+
+namespace {
+
+Status ApplyFile(const ConfigSchema& schema, const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    return absl::InvalidArgumentError(StrCat("cannot read config file ", path));
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(StrCat("config file ", path, ": ", e.what()));
+  }
+  return ApplyYaml(schema, root, path);
+}
+
+}  // namespace
+
+Status ApplyConfigText(const ConfigSchema& schema, std::string_view yaml) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(StrCat("config text: ", e.what()));
+  }
+  return ApplyYaml(schema, root, "text");
 }
 
 Status LoadConfig(const ConfigSchema& schema, const ConfigSources& sources) {

@@ -86,6 +86,9 @@ struct ConfigSources {
 // the caller must stop.
 Status LoadConfig(const ConfigSchema& schema, const ConfigSources& sources);
 
+// Applies a config.yaml given as text (tests, the config fuzzer).
+Status ApplyConfigText(const ConfigSchema& schema, std::string_view yaml);
+
 // The process environment as a map.
 std::map<std::string, std::string> EnvironmentMap();
 

@@ -39,6 +39,21 @@ Result<FileRecord> FileService::CreateFile(CreateFileArgs args) {
     return absl::InvalidArgumentError(
         StrCat("field 'replication_factor' must be in [1, ", kMaxReplicationFactor, "]"));
   }
+  {
+    // More copies than nodes that can hold one is a file that never reaches
+    // its factor.
+    const NodeSummary nodes = registry_->Summarize();
+    int holders = 0;
+    for (NodeState state : {NodeState::kActive, NodeState::kSuspect, NodeState::kMaintenance}) {
+      auto it = nodes.by_state.find(state);
+      if (it != nodes.by_state.end()) holders += it->second;
+    }
+    if (holders > 0 && args.replication_factor > holders) {
+      return absl::InvalidArgumentError(
+          StrCat("field 'replication_factor' (", args.replication_factor,
+                 ") is above the number of nodes that can hold a copy (", holders, ")"));
+    }
+  }
   if (args.chunk_size < 1 || args.chunk_size > options_.max_chunk_bytes) {
     return absl::InvalidArgumentError(
         StrCat("field 'chunk_size' must be in [1, ", options_.max_chunk_bytes, "] bytes"));
@@ -147,8 +162,8 @@ Result<std::vector<ChunkPlacement>> FileService::AllocateChunks(
     for (const auto& node : *targets) placement.targets.push_back({node.node_id, node.address});
     if (options_.grants != nullptr) {
       // Good for as long as the upload may take.
-      placement.write_grant = options_.grants->Issue(
-          chunk.chunk_id, clock_->Now() + options_.pending_upload_ttl);
+      placement.write_grant =
+          options_.grants->Issue(chunk.chunk_id, clock_->Now() + options_.pending_upload_ttl);
     }
     out.push_back(std::move(placement));
   }

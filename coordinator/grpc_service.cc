@@ -1,10 +1,10 @@
 #include "coordinator/grpc_service.h"
 
-#include "coordinator/access_policy.h"
-
 #include "absl/time/clock.h"
 #include "common/grpc_util.h"
 #include "common/strings.h"
+#include "coordinator/access_policy.h"
+#include "coordinator/chunk_report.h"
 #include "coordinator/network_status.h"
 #include "spdlog/spdlog.h"
 
@@ -284,7 +284,7 @@ grpc::Status CoordinatorGrpcService::ReportChunks(
         return absl::ResourceExhaustedError(
             StrCat("a chunk report may list at most ", kMaxEntries, " chunks"));
       }
-      for (const auto& entry : batch.chunks()) chunks.push_back({entry.chunk_id(), entry.size()});
+      AppendReportBatch(batch, &chunks);
     }
     if (node_id.empty()) return absl::InvalidArgumentError("field 'node_id' is required");
     const int64_t count = static_cast<int64_t>(chunks.size());
@@ -298,12 +298,9 @@ grpc::Status CoordinatorGrpcService::ReportChunkChanges(
     grpc::ServerContext* context, const v1::ReportChunkChangesRequest* request,
     v1::ReportChunkChangesResponse*) {
   return Handle("ReportChunkChanges", context, [&]() -> Status {
-    std::vector<ChunkReplica> received;
-    for (const auto& c : request->received()) received.push_back({c.chunk_id(), c.size()});
-    return ctx_.replicas->ApplyChanges(
-        request->node_id(), received,
-        std::vector<std::string>(request->deleted().begin(), request->deleted().end()),
-        std::vector<std::string>(request->corrupt().begin(), request->corrupt().end()));
+    ChunkChanges changes = DecodeChunkChanges(*request);
+    return ctx_.replicas->ApplyChanges(changes.node_id, changes.received, changes.deleted,
+                                       changes.corrupt);
   });
 }
 
@@ -442,7 +439,8 @@ grpc::Status CoordinatorGrpcService::GetNode(grpc::ServerContext* context,
   });
 }
 
-grpc::Status CoordinatorGrpcService::ListNodes(grpc::ServerContext* context, const v1::ListNodesRequest*,
+grpc::Status CoordinatorGrpcService::ListNodes(grpc::ServerContext* context,
+                                               const v1::ListNodesRequest*,
                                                v1::ListNodesResponse* response) {
   return Handle("ListNodes", context, [&]() -> Status {
     const ReplicationStatus replication = ctx_.replication->status();

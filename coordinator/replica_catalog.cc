@@ -4,6 +4,7 @@
 
 #include "common/ids.h"
 #include "common/strings.h"
+#include "coordinator/chunk_report.h"
 #include "spdlog/spdlog.h"
 
 namespace gale::coordinator {
@@ -25,28 +26,10 @@ int StateRank(NodeState state) {
   }
 }
 
-Status ValidateChunkIds(const std::vector<std::string>& ids, std::string_view field) {
-  for (size_t i = 0; i < ids.size(); ++i) {
-    RETURN_IF_ERROR(common::ValidateChunkId(ids[i], StrCat(field, "[", i, "]")));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 bool IsReadable(NodeState state) {
   return state != NodeState::kDead && state != NodeState::kDecommissioned;
-}
-
-Status ReplicaCatalog::ValidateChunks(const std::vector<ChunkReplica>& chunks) const {
-  for (size_t i = 0; i < chunks.size(); ++i) {
-    RETURN_IF_ERROR(
-        common::ValidateChunkId(chunks[i].chunk_id, StrCat("chunks[", i, "].chunk_id")));
-    if (chunks[i].size < 0) {
-      return absl::InvalidArgumentError(StrCat("field 'chunks[", i, "].size' must be >= 0"));
-    }
-  }
-  return absl::OkStatus();
 }
 
 void ReplicaCatalog::Changed() {
@@ -68,7 +51,7 @@ uint64_t ReplicaCatalog::WaitForChange(uint64_t seen, absl::Time deadline) const
 
 Status ReplicaCatalog::ApplyFullReport(std::string_view node_id, std::vector<ChunkReplica> chunks) {
   RETURN_IF_ERROR(registry_->Get(node_id).status());
-  RETURN_IF_ERROR(ValidateChunks(chunks));
+  RETURN_IF_ERROR(ValidateReplicas(chunks));
   std::sort(chunks.begin(), chunks.end(),
             [](const auto& a, const auto& b) { return a.chunk_id < b.chunk_id; });
   chunks.erase(std::unique(chunks.begin(), chunks.end(),
@@ -85,7 +68,7 @@ Status ReplicaCatalog::ApplyChanges(std::string_view node_id,
                                     const std::vector<std::string>& deleted,
                                     const std::vector<std::string>& corrupt) {
   RETURN_IF_ERROR(registry_->Get(node_id).status());
-  RETURN_IF_ERROR(ValidateChunks(received));
+  RETURN_IF_ERROR(ValidateReplicas(received));
   RETURN_IF_ERROR(ValidateChunkIds(deleted, "deleted"));
   RETURN_IF_ERROR(ValidateChunkIds(corrupt, "corrupt"));
   RETURN_IF_ERROR(store_->ApplyReplicaChanges(node_id, received, deleted, corrupt, clock_->Now()));

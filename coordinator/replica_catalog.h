@@ -76,7 +76,6 @@ class ReplicaCatalog {
   uint64_t WaitForChange(uint64_t seen, absl::Time deadline) const;
 
  private:
-  Status ValidateChunks(const std::vector<ChunkReplica>& chunks) const;
   void Changed();
 
   MetadataStore* const store_;

@@ -1,14 +1,13 @@
 #include "coordinator/rest_api.h"
 
-#include "common/json_reader.h"
 #include "common/request_metrics.h"
 #include "common/strings.h"
 #include "coordinator/network_status.h"
+#include "coordinator/rest_requests.h"
 
 namespace gale::coordinator {
 namespace {
 
-using common::JsonReader;
 using common::SendError;
 using common::SendJson;
 using nlohmann::json;
@@ -73,65 +72,6 @@ json ReplicationToJson(const coordinator::NetworkStatus& status) {
           {"as_of", absl::ToUnixSeconds(r.as_of)}};
 }
 
-Result<NodeStats> ReadStats(const JsonReader& body) {
-  NodeStats stats;
-  ASSIGN_OR_RETURN(auto object, body.OptObject("stats"));
-  if (!object) return stats;  // ZephyrFS nodes may heartbeat without stats
-  // Only types are checked here; values are checked by the registry, which
-  // serves gRPC too.
-  const std::pair<const char*, int64_t*> ints[] = {
-      {"storage_used", &stats.storage_used},     {"storage_available", &stats.storage_available},
-      {"chunks_stored", &stats.chunks_stored},   {"bandwidth_up", &stats.bandwidth_up},
-      {"bandwidth_down", &stats.bandwidth_down}, {"uptime_seconds", &stats.uptime_seconds}};
-  for (const auto& [name, field] : ints) {
-    ASSIGN_OR_RETURN(auto value, object->OptInt(name));
-    if (value) *field = *value;
-  }
-  ASSIGN_OR_RETURN(auto cpu, object->OptDouble("cpu_usage"));
-  if (cpu) stats.cpu_usage = *cpu;
-  ASSIGN_OR_RETURN(auto memory, object->OptDouble("memory_usage"));
-  if (memory) stats.memory_usage = *memory;
-  return stats;
-}
-
-Result<NodeRegistration> ReadRegistration(const JsonReader& body) {
-  NodeRegistration registration;
-  ASSIGN_OR_RETURN(auto node_id, body.OptString("node_id"));
-  registration.node_id = node_id.value_or("");
-  ASSIGN_OR_RETURN(registration.addresses, body.StringArray("addresses"));
-  ASSIGN_OR_RETURN(registration.capacity_bytes, body.Int("storage_capacity"));
-  ASSIGN_OR_RETURN(auto capabilities, body.OptStringMap("capabilities"));
-  registration.capabilities = capabilities.value_or(std::map<std::string, std::string>{});
-  ASSIGN_OR_RETURN(auto zone, body.OptString("zone"));
-  // ZephyrFS nodes carry zone and version as capabilities.
-  auto capability = [&](const char* key) {
-    auto it = registration.capabilities.find(key);
-    return it == registration.capabilities.end() ? std::string() : it->second;
-  };
-  registration.zone = zone.value_or(capability("zone"));
-  ASSIGN_OR_RETURN(auto version, body.OptString("version"));
-  registration.version = version.value_or(capability("version"));
-  return registration;
-}
-
-// Optional "task_results": [{"task_id", "ok", "error"?}] of a heartbeat.
-Result<std::vector<TaskOutcome>> ReadTaskResults(const JsonReader& body) {
-  std::vector<TaskOutcome> out;
-  ASSIGN_OR_RETURN(auto items, body.OptObjectArray("task_results"));
-  if (!items) return out;
-  for (const JsonReader& item : *items) {
-    TaskOutcome outcome;
-    ASSIGN_OR_RETURN(outcome.task_id, item.String("task_id"));
-    ASSIGN_OR_RETURN(auto ok, item.OptBool("ok"));
-    if (!ok) return absl::InvalidArgumentError("every task result needs a boolean 'ok'");
-    outcome.ok = *ok;
-    ASSIGN_OR_RETURN(auto error, item.OptString("error"));
-    outcome.error = error.value_or("");
-    out.push_back(std::move(outcome));
-  }
-  return out;
-}
-
 // Query parameter `limit`: absent -> `fallback`.
 Result<int> ReadLimit(const httplib::Request& req, int fallback, int max) {
   if (!req.has_param("limit")) return fallback;
@@ -191,9 +131,7 @@ void RestApi::ServiceInfo(const httplib::Request&, httplib::Response& res) {
 }
 
 void RestApi::RegisterNode(const httplib::Request& req, httplib::Response& res) {
-  auto body = JsonReader::Parse(req.body);
-  if (!body.ok()) return SendError(res, body.status());
-  auto registration = ReadRegistration(*body);
+  auto registration = DecodeNodeRegistration(req.body);
   if (!registration.ok()) return SendError(res, registration.status());
   auto result = ctx_.registry->Register(*std::move(registration));
   if (!result.ok()) return SendError(res, result.status());
@@ -207,13 +145,10 @@ void RestApi::RegisterNode(const httplib::Request& req, httplib::Response& res) 
 }
 
 void RestApi::Heartbeat(const httplib::Request& req, httplib::Response& res) {
-  auto body = JsonReader::Parse(req.body, /*allow_empty=*/true);
-  if (!body.ok()) return SendError(res, body.status());
-  auto stats = ReadStats(*body);
-  if (!stats.ok()) return SendError(res, stats.status());
-  auto results = ReadTaskResults(*body);
-  if (!results.ok()) return SendError(res, results.status());
-  auto reply = ctx_.heartbeats->Handle(req.matches[1].str(), *stats, *results);
+  auto heartbeat = DecodeHeartbeat(req.body);
+  if (!heartbeat.ok()) return SendError(res, heartbeat.status());
+  auto reply =
+      ctx_.heartbeats->Handle(req.matches[1].str(), heartbeat->stats, heartbeat->task_results);
   if (absl::IsNotFound(reply.status())) {
     SendJson(res, 404,
              {{"error", "not found"},
@@ -245,24 +180,17 @@ void RestApi::Heartbeat(const httplib::Request& req, httplib::Response& res) {
 }
 
 void RestApi::Unregister(const httplib::Request& req, httplib::Response& res) {
-  auto body = JsonReader::Parse(req.body, /*allow_empty=*/true);
-  if (!body.ok()) return SendError(res, body.status());
-  auto reason = body->OptString("reason");
+  auto reason = DecodeUnregister(req.body);
   if (!reason.ok()) return SendError(res, reason.status());
-  Status status = ctx_.registry->Unregister(req.matches[1].str(), reason->value_or(""));
+  Status status = ctx_.registry->Unregister(req.matches[1].str(), *reason);
   if (!status.ok()) return SendError(res, status);
   SendJson(res, 200, {{"success", true}, {"message", "node unregistered"}});
 }
 
 void RestApi::Maintenance(const httplib::Request& req, httplib::Response& res) {
-  auto body = JsonReader::Parse(req.body);
-  if (!body.ok()) return SendError(res, body.status());
-  auto enabled = body->OptBool("enabled");
+  auto enabled = DecodeMaintenance(req.body);
   if (!enabled.ok()) return SendError(res, enabled.status());
-  if (!enabled->has_value()) {
-    return SendError(res, absl::InvalidArgumentError("field 'enabled' is required"));
-  }
-  auto node = ctx_.registry->SetMaintenance(req.matches[1].str(), **enabled);
+  auto node = ctx_.registry->SetMaintenance(req.matches[1].str(), *enabled);
   if (!node.ok()) return SendError(res, node.status());
   SendJson(res, 200, {{"success", true}, {"node", NodeToJson(*node)}});
 }

@@ -5,15 +5,14 @@
 #include "client/downloader.h"
 #include "client/uploader.h"
 #include "common/ids.h"
-#include "common/json_reader.h"
 #include "common/strings.h"
 #include "common/units.h"
+#include "coordinator/rest_requests.h"
 #include "spdlog/spdlog.h"
 
 namespace gale::coordinator {
 namespace {
 
-using common::JsonReader;
 using common::SendError;
 using common::SendJson;
 using nlohmann::json;
@@ -95,48 +94,10 @@ void FilesRestApi::Register(common::HttpServer* server) {
 }
 
 void FilesRestApi::RegisterFile(const httplib::Request& req, httplib::Response& res) {
-  auto body = JsonReader::Parse(req.body);
-  if (!body.ok()) return SendError(res, body.status());
   auto run = [&]() -> Result<json> {
-    CreateFileArgs args;
-    ASSIGN_OR_RETURN(args.name, body->String("file_name"));
-    ASSIGN_OR_RETURN(args.size, body->Int("file_size", 0, INT64_MAX));
-    ASSIGN_OR_RETURN(auto file_id, body->OptString("file_id"));
-    args.file_id = file_id.value_or("");
-    ASSIGN_OR_RETURN(auto owner, body->OptString("owner_node_id"));
-    args.owner = owner.value_or("");
-    ASSIGN_OR_RETURN(auto factor, body->OptInt("replication_factor", 1, 16));
-    args.replication_factor = static_cast<int>(factor.value_or(0));
-    ASSIGN_OR_RETURN(auto mode, body->OptString("write_mode"));
-    if (mode) {
-      ASSIGN_OR_RETURN(args.write_mode, ParseWriteMode(*mode));
-    }
-    ASSIGN_OR_RETURN(auto overwrite, body->OptBool("overwrite"));
-    args.overwrite = overwrite.value_or(false);
-    ASSIGN_OR_RETURN(auto file_hash, body->OptString("file_hash"));
-    args.sha256 = file_hash.value_or("");
-    ASSIGN_OR_RETURN(auto items, body->OptObjectArray("chunks"));
-    std::vector<FileChunkRef> chunks;
-    int64_t largest = 1;
-    for (const JsonReader& item : items.value_or(std::vector<JsonReader>{})) {
-      FileChunkRef chunk;
-      ASSIGN_OR_RETURN(chunk.chunk_id, item.String("chunk_id"));
-      ASSIGN_OR_RETURN(auto hash, item.OptString("hash"));
-      if (hash && *hash != chunk.chunk_id) {
-        return absl::InvalidArgumentError(
-            StrCat("chunk ", chunk.chunk_id,
-                   ": 'hash' must equal 'chunk_id' (chunks are named by "
-                   "the SHA-256 of their bytes)"));
-      }
-      ASSIGN_OR_RETURN(chunk.size, item.Int("size", 0, INT64_MAX));
-      ASSIGN_OR_RETURN(chunk.index, item.Int("index", 0, INT64_MAX));
-      largest = std::max(largest, chunk.size);
-      chunks.push_back(std::move(chunk));
-    }
-    // ZephyrFS has no chunk size: the largest chunk is the file's.
-    args.chunk_size = largest;
-    args.auto_commit = true;
-    ASSIGN_OR_RETURN(FileRecord file, ctx_.files->CreateFile(std::move(args)));
+    ASSIGN_OR_RETURN(FileRegistration registration, DecodeFileRegistration(req.body));
+    std::vector<FileChunkRef>& chunks = registration.chunks;
+    ASSIGN_OR_RETURN(FileRecord file, ctx_.files->CreateFile(std::move(registration.args)));
     std::vector<ChunkPlacement> placements;
     for (size_t start = 0; start < chunks.size(); start += 1000) {
       std::vector<FileChunkRef> batch(
@@ -334,36 +295,29 @@ void FilesRestApi::GetChunkLocations(const httplib::Request& req, httplib::Respo
 
 void FilesRestApi::UpdateChunkLocations(const httplib::Request& req, httplib::Response& res) {
   const std::string chunk_id = req.matches[1].str();
-  auto body = JsonReader::Parse(req.body);
-  if (!body.ok()) return SendError(res, body.status());
-  auto node_ids = body->StringArray("node_ids");
-  if (!node_ids.ok()) return SendError(res, node_ids.status());
-  auto operation = body->String("operation");
-  if (!operation.ok()) return SendError(res, operation.status());
+  auto update = DecodeChunkLocationsUpdate(req.body);
+  if (!update.ok()) return SendError(res, update.status());
+  const std::vector<std::string>& node_ids = update->node_ids;
   Status valid = common::ValidateChunkId(chunk_id);
   if (!valid.ok()) return SendError(res, valid);
-  for (const auto& node_id : *node_ids) {
+  for (const auto& node_id : node_ids) {
     Status known = ctx_.registry->Get(node_id).status();
     if (!known.ok()) return SendError(res, known);
   }
-  if (*operation == "remove") {
+  if (!update->add) {
     // A client says these copies are gone or bad: stop counting on them.
-    for (const auto& node_id : *node_ids) {
+    for (const auto& node_id : node_ids) {
       Status status = ctx_.replicas->ReportBad(chunk_id, node_id, "removed through REST");
       if (!status.ok()) return SendError(res, status);
     }
     return SendJson(res, 200, {{"success", true}, {"message", "replicas no longer counted"}});
-  }
-  if (*operation != "add") {
-    return SendError(res,
-                     absl::InvalidArgumentError("field 'operation' must be \"add\" or \"remove\""));
   }
   // Nodes' own reports are the truth; an "add" only reports which of the
   // named nodes have confirmed the chunk, and commits what that completes.
   auto locations = ctx_.files->GetChunkLocations(chunk_id);
   if (!locations.ok()) return SendError(res, locations.status());
   json confirmed = json::array(), unconfirmed = json::array();
-  for (const auto& node_id : *node_ids) {
+  for (const auto& node_id : node_ids) {
     bool has = std::any_of(locations->replicas.begin(), locations->replicas.end(),
                            [&](const LiveReplica& r) { return r.node_id == node_id; });
     (has ? confirmed : unconfirmed).push_back(node_id);

@@ -19,6 +19,11 @@ PACKAGES=(
   postgresql
 )
 
+# `install-deps.sh --fuzz` (make fuzz) also installs clang and libFuzzer.
+if [ "${1:-}" = "--fuzz" ]; then
+  PACKAGES+=(clang libclang-rt-14-dev)
+fi
+
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then

@@ -119,6 +119,9 @@ TEST_F(FileServiceTest, CreateValidatesAndRefusesTakenNames) {
   bad.name = "ok";
   bad.replication_factor = 17;
   EXPECT_STATUS(files_->CreateFile(bad), absl::StatusCode::kInvalidArgument, "replication_factor");
+  bad.replication_factor = 5;
+  EXPECT_STATUS(files_->CreateFile(bad), absl::StatusCode::kInvalidArgument,
+                "above the number of nodes that can hold a copy (4)");
   bad.replication_factor = 3;
   bad.chunk_size = 0;
   EXPECT_STATUS(files_->CreateFile(bad), absl::StatusCode::kInvalidArgument, "chunk_size");
