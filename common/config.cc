@@ -286,7 +286,7 @@ std::map<std::string, std::string> EnvironmentMap() {
 std::string ResolveConfigPath(std::string_view flag_value,
                               const std::map<std::string, std::string>& env) {
   if (!flag_value.empty()) return std::string(flag_value);
-  for (const char* name : {"CONFIG_PATH", "GALE_CONFIG"}) {
+  for (const char* name : kConfigPathEnv) {
     auto it = env.find(name);
     if (it != env.end() && !it->second.empty()) return it->second;
   }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -91,6 +92,9 @@ Status ApplyConfigText(const ConfigSchema& schema, std::string_view yaml);
 
 // The process environment as a map.
 std::map<std::string, std::string> EnvironmentMap();
+
+// The environment variables naming the config file, most specific first.
+inline constexpr std::array<const char*, 2> kConfigPathEnv = {"CONFIG_PATH", "GALE_CONFIG"};
 
 // The config file to read: the --config flag if given, else $CONFIG_PATH, else
 // $GALE_CONFIG, else none.

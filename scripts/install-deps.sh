@@ -14,7 +14,7 @@ PACKAGES=(
   libcpp-httplib-dev libyaml-cpp-dev prometheus-cpp-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libcli11-dev libssl-dev zlib1g-dev
   # tests (openssl: scripts/gen-dev-certs.sh for the TLS tests)
-  libgtest-dev libgmock-dev openssl
+  libgtest-dev libgmock-dev openssl shellcheck
   # PostgreSQL server for the metadata store tests
   postgresql
 )

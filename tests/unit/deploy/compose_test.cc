@@ -14,23 +14,13 @@
 #include "common/strings.h"
 #include "coordinator/coordinator_options.h"
 #include "node/node_options.h"
+#include "tests/unit/deploy/env_names.h"
 #include "yaml-cpp/yaml.h"
 
 namespace gale {
 namespace {
 
 const std::string kDocker = std::string(GALE_SOURCE_DIR) + "/docker";
-
-// Every environment name a binary's configuration reads.
-template <typename Options>
-std::set<std::string> EnvNames() {
-  Options options;
-  common::ConfigSchema schema;
-  options.AddToSchema(&schema);
-  std::set<std::string> out;
-  for (const auto& key : schema.keys()) out.insert(key.env.begin(), key.env.end());
-  return out;
-}
 
 // `service[key]`, looking through a YAML merge key (<<: *anchor), which
 // yaml-cpp does not apply by itself.
@@ -107,7 +97,7 @@ TEST_F(ComposeTest, TheCoordinatorMatchesTheBinary) {
       common::ReadFileToString(kDocker + "/../" + c["build"]["dockerfile"].as<std::string>()).ok());
   EXPECT_EQ(c["depends_on"]["postgres"]["condition"].as<std::string>(), "service_healthy");
 
-  const std::set<std::string> known = EnvNames<coordinator::CoordinatorOptions>();
+  const std::set<std::string> known = testing::EnvNames<coordinator::CoordinatorOptions>();
   for (const auto& env : c["environment"]) {
     EXPECT_TRUE(known.contains(env.first.as<std::string>()))
         << env.first.as<std::string>() << " is read by no coordinator key";
@@ -125,7 +115,7 @@ TEST_F(ComposeTest, TheCoordinatorMatchesTheBinary) {
 }
 
 TEST_F(ComposeTest, ThreeNodesAdvertiseTheirServiceNames) {
-  const std::set<std::string> known = EnvNames<node::NodeOptions>();
+  const std::set<std::string> known = testing::EnvNames<node::NodeOptions>();
   node::NodeOptions defaults;
   coordinator::CoordinatorOptions coordinator;
   std::set<std::string> volumes;
