@@ -2,6 +2,7 @@
 # configures and builds with CMake + Ninja (+ ccache when present).
 #
 #   make run        the local system on SQLite (Ctrl-C stops it)
+#   make run-pg     the compose topology locally: PostgreSQL, a coordinator, three nodes
 #   make test       the whole test suite (CTest: unit + integration)
 #   make test-asan  the suite built with AddressSanitizer + UBSan
 #   make fuzz       every libFuzzer target (clang) for FUZZ_SECONDS each
@@ -16,7 +17,7 @@ FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build run test test-asan fuzz format clean
+.PHONY: all deps configure build run run-pg test test-asan fuzz format clean
 
 all: build
 
@@ -31,6 +32,9 @@ build: configure
 
 run: build
 	./scripts/run-local.sh
+
+run-pg: build
+	./scripts/run-local.sh --postgres
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure --parallel $(JOBS) $(CTEST_ARGS)

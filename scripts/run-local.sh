@@ -8,6 +8,11 @@
 #
 #   coordinator  gRPC 127.0.0.1:8080, REST :8090, metrics :8091   data/coordinator
 #   node 1..3    data API :9080..9082, metrics :9091..9093        data/node1..3
+#
+# With --postgres (make run-pg): the docker compose topology instead, with the
+# metadata on a PostgreSQL server started as the tests start theirs
+# (scripts/test-postgres.sh) and the state under ./data-pg/. That server is
+# thrown away when Gale stops, so each run starts from an empty cluster.
 set -euo pipefail
 # Children get their own process groups, so a terminal's Ctrl-C reaches only
 # this script, which stops the nodes first (their final heartbeats still reach
@@ -16,7 +21,13 @@ set -m
 cd "$(dirname "$0")/.."
 
 BIN=build/bin
-DATA=${GALE_LOCAL_DATA:-./data}
+POSTGRES=0
+if [ "${1:-}" = "--postgres" ]; then POSTGRES=1; fi
+if [ "$POSTGRES" = 1 ]; then
+  DATA=${GALE_LOCAL_DATA:-./data-pg}
+else
+  DATA=${GALE_LOCAL_DATA:-./data}
+fi
 NODES=${GALE_LOCAL_NODES:-3}
 
 coordinator=""
@@ -30,9 +41,23 @@ stop() {
   for pid in "${nodes[@]}"; do wait "$pid" 2>/dev/null || true; done
   kill -TERM "$coordinator" 2>/dev/null || true
   wait "$coordinator" 2>/dev/null || true
+  if [ "$POSTGRES" = 1 ]; then scripts/test-postgres.sh stop "$DATA/postgres" || true; fi
 }
 trap stop INT TERM
 
+if [ "$POSTGRES" = 1 ]; then
+  # A fresh database each run: the nodes' old chunks would belong to another
+  # cluster.
+  rm -rf "$DATA"
+  mkdir -p "$DATA"
+  scripts/test-postgres.sh start "$DATA/postgres"
+  if [ ! -s "$DATA/postgres/url" ]; then
+    echo "run-local: no PostgreSQL server binaries (scripts/install-deps.sh installs postgresql)" >&2
+    exit 1
+  fi
+  DATABASE_URL=$(cat "$DATA/postgres/url")
+  export DATABASE_URL
+fi
 mkdir -p "$DATA/coordinator"
 if [ ! -s "$DATA/join-token" ]; then
   (umask 077 && od -An -tx1 -N24 /dev/urandom | tr -d ' \n' >"$DATA/join-token")
