@@ -171,8 +171,6 @@ Status Coordinator::Start() {
   });
   heartbeats_ =
       std::make_unique<HeartbeatHandler>(registry_.get(), tasks_.get(), replication_.get());
-  registry_metrics_ = std::make_unique<RegistryMetrics>(registry_.get());
-  metrics_->AddCollector(registry_metrics_.get());
   replication_metrics_ =
       std::make_unique<ReplicationMetrics>(replication_.get(), replicas_.get(), tasks_.get());
   metrics_->AddCollector(replication_metrics_.get());
@@ -194,6 +192,8 @@ Status Coordinator::Start() {
   } else {
     leader_ = std::make_unique<LeaderElection>(nullptr, nullptr, nullptr);
   }
+  registry_metrics_ = std::make_unique<RegistryMetrics>(registry_.get(), leader_.get());
+  metrics_->AddCollector(registry_metrics_.get());
   Status status = StartServers();
   if (status.ok()) status = StartElection();
   if (!status.ok()) {

@@ -19,7 +19,14 @@ std::vector<prometheus::MetricFamily> RegistryMetrics::Collect() const {
   prometheus::ClientMetric total;
   total.counter.value = static_cast<double>(registry_->heartbeats_total());
   heartbeats.metric.push_back(std::move(total));
-  return {std::move(nodes), std::move(heartbeats)};
+  prometheus::MetricFamily leader{"gale_coordinator_leader",
+                                  "1 while this coordinator runs the background loops",
+                                  prometheus::MetricType::Gauge,
+                                  {}};
+  prometheus::ClientMetric leads;
+  leads.gauge.value = leader_->is_leader() ? 1 : 0;
+  leader.metric.push_back(std::move(leads));
+  return {std::move(nodes), std::move(heartbeats), std::move(leader)};
 }
 
 }  // namespace gale::coordinator

@@ -13,8 +13,9 @@ PACKAGES=(
   # HTTP, config, metrics, logging, JSON, CLI, crypto
   libcpp-httplib-dev libyaml-cpp-dev prometheus-cpp-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libcli11-dev libssl-dev zlib1g-dev
-  # tests (openssl: scripts/gen-dev-certs.sh for the TLS tests)
-  libgtest-dev libgmock-dev openssl shellcheck
+  # tests (openssl: scripts/gen-dev-certs.sh for the TLS tests; prometheus:
+  # promtool for the alert rules)
+  libgtest-dev libgmock-dev openssl shellcheck prometheus
   # PostgreSQL server for the metadata store tests
   postgresql
 )
