@@ -1,7 +1,8 @@
 // A cluster with a join token, full and read-only API tokens and a REST rate
 // limit, attacked from loopback: rogue nodes, calls without or with the
 // wrong tokens, chunk writes and deletes behind the coordinator's back,
-// path tricks in ids, and clients that flood or stall. Every refusal must
+// path tricks in ids, foreign browser origins, and clients that flood or
+// stall. Every refusal must
 // change nothing, and the cluster must keep serving its real clients, whose
 // files read back byte-identical.
 
@@ -273,6 +274,36 @@ TEST_F(SecurityITest, FloodsFromOneAddressGet429WithRetryAfter) {
     auto r = rest_->Get("/api/v1/nodes", Bearer(kReadToken));
     return r && r->status == 200;
   })) << "served again after waiting";
+}
+
+TEST_F(SecurityITest, CorsIsOffUnlessTheOriginIsAllowed) {
+  StartCluster({"--cors-allowed-origins", "https://ui.example"});
+  auto preflight = [&](const std::string& origin) {
+    return rest_->Options("/api/v1/files",
+                          {{"Origin", origin}, {"Access-Control-Request-Method", "POST"}});
+  };
+  auto allowed = preflight("https://ui.example");
+  ASSERT_TRUE(allowed);
+  EXPECT_EQ(allowed->status, 204);
+  EXPECT_EQ(allowed->get_header_value("Access-Control-Allow-Origin"), "https://ui.example");
+  EXPECT_NE(allowed->get_header_value("Access-Control-Allow-Headers").find("Authorization"),
+            std::string::npos);
+  auto other = preflight("https://evil.example");
+  ASSERT_TRUE(other);
+  EXPECT_NE(other->status, 204);
+  EXPECT_FALSE(other->has_header("Access-Control-Allow-Origin"));
+
+  httplib::Headers headers = Bearer(kReadToken);
+  headers.emplace("Origin", "https://ui.example");
+  auto read = rest_->Get("/api/v1/files", headers);
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->status, 200);
+  EXPECT_EQ(read->get_header_value("Access-Control-Allow-Origin"), "https://ui.example");
+  headers = Bearer(kReadToken);
+  headers.emplace("Origin", "https://evil.example");
+  auto foreign = rest_->Get("/api/v1/files", headers);
+  ASSERT_TRUE(foreign);
+  EXPECT_FALSE(foreign->has_header("Access-Control-Allow-Origin")) << "browsers refuse it";
 }
 
 TEST_F(SecurityITest, AClientThatStallsMidBodyIsCutOffAndOthersAreServed) {
