@@ -2,9 +2,8 @@
 // limit, attacked from loopback: rogue nodes, calls without or with the
 // wrong tokens, chunk writes and deletes behind the coordinator's back,
 // path tricks in ids, foreign browser origins, and clients that flood or
-// stall. Every refusal must
-// change nothing, and the cluster must keep serving its real clients, whose
-// files read back byte-identical.
+// stall. Every refusal must change nothing, and the cluster must keep
+// serving its real clients, whose files read back byte-identical.
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
