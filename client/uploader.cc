@@ -92,8 +92,7 @@ Status Uploader::SendChunk(int64_t index, const std::string& data) {
     std::vector<std::future<Status>> puts;
     for (size_t i = 1; i < placement.targets.size(); ++i) {
       puts.push_back(std::async(std::launch::async, [&, i] {
-        return transport_->Put(placement.targets[i].address, spec.id, data,
-                               placement.write_grant);
+        return transport_->Put(placement.targets[i].address, spec.id, data, placement.write_grant);
       }));
     }
     std::vector<Status> results;

@@ -28,7 +28,7 @@ struct ServiceContext {
   MetadataStore* store = nullptr;             // read-only counts for status views
   common::Clock* clock = nullptr;
   const ClusterInfo* cluster = nullptr;
-  const LeaderElection* leader = nullptr;  // who runs the background loops
+  const LeaderElection* leader = nullptr;       // who runs the background loops
   const common::Authenticator* auth = nullptr;  // null: every call allowed
   int64_t heartbeat_interval_ms = 0;
 };

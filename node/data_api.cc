@@ -50,8 +50,8 @@ Status DataApi::Authorize(const httplib::Request& req, std::string_view id) cons
     return access_.auth->Check(common::Access::kNode, req.get_header_value(join_header));
   }
   if (req.method == "PUT" && access_.grants != nullptr && access_.grants->enabled()) {
-    return access_.grants->Verify(req.get_header_value(std::string(common::kWriteGrantHeader)),
-                                  id, access_.clock->Now());
+    return access_.grants->Verify(req.get_header_value(std::string(common::kWriteGrantHeader)), id,
+                                  access_.clock->Now());
   }
   return access_.auth->Check(common::Access::kNode, std::nullopt);
 }

@@ -36,10 +36,7 @@ class DataApi {
   // Everything must outlive the API.
   DataApi(ChunkStore* store, DataTraffic* traffic, std::function<void()> before_ack = nullptr,
           DataApiAccess access = {})
-      : store_(store),
-        traffic_(traffic),
-        before_ack_(std::move(before_ack)),
-        access_(access) {}
+      : store_(store), traffic_(traffic), before_ack_(std::move(before_ack)), access_(access) {}
 
   // Adds the routes, and the Expect: 100-continue check, to `server`.
   void Register(common::HttpServer* server);

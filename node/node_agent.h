@@ -63,7 +63,7 @@ class NodeAgent {
   std::unique_ptr<client::CoordinatorClient> coordinator_;
   std::unique_ptr<common::Authenticator> auth_;       // the join token
   std::unique_ptr<common::ChunkWriteGrants> grants_;  // checks the coordinator's
-  std::unique_ptr<client::ChunkTransport> peers_;  // replication reads from other nodes
+  std::unique_ptr<client::ChunkTransport> peers_;     // replication reads from other nodes
   std::unique_ptr<common::RateLimiter> replication_bandwidth_;
   std::unique_ptr<TaskRunner> tasks_;
   std::unique_ptr<Scrubber> scrubber_;
