@@ -18,17 +18,6 @@ std::string RawSha256(std::string_view data) {
   return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xf]);
-  }
-  return out;
-}
-
 }  // namespace
 
 void SecurityOptions::AddToSchema(ConfigSchema* s, bool coordinator) {
@@ -124,7 +113,7 @@ std::string ChunkWriteGrants::Sign(std::string_view chunk_id, int64_t expires_ms
   unsigned int length = 0;
   HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
        reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &length);
-  return Hex(std::string_view(reinterpret_cast<const char*>(mac), length));
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(mac), length));
 }
 
 std::string ChunkWriteGrants::Issue(std::string_view chunk_id, absl::Time expires) const {

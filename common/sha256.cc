@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "common/strings.h"
+
 namespace gale::common {
 
 struct Sha256::Ctx {
@@ -27,14 +29,7 @@ std::string Sha256::HexDigest() {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_DigestFinal_ex(ctx_->md, digest, &length);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * length);
-  for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xf]);
-  }
-  return out;
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 std::string Sha256::Hex(std::string_view data) {

@@ -31,6 +31,9 @@ std::string StrCat(const Args&... args) {
 std::vector<std::string_view> SplitTrimmed(std::string_view text, char sep);
 
 std::string_view TrimWhitespace(std::string_view text);
+
+// Bytes as lowercase hex, two digits each.
+std::string HexEncode(std::string_view bytes);
 std::string AsciiLower(std::string_view text);
 std::string AsciiUpper(std::string_view text);
 

@@ -4,6 +4,16 @@
 #include "common/strings.h"
 
 namespace gale::coordinator {
+namespace {
+
+Status ValidateChunkIds(const std::vector<std::string>& ids, std::string_view field) {
+  for (size_t i = 0; i < ids.size(); ++i) {
+    RETURN_IF_ERROR(common::ValidateChunkId(ids[i], StrCat(field, "[", i, "]")));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 ChunkChanges DecodeChunkChanges(const v1::ReportChunkChangesRequest& request) {
   ChunkChanges changes;
@@ -14,10 +24,12 @@ ChunkChanges DecodeChunkChanges(const v1::ReportChunkChangesRequest& request) {
   return changes;
 }
 
-Status ValidateChunkChanges(const ChunkChanges& changes) {
-  RETURN_IF_ERROR(ValidateReplicas(changes.received));
-  RETURN_IF_ERROR(ValidateChunkIds(changes.deleted, "deleted"));
-  return ValidateChunkIds(changes.corrupt, "corrupt");
+Status ValidateChunkChanges(const std::vector<ChunkReplica>& received,
+                            const std::vector<std::string>& deleted,
+                            const std::vector<std::string>& corrupt) {
+  RETURN_IF_ERROR(ValidateReplicas(received));
+  RETURN_IF_ERROR(ValidateChunkIds(deleted, "deleted"));
+  return ValidateChunkIds(corrupt, "corrupt");
 }
 
 void AppendReportBatch(const v1::ReportChunksRequest& batch, std::vector<ChunkReplica>* chunks) {
@@ -31,13 +43,6 @@ Status ValidateReplicas(const std::vector<ChunkReplica>& chunks) {
     if (chunks[i].size < 0) {
       return absl::InvalidArgumentError(StrCat("field 'chunks[", i, "].size' must be >= 0"));
     }
-  }
-  return absl::OkStatus();
-}
-
-Status ValidateChunkIds(const std::vector<std::string>& ids, std::string_view field) {
-  for (size_t i = 0; i < ids.size(); ++i) {
-    RETURN_IF_ERROR(common::ValidateChunkId(ids[i], StrCat(field, "[", i, "]")));
   }
   return absl::OkStatus();
 }

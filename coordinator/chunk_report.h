@@ -23,13 +23,14 @@ struct ChunkChanges {
   std::vector<std::string> corrupt;  // quarantined by the node
 };
 ChunkChanges DecodeChunkChanges(const v1::ReportChunkChangesRequest& request);
-Status ValidateChunkChanges(const ChunkChanges& changes);
+Status ValidateChunkChanges(const std::vector<ChunkReplica>& received,
+                            const std::vector<std::string>& deleted,
+                            const std::vector<std::string>& corrupt);
 
 // One batch of a full report (ReportChunks), appended to `chunks`.
 void AppendReportBatch(const v1::ReportChunksRequest& batch, std::vector<ChunkReplica>* chunks);
 
 // INVALID_ARGUMENT naming the entry ("chunks[3].chunk_id").
 Status ValidateReplicas(const std::vector<ChunkReplica>& chunks);
-Status ValidateChunkIds(const std::vector<std::string>& ids, std::string_view field);
 
 }  // namespace gale::coordinator

@@ -178,7 +178,6 @@ Status CoordinatorGrpcService::Authorize(std::string_view method,
                                          const grpc::ServerContext* context) const {
   if (ctx_.auth == nullptr) return absl::OkStatus();
   const common::Access access = GrpcAccess(method);
-  if (access == common::Access::kOpen) return absl::OkStatus();
   const auto& metadata = context->client_metadata();
   auto value = [&](std::string_view key) -> std::optional<std::string_view> {
     auto it = metadata.find(grpc::string_ref(key.data(), key.size()));

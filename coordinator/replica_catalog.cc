@@ -68,9 +68,7 @@ Status ReplicaCatalog::ApplyChanges(std::string_view node_id,
                                     const std::vector<std::string>& deleted,
                                     const std::vector<std::string>& corrupt) {
   RETURN_IF_ERROR(registry_->Get(node_id).status());
-  RETURN_IF_ERROR(ValidateReplicas(received));
-  RETURN_IF_ERROR(ValidateChunkIds(deleted, "deleted"));
-  RETURN_IF_ERROR(ValidateChunkIds(corrupt, "corrupt"));
+  RETURN_IF_ERROR(ValidateChunkChanges(received, deleted, corrupt));
   RETURN_IF_ERROR(store_->ApplyReplicaChanges(node_id, received, deleted, corrupt, clock_->Now()));
   for (const auto& chunk_id : corrupt) {
     spdlog::warn("node {} found its copy of chunk {} corrupt", node_id, chunk_id);

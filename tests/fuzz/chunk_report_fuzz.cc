@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }();
   v1::ReportChunkChangesRequest changes;
   if (changes.ParseFromArray(data, static_cast<int>(size))) {
-    (void)coordinator::ValidateChunkChanges(coordinator::DecodeChunkChanges(changes));
+    const coordinator::ChunkChanges decoded = coordinator::DecodeChunkChanges(changes);
+    (void)coordinator::ValidateChunkChanges(decoded.received, decoded.deleted, decoded.corrupt);
   }
   v1::ReportChunksRequest batch;
   if (batch.ParseFromArray(data, static_cast<int>(size))) {

@@ -171,9 +171,9 @@ TEST_F(DockerfileTest, TheRuntimeStageInstallsEveryLibraryTheBinariesLink) {
     // Each library the binary names (NEEDED), resolved as the loader would,
     // and the Debian package that ships it.
     const std::string packages =
-        Shell(StrCat("for lib in $(readelf -d ", path,
-                     " | sed -n 's/.*Shared library: \\[\\(.*\\)\\]/\\1/p'); do ", "p=$(ldd ", path,
-                     " | awk -v l=\"$lib\" '$1 == l {print $3}'); ",
+        Shell(StrCat("resolved=$(ldd ", path, "); for lib in $(readelf -d ", path,
+                     " | sed -n 's/.*Shared library: \\[\\(.*\\)\\]/\\1/p'); do ",
+                     "p=$(printf '%s\\n' \"$resolved\" | awk -v l=\"$lib\" '$1 == l {print $3}'); ",
                      "dpkg -S \"$(readlink -f \"$p\")\" 2>/dev/null | head -1 | cut -d: -f1 ",
                      "|| echo \"unknown:$lib\"; done"));
     ASSERT_FALSE(packages.empty()) << binary;
