@@ -31,16 +31,22 @@ Status NodeError(const std::string& address, const httplib::Response& res) {
 
 }  // namespace
 
-std::unique_ptr<httplib::Client> ChunkTransport::Acquire(const std::string& address) {
+std::unique_ptr<httplib::Client> ChunkTransport::Acquire(const std::string& address, bool* pooled) {
   {
     absl::MutexLock lock(&mu_);
     auto& idle = idle_[address];
     if (!idle.empty()) {
       auto client = std::move(idle.back());
       idle.pop_back();
+      *pooled = true;
       return client;
     }
   }
+  *pooled = false;
+  return NewClient(address);
+}
+
+std::unique_ptr<httplib::Client> ChunkTransport::NewClient(const std::string& address) const {
   auto client = std::make_unique<httplib::Client>(
       StrCat(tls_.dials_tls() ? "https://" : "http://", address),
       tls_.presents_cert() ? tls_.cert_file : "", tls_.presents_cert() ? tls_.key_file : "");
@@ -64,11 +70,22 @@ void ChunkTransport::Release(const std::string& address, std::unique_ptr<httplib
 
 Status ChunkTransport::Put(const std::string& address, const std::string& id, std::string_view data,
                            const std::string& write_grant) {
-  auto client = Acquire(address);
+  bool pooled;
+  auto client = Acquire(address, &pooled);
   httplib::Headers headers;
   if (!write_grant.empty()) headers.emplace(std::string(common::kWriteGrantHeader), write_grant);
-  auto res = client->Put(StrCat("/v1/chunks/", id).c_str(), headers, data.data(), data.size(),
-                         "application/octet-stream");
+  auto put = [&] {
+    return client->Put(StrCat("/v1/chunks/", id).c_str(), headers, data.data(), data.size(),
+                       "application/octet-stream");
+  };
+  auto res = put();
+  if (!res && pooled) {
+    // The node closed the idle connection (its keep-alive timeout): that
+    // says nothing about the node, so once more on a new one. A PUT of a
+    // content-addressed chunk is idempotent.
+    client = NewClient(address);
+    res = put();
+  }
   if (!res) {
     return absl::UnavailableError(
         StrCat("node ", address, " unreachable: ", httplib::to_string(res.error())));
@@ -91,23 +108,32 @@ Result<std::string> ChunkTransport::Get(const std::string& address, const std::s
 Status ChunkTransport::Fetch(const std::string& address, const std::string& id,
                              const std::function<bool(std::string_view)>& sink) {
   constexpr size_t kMaxErrorBody = 64 << 10;
-  auto client = Acquire(address);
+  bool pooled;
+  auto client = Acquire(address, &pooled);
   httplib::Response error;  // the status and body of a refusal
   bool stopped = false;
-  auto res = client->Get(
-      StrCat("/v1/chunks/", id),
-      [&](const httplib::Response& response) {
-        error.status = response.status;
-        return true;
-      },
-      [&](const char* data, size_t length) {
-        if (error.status != 200) {
-          if (error.body.size() < kMaxErrorBody) error.body.append(data, length);
+  auto get = [&] {
+    return client->Get(
+        StrCat("/v1/chunks/", id),
+        [&](const httplib::Response& response) {
+          error.status = response.status;
           return true;
-        }
-        stopped = !sink(std::string_view(data, length));
-        return !stopped;
-      });
+        },
+        [&](const char* data, size_t length) {
+          if (error.status != 200) {
+            if (error.body.size() < kMaxErrorBody) error.body.append(data, length);
+            return true;
+          }
+          stopped = !sink(std::string_view(data, length));
+          return !stopped;
+        });
+  };
+  auto res = get();
+  if (!res && pooled && error.status == 0) {
+    // Closed while idle, before any answer: as in Put, once more.
+    client = NewClient(address);
+    res = get();
+  }
   if (stopped) return absl::CancelledError(StrCat("reading chunk ", id, " stopped"));
   if (!res) {
     return absl::UnavailableError(

@@ -41,8 +41,10 @@ class ChunkTransport {
                const std::function<bool(std::string_view)>& sink);
 
  private:
-  // A client for `address`, from the pool or new; returned with Release().
-  std::unique_ptr<httplib::Client> Acquire(const std::string& address);
+  // A client for `address`, from the pool (`*pooled` true) or new; returned
+  // with Release().
+  std::unique_ptr<httplib::Client> Acquire(const std::string& address, bool* pooled);
+  std::unique_ptr<httplib::Client> NewClient(const std::string& address) const;
   void Release(const std::string& address, std::unique_ptr<httplib::Client> client);
 
   const absl::Duration timeout_;
