@@ -6,6 +6,7 @@
 #   make test       the whole test suite (CTest: unit + integration)
 #   make test-asan  the suite built with AddressSanitizer + UBSan
 #   make fuzz       every libFuzzer target (clang) for FUZZ_SECONDS each
+#   make bench      the short form of every benchmark (gale-bench --short)
 #   make build      just build (binaries in build/bin)
 #   make format     clang-format every C++ file
 
@@ -16,8 +17,9 @@ FUZZ_DIR   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 CTEST_ARGS ?=
+BENCH_ARGS ?= --short --json $(BUILD_DIR)/bench.json
 
-.PHONY: all deps configure build run run-pg test test-asan fuzz format clean
+.PHONY: all deps configure build run run-pg test test-asan fuzz bench format clean
 
 all: build
 
@@ -50,6 +52,9 @@ fuzz:
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGALE_FUZZ=ON
 	cmake --build $(FUZZ_DIR) --parallel $(JOBS) --target gale_fuzzers
 	./scripts/run-fuzzers.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+bench: build
+	$(BUILD_DIR)/bin/gale-bench $(BENCH_ARGS)
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i

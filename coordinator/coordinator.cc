@@ -243,6 +243,9 @@ Status Coordinator::StartServers() {
   context.auth = auth_.get();
   context.heartbeat_interval_ms = options_.heartbeat_interval_ms;
   grpc_service_ = std::make_unique<CoordinatorGrpcService>(context, grpc_metrics_.get());
+  // grpc.health.v1.Health/Check: for gRPC probes, and the no-op call that
+  // gale-bench measures the transport against.
+  grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   ASSIGN_OR_RETURN(auto credentials, common::GrpcServerCredentials(options_.tls));
   builder.AddListeningPort(StrCat(options_.bind_address, ":", options_.grpc_port), credentials,

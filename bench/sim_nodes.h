@@ -1,0 +1,54 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+#include "proto/coordinator.grpc.pb.h"
+
+namespace gale::bench {
+
+// Storage nodes that exist only as gRPC calls: they register with made-up
+// data addresses (nothing listens there), heartbeat, and report the chunks
+// the benchmark says they stored. They let the control-plane scenarios load
+// the coordinator with a thousand nodes, and commit files without moving
+// bytes. Thread-safe after Register.
+class SimulatedNodes {
+ public:
+  // `stub` must outlive this.
+  explicit SimulatedNodes(v1::Coordinator::Stub* stub) : stub_(stub) {}
+  ~SimulatedNodes() { StopKeepAlive(); }
+
+  // Registers `count` nodes of `capacity_bytes` each, under the ids in
+  // `known_ids` where given (nodes the store already holds), else new ones.
+  Status Register(int count, int64_t capacity_bytes,
+                  const std::vector<std::string>& known_ids = {});
+  int count() const { return static_cast<int>(ids_.size()); }
+  const std::string& id(int i) const { return ids_.at(static_cast<size_t>(i)); }
+
+  // One heartbeat of node `i`, with stats.
+  Status Heartbeat(int i);
+  // Node `node_id` stored `chunks` of `size` bytes each.
+  Status ReportStored(const std::string& node_id, const std::vector<std::string>& chunks,
+                      int64_t size);
+
+  // Heartbeats every node every `interval_ms` on a thread of its own, so
+  // that they stay active while a scenario loads something else.
+  void StartKeepAlive(int interval_ms);
+  void StopKeepAlive();
+
+ private:
+  v1::Coordinator::Stub* const stub_;
+  std::vector<std::string> ids_;
+  int64_t capacity_bytes_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread keep_alive_;
+};
+
+// A random lowercase hex SHA-256-shaped chunk id (never a real hash).
+std::string RandomChunkId();
+
+}  // namespace gale::bench

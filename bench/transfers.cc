@@ -1,0 +1,76 @@
+#include "bench/transfers.h"
+
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "common/strings.h"
+
+namespace gale::bench {
+namespace {
+
+constexpr double kMiB = 1 << 20;
+
+}  // namespace
+
+std::string RandomBytes(size_t n) {
+  std::string data(n, '\0');
+  std::mt19937_64 rng(42);
+  for (size_t i = 0; i + 8 <= n; i += 8) {
+    uint64_t v = rng();
+    std::memcpy(&data[i], &v, 8);
+  }
+  return data;
+}
+
+void Restamp(std::string* data, uint64_t generation) {
+  for (size_t at = 0; at + 16 <= data->size(); at += kSmallFileBytes) {
+    uint64_t words[2] = {generation, at};
+    std::memcpy(data->data() + at, words, sizeof(words));
+  }
+}
+
+Status OnStreams(int streams, const std::function<Status(int)>& work) {
+  std::mutex mu;
+  Status first;
+  std::vector<std::thread> threads;
+  for (int s = 0; s < streams; ++s) {
+    threads.emplace_back([&, s] {
+      Status status = work(s);
+      std::lock_guard<std::mutex> lock(mu);
+      if (first.ok()) first = status;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  return first;
+}
+
+Result<double> Upload(client::GaleClient* client, std::string_view data, int streams, int factor,
+                      int64_t chunk, const std::string& prefix) {
+  const size_t slice = data.size() / static_cast<size_t>(streams);
+  const absl::Time start = absl::Now();
+  RETURN_IF_ERROR(OnStreams(streams, [&](int s) -> Status {
+    std::string_view bytes = data.substr(static_cast<size_t>(s) * slice, slice);
+    std::FILE* in = ::fmemopen(const_cast<char*>(bytes.data()), bytes.size(), "r");
+    if (in == nullptr) return absl::InternalError("fmemopen failed");
+    client::CreateFileArgs args;
+    args.name = StrCat(prefix, s);
+    args.size = static_cast<int64_t>(bytes.size());
+    args.replication_factor = factor;
+    args.write_mode = "sync";  // every copy durable before the commit
+    args.chunk_size = chunk;
+    auto info = client->Upload(args, in);
+    std::fclose(in);
+    RETURN_IF_ERROR(info.status());
+    if (info->size != args.size) return absl::DataLossError("uploaded size differs");
+    return absl::OkStatus();
+  }));
+  return static_cast<double>(slice * static_cast<size_t>(streams)) / kMiB /
+         absl::ToDoubleSeconds(absl::Now() - start);
+}
+
+}  // namespace gale::bench

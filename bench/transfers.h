@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "client/gale_client.h"
+#include "common/status.h"
+
+namespace gale::bench {
+
+// Moving bytes through the client library, for the data-path scenarios.
+
+constexpr int64_t kSmallFileBytes = 64 << 10;
+
+// `n` bytes that do not compress (a fixed seed: the same in every run).
+std::string RandomBytes(size_t n);
+
+// Makes `data` new content: (generation, offset) stamped at the start of
+// every 64 KiB, so that no chunk of an upload repeats an earlier one's (the
+// coordinator would answer "already stored" and no byte would move).
+void Restamp(std::string* data, uint64_t generation);
+
+// Runs `work(stream)` on `streams` threads; the first error wins.
+Status OnStreams(int streams, const std::function<Status(int)>& work);
+
+// Uploads `data` as `streams` files at once, named prefix + stream, one
+// slice each, at `factor` in write mode sync (every copy durable before the
+// commit); returns MiB/s.
+Result<double> Upload(client::GaleClient* client, std::string_view data, int streams, int factor,
+                      int64_t chunk, const std::string& prefix);
+
+}  // namespace gale::bench
