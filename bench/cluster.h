@@ -26,7 +26,7 @@ struct BenchCluster {
   int coordinator_pid();
 };
 
-// The coordinator flags every started cluster gets (besides `flags`).
+// What a scenario asks of the cluster it starts.
 struct ClusterSpec {
   int nodes = 0;
   std::string database_url;  // "": SQLite
@@ -37,6 +37,8 @@ struct ClusterSpec {
   bool given_ok = true;
 };
 
+// Starts the cluster `spec` describes, or connects to the one given by
+// --coordinator (FAILED_PRECONDITION when the spec does not allow that).
 Result<BenchCluster> StartCluster(const BenchOptions& options, const ClusterSpec& spec);
 
 // A throwaway PostgreSQL server (scripts/test-postgres.sh), stopped on

@@ -5,11 +5,9 @@
 
 #include <sys/resource.h>
 
+#include <array>
 #include <cstdio>
 #include <cstring>
-#include <mutex>
-#include <random>
-#include <thread>
 
 #include "absl/time/clock.h"
 #include "bench/baselines.h"

@@ -19,8 +19,8 @@ struct BenchOptions {
   std::string source_dir;  // the source tree (scripts/test-postgres.sh)
 };
 
-// A scenario measures its figures options.runs times into the report and
-// prints nothing but progress. An error means it could not run at all.
+// A scenario measures its figures options.runs times into the report; the
+// caller prints it. An error means it could not run at all.
 using Scenario = Status (*)(const BenchOptions& options, Report* report);
 
 Status RunControl(const BenchOptions& options, Report* report);
