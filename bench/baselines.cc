@@ -15,13 +15,12 @@
 #include <vector>
 
 #include "absl/time/clock.h"
+#include "bench/stats.h"
 #include "common/file_util.h"
 #include "common/strings.h"
 
 namespace gale::bench {
 namespace {
-
-constexpr double kMiB = 1 << 20;
 
 // Runs `work(stream)` on `streams` threads; returns wall seconds.
 double TimeStreams(int streams, const std::function<void(int)>& work) {

@@ -29,9 +29,7 @@ void AddLoad(Report* report, const std::string& name, const LoadResult& load, do
   report->Add(kScenario, name + ".vs_noop", "x", load.rate() / noop_rate, std::move(ratio_goal));
   report->Add(kScenario, name + ".p50", "ms", load.latency.PercentileMs(50));
   report->Add(kScenario, name + ".p99", "ms", load.latency.PercentileMs(99));
-  if (load.errors > 0) {
-    report->Note(kScenario, StrCat(name, ": ", load.errors, " errors, first: ", load.first_error));
-  }
+  NoteErrors(report, kScenario, name, load);
 }
 
 }  // namespace

@@ -22,7 +22,6 @@ namespace gale::bench {
 namespace {
 
 constexpr char kScenario[] = "data";
-constexpr double kMiB = 1 << 20;
 
 double SelfCpuSeconds() {
   rusage usage{};
@@ -56,35 +55,6 @@ class CpuMeter {
   BenchCluster* cluster_;
   std::array<double, 3> start_{};
 };
-
-// Downloads what Upload stored (the client verifies every chunk and the
-// whole file against their SHA-256) and checks the file hash against
-// `expected` (one per stream); returns MiB/s.
-Result<double> Download(client::GaleClient* client, int streams, const std::string& prefix,
-                        const std::vector<std::string>& expected, int64_t bytes) {
-  const absl::Time start = absl::Now();
-  RETURN_IF_ERROR(OnStreams(streams, [&](int s) -> Status {
-    std::FILE* out = std::fopen("/dev/null", "w");
-    if (out == nullptr) return absl::InternalError("cannot open /dev/null");
-    auto info = client->DownloadToStream(StrCat(prefix, s), out);
-    std::fclose(out);
-    RETURN_IF_ERROR(info.status());
-    if (info->sha256 != expected[static_cast<size_t>(s)]) {
-      return absl::DataLossError(StrCat("file ", prefix, s, " read back with another SHA-256"));
-    }
-    return absl::OkStatus();
-  }));
-  return static_cast<double>(bytes) / kMiB / absl::ToDoubleSeconds(absl::Now() - start);
-}
-
-std::vector<std::string> SliceHashes(std::string_view data, int streams) {
-  const size_t slice = data.size() / static_cast<size_t>(streams);
-  std::vector<std::string> out;
-  for (int s = 0; s < streams; ++s) {
-    out.push_back(common::Sha256::Hex(data.substr(static_cast<size_t>(s) * slice, slice)));
-  }
-  return out;
-}
 
 Status DeleteFiles(client::GaleClient* client, const std::string& prefix, int count) {
   for (int i = 0; i < count; ++i) RETURN_IF_ERROR(client->Delete(StrCat(prefix, i)));

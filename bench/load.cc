@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "absl/time/clock.h"
+#include "common/strings.h"
 
 namespace gale::bench {
 
@@ -49,6 +50,12 @@ LoadResult RunLoad(const LoadOptions& options, const Operation& op) {
   for (std::thread& t : threads) t.join();
   result.seconds = absl::ToDoubleSeconds(absl::Now() - start);
   return result;
+}
+
+void NoteErrors(Report* report, std::string_view scenario, const std::string& name,
+                const LoadResult& load) {
+  if (load.errors == 0) return;
+  report->Note(scenario, StrCat(name, ": ", load.errors, " errors, first: ", load.first_error));
 }
 
 }  // namespace gale::bench

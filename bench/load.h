@@ -3,9 +3,11 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "bench/report.h"
 #include "bench/stats.h"
 #include "common/status.h"
 
@@ -38,5 +40,10 @@ using Operation = std::function<Status(int worker, int64_t index)>;
 
 // Runs the loop on fresh threads and returns when every worker stopped.
 LoadResult RunLoad(const LoadOptions& options, const Operation& op);
+
+// Notes "<name>: N errors, first: ..." under the scenario when the load had
+// any.
+void NoteErrors(Report* report, std::string_view scenario, const std::string& name,
+                const LoadResult& load);
 
 }  // namespace gale::bench

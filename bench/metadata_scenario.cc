@@ -25,9 +25,7 @@ void AddLoad(Report* report, const std::string& name, const std::string& unit,
              const LoadResult& load, Goal goal) {
   report->Add(kScenario, name, unit, load.rate(), std::move(goal));
   report->Add(kScenario, name + ".p99", "ms", load.latency.PercentileMs(99));
-  if (load.errors > 0) {
-    report->Note(kScenario, StrCat(name, ": ", load.errors, " errors, first: ", load.first_error));
-  }
+  NoteErrors(report, kScenario, name, load);
 }
 
 // One backend's figures; `goals` only on SQLite (PostgreSQL: reported).

@@ -104,10 +104,7 @@ Status RunMixed(const BenchOptions& options, Report* report) {
       report->Add(kScenario, c.name + ".p99", "ms", c.result.latency.PercentileMs(99),
                   c.name == "heartbeats" ? AtMost(50, "<= 50 ms") : Goal{});
       report->Add(kScenario, c.name + ".stalled_seconds", "s", class_stalled);
-      if (c.result.errors > 0) {
-        report->Note(kScenario, StrCat(c.name, ": ", c.result.errors,
-                                       " errors, first: ", c.result.first_error));
-      }
+      NoteErrors(report, kScenario, c.name, c.result);
     }
     report->Add(kScenario, "stalled_seconds", "s", stalled, AtMost(0, "0 (no stall)"));
   }

@@ -13,15 +13,14 @@
 #include "bench/baselines.h"
 #include "bench/cluster.h"
 #include "bench/scenario.h"
+#include "bench/stats.h"
 #include "bench/transfers.h"
-#include "common/sha256.h"
 #include "common/strings.h"
 
 namespace gale::bench {
 namespace {
 
 constexpr char kScenario[] = "recovery";
-constexpr double kMiB = 1 << 20;
 constexpr int kNodes = 5;
 constexpr int kFileStreams = 4;
 
@@ -130,11 +129,7 @@ Status OneRun(const BenchOptions& options, std::string* data, uint64_t generatio
   ASSIGN_OR_RETURN(auto client, cluster.cluster->Client());
 
   Restamp(data, generation);
-  std::vector<std::string> hashes;
-  const size_t slice = data->size() / kFileStreams;
-  for (int s = 0; s < kFileStreams; ++s) {
-    hashes.push_back(common::Sha256::Hex(std::string_view(*data).substr(s * slice, slice)));
-  }
+  const std::vector<std::string> hashes = SliceHashes(*data, kFileStreams);
   RETURN_IF_ERROR(Upload(client.get(), *data, kFileStreams, 3, 4 << 20, "held/").status());
 
   // The same bytes copied once with write + fdatasync: what one repair copy
@@ -157,15 +152,9 @@ Status OneRun(const BenchOptions& options, std::string* data, uint64_t generatio
   traffic.Stop();
 
   // Every file of the killed node reads back whole.
-  for (int s = 0; s < kFileStreams; ++s) {
-    std::FILE* out = std::fopen("/dev/null", "w");
-    auto info = client->DownloadToStream(StrCat("held/", s), out);
-    std::fclose(out);
-    RETURN_IF_ERROR(info.status());
-    if (info->sha256 != hashes[static_cast<size_t>(s)]) {
-      return absl::DataLossError(StrCat("held/", s, " read back with another SHA-256"));
-    }
-  }
+  RETURN_IF_ERROR(
+      Download(client.get(), kFileStreams, "held/", hashes, static_cast<int64_t>(data->size()))
+          .status());
 
   const double repair_seconds = absl::ToDoubleSeconds(timeline.redundant - timeline.detect);
   const double repaired_mib = static_cast<double>(timeline.repaired_bytes) / kMiB;

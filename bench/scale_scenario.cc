@@ -9,6 +9,7 @@
 #include "bench/rpc.h"
 #include "bench/scenario.h"
 #include "bench/sim_nodes.h"
+#include "bench/stats.h"
 #include "common/ids.h"
 #include "common/strings.h"
 #include "coordinator/coordinator_options.h"
@@ -19,7 +20,6 @@ namespace gale::bench {
 namespace {
 
 constexpr char kScenario[] = "scale";
-constexpr double kMiB = 1 << 20;
 constexpr int kChunksPerFile = 1000;
 constexpr int64_t kChunkSize = 4 << 20;
 constexpr int kNodes = 3;
@@ -100,9 +100,7 @@ Result<double> StartToReady(testing::MiniCluster* cluster) {
 void AddLatency(Report* report, const std::string& name, const LoadResult& load) {
   report->Add(kScenario, name + ".p50", "ms", load.latency.PercentileMs(50));
   report->Add(kScenario, name + ".p99", "ms", load.latency.PercentileMs(99));
-  if (load.errors > 0) {
-    report->Note(kScenario, StrCat(name, ": ", load.errors, " errors, first: ", load.first_error));
-  }
+  NoteErrors(report, kScenario, name, load);
 }
 
 // Lookups and allocations one at a time, as latencies.

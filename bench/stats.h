@@ -7,6 +7,9 @@
 
 namespace gale::bench {
 
+// Bytes per MiB, for the figures in MiB and MiB/s.
+inline constexpr double kMiB = 1 << 20;
+
 // Latencies of one load, kept whole (a benchmark's loads are bounded in
 // count) so that percentiles are exact. Not thread-safe: one per worker,
 // merged at the end.

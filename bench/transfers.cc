@@ -8,14 +8,12 @@
 #include <vector>
 
 #include "absl/time/clock.h"
+#include "bench/stats.h"
+#include "common/sha256.h"
 #include "common/strings.h"
 
 namespace gale::bench {
-namespace {
-
-constexpr double kMiB = 1 << 20;
-
-}  // namespace
+namespace {}  // namespace
 
 std::string RandomBytes(size_t n) {
   std::string data(n, '\0');
@@ -71,6 +69,32 @@ Result<double> Upload(client::GaleClient* client, std::string_view data, int str
   }));
   return static_cast<double>(slice * static_cast<size_t>(streams)) / kMiB /
          absl::ToDoubleSeconds(absl::Now() - start);
+}
+
+Result<double> Download(client::GaleClient* client, int streams, const std::string& prefix,
+                        const std::vector<std::string>& expected, int64_t bytes) {
+  const absl::Time start = absl::Now();
+  RETURN_IF_ERROR(OnStreams(streams, [&](int s) -> Status {
+    std::FILE* out = std::fopen("/dev/null", "w");
+    if (out == nullptr) return absl::InternalError("cannot open /dev/null");
+    auto info = client->DownloadToStream(StrCat(prefix, s), out);
+    std::fclose(out);
+    RETURN_IF_ERROR(info.status());
+    if (info->sha256 != expected[static_cast<size_t>(s)]) {
+      return absl::DataLossError(StrCat("file ", prefix, s, " read back with another SHA-256"));
+    }
+    return absl::OkStatus();
+  }));
+  return static_cast<double>(bytes) / kMiB / absl::ToDoubleSeconds(absl::Now() - start);
+}
+
+std::vector<std::string> SliceHashes(std::string_view data, int streams) {
+  const size_t slice = data.size() / static_cast<size_t>(streams);
+  std::vector<std::string> out;
+  for (int s = 0; s < streams; ++s) {
+    out.push_back(common::Sha256::Hex(data.substr(static_cast<size_t>(s) * slice, slice)));
+  }
+  return out;
 }
 
 }  // namespace gale::bench

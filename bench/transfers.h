@@ -4,6 +4,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "client/gale_client.h"
 #include "common/status.h"
@@ -30,5 +31,14 @@ Status OnStreams(int streams, const std::function<Status(int)>& work);
 // commit); returns MiB/s.
 Result<double> Upload(client::GaleClient* client, std::string_view data, int streams, int factor,
                       int64_t chunk, const std::string& prefix);
+
+// Downloads what Upload stored (the client verifies every chunk and the
+// whole file against their SHA-256) and checks each file's hash against
+// `expected` (one per stream); returns MiB/s of `bytes` in all.
+Result<double> Download(client::GaleClient* client, int streams, const std::string& prefix,
+                        const std::vector<std::string>& expected, int64_t bytes);
+
+// The SHA-256 of each of Upload's `streams` slices of `data`.
+std::vector<std::string> SliceHashes(std::string_view data, int streams);
 
 }  // namespace gale::bench
