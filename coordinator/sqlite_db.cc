@@ -69,11 +69,13 @@ void SqliteStatement::Reset() {
   sqlite3_clear_bindings(stmt_);
 }
 
-Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
+Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Role role) {
   sqlite3* raw = nullptr;
-  int rc =
-      sqlite3_open_v2(path.c_str(), &raw,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  // A reader opens read-write all the same: a read-only connection cannot
+  // recover the WAL index after a crash. "query_only" keeps it reading.
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+                    (role == Role::kWriter ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   if (rc != SQLITE_OK) {
     Status status = SqliteStatus(rc, raw, StrCat("open SQLite database ", path));
     sqlite3_close(raw);
@@ -81,12 +83,19 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
   }
   std::unique_ptr<SqliteDb> db(new SqliteDb(raw, path));
   sqlite3_busy_timeout(raw, 5000);
+  // Pages are read through a shared memory map rather than copied into each
+  // connection's cache with pread.
+  RETURN_IF_ERROR(db->Exec("PRAGMA mmap_size=1073741824;"));
+  if (role == Role::kReader) {
+    RETURN_IF_ERROR(db->Exec("PRAGMA query_only=ON;"));
+    return db;
+  }
   // WAL lets readers proceed during writes; synchronous=FULL makes every
   // committed transaction survive power loss, which a storage system's
   // metadata needs.
   RETURN_IF_ERROR(
       db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-               "PRAGMA foreign_keys=ON;"));
+               "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"));
   return db;
 }
 

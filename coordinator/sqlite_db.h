@@ -54,9 +54,11 @@ using SqliteQuery = std::unique_ptr<SqliteStatement, SqliteStatementReset>;
 // thread-safe: the owner serializes access.
 class SqliteDb {
  public:
-  // Opens (creating) the file with WAL journaling, full synchronous commits
-  // and foreign keys on.
-  static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path);
+  enum class Role {
+    kWriter,  // creates the file; WAL journaling, full synchronous commits, foreign keys
+    kReader,  // an existing WAL file, queries only
+  };
+  static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, Role role);
   ~SqliteDb();
 
   // Runs one or more statements that return no rows.
@@ -70,6 +72,9 @@ class SqliteDb {
   // backup API (the source stays usable); the copy is synced before return.
   Status BackupTo(const std::string& path);
 
+  // Whether a transaction is open: false after SQLite rolled one back by
+  // itself (on SQLITE_FULL, SQLITE_IOERR, ...).
+  bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
   // Rows changed by the last INSERT, UPDATE or DELETE.
   int changes() const { return sqlite3_changes(db_); }
   const std::string& path() const { return path_; }

@@ -3,8 +3,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "coordinator/metadata_store.h"
 #include "coordinator/sqlite_db.h"
@@ -16,7 +19,9 @@ namespace gale::coordinator {
 // in sqlite_store.cc, files and chunks in sqlite_store_files.cc, tasks in
 // sqlite_store_tasks.cc. Holds an exclusive lock on
 // "<path>.lock" for its lifetime, so a second coordinator on the same file
-// refuses to start. Thread-safe: one connection, serialized by a mutex.
+// refuses to start. Thread-safe: one writer connection commits concurrent
+// writes together (group commit, one fsync per batch); reads run on a pool
+// of read connections and do not wait for commits.
 class SqliteStore final : public MetadataStore {
  public:
   // Opens (creating) the database. FAILED_PRECONDITION when another process
@@ -93,30 +98,82 @@ class SqliteStore final : public MetadataStore {
   Status Backup(const std::string& path) override;
 
  private:
+  // A write waiting for the batch it will commit in.
+  struct PendingWrite {
+    absl::FunctionRef<Status(SqliteDb&)> body;
+    Status status;
+    bool done = false;
+  };
+
   SqliteStore(std::unique_ptr<SqliteDb> db, int lock_fd);
-  Result<int> SchemaVersionLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  Result<FileRecord> GetFileLocked(std::string_view file_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  Status DeleteFileLocked(std::string_view file_id, absl::Time now)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  Status ReferenceChunkLocked(std::string_view chunk_id, int64_t size, int factor, absl::Time now)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  Status ReleaseChunkLocked(std::string_view chunk_id, absl::Time now)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  Status UpsertStoredReplicaLocked(std::string_view node_id, const ChunkReplica& chunk,
-                                   int64_t now_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  Status InsertTaskLocked(const TaskRecord& task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Runs `body` on the writer connection in a savepoint of its own, inside a
+  // transaction shared with the writes that arrived while the previous one
+  // committed (group commit): a failed body changes nothing, and the batch
+  // costs one fsync. The body's Status, or the commit's when that fails.
+  Status WriteStatus(absl::FunctionRef<Status(SqliteDb&)> body) ABSL_LOCKS_EXCLUDED(queue_mu_);
+  // Runs `body` on a pooled read connection inside one read transaction, so
+  // that it sees one committed snapshot and never waits for a commit.
+  Status ReadStatus(absl::FunctionRef<Status(SqliteDb&)> body) ABSL_LOCKS_EXCLUDED(readers_mu_);
+  // Runs `batch` in one transaction; sets each one's status.
+  void CommitBatch(const std::vector<PendingWrite*>& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Write() and Read() return what `body` returns (a Status or a Result).
+  template <typename Body>
+  auto Write(Body body) -> std::invoke_result_t<Body&, SqliteDb&> {
+    return RunErased(body, [this](auto erased) { return WriteStatus(erased); });
+  }
+  template <typename Body>
+  auto Read(Body body) -> std::invoke_result_t<Body&, SqliteDb&> {
+    return RunErased(body, [this](auto erased) { return ReadStatus(erased); });
+  }
+  template <typename Body, typename Runner>
+  static auto RunErased(Body& body, Runner run) -> std::invoke_result_t<Body&, SqliteDb&> {
+    std::optional<std::invoke_result_t<Body&, SqliteDb&>> out;
+    Status status = run([&](SqliteDb& db) -> Status {
+      out.emplace(body(db));
+      if constexpr (std::is_same_v<std::decay_t<decltype(*out)>, Status>) {
+        return *out;
+      } else {
+        return out->status();
+      }
+    });
+    if (!out.has_value() || (out->ok() && !status.ok())) return status;
+    return *std::move(out);
+  }
+
+  // Steps of several operations; each runs on the connection it is given.
+  static Result<int> SchemaVersionIn(SqliteDb& db);
+  static Result<FileRecord> GetFileIn(SqliteDb& db, std::string_view file_id);
+  static Status DeleteFileIn(SqliteDb& db, std::string_view file_id, absl::Time now);
+  static Status ReferenceChunkIn(SqliteDb& db, std::string_view chunk_id, int64_t size, int factor,
+                                 absl::Time now);
+  static Status ReleaseChunkIn(SqliteDb& db, std::string_view chunk_id, absl::Time now);
+  static Status UpsertStoredReplicaIn(SqliteDb& db, std::string_view node_id,
+                                      const ChunkReplica& chunk, int64_t now_ms);
+  static Status InsertTaskIn(SqliteDb& db, const TaskRecord& task);
   // Marks a stored replica deleting with a delete task; false when it is not stored.
-  Result<bool> OrderReplicaDeleteLocked(std::string_view chunk_id, std::string_view node_id,
-                                        absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  static Result<bool> OrderReplicaDeleteIn(SqliteDb& db, std::string_view chunk_id,
+                                           std::string_view node_id, absl::Time now);
   // A failed or late attempt: pending again after `retry_after`, or failed
   // for good (replicate tasks at once: they are planned again elsewhere).
-  Result<TaskState> RetryOrFailLocked(std::string_view task_id, TaskKind kind, int attempts,
-                                      std::string_view error, absl::Time now,
-                                      absl::Duration retry_after, int max_attempts)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  static Result<TaskState> RetryOrFailIn(SqliteDb& db, std::string_view task_id, TaskKind kind,
+                                         int attempts, std::string_view error, absl::Time now,
+                                         absl::Duration retry_after, int max_attempts);
 
-  absl::Mutex mu_;
+  // The writer connection: held by the batch being committed, Migrate and Backup.
+  absl::Mutex mu_ ABSL_ACQUIRED_AFTER(queue_mu_);
   std::unique_ptr<SqliteDb> db_ ABSL_GUARDED_BY(mu_);
+
+  absl::Mutex queue_mu_;
+  std::vector<PendingWrite*> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool committing_ ABSL_GUARDED_BY(queue_mu_) = false;  // a batch's leader is at work
+  absl::CondVar batch_done_;
+
+  absl::Mutex readers_mu_;
+  std::vector<std::unique_ptr<SqliteDb>> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
+
+  const std::string path_;
   const int lock_fd_;
 };
 

@@ -40,11 +40,11 @@ Result<TaskRecord> ReadTask(const SqliteStatement& row) {
 
 }  // namespace
 
-Status SqliteStore::InsertTaskLocked(const TaskRecord& task) {
+Status SqliteStore::InsertTaskIn(SqliteDb& db, const TaskRecord& task) {
   ASSIGN_OR_RETURN(auto insert,
-                   db_->Prepare("INSERT INTO tasks (id, kind, chunk_id, node_id, sources, state, "
-                                "created_at_ms, not_before_ms, size) VALUES (?, ?, ?, ?, ?, "
-                                "'pending', ?, ?, ?)"));
+                   db.Prepare("INSERT INTO tasks (id, kind, chunk_id, node_id, sources, state, "
+                              "created_at_ms, not_before_ms, size) VALUES (?, ?, ?, ?, ?, "
+                              "'pending', ?, ?, ?)"));
   insert->Bind(1, task.id.empty() ? common::NewUuid() : task.id)
       .Bind(2, TaskKindName(task.kind))
       .Bind(3, task.chunk_id)
@@ -57,66 +57,68 @@ Status SqliteStore::InsertTaskLocked(const TaskRecord& task) {
 }
 
 Status SqliteStore::InsertTask(const TaskRecord& task) {
-  absl::MutexLock lock(&mu_);
-  return InsertTaskLocked(task);
+  return Write([&](SqliteDb& db) -> Status { return InsertTaskIn(db, task); });
 }
 
 Result<std::vector<TaskRecord>> SqliteStore::RecentTasks(absl::Time failed_since) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto stmt,
-                   db_->Prepare(StrCat("SELECT ", kTaskColumns,
+  return Read([&](SqliteDb& db) -> Result<std::vector<TaskRecord>> {
+    ASSIGN_OR_RETURN(auto stmt,
+                     db.Prepare(StrCat("SELECT ", kTaskColumns,
                                        " FROM tasks WHERE state IN ('pending', 'assigned') "
                                        "UNION ALL SELECT ",
                                        kTaskColumns,
                                        " FROM tasks WHERE state = 'failed' AND "
                                        "finished_at_ms >= ?")));
-  stmt->Bind(1, absl::ToUnixMillis(failed_since));
-  std::vector<TaskRecord> out;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (!row) return out;
-    ASSIGN_OR_RETURN(TaskRecord task, ReadTask(*stmt));
-    out.push_back(std::move(task));
-  }
+    stmt->Bind(1, absl::ToUnixMillis(failed_since));
+    std::vector<TaskRecord> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) return out;
+      ASSIGN_OR_RETURN(TaskRecord task, ReadTask(*stmt));
+      out.push_back(std::move(task));
+    }
+  });
 }
 
 Status SqliteStore::CancelTask(std::string_view task_id, std::string_view reason, absl::Time now) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto cancel, db_->Prepare("UPDATE tasks SET state = 'failed', error = ?, "
+  return Write([&](SqliteDb& db) -> Status {
+    ASSIGN_OR_RETURN(auto cancel, db.Prepare("UPDATE tasks SET state = 'failed', error = ?, "
                                              "finished_at_ms = ? WHERE id = ? AND state = "
                                              "'pending'"));
-  cancel->Bind(1, reason).Bind(2, absl::ToUnixMillis(now)).Bind(3, task_id);
-  return cancel->Run();
+    cancel->Bind(1, reason).Bind(2, absl::ToUnixMillis(now)).Bind(3, task_id);
+    return cancel->Run();
+  });
 }
 
 Result<int64_t> SqliteStore::ReplicatedBytesSince(absl::Time since) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT coalesce(sum(size), 0) FROM tasks WHERE "
+  return Read([&](SqliteDb& db) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT coalesce(sum(size), 0) FROM tasks WHERE "
                                            "kind = 'replicate' AND state = 'done' AND "
                                            "finished_at_ms >= ?"));
-  stmt->Bind(1, absl::ToUnixMillis(since));
-  ASSIGN_OR_RETURN(bool row, stmt->Step());
-  return row ? stmt->Int(0) : 0;
+    stmt->Bind(1, absl::ToUnixMillis(since));
+    ASSIGN_OR_RETURN(bool row, stmt->Step());
+    return row ? stmt->Int(0) : 0;
+  });
 }
 
 Result<int> SqliteStore::PruneTasks(absl::Time before) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto prune, db_->Prepare("DELETE FROM tasks WHERE state IN ('done', "
+  return Write([&](SqliteDb& db) -> Result<int> {
+    ASSIGN_OR_RETURN(auto prune, db.Prepare("DELETE FROM tasks WHERE state IN ('done', "
                                             "'failed') AND finished_at_ms < ?"));
-  prune->Bind(1, absl::ToUnixMillis(before));
-  RETURN_IF_ERROR(prune->Run());
-  return db_->changes();
+    prune->Bind(1, absl::ToUnixMillis(before));
+    RETURN_IF_ERROR(prune->Run());
+    return db.changes();
+  });
 }
 
 Result<std::vector<TaskRecord>> SqliteStore::AssignTasks(std::string_view node_id, int limit,
                                                          absl::Time now, absl::Time deadline) {
-  absl::MutexLock lock(&mu_);
   std::vector<TaskRecord> tasks;
-  RETURN_IF_ERROR(db_->Transaction([&]() -> Status {
+  RETURN_IF_ERROR(Write([&](SqliteDb& db) -> Status {
     ASSIGN_OR_RETURN(auto select,
-                     db_->Prepare(StrCat("SELECT ", kTaskColumns,
-                                         " FROM tasks WHERE node_id = ? AND state = 'pending' "
-                                         "AND not_before_ms <= ? ORDER BY created_at_ms LIMIT ?")));
+                     db.Prepare(StrCat("SELECT ", kTaskColumns,
+                                       " FROM tasks WHERE node_id = ? AND state = 'pending' "
+                                       "AND not_before_ms <= ? ORDER BY created_at_ms LIMIT ?")));
     select->Bind(1, node_id).Bind(2, absl::ToUnixMillis(now)).Bind(3, int64_t{limit});
     while (true) {
       ASSIGN_OR_RETURN(bool row, select->Step());
@@ -130,8 +132,8 @@ Result<std::vector<TaskRecord>> SqliteStore::AssignTasks(std::string_view node_i
     select.reset();
     for (const TaskRecord& task : tasks) {
       ASSIGN_OR_RETURN(auto assign,
-                       db_->Prepare("UPDATE tasks SET state = 'assigned', attempts = attempts + "
-                                    "1, deadline_ms = ? WHERE id = ?"));
+                       db.Prepare("UPDATE tasks SET state = 'assigned', attempts = attempts + "
+                                  "1, deadline_ms = ? WHERE id = ?"));
       assign->Bind(1, absl::ToUnixMillis(deadline)).Bind(2, task.id);
       RETURN_IF_ERROR(assign->Run());
     }
@@ -140,14 +142,13 @@ Result<std::vector<TaskRecord>> SqliteStore::AssignTasks(std::string_view node_i
   return tasks;
 }
 
-Result<TaskState> SqliteStore::RetryOrFailLocked(std::string_view task_id, TaskKind kind,
-                                                 int attempts, std::string_view error,
-                                                 absl::Time now, absl::Duration retry_after,
-                                                 int max_attempts) {
+Result<TaskState> SqliteStore::RetryOrFailIn(SqliteDb& db, std::string_view task_id, TaskKind kind,
+                                             int attempts, std::string_view error, absl::Time now,
+                                             absl::Duration retry_after, int max_attempts) {
   const bool give_up = kind == TaskKind::kReplicate || attempts >= max_attempts;
   ASSIGN_OR_RETURN(auto update,
-                   db_->Prepare("UPDATE tasks SET state = ?, not_before_ms = ?, error = ?, "
-                                "finished_at_ms = ? WHERE id = ?"));
+                   db.Prepare("UPDATE tasks SET state = ?, not_before_ms = ?, error = ?, "
+                              "finished_at_ms = ? WHERE id = ?"));
   update->Bind(1, give_up ? "failed" : "pending")
       .Bind(2, absl::ToUnixMillis(now + retry_after))
       .Bind(3, error)
@@ -162,11 +163,10 @@ Result<std::optional<TaskRecord>> SqliteStore::FinishTask(std::string_view node_
                                                           std::string_view error, absl::Time now,
                                                           absl::Duration retry_after,
                                                           int max_attempts) {
-  absl::MutexLock lock(&mu_);
   std::optional<TaskRecord> finished;
-  RETURN_IF_ERROR(db_->Transaction([&]() -> Status {
-    ASSIGN_OR_RETURN(auto select, db_->Prepare(StrCat("SELECT ", kTaskColumns,
-                                                      " FROM tasks WHERE id = ? AND node_id = ?")));
+  RETURN_IF_ERROR(Write([&](SqliteDb& db) -> Status {
+    ASSIGN_OR_RETURN(auto select, db.Prepare(StrCat("SELECT ", kTaskColumns,
+                                                    " FROM tasks WHERE id = ? AND node_id = ?")));
     select->Bind(1, task_id).Bind(2, node_id);
     ASSIGN_OR_RETURN(bool row, select->Step());
     // Unknown, another node's, or already finished: a repeated report.
@@ -174,15 +174,15 @@ Result<std::optional<TaskRecord>> SqliteStore::FinishTask(std::string_view node_
     ASSIGN_OR_RETURN(TaskRecord task, ReadTask(*select));
     select.reset();
     if (ok) {
-      ASSIGN_OR_RETURN(auto done, db_->Prepare("UPDATE tasks SET state = 'done', error = '', "
-                                               "finished_at_ms = ? WHERE id = ?"));
+      ASSIGN_OR_RETURN(auto done, db.Prepare("UPDATE tasks SET state = 'done', error = '', "
+                                             "finished_at_ms = ? WHERE id = ?"));
       done->Bind(1, absl::ToUnixMillis(now)).Bind(2, task_id);
       RETURN_IF_ERROR(done->Run());
       task.state = TaskState::kDone;
       task.error.clear();
     } else {
-      ASSIGN_OR_RETURN(task.state, RetryOrFailLocked(task_id, task.kind, task.attempts, error, now,
-                                                     retry_after, max_attempts));
+      ASSIGN_OR_RETURN(task.state, RetryOrFailIn(db, task_id, task.kind, task.attempts, error, now,
+                                                 retry_after, max_attempts));
       task.error = std::string(error);
     }
     if (task.state == TaskState::kDone || task.state == TaskState::kFailed) task.finished_at = now;
@@ -200,7 +200,7 @@ Result<std::optional<TaskRecord>> SqliteStore::FinishTask(std::string_view node_
           "'deleting'";
     }
     if (!replica_sql.empty()) {
-      ASSIGN_OR_RETURN(auto replica, db_->Prepare(replica_sql));
+      ASSIGN_OR_RETURN(auto replica, db.Prepare(replica_sql));
       replica->Bind(1, absl::ToUnixMillis(now)).Bind(2, task.chunk_id).Bind(3, node_id);
       RETURN_IF_ERROR(replica->Run());
     }
@@ -211,11 +211,10 @@ Result<std::optional<TaskRecord>> SqliteStore::FinishTask(std::string_view node_
 }
 
 Result<int> SqliteStore::ExpireTasks(absl::Time now, absl::Duration retry_after, int max_attempts) {
-  absl::MutexLock lock(&mu_);
   int expired = 0;
-  RETURN_IF_ERROR(db_->Transaction([&]() -> Status {
-    ASSIGN_OR_RETURN(auto select, db_->Prepare("SELECT id, kind, attempts FROM tasks WHERE "
-                                               "state = 'assigned' AND deadline_ms < ?"));
+  RETURN_IF_ERROR(Write([&](SqliteDb& db) -> Status {
+    ASSIGN_OR_RETURN(auto select, db.Prepare("SELECT id, kind, attempts FROM tasks WHERE "
+                                             "state = 'assigned' AND deadline_ms < ?"));
     select->Bind(1, absl::ToUnixMillis(now));
     std::vector<std::tuple<std::string, TaskKind, int>> late;
     while (true) {
@@ -227,7 +226,7 @@ Result<int> SqliteStore::ExpireTasks(absl::Time now, absl::Duration retry_after,
     select.reset();
     for (const auto& [id, kind, attempts] : late) {
       RETURN_IF_ERROR(
-          RetryOrFailLocked(id, kind, attempts, "deadline passed", now, retry_after, max_attempts)
+          RetryOrFailIn(db, id, kind, attempts, "deadline passed", now, retry_after, max_attempts)
               .status());
     }
     expired = static_cast<int>(late.size());
@@ -237,17 +236,18 @@ Result<int> SqliteStore::ExpireTasks(absl::Time now, absl::Duration retry_after,
 }
 
 Result<std::map<std::pair<TaskKind, TaskState>, int64_t>> SqliteStore::CountTasks() {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT kind, state, count(*) FROM tasks GROUP BY "
+  return Read([&](SqliteDb& db) -> Result<std::map<std::pair<TaskKind, TaskState>, int64_t>> {
+    ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT kind, state, count(*) FROM tasks GROUP BY "
                                            "kind, state"));
-  std::map<std::pair<TaskKind, TaskState>, int64_t> out;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (!row) return out;
-    ASSIGN_OR_RETURN(TaskKind kind, ParseTaskKind(stmt->Text(0)));
-    ASSIGN_OR_RETURN(TaskState state, ParseTaskState(stmt->Text(1)));
-    out[{kind, state}] = stmt->Int(2);
-  }
+    std::map<std::pair<TaskKind, TaskState>, int64_t> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) return out;
+      ASSIGN_OR_RETURN(TaskKind kind, ParseTaskKind(stmt->Text(0)));
+      ASSIGN_OR_RETURN(TaskState state, ParseTaskState(stmt->Text(1)));
+      out[{kind, state}] = stmt->Int(2);
+    }
+  });
 }
 
 }  // namespace gale::coordinator
