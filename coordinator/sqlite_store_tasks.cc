@@ -113,7 +113,17 @@ Result<int> SqliteStore::PruneTasks(absl::Time before) {
 
 Result<std::vector<TaskRecord>> SqliteStore::AssignTasks(std::string_view node_id, int limit,
                                                          absl::Time now, absl::Time deadline) {
+  // Most heartbeats find nothing to hand out: they look on a reader and do
+  // not queue behind the writer.
+  ASSIGN_OR_RETURN(bool any, Read([&](SqliteDb& db) -> Result<bool> {
+                     ASSIGN_OR_RETURN(auto pending,
+                                      db.Prepare("SELECT 1 FROM tasks WHERE node_id = ? AND state "
+                                                 "= 'pending' AND not_before_ms <= ? LIMIT 1"));
+                     pending->Bind(1, node_id).Bind(2, absl::ToUnixMillis(now));
+                     return pending->Step();
+                   }));
   std::vector<TaskRecord> tasks;
+  if (!any) return tasks;
   RETURN_IF_ERROR(Write([&](SqliteDb& db) -> Status {
     ASSIGN_OR_RETURN(auto select,
                      db.Prepare(StrCat("SELECT ", kTaskColumns,

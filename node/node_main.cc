@@ -3,6 +3,7 @@
 
 #include <atomic>
 
+#include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "common/config_flags.h"
 #include "common/process_util.h"
@@ -17,6 +18,9 @@ int main(int argc, char** argv) {
     return *exit_code;
   }
 
+  // Lock-order cycles are looked for in the tests (absl's default); a
+  // server does not pay for the graph on every lock.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   common::BlockTerminationSignals();
   std::atomic<bool> fatal{false};
   node::NodeAgent agent(options, common::SystemClock::Get(), [&](const Status&) {
