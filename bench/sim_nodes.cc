@@ -23,6 +23,9 @@ Status SimulatedNodes::Register(int count, int64_t capacity_bytes,
     v1::RegisterNodeResponse response;
     RETURN_IF_ERROR(Call(stub_, &v1::Coordinator::Stub::RegisterNode, request, &response));
     ids_.push_back(response.node_id());
+    // As a gale-node does: its stats (free space) come with its first
+    // heartbeat, and until then no chunk is placed on it.
+    RETURN_IF_ERROR(Heartbeat(static_cast<int>(ids_.size()) - 1));
   }
   return absl::OkStatus();
 }

@@ -83,9 +83,6 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Role r
   }
   std::unique_ptr<SqliteDb> db(new SqliteDb(raw, path));
   sqlite3_busy_timeout(raw, 5000);
-  // Pages are read through a shared memory map rather than copied into each
-  // connection's cache with pread.
-  RETURN_IF_ERROR(db->Exec("PRAGMA mmap_size=1073741824;"));
   if (role == Role::kReader) {
     RETURN_IF_ERROR(db->Exec("PRAGMA query_only=ON;"));
     return db;
@@ -95,7 +92,7 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Role r
   // metadata needs.
   RETURN_IF_ERROR(
       db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-               "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"));
+               "PRAGMA foreign_keys=ON;"));
   return db;
 }
 

@@ -16,7 +16,7 @@ namespace {
 
 // Read connections kept open between reads; more are opened when more reads
 // run at once, and closed after.
-constexpr size_t kMaxIdleReaders = 32;
+constexpr size_t kMaxIdleReaders = 8;
 
 int LatestMigrationVersion() { return LatestVersion(migrations::SqliteMigrations()); }
 
