@@ -65,10 +65,17 @@ Status ReplicationManager::Run(bool plan) {
   ReplicationRun run;
   TaskView tasks;
   RETURN_IF_ERROR(LoadTasks(nodes, now, plan, &tasks, &run));
-  if (plan) RETURN_IF_ERROR(Rebalance(nodes, now, &tasks, &run));
-
   ReplicationStatus status;
   ASSIGN_OR_RETURN(status.health, store_->Health(nodes.counting, nodes.readable));
+  // Both are scans of every chunk: the search for chunks to copy or trim
+  // runs only when the counts say there are some.
+  if (plan && (status.health.under_replicated > 0 || status.health.over_replicated > 0)) {
+    RETURN_IF_ERROR(Rebalance(nodes, now, &tasks, &run));
+    // Trims take replicas out of the count at once.
+    if (run.trims > 0) {
+      ASSIGN_OR_RETURN(status.health, store_->Health(nodes.counting, nodes.readable));
+    }
+  }
   // Average over the window, or over the time since repair work began when
   // that is shorter, so that the first estimates are not diluted by idle time.
   const bool busy = status.health.missing_bytes > 0 || tasks.open > 0;
