@@ -3,6 +3,8 @@
 // memory per million chunks, restart-to-ready time, and allocate and lookup
 // latency at that size.
 
+#include <chrono>
+
 #include "absl/time/clock.h"
 #include "bench/cluster.h"
 #include "bench/load.h"
@@ -182,6 +184,11 @@ Status RunScale(const BenchOptions& options, Report* report) {
     RETURN_IF_ERROR(cluster.StopCoordinator(0));
     ASSIGN_OR_RETURN(double seconds, StartToReady(&cluster));
     report->Add(kScenario, "restart_to_ready", "s", seconds);
+    // The channel saw the old process go: it reconnects before the lookups
+    // (else the first calls fail fast while it backs off).
+    if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(30))) {
+      return absl::UnavailableError("the coordinator's gRPC port did not accept within 30 s");
+    }
     MeasureLatency(stub.get(), written, report);
     const int64_t rss = ProcessRssBytes(cluster.coordinator(0)->pid());
     report->Add(kScenario, "rss", "MiB", static_cast<double>(rss) / kMiB);
