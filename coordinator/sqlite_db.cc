@@ -146,6 +146,11 @@ Result<SqliteQuery> SqliteDb::Prepare(std::string_view sql) {
   return SqliteQuery(it->second.get());
 }
 
+Status SqliteDb::RunCached(std::string_view sql) {
+  ASSIGN_OR_RETURN(SqliteQuery query, Prepare(sql));
+  return query->Run();
+}
+
 Status SqliteDb::Transaction(const std::function<Status()>& body) {
   RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   Status status = body();

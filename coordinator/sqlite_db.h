@@ -63,6 +63,10 @@ class SqliteDb {
 
   // Runs one or more statements that return no rows.
   Status Exec(std::string_view sql);
+  // Runs one statement that returns no rows through the statement cache:
+  // for those run on every transaction (BEGIN, COMMIT, SAVEPOINT), which
+  // Exec would parse each time.
+  Status RunCached(std::string_view sql);
   // A cached prepared statement, ready to bind.
   Result<SqliteQuery> Prepare(std::string_view sql);
   // Runs `body` inside BEGIN IMMEDIATE ... COMMIT; rolls back if it fails.

@@ -139,12 +139,12 @@ void SqliteStore::CommitBatch(const std::vector<PendingWrite*>& batch) {
   };
   for (PendingWrite* write : batch) {
     if (!db.in_transaction()) {
-      write->status = db.Exec("BEGIN IMMEDIATE");
+      write->status = db.RunCached("BEGIN IMMEDIATE");
       if (!write->status.ok()) continue;
     }
-    Status status = db.Exec("SAVEPOINT write");
+    Status status = db.RunCached("SAVEPOINT write");
     if (status.ok()) status = write->body(db);
-    if (status.ok()) status = db.Exec("RELEASE write");
+    if (status.ok()) status = db.RunCached("RELEASE write");
     write->status = status;
     if (status.ok()) {
       open.push_back(write);
@@ -157,7 +157,7 @@ void SqliteStore::CommitBatch(const std::vector<PendingWrite*>& batch) {
     }
   }
   if (!db.in_transaction()) return;
-  Status committed = db.Exec("COMMIT");
+  Status committed = db.RunCached("COMMIT");
   if (!committed.ok()) {
     if (db.in_transaction()) (void)db.Exec("ROLLBACK");
     for (PendingWrite* write : open) write->status = committed;
@@ -176,10 +176,10 @@ Status SqliteStore::ReadStatus(absl::FunctionRef<Status(SqliteDb&)> body) {
   if (reader == nullptr) {
     ASSIGN_OR_RETURN(reader, SqliteDb::Open(path_, SqliteDb::Role::kReader));
   }
-  Status status = reader->Exec("BEGIN");
+  Status status = reader->RunCached("BEGIN");
   if (status.ok()) status = body(*reader);
   // Ends the read transaction; nothing was written.
-  if (reader->in_transaction()) (void)reader->Exec("COMMIT");
+  if (reader->in_transaction()) (void)reader->RunCached("COMMIT");
   if (reader->in_transaction()) return status;  // not reusable: dropped
   absl::MutexLock lock(&readers_mu_);
   if (idle_readers_.size() < kMaxIdleReaders) idle_readers_.push_back(std::move(reader));
