@@ -15,7 +15,7 @@
 #include "common/ids.h"
 #include "common/strings.h"
 #include "coordinator/coordinator_options.h"
-#include "coordinator/store_factory.h"
+#include "coordinator/store/store_factory.h"
 #include "httplib.h"
 
 namespace gale::bench {

@@ -7,7 +7,7 @@
 #include "common/config_flags.h"
 #include "common/process_util.h"
 #include "coordinator/coordinator.h"
-#include "coordinator/store_factory.h"
+#include "coordinator/store/store_factory.h"
 #include "spdlog/spdlog.h"
 
 int main(int argc, char** argv) {

@@ -4,14 +4,14 @@
 
 #include "common/clock.h"
 #include "common/security.h"
-#include "coordinator/file_service.h"
-#include "coordinator/heartbeat_handler.h"
-#include "coordinator/leader_election.h"
-#include "coordinator/node_record.h"
-#include "coordinator/node_registry.h"
-#include "coordinator/replica_catalog.h"
-#include "coordinator/replication_manager.h"
-#include "coordinator/task_ledger.h"
+#include "coordinator/cluster/heartbeat_handler.h"
+#include "coordinator/cluster/leader_election.h"
+#include "coordinator/cluster/node_registry.h"
+#include "coordinator/files/file_service.h"
+#include "coordinator/files/replica_catalog.h"
+#include "coordinator/repair/replication_manager.h"
+#include "coordinator/repair/task_ledger.h"
+#include "coordinator/store/node_record.h"
 
 namespace gale::coordinator {
 

@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "coordinator/chunk_report.h"
+#include "coordinator/files/chunk_report.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace gale;

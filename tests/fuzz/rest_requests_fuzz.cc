@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "common/ids.h"
-#include "coordinator/file_record.h"
-#include "coordinator/rest_requests.h"
+#include "coordinator/api/rest_requests.h"
+#include "coordinator/store/file_record.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace gale::coordinator;

@@ -10,7 +10,7 @@
 #include "common/ids.h"
 #include "common/net_address.h"
 #include "common/security.h"
-#include "coordinator/file_record.h"
+#include "coordinator/store/file_record.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace gale;

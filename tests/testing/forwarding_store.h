@@ -1,6 +1,6 @@
 #pragma once
 
-#include "coordinator/metadata_store.h"
+#include "coordinator/store/metadata_store.h"
 
 namespace gale::testing {
 

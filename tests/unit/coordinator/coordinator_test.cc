@@ -7,8 +7,8 @@
 #include <filesystem>
 
 #include "common/file_util.h"
-#include "coordinator/sqlite_store.h"
-#include "coordinator/store_factory.h"
+#include "coordinator/store/sqlite/sqlite_store.h"
+#include "coordinator/store/store_factory.h"
 #include "httplib.h"
 #include "migrations/migrations.h"
 #include "nlohmann/json.hpp"

@@ -1,0 +1,519 @@
+#include "coordinator/api/grpc_service.h"
+
+#include "absl/time/clock.h"
+#include "common/grpc_util.h"
+#include "common/strings.h"
+#include "coordinator/api/access_policy.h"
+#include "coordinator/cluster/network_status.h"
+#include "coordinator/files/chunk_report.h"
+#include "spdlog/spdlog.h"
+
+namespace gale::coordinator {
+namespace {
+
+v1::NodeState ToProto(NodeState state) {
+  switch (state) {
+    case NodeState::kActive:
+      return v1::NODE_STATE_ACTIVE;
+    case NodeState::kSuspect:
+      return v1::NODE_STATE_SUSPECT;
+    case NodeState::kDead:
+      return v1::NODE_STATE_DEAD;
+    case NodeState::kMaintenance:
+      return v1::NODE_STATE_MAINTENANCE;
+    case NodeState::kDraining:
+      return v1::NODE_STATE_DRAINING;
+    case NodeState::kDecommissioned:
+      return v1::NODE_STATE_DECOMMISSIONED;
+  }
+  return v1::NODE_STATE_UNSPECIFIED;
+}
+
+void ToProto(const NodeStats& stats, v1::NodeStats* out) {
+  out->set_storage_used(stats.storage_used);
+  out->set_storage_available(stats.storage_available);
+  out->set_chunks_stored(stats.chunks_stored);
+  out->set_bandwidth_up(stats.bandwidth_up);
+  out->set_bandwidth_down(stats.bandwidth_down);
+  out->set_cpu_usage(stats.cpu_usage);
+  out->set_memory_usage(stats.memory_usage);
+  out->set_uptime_seconds(stats.uptime_seconds);
+}
+
+NodeStats FromProto(const v1::NodeStats& stats) {
+  NodeStats out;
+  out.storage_used = stats.storage_used();
+  out.storage_available = stats.storage_available();
+  out.chunks_stored = stats.chunks_stored();
+  out.bandwidth_up = stats.bandwidth_up();
+  out.bandwidth_down = stats.bandwidth_down();
+  out.cpu_usage = stats.cpu_usage();
+  out.memory_usage = stats.memory_usage();
+  out.uptime_seconds = stats.uptime_seconds();
+  return out;
+}
+
+void ToProto(const NodeRecord& node, v1::NodeInfo* out, const DrainProgress* drain = nullptr) {
+  out->set_node_id(node.id);
+  for (const auto& address : node.addresses) out->add_addresses(address);
+  out->set_zone(node.zone);
+  out->set_storage_capacity(node.capacity_bytes);
+  out->mutable_capabilities()->insert(node.capabilities.begin(), node.capabilities.end());
+  out->set_version(node.version);
+  out->set_state(ToProto(node.state));
+  ToProto(node.stats, out->mutable_stats());
+  out->set_registered_at_ms(absl::ToUnixMillis(node.registered_at));
+  out->set_last_heartbeat_ms(absl::ToUnixMillis(node.last_heartbeat));
+  if (drain != nullptr) {
+    out->mutable_drain()->set_chunks_left(drain->chunks_left);
+    out->mutable_drain()->set_bytes_left(drain->bytes_left);
+    out->mutable_drain()->set_eta_seconds(drain->eta_seconds);
+  }
+}
+
+v1::WriteMode ToProto(WriteMode mode) {
+  switch (mode) {
+    case WriteMode::kSync:
+      return v1::WRITE_MODE_SYNC;
+    case WriteMode::kQuorum:
+      return v1::WRITE_MODE_QUORUM;
+    case WriteMode::kAsync:
+      return v1::WRITE_MODE_ASYNC;
+  }
+  return v1::WRITE_MODE_UNSPECIFIED;
+}
+
+Result<std::optional<WriteMode>> FromProto(v1::WriteMode mode) {
+  switch (mode) {
+    case v1::WRITE_MODE_UNSPECIFIED:
+      return std::optional<WriteMode>();
+    case v1::WRITE_MODE_SYNC:
+      return std::optional<WriteMode>(WriteMode::kSync);
+    case v1::WRITE_MODE_QUORUM:
+      return std::optional<WriteMode>(WriteMode::kQuorum);
+    case v1::WRITE_MODE_ASYNC:
+      return std::optional<WriteMode>(WriteMode::kAsync);
+    default:
+      return absl::InvalidArgumentError("field 'write_mode' is not a known write mode");
+  }
+}
+
+void ToProto(const LiveReplica& replica, v1::Replica* out) {
+  out->set_node_id(replica.node_id);
+  out->set_address(replica.address);
+  out->set_node_state(ToProto(replica.node_state));
+}
+
+void ToProto(const FileRecord& file, v1::FileInfo* out) {
+  out->set_file_id(file.id);
+  out->set_name(file.name);
+  out->set_size(file.size);
+  out->set_sha256(file.sha256);
+  out->set_chunk_size(file.chunk_size);
+  out->set_replication_factor(file.replication_factor);
+  out->set_write_mode(ToProto(file.write_mode));
+  out->set_state(std::string(FileStateName(file.state)));
+  out->set_owner(file.owner);
+  out->set_created_at_ms(absl::ToUnixMillis(file.created_at));
+  out->set_last_accessed_ms(absl::ToUnixMillis(file.last_accessed));
+  out->set_chunk_count(file.chunk_count);
+}
+
+void ToProto(const FileView& view, v1::FileInfo* out) {
+  ToProto(view.file, out);
+  for (const auto& chunk : view.chunks) {
+    v1::FileChunk* c = out->add_chunks();
+    c->set_index(chunk.ref.index);
+    c->set_chunk_id(chunk.ref.chunk_id);
+    c->set_size(chunk.ref.size);
+    for (const auto& replica : chunk.replicas) ToProto(replica, c->add_replicas());
+  }
+}
+
+v1::TaskKind ToProto(TaskKind kind) {
+  switch (kind) {
+    case TaskKind::kReplicate:
+      return v1::TASK_KIND_REPLICATE;
+    case TaskKind::kDelete:
+      return v1::TASK_KIND_DELETE;
+    case TaskKind::kVerify:
+      return v1::TASK_KIND_VERIFY;
+  }
+  return v1::TASK_KIND_UNSPECIFIED;
+}
+
+}  // namespace
+
+grpc::Status CoordinatorGrpcService::Handle(std::string_view method, grpc::ServerContext* context,
+                                            const std::function<Status()>& body) {
+  absl::Time start = absl::Now();
+  if (Status allowed = Authorize(method, context); !allowed.ok()) {
+    if (metrics_ != nullptr) {
+      metrics_->Record(method, absl::StatusCodeToString(allowed.code()), absl::Now() - start);
+    }
+    return common::ToGrpcStatus(allowed);
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    ++in_flight_;
+  }
+  Status status;
+  try {
+    status = body();
+  } catch (const std::exception& e) {
+    spdlog::error("gRPC {} failed: {}", method, e.what());
+    status = absl::InternalError(StrCat(method, ": ", e.what()));
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    --in_flight_;
+  }
+  if (metrics_ != nullptr) {
+    metrics_->Record(method, absl::StatusCodeToString(status.code()), absl::Now() - start);
+  }
+  return common::ToGrpcStatus(status);
+}
+
+Status CoordinatorGrpcService::Authorize(std::string_view method,
+                                         const grpc::ServerContext* context) const {
+  if (ctx_.auth == nullptr) return absl::OkStatus();
+  const common::Access access = GrpcAccess(method);
+  const auto& metadata = context->client_metadata();
+  auto value = [&](std::string_view key) -> std::optional<std::string_view> {
+    auto it = metadata.find(grpc::string_ref(key.data(), key.size()));
+    if (it == metadata.end()) return std::nullopt;
+    return std::string_view(it->second.data(), it->second.size());
+  };
+  std::optional<std::string_view> token;
+  if (access == common::Access::kNode) token = value(common::kJoinTokenHeader);
+  if (!token) {
+    if (auto authorization = value("authorization")) token = common::BearerToken(*authorization);
+  }
+  return ctx_.auth->Check(access, token);
+}
+
+void CoordinatorGrpcService::WaitUntilIdle(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto idle = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return in_flight_ == 0; };
+  mu_.AwaitWithTimeout(absl::Condition(&idle), timeout);
+}
+
+grpc::Status CoordinatorGrpcService::RegisterNode(grpc::ServerContext* context,
+                                                  const v1::RegisterNodeRequest* request,
+                                                  v1::RegisterNodeResponse* response) {
+  return Handle("RegisterNode", context, [&]() -> Status {
+    NodeRegistration registration;
+    registration.node_id = request->node_id();
+    registration.addresses.assign(request->addresses().begin(), request->addresses().end());
+    registration.capacity_bytes = request->storage_capacity();
+    registration.zone = request->zone();
+    registration.version = request->version();
+    registration.capabilities.insert(request->capabilities().begin(),
+                                     request->capabilities().end());
+    registration.cluster_id = request->cluster_id();
+    ASSIGN_OR_RETURN(RegisterResult result, ctx_.registry->Register(std::move(registration)));
+    response->set_node_id(result.node.id);
+    response->set_cluster_id(ctx_.cluster->id);
+    for (const auto& peer : result.bootstrap_peers) response->add_bootstrap_peers(peer);
+    response->set_heartbeat_interval_ms(ctx_.heartbeat_interval_ms);
+    response->set_message(result.created ? "node registered" : "node re-registered");
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::UnregisterNode(grpc::ServerContext* context,
+                                                    const v1::UnregisterNodeRequest* request,
+                                                    v1::UnregisterNodeResponse* response) {
+  return Handle("UnregisterNode", context, [&]() -> Status {
+    RETURN_IF_ERROR(ctx_.registry->Unregister(request->node_id(), request->reason()));
+    response->set_message("node unregistered");
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::NodeHeartbeat(grpc::ServerContext* context,
+                                                   const v1::NodeHeartbeatRequest* request,
+                                                   v1::NodeHeartbeatResponse* response) {
+  return Handle("NodeHeartbeat", context, [&]() -> Status {
+    response->set_heartbeat_interval_ms(ctx_.heartbeat_interval_ms);
+    std::vector<TaskOutcome> results;
+    for (const auto& r : request->task_results()) {
+      results.push_back({r.task_id(), r.ok(), r.error()});
+    }
+    auto reply = ctx_.heartbeats->Handle(request->node_id(), FromProto(request->stats()), results);
+    if (absl::IsNotFound(reply.status())) {
+      // An unknown node (say, after the coordinator lost its database) is
+      // told to register again rather than failed.
+      response->set_needs_reregister(true);
+      response->set_state(v1::NODE_STATE_UNSPECIFIED);
+      return absl::OkStatus();
+    }
+    RETURN_IF_ERROR(reply.status());
+    response->set_needs_reregister(reply->liveness.needs_reregister);
+    response->set_state(ToProto(reply->liveness.state));
+    response->set_poll_soon(reply->poll_soon);
+    for (const NodeOrder& order : reply->orders) {
+      v1::Task* task = response->add_tasks();
+      task->set_task_id(order.task.id);
+      task->set_kind(ToProto(order.task.kind));
+      task->set_chunk_id(order.task.chunk_id);
+      for (const auto& source : order.source_addresses) task->add_sources(source);
+      task->set_deadline_ms(absl::ToUnixMillis(order.task.deadline));
+      task->set_size(order.task.size);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::ReportChunks(
+    grpc::ServerContext* context, grpc::ServerReader<v1::ReportChunksRequest>* reader,
+    v1::ReportChunksResponse* response) {
+  // Bounds the memory one report may take (about 100 bytes per entry).
+  constexpr size_t kMaxEntries = 20'000'000;
+  return Handle("ReportChunks", context, [&]() -> Status {
+    std::string node_id;
+    std::vector<ChunkReplica> chunks;
+    v1::ReportChunksRequest batch;
+    while (reader->Read(&batch)) {
+      if (node_id.empty()) node_id = batch.node_id();
+      if (!batch.node_id().empty() && batch.node_id() != node_id) {
+        return absl::InvalidArgumentError("field 'node_id' changed within one report");
+      }
+      if (chunks.size() + batch.chunks_size() > kMaxEntries) {
+        return absl::ResourceExhaustedError(
+            StrCat("a chunk report may list at most ", kMaxEntries, " chunks"));
+      }
+      AppendReportBatch(batch, &chunks);
+    }
+    if (node_id.empty()) return absl::InvalidArgumentError("field 'node_id' is required");
+    const int64_t count = static_cast<int64_t>(chunks.size());
+    RETURN_IF_ERROR(ctx_.replicas->ApplyFullReport(node_id, std::move(chunks)));
+    response->set_chunks_recorded(count);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::ReportChunkChanges(
+    grpc::ServerContext* context, const v1::ReportChunkChangesRequest* request,
+    v1::ReportChunkChangesResponse*) {
+  return Handle("ReportChunkChanges", context, [&]() -> Status {
+    ChunkChanges changes = DecodeChunkChanges(*request);
+    return ctx_.replicas->ApplyChanges(changes.node_id, changes.received, changes.deleted,
+                                       changes.corrupt);
+  });
+}
+
+grpc::Status CoordinatorGrpcService::CreateFile(grpc::ServerContext* context,
+                                                const v1::CreateFileRequest* request,
+                                                v1::CreateFileResponse* response) {
+  return Handle("CreateFile", context, [&]() -> Status {
+    CreateFileArgs args;
+    args.name = request->name();
+    args.size = request->size();
+    args.replication_factor = request->replication_factor();
+    ASSIGN_OR_RETURN(args.write_mode, FromProto(request->write_mode()));
+    args.chunk_size = request->chunk_size();
+    args.overwrite = request->overwrite();
+    args.owner = request->owner();
+    ASSIGN_OR_RETURN(FileRecord file, ctx_.files->CreateFile(std::move(args)));
+    response->set_file_id(file.id);
+    response->set_replication_factor(file.replication_factor);
+    response->set_write_mode(ToProto(file.write_mode));
+    response->set_expires_at_ms(absl::ToUnixMillis(file.expires_at));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::AllocateChunks(grpc::ServerContext* context,
+                                                    const v1::AllocateChunksRequest* request,
+                                                    v1::AllocateChunksResponse* response) {
+  return Handle("AllocateChunks", context, [&]() -> Status {
+    std::vector<FileChunkRef> chunks;
+    for (const auto& c : request->chunks()) chunks.push_back({c.index(), c.chunk_id(), c.size()});
+    std::set<std::string> exclude(request->exclude_nodes().begin(), request->exclude_nodes().end());
+    std::set<std::string> stored_on(request->stored_on().begin(), request->stored_on().end());
+    ASSIGN_OR_RETURN(
+        std::vector<ChunkPlacement> placements,
+        ctx_.files->AllocateChunks(request->file_id(), std::move(chunks), exclude, stored_on));
+    for (const auto& placement : placements) {
+      v1::ChunkPlacement* p = response->add_placements();
+      p->set_index(placement.index);
+      p->set_chunk_id(placement.chunk_id);
+      p->set_already_stored(placement.already_stored);
+      p->set_write_grant(placement.write_grant);
+      for (const auto& target : placement.targets) {
+        v1::Target* t = p->add_targets();
+        t->set_node_id(target.node_id);
+        t->set_address(target.address);
+      }
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::CommitFile(grpc::ServerContext* context,
+                                                const v1::CommitFileRequest* request,
+                                                v1::CommitFileResponse* response) {
+  return Handle("CommitFile", context, [&]() -> Status {
+    ASSIGN_OR_RETURN(FileView view, ctx_.files->CommitFile(request->file_id(), request->size(),
+                                                           request->sha256()));
+    ToProto(view, response->mutable_file());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::AbortFile(grpc::ServerContext* context,
+                                               const v1::AbortFileRequest* request,
+                                               v1::AbortFileResponse*) {
+  return Handle("AbortFile", context, [&]() { return ctx_.files->AbortFile(request->file_id()); });
+}
+
+grpc::Status CoordinatorGrpcService::GetFile(grpc::ServerContext* context,
+                                             const v1::GetFileRequest* request,
+                                             v1::GetFileResponse* response) {
+  return Handle("GetFile", context, [&]() -> Status {
+    ASSIGN_OR_RETURN(FileView view, ctx_.files->GetFile(request->file(), request->with_chunks()));
+    ToProto(view, response->mutable_file());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::ListFiles(grpc::ServerContext* context,
+                                               const v1::ListFilesRequest* request,
+                                               v1::ListFilesResponse* response) {
+  return Handle("ListFiles", context, [&]() -> Status {
+    ASSIGN_OR_RETURN(FilePage page, ctx_.files->ListFiles(request->prefix(), request->limit(),
+                                                          request->cursor(), request->sort()));
+    for (const auto& file : page.files) ToProto(file, response->add_files());
+    response->set_next_cursor(page.next_cursor);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::DeleteFile(grpc::ServerContext* context,
+                                                const v1::DeleteFileRequest* request,
+                                                v1::DeleteFileResponse*) {
+  return Handle("DeleteFile", context, [&]() { return ctx_.files->DeleteFile(request->file()); });
+}
+
+grpc::Status CoordinatorGrpcService::GetChunkLocations(grpc::ServerContext* context,
+                                                       const v1::GetChunkLocationsRequest* request,
+                                                       v1::GetChunkLocationsResponse* response) {
+  return Handle("GetChunkLocations", context, [&]() -> Status {
+    ASSIGN_OR_RETURN(auto locations, ctx_.files->GetChunkLocations(request->chunk_id()));
+    response->set_size(locations.chunk.size);
+    for (const auto& replica : locations.replicas) ToProto(replica, response->add_replicas());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::ReportBadReplica(grpc::ServerContext* context,
+                                                      const v1::ReportBadReplicaRequest* request,
+                                                      v1::ReportBadReplicaResponse*) {
+  return Handle("ReportBadReplica", context, [&]() {
+    return ctx_.replicas->ReportBad(request->chunk_id(), request->node_id(), request->reason());
+  });
+}
+
+grpc::Status CoordinatorGrpcService::GetActiveNodes(grpc::ServerContext* context,
+                                                    const v1::GetActiveNodesRequest* request,
+                                                    v1::GetActiveNodesResponse* response) {
+  return Handle("GetActiveNodes", context, [&]() -> Status {
+    if (request->limit() < 0) return absl::InvalidArgumentError("field 'limit' must be >= 0");
+    std::vector<std::string> exclude(request->exclude().begin(), request->exclude().end());
+    std::vector<NodeRecord> nodes = ctx_.registry->Active(request->limit(), exclude);
+    for (const auto& node : nodes) ToProto(node, response->add_nodes());
+    response->set_total_nodes(static_cast<int32_t>(nodes.size()));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::GetNode(grpc::ServerContext* context,
+                                             const v1::GetNodeRequest* request,
+                                             v1::GetNodeResponse* response) {
+  return Handle("GetNode", context, [&]() -> Status {
+    ASSIGN_OR_RETURN(NodeRecord node, ctx_.registry->Get(request->node_id()));
+    ToProto(node, response->mutable_node(), FindDrain(ctx_.replication->status(), node));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::ListNodes(grpc::ServerContext* context,
+                                               const v1::ListNodesRequest*,
+                                               v1::ListNodesResponse* response) {
+  return Handle("ListNodes", context, [&]() -> Status {
+    const ReplicationStatus replication = ctx_.replication->status();
+    for (const auto& node : ctx_.registry->List()) {
+      ToProto(node, response->add_nodes(), FindDrain(replication, node));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::SetNodeMaintenance(
+    grpc::ServerContext* context, const v1::SetNodeMaintenanceRequest* request,
+    v1::SetNodeMaintenanceResponse* response) {
+  return Handle("SetNodeMaintenance", context, [&]() -> Status {
+    ASSIGN_OR_RETURN(NodeRecord node,
+                     ctx_.registry->SetMaintenance(request->node_id(), request->enabled()));
+    ToProto(node, response->mutable_node());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::DrainNode(grpc::ServerContext* context,
+                                               const v1::DrainNodeRequest* request,
+                                               v1::DrainNodeResponse* response) {
+  return Handle("DrainNode", context, [&]() -> Status {
+    ASSIGN_OR_RETURN(NodeRecord node, ctx_.registry->Drain(request->node_id()));
+    ToProto(node, response->mutable_node(), FindDrain(ctx_.replication->status(), node));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::GetNetworkStatus(grpc::ServerContext* context,
+                                                      const v1::GetNetworkStatusRequest*,
+                                                      v1::GetNetworkStatusResponse* response) {
+  return Handle("GetNetworkStatus", context, [&]() -> Status {
+    ASSIGN_OR_RETURN(NetworkStatus status, ComputeNetworkStatus(ctx_));
+    v1::NetworkStats* stats = response->mutable_network_stats();
+    stats->set_total_nodes(status.nodes.total);
+    stats->set_active_nodes(status.nodes.by_state[NodeState::kActive]);
+    stats->set_total_storage_capacity(status.nodes.active_capacity_bytes);
+    stats->set_total_storage_used(status.nodes.active_used_bytes);
+    stats->set_total_files(status.stored.files);
+    stats->set_total_chunks(status.stored.chunks);
+    stats->set_average_node_uptime(status.nodes.average_active_uptime_seconds);
+    stats->set_network_uptime_seconds(status.network_uptime_seconds);
+    for (const auto& [state, count] : status.nodes.by_state) {
+      (*stats->mutable_nodes_by_state())[std::string(NodeStateName(state))] = count;
+    }
+    for (const auto& node : status.active_nodes) ToProto(node, response->add_active_nodes());
+    response->set_timestamp_ms(absl::ToUnixMillis(status.timestamp));
+    response->set_cluster_id(status.cluster_id);
+    response->set_coordinator(status.coordinator);
+    response->set_leader(status.leader);
+    v1::ReplicationHealth* health = response->mutable_replication();
+    const ReplicationStatus& replication = status.replication;
+    health->set_under_replicated(replication.health.under_replicated);
+    health->set_over_replicated(replication.health.over_replicated);
+    health->set_lost(replication.health.lost);
+    health->set_corrupt_replicas(replication.health.corrupt_replicas);
+    health->set_missing_bytes(replication.health.missing_bytes);
+    health->set_tasks_pending(status.tasks.pending);
+    health->set_tasks_running(status.tasks.running);
+    health->set_tasks_failed(status.tasks.failed);
+    health->set_repair_bytes_per_second(replication.repair_bytes_per_second);
+    health->set_seconds_to_redundancy(replication.seconds_to_redundancy);
+    health->set_as_of_ms(absl::ToUnixMillis(replication.as_of));
+    for (const auto& [node_id, drain] : replication.drains) {
+      v1::DrainProgress& out = (*health->mutable_drains())[node_id];
+      out.set_chunks_left(drain.chunks_left);
+      out.set_bytes_left(drain.bytes_left);
+      out.set_eta_seconds(drain.eta_seconds);
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace gale::coordinator

@@ -1,0 +1,79 @@
+#include "coordinator/api/local_file_api.h"
+
+namespace gale::coordinator {
+
+client::FileInfo ToClientFileInfo(const FileView& view) {
+  const FileRecord& f = view.file;
+  client::FileInfo out;
+  out.id = f.id;
+  out.name = f.name;
+  out.size = f.size;
+  out.sha256 = f.sha256;
+  out.chunk_size = f.chunk_size;
+  out.replication_factor = f.replication_factor;
+  out.write_mode = std::string(WriteModeName(f.write_mode));
+  out.state = std::string(FileStateName(f.state));
+  out.created_at_ms = absl::ToUnixMillis(f.created_at);
+  out.chunk_count = f.chunk_count;
+  for (const auto& chunk : view.chunks) {
+    client::FileInfo::Chunk c{chunk.ref.index, chunk.ref.chunk_id, chunk.ref.size, {}};
+    for (const auto& r : chunk.replicas) {
+      c.replicas.push_back({r.node_id, r.address, std::string(NodeStateName(r.node_state))});
+    }
+    out.chunks.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<std::string> LocalFileApi::CreateFile(const client::CreateFileArgs& args) {
+  CreateFileArgs create;
+  create.name = args.name;
+  create.size = args.size;
+  create.replication_factor = args.replication_factor;
+  if (!args.write_mode.empty()) {
+    ASSIGN_OR_RETURN(WriteMode mode, ParseWriteMode(args.write_mode));
+    create.write_mode = mode;
+  }
+  create.chunk_size = args.chunk_size;
+  create.overwrite = args.overwrite;
+  ASSIGN_OR_RETURN(FileRecord file, files_->CreateFile(std::move(create)));
+  return file.id;
+}
+
+Result<std::vector<client::Placement>> LocalFileApi::AllocateChunks(
+    const std::string& file_id, const std::vector<client::ChunkSpec>& chunks,
+    const std::vector<std::string>& exclude_nodes, const std::vector<std::string>& stored_on) {
+  std::vector<FileChunkRef> refs;
+  for (const auto& c : chunks) refs.push_back({c.index, c.id, c.size});
+  ASSIGN_OR_RETURN(
+      auto placements,
+      files_->AllocateChunks(file_id, std::move(refs), {exclude_nodes.begin(), exclude_nodes.end()},
+                             {stored_on.begin(), stored_on.end()}));
+  std::vector<client::Placement> out;
+  for (const auto& p : placements) {
+    client::Placement placement{p.index, p.already_stored, {}, p.write_grant};
+    for (const auto& t : p.targets) placement.targets.push_back({t.node_id, t.address, ""});
+    out.push_back(std::move(placement));
+  }
+  return out;
+}
+
+Result<client::FileInfo> LocalFileApi::CommitFile(const std::string& file_id, int64_t size,
+                                                  const std::string& sha256) {
+  ASSIGN_OR_RETURN(FileView view, files_->CommitFile(file_id, size, sha256));
+  return ToClientFileInfo(view);
+}
+
+Status LocalFileApi::AbortFile(const std::string& file_id) { return files_->AbortFile(file_id); }
+
+Result<client::FileInfo> LocalFileApi::GetFile(std::string_view id_or_name, bool with_chunks) {
+  ASSIGN_OR_RETURN(FileView view, files_->GetFile(id_or_name, with_chunks));
+  return ToClientFileInfo(view);
+}
+
+Status LocalFileApi::ReportBadReplica(const std::string& chunk_id, const std::string& node_id,
+                                      const std::string& reason) {
+  return replicas_->ReportBad(chunk_id, node_id, reason);
+}
+
+}  // namespace gale::coordinator

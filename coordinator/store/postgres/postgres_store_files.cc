@@ -1,0 +1,619 @@
+// PostgresStore: files, chunks and replicas (see metadata_store.h).
+
+#include <utility>
+
+#include "common/ids.h"
+#include "common/strings.h"
+#include "coordinator/store/postgres/postgres_store.h"
+#include "coordinator/store/store_schema.h"
+
+namespace gale::coordinator {
+namespace {
+
+Result<FileRecord> ReadFile(const pqxx::row& row) {
+  FileRecord f;
+  f.id = row[0].as<std::string>();
+  f.name = row[1].as<std::string>();
+  f.size = row[2].as<int64_t>();
+  f.sha256 = row[3].as<std::string>();
+  f.chunk_size = row[4].as<int64_t>();
+  f.replication_factor = row[5].as<int>();
+  ASSIGN_OR_RETURN(f.write_mode, ParseWriteMode(row[6].as<std::string>()));
+  ASSIGN_OR_RETURN(f.state, ParseFileState(row[7].as<std::string>()));
+  f.overwrite = row[8].as<bool>();
+  f.auto_commit = row[9].as<bool>();
+  f.owner = row[10].as<std::string>();
+  f.created_at = absl::FromUnixMillis(row[11].as<int64_t>());
+  f.expires_at = absl::FromUnixMillis(row[12].as<int64_t>());
+  f.committed_at = absl::FromUnixMillis(row[13].as<int64_t>());
+  f.last_accessed = absl::FromUnixMillis(row[14].as<int64_t>());
+  f.chunk_count = row[15].as<int64_t>();
+  return f;
+}
+
+// The first column of every row.
+std::vector<std::string> ReadTexts(const pqxx::result& result) {
+  std::vector<std::string> out;
+  for (const pqxx::row& row : result) out.push_back(row[0].as<std::string>());
+  return out;
+}
+
+// The smallest valid UTF-8 string that is greater, in byte order, than every
+// string starting with `prefix` (valid UTF-8), or nullopt when there is none.
+// In UTF-8 byte order is code point order, so the last code point goes up.
+std::optional<std::string> PrefixEnd(std::string_view prefix) {
+  std::u32string points;
+  for (size_t i = 0; i < prefix.size();) {
+    const unsigned char lead = static_cast<unsigned char>(prefix[i]);
+    const size_t length = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+    char32_t cp = length == 1 ? lead : lead & (0x7f >> length);
+    for (size_t k = 1; k < length; ++k) cp = (cp << 6) | (prefix[i + k] & 0x3f);
+    points.push_back(cp);
+    i += length;
+  }
+  while (!points.empty() && points.back() == 0x10ffff) points.pop_back();
+  if (points.empty()) return std::nullopt;
+  points.back() = points.back() == 0xd7ff ? 0xe000 : points.back() + 1;
+  std::string out;
+  for (char32_t cp : points) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+      continue;
+    }
+    static constexpr unsigned char kLead[] = {0, 0, 0xc0, 0xe0, 0xf0};  // by length
+    const int length = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    out += static_cast<char>(kLead[length] | (cp >> (6 * (length - 1))));
+    for (int k = length - 2; k >= 0; --k) out += static_cast<char>(0x80 | ((cp >> (6 * k)) & 0x3f));
+  }
+  return out;
+}
+
+std::string Hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 0xf];
+  }
+  return out;
+}
+
+// Whether chunk `c` belongs to a complete file.
+constexpr std::string_view kCommitted =
+    "EXISTS (SELECT 1 FROM file_chunks fc JOIN files fl ON fl.id = fc.file_id WHERE "
+    "fc.chunk_id = c.id AND fl.state = 'complete')";
+
+// Stored replicas per chunk on the counting nodes ($1, a text[]).
+constexpr std::string_view kLiveCte =
+    "WITH live AS (SELECT chunk_id, count(*) AS n FROM replicas WHERE state = 'stored' AND "
+    "node_id = ANY($1::text[]) GROUP BY chunk_id) ";
+
+}  // namespace
+
+Status PostgresStore::InsertFile(const FileRecord& f) {
+  return pool_->Run("InsertFile", PgIsolation::kSerializable, [&](PgTx& tx) -> Status {
+    ASSIGN_OR_RETURN(
+        int64_t inserted,
+        tx.Change("INSERT INTO files (id, name, size, sha256, chunk_size, replication_factor, "
+                  "write_mode, state, overwrite, auto_commit, owner, created_at_ms, "
+                  "expires_at_ms, committed_at_ms, last_accessed_ms) VALUES ($1, $2, $3, $4, "
+                  "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (id) DO NOTHING",
+                  f.id, f.name, f.size, f.sha256, f.chunk_size, f.replication_factor,
+                  WriteModeName(f.write_mode), FileStateName(f.state), f.overwrite, f.auto_commit,
+                  f.owner, absl::ToUnixMillis(f.created_at), absl::ToUnixMillis(f.expires_at),
+                  absl::ToUnixMillis(f.committed_at), absl::ToUnixMillis(f.last_accessed)));
+    if (inserted == 0) return absl::AlreadyExistsError(StrCat("file id ", f.id, " is taken"));
+    return absl::OkStatus();
+  });
+}
+
+Result<FileRecord> PostgresStore::GetFileIn(PgTx& tx, std::string_view file_id) {
+  auto not_found = [&] {
+    return absl::NotFoundError(StrCat("no file with id ", EscapeForMessage(file_id)));
+  };
+  if (!IsPgText(file_id)) return not_found();
+  ASSIGN_OR_RETURN(
+      pqxx::result r,
+      tx.Exec(StrCat("SELECT ", kFileColumns, " FROM files f WHERE f.id = $1"), file_id));
+  if (r.empty()) return not_found();
+  return ReadFile(r[0]);
+}
+
+Result<FileRecord> PostgresStore::GetFile(std::string_view file_id) {
+  return pool_->Run("GetFile", PgIsolation::kRepeatableRead,
+                    [&](PgTx& tx) { return GetFileIn(tx, file_id); });
+}
+
+Result<FileRecord> PostgresStore::GetFileByName(std::string_view name) {
+  auto not_found = [&] {
+    return absl::NotFoundError(StrCat("no file named '", EscapeForMessage(name), "'"));
+  };
+  if (!IsPgText(name)) return not_found();
+  return pool_->Run(
+      "GetFileByName", PgIsolation::kRepeatableRead, [&](PgTx& tx) -> Result<FileRecord> {
+        ASSIGN_OR_RETURN(pqxx::result r, tx.Exec(StrCat("SELECT ", kFileColumns,
+                                                        " FROM files f WHERE f.name = $1 AND "
+                                                        "f.state = 'complete'"),
+                                                 name));
+        if (r.empty()) return not_found();
+        return ReadFile(r[0]);
+      });
+}
+
+Result<std::vector<FileRecord>> PostgresStore::ListFiles(const FileListQuery& q) {
+  return pool_->Run(
+      "ListFiles", PgIsolation::kRepeatableRead, [&](PgTx& tx) -> Result<std::vector<FileRecord>> {
+        pqxx::result r;
+        if (IsPgText(q.prefix) && IsPgText(q.after_name) && IsPgText(q.after_id)) {
+          // The prefix is a range on the name, which the live-name index serves.
+          const std::optional<std::string> end = PrefixEnd(q.prefix);
+          if (q.by_time) {
+            ASSIGN_OR_RETURN(
+                r, tx.Exec(StrCat("SELECT ", kFileColumns,
+                                  " FROM files f WHERE f.state = 'complete' AND f.name >= $1 AND "
+                                  "($2::text IS NULL OR f.name < $2) AND (f.committed_at_ms > "
+                                  "$3 OR (f.committed_at_ms = $3 AND f.id > $4)) ORDER BY "
+                                  "f.committed_at_ms, f.id LIMIT $5"),
+                           q.prefix, end, q.after_time_ms, q.after_id, PgLimit(q.limit)));
+          } else {
+            ASSIGN_OR_RETURN(
+                r, tx.Exec(StrCat("SELECT ", kFileColumns,
+                                  " FROM files f WHERE f.state = 'complete' AND f.name >= $1 AND "
+                                  "($2::text IS NULL OR f.name < $2) AND f.name > $3 ORDER BY "
+                                  "f.name LIMIT $4"),
+                           q.prefix, end, q.after_name, PgLimit(q.limit)));
+          }
+          return ReadRows(r, &ReadFile);
+        }
+        // Bytes no text column can hold (invalid UTF-8, NUL) still compare
+        // with names as bytes, as in SQLite: compare in bytea instead.
+        constexpr std::string_view kBytes =
+            " FROM files f WHERE f.state = 'complete' AND substring(convert_to(f.name, 'UTF8') "
+            "for length(decode($1, 'hex'))) = decode($1, 'hex') AND ";
+        if (q.by_time) {
+          ASSIGN_OR_RETURN(
+              r, tx.Exec(StrCat("SELECT ", kFileColumns, kBytes,
+                                "(f.committed_at_ms > $2 OR (f.committed_at_ms = $2 AND "
+                                "convert_to(f.id, 'UTF8') > decode($3, 'hex'))) ORDER BY "
+                                "f.committed_at_ms, f.id LIMIT $4"),
+                         Hex(q.prefix), q.after_time_ms, Hex(q.after_id), PgLimit(q.limit)));
+        } else {
+          ASSIGN_OR_RETURN(
+              r, tx.Exec(StrCat("SELECT ", kFileColumns, kBytes,
+                                "convert_to(f.name, 'UTF8') > decode($2, 'hex') ORDER BY f.name "
+                                "LIMIT $3"),
+                         Hex(q.prefix), Hex(q.after_name), PgLimit(q.limit)));
+        }
+        return ReadRows(r, &ReadFile);
+      });
+}
+
+Status PostgresStore::ReferenceChunkIn(PgTx& tx, std::string_view chunk_id, int64_t size,
+                                       int factor, absl::Time now) {
+  ASSIGN_OR_RETURN(pqxx::result found,
+                   tx.Exec("SELECT size, refcount FROM chunks WHERE id = $1", chunk_id));
+  if (found.empty()) {
+    return tx
+        .Exec(
+            "INSERT INTO chunks (id, size, refcount, created_at_ms, replication_factor) "
+            "VALUES ($1, $2, 1, $3, $4)",
+            chunk_id, size, absl::ToUnixMillis(now), factor)
+        .status();
+  }
+  const int64_t known_size = found[0][0].as<int64_t>();
+  const int64_t refcount = found[0][1].as<int64_t>();
+  if (known_size != size) {
+    return absl::InvalidArgumentError(
+        StrCat("chunk ", chunk_id, " is ", known_size, " bytes, not ", size));
+  }
+  // The highest factor among the files referencing it; a chunk referenced
+  // again after being unreferenced starts from its new file's.
+  RETURN_IF_ERROR(tx.Exec("UPDATE chunks SET refcount = refcount + 1, unreferenced_since_ms = "
+                          "NULL, replication_factor = CASE WHEN refcount = 0 THEN $1 ELSE "
+                          "greatest(replication_factor, $1) END WHERE id = $2",
+                          factor, chunk_id)
+                      .status());
+  if (refcount > 0) return absl::OkStatus();
+  // Referenced again while waiting for garbage collection: deletes not yet
+  // handed to a node are cancelled; those already sent will still happen,
+  // and their replicas stay "deleting" (not counted, not targeted).
+  RETURN_IF_ERROR(tx.Exec("UPDATE replicas SET state = 'stored' WHERE chunk_id = $1 AND state = "
+                          "'deleting' AND node_id IN (SELECT node_id FROM tasks WHERE chunk_id = "
+                          "$1 AND kind = 'delete' AND state = 'pending')",
+                          chunk_id)
+                      .status());
+  return tx
+      .Exec("DELETE FROM tasks WHERE chunk_id = $1 AND kind = 'delete' AND state = 'pending'",
+            chunk_id)
+      .status();
+}
+
+Status PostgresStore::AttachChunks(std::string_view file_id,
+                                   const std::vector<FileChunkRef>& chunks, absl::Time now) {
+  return pool_->Run("AttachChunks", PgIsolation::kSerializable, [&](PgTx& tx) -> Status {
+    ASSIGN_OR_RETURN(FileRecord file, GetFileIn(tx, file_id));
+    if (file.state != FileState::kPending) {
+      return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
+    }
+    for (const FileChunkRef& chunk : chunks) {
+      ASSIGN_OR_RETURN(pqxx::result existing,
+                       tx.Exec("SELECT chunk_id FROM file_chunks WHERE file_id = $1 AND idx = $2",
+                               file_id, chunk.index));
+      if (!existing.empty()) {
+        const std::string previous = existing[0][0].as<std::string>();
+        if (previous == chunk.chunk_id) continue;  // a retried allocation
+        RETURN_IF_ERROR(tx.Exec("UPDATE chunks SET refcount = refcount - 1, "
+                                "unreferenced_since_ms = CASE WHEN refcount = 1 THEN $1 ELSE "
+                                "unreferenced_since_ms END WHERE id = $2 AND refcount > 0",
+                                absl::ToUnixMillis(now), previous)
+                            .status());
+      }
+      RETURN_IF_ERROR(
+          ReferenceChunkIn(tx, chunk.chunk_id, chunk.size, file.replication_factor, now));
+      RETURN_IF_ERROR(tx.Exec("INSERT INTO file_chunks (file_id, idx, chunk_id, size) VALUES "
+                              "($1, $2, $3, $4) ON CONFLICT (file_id, idx) DO UPDATE SET "
+                              "chunk_id = EXCLUDED.chunk_id, size = EXCLUDED.size",
+                              file_id, chunk.index, chunk.chunk_id, chunk.size)
+                          .status());
+    }
+    return absl::OkStatus();
+  });
+}
+
+Result<std::vector<FileChunkRef>> PostgresStore::GetFileChunks(std::string_view file_id) {
+  return pool_->Run(
+      "GetFileChunks", PgIsolation::kRepeatableRead,
+      [&](PgTx& tx) -> Result<std::vector<FileChunkRef>> {
+        ASSIGN_OR_RETURN(pqxx::result r, tx.Exec("SELECT idx, chunk_id, size FROM file_chunks "
+                                                 "WHERE file_id = $1 ORDER BY idx",
+                                                 file_id));
+        std::vector<FileChunkRef> out;
+        for (const pqxx::row& row : r) {
+          out.push_back({row[0].as<int64_t>(), row[1].as<std::string>(), row[2].as<int64_t>()});
+        }
+        return out;
+      });
+}
+
+Status PostgresStore::DeleteFileIn(PgTx& tx, std::string_view file_id, absl::Time now) {
+  // A chunk can appear several times in one file: release each reference.
+  RETURN_IF_ERROR(tx.Exec("UPDATE chunks c SET refcount = c.refcount - fc.n, "
+                          "unreferenced_since_ms = CASE WHEN c.refcount = fc.n THEN $2 ELSE "
+                          "c.unreferenced_since_ms END FROM (SELECT chunk_id, count(*) AS n FROM "
+                          "file_chunks WHERE file_id = $1 GROUP BY chunk_id) fc WHERE c.id = "
+                          "fc.chunk_id",
+                          file_id, absl::ToUnixMillis(now))
+                      .status());
+  RETURN_IF_ERROR(tx.Exec("DELETE FROM file_chunks WHERE file_id = $1", file_id).status());
+  return tx.Exec("DELETE FROM files WHERE id = $1", file_id).status();
+}
+
+Result<std::string> PostgresStore::CommitFile(std::string_view file_id, int64_t size,
+                                              std::string_view sha256, absl::Time now) {
+  return pool_->Run("CommitFile", PgIsolation::kSerializable, [&](PgTx& tx) -> Result<std::string> {
+    ASSIGN_OR_RETURN(FileRecord file, GetFileIn(tx, file_id));
+    if (file.state != FileState::kPending) {
+      return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
+    }
+    ASSIGN_OR_RETURN(
+        pqxx::result other,
+        tx.Exec("SELECT id FROM files WHERE name = $1 AND state = 'complete'", file.name));
+    std::string replaced;
+    if (!other.empty()) {
+      replaced = other[0][0].as<std::string>();
+      if (!file.overwrite) {
+        return absl::AlreadyExistsError(StrCat("a file named '", EscapeForMessage(file.name),
+                                               "' already exists (", replaced,
+                                               "); upload with overwrite to replace it"));
+      }
+      RETURN_IF_ERROR(DeleteFileIn(tx, replaced, now));
+    }
+    RETURN_IF_ERROR(tx.Exec("UPDATE files SET state = 'complete', size = $1, sha256 = $2, "
+                            "committed_at_ms = $3, last_accessed_ms = $3 WHERE id = $4",
+                            size, sha256, absl::ToUnixMillis(now), file_id)
+                        .status());
+    return replaced;
+  });
+}
+
+Status PostgresStore::DeleteFile(std::string_view file_id, absl::Time now) {
+  return pool_->Run("DeleteFile", PgIsolation::kSerializable, [&](PgTx& tx) -> Status {
+    RETURN_IF_ERROR(GetFileIn(tx, file_id).status());
+    return DeleteFileIn(tx, file_id, now);
+  });
+}
+
+Status PostgresStore::TouchFile(std::string_view file_id, absl::Time now) {
+  if (!IsPgText(file_id)) return absl::OkStatus();  // no such file
+  return pool_->Run("TouchFile", PgIsolation::kSerializable, [&](PgTx& tx) -> Status {
+    return tx
+        .Exec("UPDATE files SET last_accessed_ms = $1 WHERE id = $2", absl::ToUnixMillis(now),
+              file_id)
+        .status();
+  });
+}
+
+Result<std::vector<FileRecord>> PostgresStore::ExpiredUploads(absl::Time now, int limit) {
+  return pool_->Run("ExpiredUploads", PgIsolation::kRepeatableRead,
+                    [&](PgTx& tx) -> Result<std::vector<FileRecord>> {
+                      ASSIGN_OR_RETURN(pqxx::result r,
+                                       tx.Exec(StrCat("SELECT ", kFileColumns,
+                                                      " FROM files f WHERE f.state = 'pending' "
+                                                      "AND f.expires_at_ms < $1 ORDER BY "
+                                                      "f.expires_at_ms, f.id LIMIT $2"),
+                                               absl::ToUnixMillis(now), PgLimit(limit)));
+                      return ReadRows(r, &ReadFile);
+                    });
+}
+
+Result<StoreCounts> PostgresStore::Counts() {
+  return pool_->Run("Counts", PgIsolation::kRepeatableRead, [&](PgTx& tx) -> Result<StoreCounts> {
+    ASSIGN_OR_RETURN(pqxx::result r,
+                     tx.Exec("SELECT (SELECT count(*) FROM files WHERE state = 'complete'), "
+                             "count(*), coalesce(sum(size), 0)::bigint FROM chunks WHERE "
+                             "refcount > 0"));
+    return StoreCounts{r[0][0].as<int64_t>(), r[0][1].as<int64_t>(), r[0][2].as<int64_t>()};
+  });
+}
+
+Result<ChunkRecord> PostgresStore::GetChunk(std::string_view chunk_id) {
+  auto not_found = [&] {
+    return absl::NotFoundError(StrCat("no chunk ", EscapeForMessage(chunk_id)));
+  };
+  if (!IsPgText(chunk_id)) return not_found();
+  return pool_->Run("GetChunk", PgIsolation::kRepeatableRead, [&](PgTx& tx) -> Result<ChunkRecord> {
+    ASSIGN_OR_RETURN(pqxx::result r, tx.Exec("SELECT id, size, refcount, created_at_ms FROM "
+                                             "chunks WHERE id = $1",
+                                             chunk_id));
+    if (r.empty()) return not_found();
+    ChunkRecord chunk{r[0][0].as<std::string>(),
+                      r[0][1].as<int64_t>(),
+                      r[0][2].as<int64_t>(),
+                      absl::FromUnixMillis(r[0][3].as<int64_t>()),
+                      {}};
+    ASSIGN_OR_RETURN(pqxx::result files, tx.Exec("SELECT DISTINCT file_id FROM file_chunks WHERE "
+                                                 "chunk_id = $1 ORDER BY file_id LIMIT 100",
+                                                 chunk_id));
+    chunk.file_ids = ReadTexts(files);
+    return chunk;
+  });
+}
+
+Result<std::vector<ReplicaRecord>> PostgresStore::GetReplicas(
+    const std::vector<std::string>& chunk_ids) {
+  return pool_->Run(
+      "GetReplicas", PgIsolation::kRepeatableRead,
+      [&](PgTx& tx) -> Result<std::vector<ReplicaRecord>> {
+        ASSIGN_OR_RETURN(pqxx::result r,
+                         tx.Exec("SELECT chunk_id, node_id, state FROM replicas WHERE chunk_id = "
+                                 "ANY($1::text[]) ORDER BY chunk_id, node_id",
+                                 PgTextArray(chunk_ids)));
+        std::vector<ReplicaRecord> out;
+        for (const pqxx::row& row : r) {
+          ASSIGN_OR_RETURN(ReplicaState state, ParseReplicaState(row[2].as<std::string>()));
+          out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), state});
+        }
+        return out;
+      });
+}
+
+Status PostgresStore::ApplyReplicaChanges(std::string_view node_id,
+                                          const std::vector<ChunkReplica>& received,
+                                          const std::vector<std::string>& deleted,
+                                          const std::vector<std::string>& corrupt, absl::Time now) {
+  // A chunk the node quarantined is as gone as a deleted one.
+  std::vector<std::string> gone = deleted;
+  gone.insert(gone.end(), corrupt.begin(), corrupt.end());
+  return pool_->Run("ApplyReplicaChanges", PgIsolation::kSerializable, [&](PgTx& tx) -> Status {
+    for (const ChunkReplica& chunk : received) {
+      // A replica being deleted stays so: its delete order is already out.
+      RETURN_IF_ERROR(tx.Exec("INSERT INTO replicas (chunk_id, node_id, size, state, "
+                              "updated_at_ms) VALUES ($1, $2, $3, 'stored', $4) ON CONFLICT "
+                              "(chunk_id, node_id) DO UPDATE SET size = EXCLUDED.size, "
+                              "updated_at_ms = EXCLUDED.updated_at_ms, state = CASE WHEN "
+                              "replicas.state = 'deleting' THEN 'deleting' ELSE 'stored' END",
+                              chunk.chunk_id, node_id, chunk.size, absl::ToUnixMillis(now))
+                          .status());
+    }
+    if (gone.empty()) return absl::OkStatus();
+    return tx
+        .Exec("DELETE FROM replicas WHERE node_id = $1 AND chunk_id = ANY($2::text[])", node_id,
+              PgTextArray(gone))
+        .status();
+  });
+}
+
+Status PostgresStore::FlagReplica(std::string_view chunk_id, std::string_view node_id,
+                                  absl::Time now) {
+  return pool_->Run("FlagReplica", PgIsolation::kSerializable, [&](PgTx& tx) -> Status {
+    ASSIGN_OR_RETURN(pqxx::result state,
+                     tx.Exec("SELECT state FROM replicas WHERE chunk_id = $1 AND node_id = $2",
+                             chunk_id, node_id));
+    if (state.empty()) {
+      return absl::NotFoundError(StrCat("node ", node_id, " holds no replica of ", chunk_id));
+    }
+    // Already flagged, or being deleted.
+    if (state[0][0].as<std::string>() != "stored") return absl::OkStatus();
+    RETURN_IF_ERROR(tx.Exec("UPDATE replicas SET state = 'corrupt', updated_at_ms = $1 WHERE "
+                            "chunk_id = $2 AND node_id = $3",
+                            absl::ToUnixMillis(now), chunk_id, node_id)
+                        .status());
+    TaskRecord verify;
+    verify.kind = TaskKind::kVerify;
+    verify.chunk_id = std::string(chunk_id);
+    verify.node_id = std::string(node_id);
+    verify.created_at = now;
+    return InsertTaskIn(tx, verify);
+  });
+}
+
+Result<std::vector<ChunkBalance>> PostgresStore::UnbalancedChunks(
+    const std::vector<std::string>& counting_nodes, int limit) {
+  return pool_->Run(
+      "UnbalancedChunks", PgIsolation::kRepeatableRead,
+      [&](PgTx& tx) -> Result<std::vector<ChunkBalance>> {
+        ASSIGN_OR_RETURN(
+            pqxx::result r,
+            tx.Exec(StrCat(kLiveCte,
+                           "SELECT c.id, c.size, c.replication_factor, coalesce(l.n, 0) FROM "
+                           "chunks c LEFT JOIN live l ON l.chunk_id = c.id WHERE c.refcount > 0 "
+                           "AND coalesce(l.n, 0) != c.replication_factor AND ",
+                           kCommitted, " ORDER BY coalesce(l.n, 0), c.id LIMIT $2"),
+                    PgTextArray(counting_nodes), PgLimit(limit)));
+        std::vector<ChunkBalance> out;
+        for (const pqxx::row& row : r) {
+          out.push_back(
+              {row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<int>(), row[3].as<int>()});
+        }
+        return out;
+      });
+}
+
+Result<ReplicationHealth> PostgresStore::Health(const std::vector<std::string>& counting_nodes,
+                                                const std::vector<std::string>& readable_nodes) {
+  return pool_->Run(
+      "Health", PgIsolation::kRepeatableRead, [&](PgTx& tx) -> Result<ReplicationHealth> {
+        ASSIGN_OR_RETURN(
+            pqxx::result r,
+            tx.Exec(StrCat(kLiveCte,
+                           ", readable AS (SELECT DISTINCT chunk_id FROM replicas WHERE state = "
+                           "'stored' AND node_id = ANY($2::text[])), "
+                           "counted AS (SELECT c.size, c.replication_factor AS f, "
+                           "coalesce(l.n, 0) AS n, EXISTS (SELECT 1 FROM readable rd WHERE "
+                           "rd.chunk_id = c.id) AS readable FROM chunks c LEFT JOIN live l ON "
+                           "l.chunk_id = c.id WHERE c.refcount > 0 AND ",
+                           kCommitted,
+                           ") SELECT count(*) FILTER (WHERE n < f), count(*) FILTER (WHERE n > "
+                           "f), count(*) FILTER (WHERE NOT readable), coalesce(sum((f - n) * "
+                           "size) FILTER (WHERE n < f), 0)::bigint, (SELECT count(*) FROM "
+                           "replicas WHERE state = 'corrupt') FROM counted"),
+                    PgTextArray(counting_nodes), PgTextArray(readable_nodes)));
+        ReplicationHealth health;
+        health.under_replicated = r[0][0].as<int64_t>();
+        health.over_replicated = r[0][1].as<int64_t>();
+        health.lost = r[0][2].as<int64_t>();
+        health.missing_bytes = r[0][3].as<int64_t>();
+        health.corrupt_replicas = r[0][4].as<int64_t>();
+        return health;
+      });
+}
+
+Result<ReplicaTotals> PostgresStore::DrainRemaining(
+    std::string_view node_id, const std::vector<std::string>& counting_nodes) {
+  return pool_->Run(
+      "DrainRemaining", PgIsolation::kRepeatableRead, [&](PgTx& tx) -> Result<ReplicaTotals> {
+        ASSIGN_OR_RETURN(
+            pqxx::result r,
+            tx.Exec(StrCat(kLiveCte,
+                           "SELECT count(*), coalesce(sum(c.size), 0)::bigint FROM replicas r "
+                           "JOIN chunks c ON c.id = r.chunk_id LEFT JOIN live l ON l.chunk_id = "
+                           "c.id WHERE r.node_id = $2 AND r.state = 'stored' AND c.refcount > 0 "
+                           "AND coalesce(l.n, 0) < c.replication_factor"),
+                    PgTextArray(counting_nodes), node_id));
+        return ReplicaTotals{r[0][0].as<int64_t>(), r[0][1].as<int64_t>()};
+      });
+}
+
+Result<std::vector<std::string>> PostgresStore::CoveredReplicasOn(
+    std::string_view node_id, const std::vector<std::string>& counting_nodes, int limit) {
+  return pool_->Run(
+      "CoveredReplicasOn", PgIsolation::kRepeatableRead,
+      [&](PgTx& tx) -> Result<std::vector<std::string>> {
+        ASSIGN_OR_RETURN(
+            pqxx::result r,
+            tx.Exec("WITH live AS (SELECT chunk_id, count(*) AS n FROM replicas WHERE state = "
+                    "'stored' AND node_id != $2 AND node_id = ANY($1::text[]) GROUP BY chunk_id) "
+                    "SELECT r.chunk_id FROM replicas r JOIN chunks c ON c.id = r.chunk_id JOIN "
+                    "live l ON l.chunk_id = c.id WHERE r.node_id = $2 AND r.state = 'stored' AND "
+                    "c.refcount > 0 AND l.n >= c.replication_factor ORDER BY r.chunk_id LIMIT $3",
+                    PgTextArray(counting_nodes), node_id, PgLimit(limit)));
+        return ReadTexts(r);
+      });
+}
+
+Result<bool> PostgresStore::OrderReplicaDeleteIn(PgTx& tx, std::string_view chunk_id,
+                                                 std::string_view node_id, absl::Time now) {
+  ASSIGN_OR_RETURN(int64_t marked,
+                   tx.Change("UPDATE replicas SET state = 'deleting', updated_at_ms = $1 WHERE "
+                             "chunk_id = $2 AND node_id = $3 AND state != 'deleting'",
+                             absl::ToUnixMillis(now), chunk_id, node_id));
+  if (marked == 0) return false;
+  TaskRecord task;
+  task.kind = TaskKind::kDelete;
+  task.chunk_id = std::string(chunk_id);
+  task.node_id = std::string(node_id);
+  task.created_at = now;
+  RETURN_IF_ERROR(InsertTaskIn(tx, task));
+  return true;
+}
+
+Status PostgresStore::OrderReplicaDelete(std::string_view chunk_id, std::string_view node_id,
+                                         absl::Time now) {
+  return pool_->Run("OrderReplicaDelete", PgIsolation::kSerializable, [&](PgTx& tx) -> Status {
+    ASSIGN_OR_RETURN(bool ordered, OrderReplicaDeleteIn(tx, chunk_id, node_id, now));
+    if (ordered) return absl::OkStatus();
+    return absl::FailedPreconditionError(
+        StrCat("node ", node_id, " holds no replica of ", chunk_id, " that is not being deleted"));
+  });
+}
+
+Result<std::vector<std::string>> PostgresStore::CollectableChunks(absl::Time before, int limit) {
+  return pool_->Run(
+      "CollectableChunks", PgIsolation::kRepeatableRead,
+      [&](PgTx& tx) -> Result<std::vector<std::string>> {
+        ASSIGN_OR_RETURN(
+            pqxx::result r,
+            tx.Exec("SELECT c.id FROM chunks c WHERE c.refcount = 0 AND c.unreferenced_since_ms "
+                    "<= $1 AND (EXISTS (SELECT 1 FROM replicas r WHERE r.chunk_id = c.id AND "
+                    "r.state IN ('stored', 'corrupt')) OR NOT EXISTS (SELECT 1 FROM replicas r "
+                    "WHERE r.chunk_id = c.id)) ORDER BY c.unreferenced_since_ms, c.id LIMIT $2",
+                    absl::ToUnixMillis(before), PgLimit(limit)));
+        return ReadTexts(r);
+      });
+}
+
+Result<int> PostgresStore::CollectChunk(std::string_view chunk_id, absl::Time now) {
+  return pool_->Run("CollectChunk", PgIsolation::kSerializable, [&](PgTx& tx) -> Result<int> {
+    ASSIGN_OR_RETURN(pqxx::result chunk,
+                     tx.Exec("SELECT refcount FROM chunks WHERE id = $1", chunk_id));
+    // Gone, or referenced again.
+    if (chunk.empty() || chunk[0][0].as<int64_t>() > 0) return 0;
+    ASSIGN_OR_RETURN(pqxx::result replicas,
+                     tx.Exec("SELECT node_id, state FROM replicas WHERE chunk_id = $1 ORDER BY "
+                             "node_id",
+                             chunk_id));
+    if (replicas.empty()) {
+      RETURN_IF_ERROR(tx.Exec("DELETE FROM chunks WHERE id = $1", chunk_id).status());
+      return 0;
+    }
+    int created = 0;
+    for (const pqxx::row& row : replicas) {
+      if (row[1].as<std::string>() == "deleting") continue;
+      ASSIGN_OR_RETURN(bool ordered,
+                       OrderReplicaDeleteIn(tx, chunk_id, row[0].as<std::string>(), now));
+      if (ordered) ++created;
+    }
+    return created;
+  });
+}
+
+Result<int> PostgresStore::CollectOrphanReplicas(absl::Time before, absl::Time now, int limit) {
+  return pool_->Run(
+      "CollectOrphanReplicas", PgIsolation::kSerializable, [&](PgTx& tx) -> Result<int> {
+        ASSIGN_OR_RETURN(
+            pqxx::result orphans,
+            tx.Exec("SELECT r.chunk_id, r.node_id FROM replicas r WHERE r.state = 'stored' AND "
+                    "r.updated_at_ms < $1 AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.id = "
+                    "r.chunk_id) LIMIT $2",
+                    absl::ToUnixMillis(before), PgLimit(limit)));
+        int ordered = 0;
+        for (const pqxx::row& row : orphans) {
+          ASSIGN_OR_RETURN(bool done, OrderReplicaDeleteIn(tx, row[0].as<std::string>(),
+                                                           row[1].as<std::string>(), now));
+          if (done) ++ordered;
+        }
+        return ordered;
+      });
+}
+
+}  // namespace gale::coordinator

@@ -1,0 +1,165 @@
+#include "coordinator/store/sqlite/sqlite_db.h"
+
+#include "common/strings.h"
+
+namespace gale::coordinator {
+
+Status SqliteStatus(int rc, sqlite3* db, std::string_view context) {
+  std::string message =
+      StrCat(context, ": ", db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+      return absl::OkStatus();
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return absl::UnavailableError(message);
+    case SQLITE_FULL:
+      return absl::ResourceExhaustedError(message);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return absl::DataLossError(message);
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+      return absl::FailedPreconditionError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+SqliteStatement& SqliteStatement::Bind(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::Bind(int index, int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::Bind(int index, double value) {
+  sqlite3_bind_double(stmt_, index, value);
+  return *this;
+}
+
+Result<bool> SqliteStatement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return SqliteStatus(rc, sqlite3_db_handle(stmt_), "sqlite step");
+}
+
+Status SqliteStatement::Run() {
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, Step());
+    if (!row) return absl::OkStatus();
+  }
+}
+
+std::string SqliteStatement::Text(int column) const {
+  const unsigned char* text = sqlite3_column_text(stmt_, column);
+  int size = sqlite3_column_bytes(stmt_, column);
+  return text == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(text), size);
+}
+
+void SqliteStatement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Role role) {
+  sqlite3* raw = nullptr;
+  // A reader opens read-write all the same: a read-only connection cannot
+  // recover the WAL index after a crash. "query_only" keeps it reading.
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+                    (role == Role::kWriter ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Status status = SqliteStatus(rc, raw, StrCat("open SQLite database ", path));
+    sqlite3_close(raw);
+    return status;
+  }
+  std::unique_ptr<SqliteDb> db(new SqliteDb(raw, path));
+  sqlite3_busy_timeout(raw, 5000);
+  if (role == Role::kReader) {
+    RETURN_IF_ERROR(db->Exec("PRAGMA query_only=ON;"));
+    return db;
+  }
+  // WAL lets readers proceed during writes; synchronous=FULL makes every
+  // committed transaction survive power loss, which a storage system's
+  // metadata needs.
+  RETURN_IF_ERROR(
+      db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+               "PRAGMA foreign_keys=ON;"));
+  return db;
+}
+
+SqliteDb::~SqliteDb() {
+  cache_.clear();
+  sqlite3_close(db_);
+}
+
+Status SqliteDb::BackupTo(const std::string& path) {
+  sqlite3* copy = nullptr;
+  int rc =
+      sqlite3_open_v2(path.c_str(), &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  if (rc == SQLITE_OK) {
+    sqlite3_exec(copy, "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr);
+    sqlite3_backup* backup = sqlite3_backup_init(copy, "main", db_, "main");
+    if (backup == nullptr) {
+      rc = sqlite3_errcode(copy);
+    } else {
+      rc = sqlite3_backup_step(backup, -1);
+      const int finished = sqlite3_backup_finish(backup);
+      if (rc == SQLITE_DONE) rc = finished;
+    }
+  }
+  Status status =
+      rc == SQLITE_OK ? absl::OkStatus() : SqliteStatus(rc, copy, StrCat("backup to ", path));
+  sqlite3_close(copy);
+  return status;
+}
+
+Status SqliteDb::Exec(std::string_view sql) {
+  char* error = nullptr;
+  int rc = sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &error);
+  if (rc != SQLITE_OK) {
+    std::string message = error != nullptr ? error : sqlite3_errstr(rc);
+    sqlite3_free(error);
+    Status status = SqliteStatus(rc, nullptr, "sqlite exec");
+    return Status(status.code(), StrCat("sqlite exec: ", message));
+  }
+  return absl::OkStatus();
+}
+
+Result<SqliteQuery> SqliteDb::Prepare(std::string_view sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return SqliteStatus(rc, db_, StrCat("prepare '", sql, "'"));
+    it = cache_.emplace(std::string(sql), std::make_unique<SqliteStatement>(stmt)).first;
+  }
+  return SqliteQuery(it->second.get());
+}
+
+Status SqliteDb::RunCached(std::string_view sql) {
+  ASSIGN_OR_RETURN(SqliteQuery query, Prepare(sql));
+  return query->Run();
+}
+
+Status SqliteDb::Transaction(const std::function<Status()>& body) {
+  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+  Status status = body();
+  if (status.ok()) status = Exec("COMMIT");
+  if (!status.ok()) {
+    // Rolls back whatever the body or a failed COMMIT left open.
+    (void)Exec("ROLLBACK");
+  }
+  return status;
+}
+
+}  // namespace gale::coordinator

@@ -1,0 +1,654 @@
+// SqliteStore: files, chunks and replicas (see metadata_store.h).
+
+#include "common/ids.h"
+#include "common/strings.h"
+#include "coordinator/store/sqlite/sqlite_store.h"
+#include "coordinator/store/store_schema.h"
+#include "nlohmann/json.hpp"
+
+namespace gale::coordinator {
+namespace {
+
+Result<FileRecord> ReadFile(const SqliteStatement& row) {
+  FileRecord f;
+  f.id = row.Text(0);
+  f.name = row.Text(1);
+  f.size = row.Int(2);
+  f.sha256 = row.Text(3);
+  f.chunk_size = row.Int(4);
+  f.replication_factor = static_cast<int>(row.Int(5));
+  ASSIGN_OR_RETURN(f.write_mode, ParseWriteMode(row.Text(6)));
+  ASSIGN_OR_RETURN(f.state, ParseFileState(row.Text(7)));
+  f.overwrite = row.Int(8) != 0;
+  f.auto_commit = row.Int(9) != 0;
+  f.owner = row.Text(10);
+  f.created_at = absl::FromUnixMillis(row.Int(11));
+  f.expires_at = absl::FromUnixMillis(row.Int(12));
+  f.committed_at = absl::FromUnixMillis(row.Int(13));
+  f.last_accessed = absl::FromUnixMillis(row.Int(14));
+  f.chunk_count = row.Int(15);
+  return f;
+}
+
+// Reads every row of `stmt` as a file.
+Result<std::vector<FileRecord>> ReadFiles(SqliteStatement& stmt) {
+  std::vector<FileRecord> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) return out;
+    ASSIGN_OR_RETURN(FileRecord file, ReadFile(stmt));
+    out.push_back(std::move(file));
+  }
+}
+
+// The smallest string greater than every string starting with `prefix`, or
+// "" when there is none (all 0xff).
+std::string PrefixEnd(std::string prefix) {
+  while (!prefix.empty()) {
+    unsigned char last = static_cast<unsigned char>(prefix.back());
+    if (last < 0xff) {
+      prefix.back() = static_cast<char>(last + 1);
+      return prefix;
+    }
+    prefix.pop_back();
+  }
+  return "";
+}
+
+std::string JsonArray(const std::vector<std::string>& values) {
+  return nlohmann::json(values).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// The first column of every remaining row.
+Result<std::vector<std::string>> ReadTexts(SqliteStatement& stmt) {
+  std::vector<std::string> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) return out;
+    out.push_back(stmt.Text(0));
+  }
+}
+
+}  // namespace
+
+Status SqliteStore::InsertFile(const FileRecord& f) {
+  return Write([&](SqliteDb& db) -> Status {
+    ASSIGN_OR_RETURN(
+        auto stmt,
+        db.Prepare("INSERT INTO files (id, name, size, sha256, chunk_size, replication_factor, "
+                   "write_mode, state, overwrite, auto_commit, owner, created_at_ms, "
+                   "expires_at_ms, committed_at_ms, last_accessed_ms) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    stmt->Bind(1, f.id)
+        .Bind(2, f.name)
+        .Bind(3, f.size)
+        .Bind(4, f.sha256)
+        .Bind(5, f.chunk_size)
+        .Bind(6, int64_t{f.replication_factor})
+        .Bind(7, WriteModeName(f.write_mode))
+        .Bind(8, FileStateName(f.state))
+        .Bind(9, int64_t{f.overwrite})
+        .Bind(10, int64_t{f.auto_commit})
+        .Bind(11, f.owner)
+        .Bind(12, absl::ToUnixMillis(f.created_at))
+        .Bind(13, absl::ToUnixMillis(f.expires_at))
+        .Bind(14, absl::ToUnixMillis(f.committed_at))
+        .Bind(15, absl::ToUnixMillis(f.last_accessed));
+    Status status = stmt->Run();
+    if (!status.ok() && ToStd(status.message()).find("UNIQUE") != std::string_view::npos) {
+      return absl::AlreadyExistsError(StrCat("file id ", f.id, " is taken"));
+    }
+    return status;
+  });
+}
+
+Result<FileRecord> SqliteStore::GetFile(std::string_view file_id) {
+  return Read([&](SqliteDb& db) -> Result<FileRecord> { return GetFileIn(db, file_id); });
+}
+
+Result<FileRecord> SqliteStore::GetFileIn(SqliteDb& db, std::string_view file_id) {
+  ASSIGN_OR_RETURN(auto stmt,
+                   db.Prepare(StrCat("SELECT ", kFileColumns, " FROM files f WHERE f.id = ?")));
+  stmt->Bind(1, file_id);
+  ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return absl::NotFoundError(StrCat("no file with id ", EscapeForMessage(file_id)));
+  return ReadFile(*stmt);
+}
+
+Result<FileRecord> SqliteStore::GetFileByName(std::string_view name) {
+  return Read([&](SqliteDb& db) -> Result<FileRecord> {
+    ASSIGN_OR_RETURN(auto stmt, db.Prepare(StrCat("SELECT ", kFileColumns,
+                                                  " FROM files f WHERE f.name = ? AND "
+                                                  "f.state = 'complete'")));
+    stmt->Bind(1, name);
+    ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) return absl::NotFoundError(StrCat("no file named '", EscapeForMessage(name), "'"));
+    return ReadFile(*stmt);
+  });
+}
+
+Result<std::vector<FileRecord>> SqliteStore::ListFiles(const FileListQuery& q) {
+  return Read([&](SqliteDb& db) -> Result<std::vector<FileRecord>> {
+    // The prefix is a range on the name; "" as its end means unbounded.
+    const std::string end = PrefixEnd(q.prefix);
+    if (q.by_time) {
+      ASSIGN_OR_RETURN(
+          auto stmt,
+          db.Prepare(StrCat("SELECT ", kFileColumns,
+                            " FROM files f WHERE f.state = 'complete' AND f.name >= ?1 AND "
+                            "(?2 = '' OR f.name < ?2) AND (f.committed_at_ms > ?3 OR "
+                            "(f.committed_at_ms = ?3 AND f.id > ?4)) "
+                            "ORDER BY f.committed_at_ms, f.id LIMIT ?5")));
+      stmt->Bind(1, q.prefix).Bind(2, end).Bind(3, q.after_time_ms).Bind(4, q.after_id);
+      stmt->Bind(5, int64_t{q.limit});
+      return ReadFiles(*stmt);
+    }
+    ASSIGN_OR_RETURN(auto stmt, db.Prepare(StrCat("SELECT ", kFileColumns,
+                                                  " FROM files f WHERE f.state = 'complete' AND "
+                                                  "f.name >= ?1 AND (?2 = '' OR f.name < ?2) AND "
+                                                  "f.name > ?3 ORDER BY f.name LIMIT ?4")));
+    stmt->Bind(1, q.prefix).Bind(2, end).Bind(3, q.after_name).Bind(4, int64_t{q.limit});
+    return ReadFiles(*stmt);
+  });
+}
+
+Status SqliteStore::ReferenceChunkIn(SqliteDb& db, std::string_view chunk_id, int64_t size,
+                                     int factor, absl::Time now) {
+  ASSIGN_OR_RETURN(auto find, db.Prepare("SELECT size, refcount FROM chunks WHERE id = ?"));
+  find->Bind(1, chunk_id);
+  ASSIGN_OR_RETURN(bool exists, find->Step());
+  if (!exists) {
+    ASSIGN_OR_RETURN(auto insert, db.Prepare("INSERT INTO chunks (id, size, refcount, "
+                                             "created_at_ms, replication_factor) VALUES "
+                                             "(?, ?, 1, ?, ?)"));
+    insert->Bind(1, chunk_id).Bind(2, size).Bind(3, absl::ToUnixMillis(now));
+    insert->Bind(4, int64_t{factor});
+    return insert->Run();
+  }
+  const int64_t known_size = find->Int(0);
+  const int64_t refcount = find->Int(1);
+  find.reset();
+  if (known_size != size) {
+    return absl::InvalidArgumentError(
+        StrCat("chunk ", chunk_id, " is ", known_size, " bytes, not ", size));
+  }
+  // The highest factor among the files referencing it; a chunk referenced
+  // again after being unreferenced starts from its new file's.
+  ASSIGN_OR_RETURN(auto bump,
+                   db.Prepare("UPDATE chunks SET refcount = refcount + 1, "
+                              "unreferenced_since_ms = NULL, replication_factor = CASE WHEN "
+                              "refcount = 0 THEN ?1 ELSE max(replication_factor, ?1) END "
+                              "WHERE id = ?2"));
+  bump->Bind(1, int64_t{factor}).Bind(2, chunk_id);
+  RETURN_IF_ERROR(bump->Run());
+  if (refcount > 0) return absl::OkStatus();
+  // Referenced again while waiting for garbage collection: deletes not yet
+  // handed to a node are cancelled; those already sent will still happen,
+  // and their replicas stay "deleting" (not counted, not targeted).
+  ASSIGN_OR_RETURN(auto restore,
+                   db.Prepare("UPDATE replicas SET state = 'stored' WHERE chunk_id = ?1 AND "
+                              "state = 'deleting' AND node_id IN (SELECT node_id FROM tasks "
+                              "WHERE chunk_id = ?1 AND kind = 'delete' AND state = 'pending')"));
+  restore->Bind(1, chunk_id);
+  RETURN_IF_ERROR(restore->Run());
+  ASSIGN_OR_RETURN(auto cancel, db.Prepare("DELETE FROM tasks WHERE chunk_id = ? AND "
+                                           "kind = 'delete' AND state = 'pending'"));
+  cancel->Bind(1, chunk_id);
+  return cancel->Run();
+}
+
+Status SqliteStore::ReleaseChunkIn(SqliteDb& db, std::string_view chunk_id, absl::Time now) {
+  ASSIGN_OR_RETURN(auto release,
+                   db.Prepare("UPDATE chunks SET refcount = refcount - 1, "
+                              "unreferenced_since_ms = CASE WHEN refcount = 1 THEN ? ELSE "
+                              "unreferenced_since_ms END WHERE id = ? AND refcount > 0"));
+  release->Bind(1, absl::ToUnixMillis(now)).Bind(2, chunk_id);
+  return release->Run();
+}
+
+Status SqliteStore::AttachChunks(std::string_view file_id, const std::vector<FileChunkRef>& chunks,
+                                 absl::Time now) {
+  return Write([&](SqliteDb& db) -> Status {
+    ASSIGN_OR_RETURN(FileRecord file, GetFileIn(db, file_id));
+    if (file.state != FileState::kPending) {
+      return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
+    }
+    for (const FileChunkRef& chunk : chunks) {
+      ASSIGN_OR_RETURN(auto existing, db.Prepare("SELECT chunk_id FROM file_chunks WHERE "
+                                                 "file_id = ? AND idx = ?"));
+      existing->Bind(1, file_id).Bind(2, chunk.index);
+      ASSIGN_OR_RETURN(bool had, existing->Step());
+      std::string previous = had ? existing->Text(0) : "";
+      existing.reset();
+      if (had && previous == chunk.chunk_id) continue;  // a retried allocation
+      if (had) RETURN_IF_ERROR(ReleaseChunkIn(db, previous, now));
+      RETURN_IF_ERROR(
+          ReferenceChunkIn(db, chunk.chunk_id, chunk.size, file.replication_factor, now));
+      ASSIGN_OR_RETURN(auto upsert,
+                       db.Prepare("INSERT OR REPLACE INTO file_chunks (file_id, idx, chunk_id, "
+                                  "size) VALUES (?, ?, ?, ?)"));
+      upsert->Bind(1, file_id).Bind(2, chunk.index).Bind(3, chunk.chunk_id).Bind(4, chunk.size);
+      RETURN_IF_ERROR(upsert->Run());
+    }
+    return absl::OkStatus();
+  });
+}
+
+Result<std::vector<FileChunkRef>> SqliteStore::GetFileChunks(std::string_view file_id) {
+  return Read([&](SqliteDb& db) -> Result<std::vector<FileChunkRef>> {
+    ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT idx, chunk_id, size FROM file_chunks WHERE "
+                                           "file_id = ? ORDER BY idx"));
+    stmt->Bind(1, file_id);
+    std::vector<FileChunkRef> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) return out;
+      out.push_back({stmt->Int(0), stmt->Text(1), stmt->Int(2)});
+    }
+  });
+}
+
+Status SqliteStore::DeleteFileIn(SqliteDb& db, std::string_view file_id, absl::Time now) {
+  // A chunk can appear several times in one file: release each reference.
+  ASSIGN_OR_RETURN(
+      auto release,
+      db.Prepare("UPDATE chunks SET refcount = refcount - (SELECT count(*) FROM file_chunks "
+                 "fc WHERE fc.file_id = ?1 AND fc.chunk_id = chunks.id), "
+                 "unreferenced_since_ms = CASE WHEN refcount = (SELECT count(*) FROM "
+                 "file_chunks fc WHERE fc.file_id = ?1 AND fc.chunk_id = chunks.id) THEN ?2 "
+                 "ELSE unreferenced_since_ms END "
+                 "WHERE id IN (SELECT chunk_id FROM file_chunks WHERE file_id = ?1)"));
+  release->Bind(1, file_id).Bind(2, absl::ToUnixMillis(now));
+  RETURN_IF_ERROR(release->Run());
+  ASSIGN_OR_RETURN(auto drop_chunks, db.Prepare("DELETE FROM file_chunks WHERE file_id = ?"));
+  drop_chunks->Bind(1, file_id);
+  RETURN_IF_ERROR(drop_chunks->Run());
+  ASSIGN_OR_RETURN(auto drop_file, db.Prepare("DELETE FROM files WHERE id = ?"));
+  drop_file->Bind(1, file_id);
+  return drop_file->Run();
+}
+
+Result<std::string> SqliteStore::CommitFile(std::string_view file_id, int64_t size,
+                                            std::string_view sha256, absl::Time now) {
+  std::string replaced;
+  RETURN_IF_ERROR(Write([&](SqliteDb& db) -> Status {
+    ASSIGN_OR_RETURN(FileRecord file, GetFileIn(db, file_id));
+    if (file.state != FileState::kPending) {
+      return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
+    }
+    ASSIGN_OR_RETURN(auto other, db.Prepare("SELECT id FROM files WHERE name = ? AND "
+                                            "state = 'complete'"));
+    other->Bind(1, file.name);
+    ASSIGN_OR_RETURN(bool taken, other->Step());
+    if (taken) {
+      replaced = other->Text(0);
+      other.reset();
+      if (!file.overwrite) {
+        return absl::AlreadyExistsError(StrCat("a file named '", EscapeForMessage(file.name),
+                                               "' already exists (", replaced,
+                                               "); upload with overwrite to replace it"));
+      }
+      RETURN_IF_ERROR(DeleteFileIn(db, replaced, now));
+    }
+    ASSIGN_OR_RETURN(auto commit,
+                     db.Prepare("UPDATE files SET state = 'complete', size = ?, sha256 = ?, "
+                                "committed_at_ms = ?, last_accessed_ms = ? WHERE id = ?"));
+    commit->Bind(1, size)
+        .Bind(2, sha256)
+        .Bind(3, absl::ToUnixMillis(now))
+        .Bind(4, absl::ToUnixMillis(now))
+        .Bind(5, file_id);
+    return commit->Run();
+  }));
+  return replaced;
+}
+
+Status SqliteStore::DeleteFile(std::string_view file_id, absl::Time now) {
+  return Write([&](SqliteDb& db) -> Status {
+    RETURN_IF_ERROR(GetFileIn(db, file_id).status());
+    return DeleteFileIn(db, file_id, now);
+  });
+}
+
+Status SqliteStore::TouchFile(std::string_view file_id, absl::Time now) {
+  return Write([&](SqliteDb& db) -> Status {
+    ASSIGN_OR_RETURN(auto stmt, db.Prepare("UPDATE files SET last_accessed_ms = ? WHERE id = ?"));
+    stmt->Bind(1, absl::ToUnixMillis(now)).Bind(2, file_id);
+    return stmt->Run();
+  });
+}
+
+Result<std::vector<FileRecord>> SqliteStore::ExpiredUploads(absl::Time now, int limit) {
+  return Read([&](SqliteDb& db) -> Result<std::vector<FileRecord>> {
+    ASSIGN_OR_RETURN(auto stmt,
+                     db.Prepare(StrCat("SELECT ", kFileColumns,
+                                       " FROM files f WHERE f.state = 'pending' AND "
+                                       "f.expires_at_ms < ? ORDER BY f.expires_at_ms LIMIT ?")));
+    stmt->Bind(1, absl::ToUnixMillis(now)).Bind(2, int64_t{limit});
+    return ReadFiles(*stmt);
+  });
+}
+
+Result<StoreCounts> SqliteStore::Counts() {
+  return Read([&](SqliteDb& db) -> Result<StoreCounts> {
+    StoreCounts counts;
+    ASSIGN_OR_RETURN(auto files, db.Prepare("SELECT count(*) FROM files WHERE state = 'complete'"));
+    ASSIGN_OR_RETURN(bool row, files->Step());
+    if (row) counts.files = files->Int(0);
+    ASSIGN_OR_RETURN(auto chunks, db.Prepare("SELECT count(*), coalesce(sum(size), 0) FROM "
+                                             "chunks WHERE refcount > 0"));
+    ASSIGN_OR_RETURN(row, chunks->Step());
+    if (row) {
+      counts.chunks = chunks->Int(0);
+      counts.bytes = chunks->Int(1);
+    }
+    return counts;
+  });
+}
+
+Result<ChunkRecord> SqliteStore::GetChunk(std::string_view chunk_id) {
+  return Read([&](SqliteDb& db) -> Result<ChunkRecord> {
+    ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT id, size, refcount, created_at_ms FROM chunks "
+                                           "WHERE id = ?"));
+    stmt->Bind(1, chunk_id);
+    ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) return absl::NotFoundError(StrCat("no chunk ", EscapeForMessage(chunk_id)));
+    ChunkRecord chunk{
+        stmt->Text(0), stmt->Int(1), stmt->Int(2), absl::FromUnixMillis(stmt->Int(3)), {}};
+    stmt.reset();
+    ASSIGN_OR_RETURN(auto files, db.Prepare("SELECT DISTINCT file_id FROM file_chunks WHERE "
+                                            "chunk_id = ? ORDER BY file_id LIMIT 100"));
+    files->Bind(1, chunk_id);
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, files->Step());
+      if (!more) break;
+      chunk.file_ids.push_back(files->Text(0));
+    }
+    return chunk;
+  });
+}
+
+Result<std::vector<ReplicaRecord>> SqliteStore::GetReplicas(
+    const std::vector<std::string>& chunk_ids) {
+  return Read([&](SqliteDb& db) -> Result<std::vector<ReplicaRecord>> {
+    ASSIGN_OR_RETURN(auto stmt,
+                     db.Prepare("SELECT chunk_id, node_id, state FROM replicas WHERE chunk_id IN "
+                                "(SELECT value FROM json_each(?)) ORDER BY chunk_id, node_id"));
+    stmt->Bind(1, JsonArray(chunk_ids));
+    std::vector<ReplicaRecord> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) return out;
+      ASSIGN_OR_RETURN(ReplicaState state, ParseReplicaState(stmt->Text(2)));
+      out.push_back({stmt->Text(0), stmt->Text(1), state});
+    }
+  });
+}
+
+Status SqliteStore::UpsertStoredReplicaIn(SqliteDb& db, std::string_view node_id,
+                                          const ChunkReplica& chunk, int64_t now_ms) {
+  // A replica being deleted stays so: its delete order is already out.
+  ASSIGN_OR_RETURN(
+      auto upsert,
+      db.Prepare("INSERT INTO replicas (chunk_id, node_id, size, state, updated_at_ms) "
+                 "VALUES (?, ?, ?, 'stored', ?) ON CONFLICT (chunk_id, node_id) DO UPDATE "
+                 "SET size = excluded.size, updated_at_ms = excluded.updated_at_ms, "
+                 "state = CASE WHEN replicas.state = 'deleting' THEN 'deleting' "
+                 "ELSE 'stored' END"));
+  upsert->Bind(1, chunk.chunk_id).Bind(2, node_id).Bind(3, chunk.size).Bind(4, now_ms);
+  return upsert->Run();
+}
+
+Status SqliteStore::ApplyReplicaChanges(std::string_view node_id,
+                                        const std::vector<ChunkReplica>& received,
+                                        const std::vector<std::string>& deleted,
+                                        const std::vector<std::string>& corrupt, absl::Time now) {
+  const int64_t now_ms = absl::ToUnixMillis(now);
+  return Write([&](SqliteDb& db) -> Status {
+    for (const ChunkReplica& chunk : received) {
+      RETURN_IF_ERROR(UpsertStoredReplicaIn(db, node_id, chunk, now_ms));
+    }
+    // A chunk the node quarantined is as gone as a deleted one.
+    for (const auto* list : {&deleted, &corrupt}) {
+      for (const std::string& chunk_id : *list) {
+        ASSIGN_OR_RETURN(auto drop, db.Prepare("DELETE FROM replicas WHERE chunk_id = ? AND "
+                                               "node_id = ?"));
+        drop->Bind(1, chunk_id).Bind(2, node_id);
+        RETURN_IF_ERROR(drop->Run());
+      }
+    }
+    return absl::OkStatus();
+  });
+}
+
+Status SqliteStore::FlagReplica(std::string_view chunk_id, std::string_view node_id,
+                                absl::Time now) {
+  return Write([&](SqliteDb& db) -> Status {
+    ASSIGN_OR_RETURN(auto state, db.Prepare("SELECT state FROM replicas WHERE chunk_id = ? AND "
+                                            "node_id = ?"));
+    state->Bind(1, chunk_id).Bind(2, node_id);
+    ASSIGN_OR_RETURN(bool exists, state->Step());
+    if (!exists) {
+      return absl::NotFoundError(StrCat("node ", node_id, " holds no replica of ", chunk_id));
+    }
+    const std::string current = state->Text(0);
+    state.reset();
+    if (current != "stored") return absl::OkStatus();  // already flagged, or being deleted
+    ASSIGN_OR_RETURN(auto mark, db.Prepare("UPDATE replicas SET state = 'corrupt', "
+                                           "updated_at_ms = ? WHERE chunk_id = ? AND "
+                                           "node_id = ?"));
+    mark->Bind(1, absl::ToUnixMillis(now)).Bind(2, chunk_id).Bind(3, node_id);
+    RETURN_IF_ERROR(mark->Run());
+    TaskRecord verify;
+    verify.kind = TaskKind::kVerify;
+    verify.chunk_id = std::string(chunk_id);
+    verify.node_id = std::string(node_id);
+    verify.created_at = now;
+    return InsertTaskIn(db, verify);
+  });
+}
+
+namespace {
+
+// Stored replicas per chunk on the counting nodes (?1, a JSON array).
+constexpr std::string_view kLiveCte =
+    "WITH live AS (SELECT chunk_id, count(*) AS n FROM replicas WHERE state = 'stored' AND "
+    "node_id IN (SELECT value FROM json_each(?1)) GROUP BY chunk_id) ";
+
+// Whether chunk `c` belongs to a complete file.
+constexpr std::string_view kCommitted =
+    "EXISTS (SELECT 1 FROM file_chunks fc JOIN files fl ON fl.id = fc.file_id WHERE "
+    "fc.chunk_id = c.id AND fl.state = 'complete')";
+
+}  // namespace
+
+Result<std::vector<ChunkBalance>> SqliteStore::UnbalancedChunks(
+    const std::vector<std::string>& counting_nodes, int limit) {
+  return Read([&](SqliteDb& db) -> Result<std::vector<ChunkBalance>> {
+    ASSIGN_OR_RETURN(
+        auto stmt,
+        db.Prepare(StrCat(kLiveCte,
+                          "SELECT c.id, c.size, c.replication_factor, coalesce(l.n, 0) AS n "
+                          "FROM chunks c LEFT JOIN live l ON l.chunk_id = c.id WHERE "
+                          "c.refcount > 0 AND coalesce(l.n, 0) != c.replication_factor AND ",
+                          kCommitted, " ORDER BY n, c.id LIMIT ?2")));
+    stmt->Bind(1, JsonArray(counting_nodes)).Bind(2, int64_t{limit});
+    std::vector<ChunkBalance> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) return out;
+      out.push_back({stmt->Text(0), stmt->Int(1), static_cast<int>(stmt->Int(2)),
+                     static_cast<int>(stmt->Int(3))});
+    }
+  });
+}
+
+Result<ReplicationHealth> SqliteStore::Health(const std::vector<std::string>& counting_nodes,
+                                              const std::vector<std::string>& readable_nodes) {
+  return Read([&](SqliteDb& db) -> Result<ReplicationHealth> {
+    ASSIGN_OR_RETURN(
+        auto stmt,
+        db.Prepare(StrCat(
+            kLiveCte,
+            ", readable AS (SELECT DISTINCT chunk_id FROM replicas WHERE state = 'stored' AND "
+            "node_id IN (SELECT value FROM json_each(?2))) "
+            "SELECT coalesce(sum(n < f), 0), coalesce(sum(n > f), 0), "
+            "coalesce(sum(NOT readable), 0), "
+            "coalesce(sum(CASE WHEN n < f THEN (f - n) * size ELSE 0 END), 0) FROM "
+            "(SELECT c.size AS size, c.replication_factor AS f, coalesce(l.n, 0) AS n, "
+            "c.id IN (SELECT chunk_id FROM readable) AS readable FROM chunks c LEFT JOIN live l "
+            "ON l.chunk_id = c.id WHERE c.refcount > 0 AND ",
+            kCommitted, ")")));
+    stmt->Bind(1, JsonArray(counting_nodes)).Bind(2, JsonArray(readable_nodes));
+    ReplicationHealth health;
+    ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (row) {
+      health.under_replicated = stmt->Int(0);
+      health.over_replicated = stmt->Int(1);
+      health.lost = stmt->Int(2);
+      health.missing_bytes = stmt->Int(3);
+    }
+    stmt.reset();
+    ASSIGN_OR_RETURN(auto corrupt, db.Prepare("SELECT count(*) FROM replicas WHERE state = "
+                                              "'corrupt'"));
+    ASSIGN_OR_RETURN(row, corrupt->Step());
+    if (row) health.corrupt_replicas = corrupt->Int(0);
+    return health;
+  });
+}
+
+Result<ReplicaTotals> SqliteStore::DrainRemaining(std::string_view node_id,
+                                                  const std::vector<std::string>& counting_nodes) {
+  return Read([&](SqliteDb& db) -> Result<ReplicaTotals> {
+    ASSIGN_OR_RETURN(
+        auto stmt,
+        db.Prepare(StrCat(kLiveCte,
+                          "SELECT count(*), coalesce(sum(c.size), 0) FROM replicas r JOIN "
+                          "chunks c ON c.id = r.chunk_id LEFT JOIN live l ON l.chunk_id = c.id "
+                          "WHERE r.node_id = ?2 AND r.state = 'stored' AND c.refcount > 0 AND "
+                          "coalesce(l.n, 0) < c.replication_factor")));
+    stmt->Bind(1, JsonArray(counting_nodes)).Bind(2, node_id);
+    ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) return ReplicaTotals{};
+    return ReplicaTotals{stmt->Int(0), stmt->Int(1)};
+  });
+}
+
+Result<std::vector<std::string>> SqliteStore::CoveredReplicasOn(
+    std::string_view node_id, const std::vector<std::string>& counting_nodes, int limit) {
+  return Read([&](SqliteDb& db) -> Result<std::vector<std::string>> {
+    ASSIGN_OR_RETURN(
+        auto stmt,
+        db.Prepare(StrCat("WITH live AS (SELECT chunk_id, count(*) AS n FROM replicas WHERE "
+                          "state = 'stored' AND node_id != ?2 AND node_id IN (SELECT value FROM "
+                          "json_each(?1)) GROUP BY chunk_id) "
+                          "SELECT r.chunk_id FROM replicas r JOIN chunks c ON c.id = r.chunk_id "
+                          "JOIN live l ON l.chunk_id = c.id WHERE r.node_id = ?2 AND r.state = "
+                          "'stored' AND c.refcount > 0 AND l.n >= c.replication_factor "
+                          "ORDER BY r.chunk_id LIMIT ?3")));
+    stmt->Bind(1, JsonArray(counting_nodes)).Bind(2, node_id).Bind(3, int64_t{limit});
+    return ReadTexts(*stmt);
+  });
+}
+
+Result<bool> SqliteStore::OrderReplicaDeleteIn(SqliteDb& db, std::string_view chunk_id,
+                                               std::string_view node_id, absl::Time now) {
+  ASSIGN_OR_RETURN(auto mark, db.Prepare("UPDATE replicas SET state = 'deleting', "
+                                         "updated_at_ms = ? WHERE chunk_id = ? AND "
+                                         "node_id = ? AND state != 'deleting'"));
+  mark->Bind(1, absl::ToUnixMillis(now)).Bind(2, chunk_id).Bind(3, node_id);
+  RETURN_IF_ERROR(mark->Run());
+  mark.reset();
+  if (db.changes() == 0) return false;
+  TaskRecord task;
+  task.kind = TaskKind::kDelete;
+  task.chunk_id = std::string(chunk_id);
+  task.node_id = std::string(node_id);
+  task.created_at = now;
+  RETURN_IF_ERROR(InsertTaskIn(db, task));
+  return true;
+}
+
+Status SqliteStore::OrderReplicaDelete(std::string_view chunk_id, std::string_view node_id,
+                                       absl::Time now) {
+  return Write([&](SqliteDb& db) -> Status {
+    ASSIGN_OR_RETURN(bool ordered, OrderReplicaDeleteIn(db, chunk_id, node_id, now));
+    if (ordered) return absl::OkStatus();
+    return absl::FailedPreconditionError(
+        StrCat("node ", node_id, " holds no replica of ", chunk_id, " that is not being deleted"));
+  });
+}
+
+Result<std::vector<std::string>> SqliteStore::CollectableChunks(absl::Time before, int limit) {
+  return Read([&](SqliteDb& db) -> Result<std::vector<std::string>> {
+    ASSIGN_OR_RETURN(
+        auto stmt,
+        db.Prepare("SELECT c.id FROM chunks c WHERE c.refcount = 0 AND "
+                   "c.unreferenced_since_ms <= ? AND (EXISTS (SELECT 1 FROM replicas r WHERE "
+                   "r.chunk_id = c.id AND r.state IN ('stored', 'corrupt')) OR NOT EXISTS "
+                   "(SELECT 1 FROM replicas r WHERE r.chunk_id = c.id)) "
+                   "ORDER BY c.unreferenced_since_ms LIMIT ?"));
+    stmt->Bind(1, absl::ToUnixMillis(before)).Bind(2, int64_t{limit});
+    return ReadTexts(*stmt);
+  });
+}
+
+Result<int> SqliteStore::CollectChunk(std::string_view chunk_id, absl::Time now) {
+  int created = 0;
+  RETURN_IF_ERROR(Write([&](SqliteDb& db) -> Status {
+    ASSIGN_OR_RETURN(auto chunk, db.Prepare("SELECT refcount FROM chunks WHERE id = ?"));
+    chunk->Bind(1, chunk_id);
+    ASSIGN_OR_RETURN(bool exists, chunk->Step());
+    if (!exists || chunk->Int(0) > 0) return absl::OkStatus();  // gone, or referenced again
+    chunk.reset();
+    ASSIGN_OR_RETURN(auto replicas, db.Prepare("SELECT node_id, state FROM replicas WHERE "
+                                               "chunk_id = ?"));
+    replicas->Bind(1, chunk_id);
+    std::vector<std::string> to_delete;
+    bool any = false;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, replicas->Step());
+      if (!row) break;
+      any = true;
+      if (replicas->Text(1) != "deleting") to_delete.push_back(replicas->Text(0));
+    }
+    replicas.reset();
+    if (!any) {
+      ASSIGN_OR_RETURN(auto drop, db.Prepare("DELETE FROM chunks WHERE id = ?"));
+      drop->Bind(1, chunk_id);
+      return drop->Run();
+    }
+    for (const std::string& node_id : to_delete) {
+      ASSIGN_OR_RETURN(bool ordered, OrderReplicaDeleteIn(db, chunk_id, node_id, now));
+      if (ordered) ++created;
+    }
+    return absl::OkStatus();
+  }));
+  return created;
+}
+
+Result<int> SqliteStore::CollectOrphanReplicas(absl::Time before, absl::Time now, int limit) {
+  int ordered = 0;
+  RETURN_IF_ERROR(Write([&](SqliteDb& db) -> Status {
+    ASSIGN_OR_RETURN(auto select,
+                     db.Prepare("SELECT r.chunk_id, r.node_id FROM replicas r WHERE r.state "
+                                "= 'stored' AND r.updated_at_ms < ? AND NOT EXISTS (SELECT 1 "
+                                "FROM chunks c WHERE c.id = r.chunk_id) LIMIT ?"));
+    select->Bind(1, absl::ToUnixMillis(before)).Bind(2, int64_t{limit});
+    std::vector<std::pair<std::string, std::string>> orphans;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, select->Step());
+      if (!row) break;
+      orphans.emplace_back(select->Text(0), select->Text(1));
+    }
+    select.reset();
+    for (const auto& [chunk_id, node_id] : orphans) {
+      ASSIGN_OR_RETURN(bool done, OrderReplicaDeleteIn(db, chunk_id, node_id, now));
+      if (done) ++ordered;
+    }
+    return absl::OkStatus();
+  }));
+  return ordered;
+}
+
+}  // namespace gale::coordinator
