@@ -40,7 +40,7 @@ Result<Written> WriteMetadata(const std::string& data_dir, int64_t chunks) {
   coordinator::CoordinatorOptions options;
   options.data_dir = data_dir;
   RETURN_IF_ERROR(options.Finalize());
-  ASSIGN_OR_RETURN(auto store, coordinator::OpenMetadataStore(options));
+  ASSIGN_OR_RETURN(auto store, coordinator::OpenMetadataStore(options.database));
   RETURN_IF_ERROR(store->Migrate());
   const absl::Time now = absl::Now();
   RETURN_IF_ERROR(store->GetOrCreateCluster(common::NewUuid(), now).status());

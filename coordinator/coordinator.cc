@@ -3,9 +3,6 @@
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
-#include <cctype>
-
-#include "absl/strings/str_format.h"
 #include "common/file_util.h"
 #include "common/health_routes.h"
 #include "common/ids.h"
@@ -38,43 +35,6 @@ constexpr absl::Duration kLeaderCheckInterval = absl::Seconds(1);
 
 // How a coordinator's lock session names itself, before "host:port".
 constexpr std::string_view kSessionPrefix = "gale-coordinator ";
-
-// `url` naming its session `name`, so that every coordinator can tell who
-// holds the leader lock (pg_stat_activity.application_name).
-std::string WithApplicationName(const std::string& url, const std::string& name) {
-  std::string escaped;
-  for (char c : name) {
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_') {
-      escaped += c;
-    } else {
-      escaped += absl::StrFormat("%%%02X", static_cast<unsigned char>(c));
-    }
-  }
-  if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-    return StrCat(url, url.find('?') == std::string::npos ? "?" : "&",
-                  "application_name=", escaped);
-  }
-  return StrCat(url, " application_name=", escaped);  // key=value form
-}
-
-// The name of the session holding the leader lock, "" if none.
-Result<std::string> LockHolder(PgConnection* conn) {
-  std::string holder;
-  RETURN_IF_ERROR(conn->Run("find the leader", PgIsolation::kAutocommit, [&](PgTx& tx) -> Status {
-    ASSIGN_OR_RETURN(
-        pqxx::result rows,
-        tx.Exec("SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON "
-                "a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND "
-                "l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid AND l.objsubid = 1 "
-                "AND l.database = (SELECT oid FROM pg_database WHERE datname = "
-                "current_database())",
-                kLeaderLockKey >> 32, kLeaderLockKey & 0xffffffff));
-    if (!rows.empty()) holder = rows[0][0].c_str();
-    if (holder.starts_with(kSessionPrefix)) holder.erase(0, kSessionPrefix.size());
-    return absl::OkStatus();
-  }));
-  return holder;
-}
 
 // This coordinator's name in logs and status.
 std::string CoordinatorName(int grpc_port) {
@@ -109,12 +69,12 @@ Status Coordinator::Start() {
   if (!options_.security.api_tokens_required()) {
     spdlog::warn("no security.api_tokens: every REST and client gRPC call is allowed");
   }
-  ASSIGN_OR_RETURN(store_, OpenMetadataStore(options_));
+  ASSIGN_OR_RETURN(store_, OpenMetadataStore(options_.database));
   RETURN_IF_ERROR(store_->Migrate());
   ASSIGN_OR_RETURN(cluster_, store_->GetOrCreateCluster(common::NewUuid(), clock_->Now()));
   spdlog::info("metadata store: {} at {} (cluster {})", store_->backend(),
-               options_.database_type == "postgres" ? RedactPostgresUrl(options_.database_url)
-                                                    : options_.database_path,
+               options_.database.type == "postgres" ? RedactPostgresUrl(options_.database.url)
+                                                    : options_.database.path,
                cluster_.id);
 
   NodeRegistryOptions registry_options;
@@ -175,7 +135,7 @@ Status Coordinator::Start() {
       std::make_unique<ReplicationMetrics>(replication_.get(), replicas_.get(), tasks_.get());
   metrics_->AddCollector(replication_metrics_.get());
 
-  if (options_.database_type == "postgres") {
+  if (options_.database.type == "postgres") {
     // The lock connects once the name (with the bound port) is known.
     leader_ = std::make_unique<LeaderElection>(
         [this]() -> Result<bool> {
@@ -184,9 +144,11 @@ Status Coordinator::Start() {
         },
         [this]() -> Result<std::string> {
           if (holder_conn_ == nullptr || !holder_conn_->usable()) {
-            ASSIGN_OR_RETURN(holder_conn_, PgConnection::Connect(options_.database_url));
+            ASSIGN_OR_RETURN(holder_conn_, PgConnection::Connect(options_.database.url));
           }
-          return LockHolder(holder_conn_.get());
+          ASSIGN_OR_RETURN(std::string holder, FindLockHolder(holder_conn_.get(), kLeaderLockKey));
+          if (holder.starts_with(kSessionPrefix)) holder.erase(0, kSessionPrefix.size());
+          return holder;
         },
         [this](bool leader) { OnLeadershipChange(leader); });
   } else {
@@ -322,7 +284,7 @@ Status Coordinator::StartServers() {
 }
 
 Status Coordinator::StartElection() {
-  if (options_.database_type != "postgres") {
+  if (options_.database.type != "postgres") {
     leader_->set_self(CoordinatorName(grpc_port_));
     registry_->SetLeader(true);
     return absl::OkStatus();
@@ -332,7 +294,7 @@ Status Coordinator::StartElection() {
   leader_->set_self(self);
   registry_->SetLeader(false);
   leader_lock_ = std::make_unique<PgSessionLock>(
-      WithApplicationName(options_.database_url, StrCat(kSessionPrefix, self)));
+      WithApplicationName(options_.database.url, StrCat(kSessionPrefix, self)));
   // Try at once, so that a lone coordinator leads from its first second.
   Status first = leader_->RunOnce();
   if (!first.ok()) spdlog::warn("leader election: {}", first.ToString());

@@ -27,12 +27,12 @@ int main(int argc, char** argv) {
     return *exit_code;
   }
   if (migrate_only) {
-    auto version = coordinator::MigrateMetadataStore(options);
+    auto version = coordinator::MigrateMetadataStore(options.database);
     if (!version.ok()) {
       spdlog::critical("migration failed: {}", version.status().ToString());
       return 1;
     }
-    spdlog::info("metadata store ({}) migrated to schema version {}", options.database_type,
+    spdlog::info("metadata store ({}) migrated to schema version {}", options.database.type,
                  *version);
     return 0;
   }

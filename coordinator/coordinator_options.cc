@@ -28,14 +28,14 @@ void CoordinatorOptions::AddToSchema(common::ConfigSchema* s) {
   s->AddBytes("server.grpc_max_message_bytes", "grpc-max-message-bytes", &grpc_max_message_bytes,
               1024, int64_t{1} << 30, "largest gRPC message accepted or sent");
 
-  s->AddEnum("database.type", "database-type", &database_type, {"sqlite", "postgres"},
+  s->AddEnum("database.type", "database-type", &database.type, {"sqlite", "postgres"},
              "metadata database: sqlite (embedded, one coordinator) or postgres (several)");
-  s->AddString("database.url", "database-url", &database_url,
+  s->AddString("database.url", "database-url", &database.url,
                "postgresql://user:pass@host/db selects PostgreSQL; sqlite:PATH an SQLite file",
                {"DATABASE_URL"});
-  s->AddString("database.path", "database-path", &database_path,
+  s->AddString("database.path", "database-path", &database.path,
                "SQLite database file (default: <data_dir>/gale.db)");
-  s->AddInt("database.pool_size", "database-pool-size", &database_pool_size, 1, 1000,
+  s->AddInt("database.pool_size", "database-pool-size", &database.pool_size, 1, 1000,
             "PostgreSQL connections the coordinator opens at most");
 
   s->AddInt("coordinator.heartbeat_interval_ms", "heartbeat-interval-ms", &heartbeat_interval_ms,
@@ -123,26 +123,26 @@ Status CoordinatorOptions::Finalize() {
   if (data_dir.empty()) return absl::InvalidArgumentError("server.data_dir must not be empty");
   RETURN_IF_ERROR(tls.Validate());
 
-  if (!database_url.empty()) {
-    std::string_view url = database_url;
+  if (!database.url.empty()) {
+    std::string_view url = database.url;
     if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-      database_type = "postgres";
+      database.type = "postgres";
     } else if (url.starts_with("sqlite:")) {
       url.remove_prefix(url.starts_with("sqlite://") ? 9 : 7);
-      database_type = "sqlite";
+      database.type = "sqlite";
       if (url.empty()) return absl::InvalidArgumentError("database.url: sqlite: needs a path");
-      database_path = std::string(url);
+      database.path = std::string(url);
     } else {
       return absl::InvalidArgumentError(
           "database.url must start with postgresql://, postgres:// or sqlite:");
     }
   }
-  if (database_type == "postgres" && database_url.empty()) {
+  if (database.type == "postgres" && database.url.empty()) {
     return absl::InvalidArgumentError(
         "database.type postgres needs database.url (postgresql://user:password@host:port/dbname)");
   }
-  if (database_path.empty()) {
-    database_path = (std::filesystem::path(data_dir) / "gale.db").string();
+  if (database.path.empty()) {
+    database.path = (std::filesystem::path(data_dir) / "gale.db").string();
   }
   return absl::OkStatus();
 }

@@ -8,6 +8,7 @@
 #include "common/security.h"
 #include "common/status.h"
 #include "common/tls.h"
+#include "coordinator/store/store_factory.h"
 
 namespace gale::coordinator {
 
@@ -27,10 +28,7 @@ struct CoordinatorOptions {
   int64_t read_timeout_ms = 10000;
 
   // database
-  std::string database_type = "sqlite";
-  std::string database_url;    // postgresql://... (or sqlite:PATH)
-  std::string database_path;   // SQLite file; empty: <data_dir>/gale.db
-  int database_pool_size = 8;  // PostgreSQL connections at most
+  StoreOptions database;
 
   // coordinator
   int64_t heartbeat_interval_ms = 5000;

@@ -4,8 +4,8 @@
 #include "common/grpc_util.h"
 #include "common/strings.h"
 #include "coordinator/api/access_policy.h"
+#include "coordinator/api/chunk_report_decoder.h"
 #include "coordinator/cluster/network_status.h"
-#include "coordinator/files/chunk_report.h"
 #include "spdlog/spdlog.h"
 
 namespace gale::coordinator {
@@ -475,7 +475,9 @@ grpc::Status CoordinatorGrpcService::GetNetworkStatus(grpc::ServerContext* conte
                                                       const v1::GetNetworkStatusRequest*,
                                                       v1::GetNetworkStatusResponse* response) {
   return Handle("GetNetworkStatus", context, [&]() -> Status {
-    ASSIGN_OR_RETURN(NetworkStatus status, ComputeNetworkStatus(ctx_));
+    ASSIGN_OR_RETURN(NetworkStatus status,
+                     ComputeNetworkStatus(ctx_.store, ctx_.registry, ctx_.replication,
+                                          *ctx_.cluster, ctx_.leader, ctx_.clock->Now()));
     v1::NetworkStats* stats = response->mutable_network_stats();
     stats->set_total_nodes(status.nodes.total);
     stats->set_active_nodes(status.nodes.by_state[NodeState::kActive]);

@@ -252,7 +252,8 @@ void RestApi::NodeChunks(const httplib::Request& req, httplib::Response& res) {
 }
 
 void RestApi::NetworkStatus(const httplib::Request&, httplib::Response& res, bool stats_only) {
-  auto computed = ComputeNetworkStatus(ctx_);
+  auto computed = ComputeNetworkStatus(ctx_.store, ctx_.registry, ctx_.replication, *ctx_.cluster,
+                                       ctx_.leader, ctx_.clock->Now());
   if (!computed.ok()) return SendError(res, computed.status());
   const coordinator::NetworkStatus& status = *computed;
   json by_state = json::object();

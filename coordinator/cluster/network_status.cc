@@ -4,11 +4,13 @@
 
 namespace gale::coordinator {
 
-Result<NetworkStatus> ComputeNetworkStatus(const ServiceContext& ctx) {
-  const absl::Time now = ctx.clock->Now();
+Result<NetworkStatus> ComputeNetworkStatus(MetadataStore* store, NodeRegistry* registry,
+                                           const ReplicationManager* replication,
+                                           const ClusterInfo& cluster, const LeaderElection* leader,
+                                           absl::Time now) {
   NetworkStatus status;
-  ASSIGN_OR_RETURN(status.stored, ctx.store->Counts());
-  ASSIGN_OR_RETURN(auto tasks, ctx.store->CountTasks());
+  ASSIGN_OR_RETURN(status.stored, store->Counts());
+  ASSIGN_OR_RETURN(auto tasks, store->CountTasks());
   for (const auto& [key, count] : tasks) {
     switch (key.second) {
       case TaskState::kPending:
@@ -24,16 +26,16 @@ Result<NetworkStatus> ComputeNetworkStatus(const ServiceContext& ctx) {
         break;
     }
   }
-  status.cluster_id = ctx.cluster->id;
-  status.nodes = ctx.registry->Summarize();
-  status.active_nodes = ctx.registry->Active(/*limit=*/0, /*exclude=*/{});
+  status.cluster_id = cluster.id;
+  status.nodes = registry->Summarize();
+  status.active_nodes = registry->Active(/*limit=*/0, /*exclude=*/{});
   status.network_uptime_seconds =
-      std::max<int64_t>(0, absl::ToInt64Seconds(now - ctx.cluster->created_at));
-  status.replication = ctx.replication->status();
+      std::max<int64_t>(0, absl::ToInt64Seconds(now - cluster.created_at));
+  status.replication = replication->status();
   status.timestamp = now;
-  if (ctx.leader != nullptr) {
-    status.coordinator = ctx.leader->self();
-    status.leader = ctx.leader->leader();
+  if (leader != nullptr) {
+    status.coordinator = leader->self();
+    status.leader = leader->leader();
   }
   return status;
 }

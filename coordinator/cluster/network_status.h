@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "coordinator/cluster/leader_election.h"
 #include "coordinator/cluster/node_registry.h"
 #include "coordinator/repair/replication_manager.h"
-#include "coordinator/service_context.h"
 #include "coordinator/store/metadata_store.h"
 #include "coordinator/store/node_record.h"
 
@@ -35,7 +35,12 @@ struct NetworkStatus {
   absl::Time timestamp;
 };
 
-Result<NetworkStatus> ComputeNetworkStatus(const ServiceContext& ctx);
+// The status as of `now`, drawn from the Coordinator's domain objects;
+// `leader` may be null (no election: coordinator and leader stay "").
+Result<NetworkStatus> ComputeNetworkStatus(MetadataStore* store, NodeRegistry* registry,
+                                           const ReplicationManager* replication,
+                                           const ClusterInfo& cluster, const LeaderElection* leader,
+                                           absl::Time now);
 
 // A node's drain progress, when it is draining and the replication manager
 // has measured it.

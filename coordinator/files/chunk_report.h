@@ -6,14 +6,13 @@
 
 #include "common/status.h"
 #include "coordinator/store/replica_record.h"
-#include "proto/coordinator.pb.h"
 
 namespace gale::coordinator {
 
-// What nodes report about the chunks they hold, decoded from the wire and
-// checked before anything of it reaches the store: every id a chunk id (64
-// lowercase hex characters), every size >= 0. Pure functions; the fuzzer
-// feeds them raw bytes (tests/fuzz/chunk_report_fuzz.cc).
+// What nodes report about the chunks they hold, checked before anything of it
+// reaches the store: every id a chunk id (64 lowercase hex characters), every
+// size >= 0. Pure functions; api/chunk_report_decoder decodes the wire form,
+// and the fuzzer feeds both raw bytes (tests/fuzz/chunk_report_fuzz.cc).
 
 // A node's incremental report (ReportChunkChanges).
 struct ChunkChanges {
@@ -22,13 +21,9 @@ struct ChunkChanges {
   std::vector<std::string> deleted;
   std::vector<std::string> corrupt;  // quarantined by the node
 };
-ChunkChanges DecodeChunkChanges(const v1::ReportChunkChangesRequest& request);
 Status ValidateChunkChanges(const std::vector<ChunkReplica>& received,
                             const std::vector<std::string>& deleted,
                             const std::vector<std::string>& corrupt);
-
-// One batch of a full report (ReportChunks), appended to `chunks`.
-void AppendReportBatch(const v1::ReportChunksRequest& batch, std::vector<ChunkReplica>* chunks);
 
 // INVALID_ARGUMENT naming the entry ("chunks[3].chunk_id").
 Status ValidateReplicas(const std::vector<ChunkReplica>& chunks);

@@ -9,23 +9,21 @@
 
 namespace gale::coordinator {
 
-Result<std::unique_ptr<MetadataStore>> OpenMetadataStore(const CoordinatorOptions& options) {
-  if (options.database_type == "postgres") {
-    ASSIGN_OR_RETURN(auto store,
-                     PostgresStore::Open(options.database_url, options.database_pool_size));
+Result<std::unique_ptr<MetadataStore>> OpenMetadataStore(const StoreOptions& options) {
+  if (options.type == "postgres") {
+    ASSIGN_OR_RETURN(auto store, PostgresStore::Open(options.url, options.pool_size));
     return std::unique_ptr<MetadataStore>(std::move(store));
   }
-  if (options.database_type != "sqlite") {
-    return absl::InvalidArgumentError(
-        StrCat("database.type ", options.database_type, " is not supported"));
+  if (options.type != "sqlite") {
+    return absl::InvalidArgumentError(StrCat("database.type ", options.type, " is not supported"));
   }
-  std::string dir = std::filesystem::path(options.database_path).parent_path().string();
+  std::string dir = std::filesystem::path(options.path).parent_path().string();
   if (!dir.empty()) RETURN_IF_ERROR(common::CreateDirectories(dir));
-  ASSIGN_OR_RETURN(auto store, SqliteStore::Open(options.database_path));
+  ASSIGN_OR_RETURN(auto store, SqliteStore::Open(options.path));
   return std::unique_ptr<MetadataStore>(std::move(store));
 }
 
-Result<int> MigrateMetadataStore(const CoordinatorOptions& options) {
+Result<int> MigrateMetadataStore(const StoreOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<MetadataStore> store, OpenMetadataStore(options));
   RETURN_IF_ERROR(store->Migrate());
   return store->SchemaVersion();

@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "coordinator/files/chunk_report.h"
+#include "coordinator/api/chunk_report_decoder.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace gale;

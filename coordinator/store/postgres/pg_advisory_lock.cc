@@ -1,5 +1,9 @@
 #include "coordinator/store/postgres/pg_advisory_lock.h"
 
+#include <cctype>
+
+#include "absl/strings/str_format.h"
+#include "common/strings.h"
 #include "spdlog/spdlog.h"
 
 namespace gale::coordinator {
@@ -93,6 +97,39 @@ void PgSessionLock::ReleaseLocked() {
   }
   key_.reset();
   conn_.reset();
+}
+
+std::string WithApplicationName(const std::string& url, const std::string& name) {
+  std::string escaped;
+  for (char c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_') {
+      escaped += c;
+    } else {
+      escaped += absl::StrFormat("%%%02X", static_cast<unsigned char>(c));
+    }
+  }
+  if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+    return StrCat(url, url.find('?') == std::string::npos ? "?" : "&",
+                  "application_name=", escaped);
+  }
+  return StrCat(url, " application_name=", escaped);  // key=value form
+}
+
+Result<std::string> FindLockHolder(PgConnection* conn, int64_t key) {
+  std::string holder;
+  RETURN_IF_ERROR(conn->Run("find the leader", PgIsolation::kAutocommit, [&](PgTx& tx) -> Status {
+    ASSIGN_OR_RETURN(
+        pqxx::result rows,
+        tx.Exec("SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON "
+                "a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND "
+                "l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid AND l.objsubid = 1 "
+                "AND l.database = (SELECT oid FROM pg_database WHERE datname = "
+                "current_database())",
+                key >> 32, key & 0xffffffff));
+    if (!rows.empty()) holder = rows[0][0].c_str();
+    return absl::OkStatus();
+  }));
+  return holder;
 }
 
 }  // namespace gale::coordinator

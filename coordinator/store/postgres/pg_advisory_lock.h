@@ -53,4 +53,12 @@ class PgSessionLock {
   int backend_pid_ ABSL_GUARDED_BY(mu_) = 0;         // the session holding it
 };
 
+// `url` naming its session `name` (application_name, escaped for either URL
+// form), so that every session can tell who holds a lock.
+std::string WithApplicationName(const std::string& url, const std::string& name);
+
+// The application_name of the session holding advisory lock `key` in this
+// database, "" if none holds it.
+Result<std::string> FindLockHolder(PgConnection* conn, int64_t key);
+
 }  // namespace gale::coordinator

@@ -319,7 +319,7 @@ TEST_F(CoordinatorTest, AdminBackupOnPostgresPointsToPgDump) {
   coordinator_->Shutdown();
   CoordinatorOptions pg = options_;
   pg.info_file.clear();
-  pg.database_url = database->url();
+  pg.database.url = database->url();
   ASSERT_OK(pg.Finalize());
   Coordinator coordinator(pg, &clock_);
   ASSERT_OK(coordinator.Start());
@@ -340,16 +340,16 @@ TEST_F(CoordinatorTest, AdminBackupOnPostgresPointsToPgDump) {
 TEST_F(CoordinatorTest, MigrateAppliesEverySchemaVersionAndIsIdempotent) {
   CoordinatorOptions fresh = options_;
   fresh.data_dir = dir_.Join("fresh");
-  fresh.database_path.clear();
+  fresh.database.path.clear();
   ASSERT_OK(fresh.Finalize());
-  ASSERT_OK_AND_ASSIGN(int version, MigrateMetadataStore(fresh));
+  ASSERT_OK_AND_ASSIGN(int version, MigrateMetadataStore(fresh.database));
   EXPECT_EQ(version, migrations::SqliteMigrations().back().version);
-  ASSERT_OK_AND_ASSIGN(int again, MigrateMetadataStore(fresh));
+  ASSERT_OK_AND_ASSIGN(int again, MigrateMetadataStore(fresh.database));
   EXPECT_EQ(again, version);
-  ASSERT_OK_AND_ASSIGN(auto store, SqliteStore::Open(fresh.database_path));
+  ASSERT_OK_AND_ASSIGN(auto store, SqliteStore::Open(fresh.database.path));
   EXPECT_OK(store->CheckReady());
   // The running coordinator's database is locked: migrate says so.
-  EXPECT_STATUS(MigrateMetadataStore(options_), absl::StatusCode::kFailedPrecondition,
+  EXPECT_STATUS(MigrateMetadataStore(options_.database), absl::StatusCode::kFailedPrecondition,
                 "in use by another coordinator");
 }
 
@@ -377,16 +377,16 @@ TEST(CoordinatorOptionsTest, FinalizeChecksRelationsAndDatabase) {
   o.dead_after_ms = o.node_timeout_ms;
   EXPECT_STATUS(o.Finalize(), absl::StatusCode::kInvalidArgument, "dead_after_ms");
   o = CoordinatorOptions();
-  o.database_url = "mysql://x";
+  o.database.url = "mysql://x";
   EXPECT_STATUS(o.Finalize(), absl::StatusCode::kInvalidArgument, "database.url");
   o = CoordinatorOptions();
-  o.database_url = "sqlite:///var/lib/gale/meta.db";
+  o.database.url = "sqlite:///var/lib/gale/meta.db";
   ASSERT_OK(o.Finalize());
-  EXPECT_EQ(o.database_path, "/var/lib/gale/meta.db");
+  EXPECT_EQ(o.database.path, "/var/lib/gale/meta.db");
   o = CoordinatorOptions();
   o.data_dir = "/srv/gale";
   ASSERT_OK(o.Finalize());
-  EXPECT_EQ(o.database_path, "/srv/gale/gale.db");
+  EXPECT_EQ(o.database.path, "/srv/gale/gale.db");
 }
 
 }  // namespace
