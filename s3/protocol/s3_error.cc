@@ -1,0 +1,173 @@
+#include "s3/protocol/s3_error.h"
+
+#include <array>
+
+#include "absl/strings/cord.h"
+#include "common/strings.h"
+
+namespace gale::s3 {
+namespace {
+
+// The payload's type URL; its value is the code's name.
+constexpr char kPayloadUrl[] = "type.gale.dev/gale.s3.S3ErrorCode";
+
+struct CodeInfo {
+  S3ErrorCode code;
+  std::string_view name;
+  int http_status;
+  absl::StatusCode absl_code;
+};
+
+using C = S3ErrorCode;
+using A = absl::StatusCode;
+
+// One row per code, in enum order (checked by Info()).
+constexpr std::array kCodes = {
+    CodeInfo{C::kAccessDenied, "AccessDenied", 403, A::kPermissionDenied},
+    CodeInfo{C::kAuthorizationHeaderMalformed, "AuthorizationHeaderMalformed", 400,
+             A::kInvalidArgument},
+    CodeInfo{C::kAuthorizationQueryParametersError, "AuthorizationQueryParametersError", 400,
+             A::kInvalidArgument},
+    CodeInfo{C::kBadDigest, "BadDigest", 400, A::kInvalidArgument},
+    CodeInfo{C::kBucketAlreadyExists, "BucketAlreadyExists", 409, A::kAlreadyExists},
+    CodeInfo{C::kBucketAlreadyOwnedByYou, "BucketAlreadyOwnedByYou", 409, A::kAlreadyExists},
+    CodeInfo{C::kBucketNotEmpty, "BucketNotEmpty", 409, A::kFailedPrecondition},
+    CodeInfo{C::kEntityTooLarge, "EntityTooLarge", 400, A::kInvalidArgument},
+    CodeInfo{C::kEntityTooSmall, "EntityTooSmall", 400, A::kInvalidArgument},
+    CodeInfo{C::kIncompleteBody, "IncompleteBody", 400, A::kInvalidArgument},
+    CodeInfo{C::kInternalError, "InternalError", 500, A::kInternal},
+    CodeInfo{C::kInvalidAccessKeyId, "InvalidAccessKeyId", 403, A::kUnauthenticated},
+    CodeInfo{C::kInvalidArgument, "InvalidArgument", 400, A::kInvalidArgument},
+    CodeInfo{C::kInvalidBucketName, "InvalidBucketName", 400, A::kInvalidArgument},
+    CodeInfo{C::kInvalidDigest, "InvalidDigest", 400, A::kInvalidArgument},
+    CodeInfo{C::kInvalidPart, "InvalidPart", 400, A::kInvalidArgument},
+    CodeInfo{C::kInvalidPartOrder, "InvalidPartOrder", 400, A::kInvalidArgument},
+    CodeInfo{C::kInvalidRange, "InvalidRange", 416, A::kOutOfRange},
+    CodeInfo{C::kInvalidRequest, "InvalidRequest", 400, A::kInvalidArgument},
+    CodeInfo{C::kKeyTooLongError, "KeyTooLongError", 400, A::kInvalidArgument},
+    CodeInfo{C::kMalformedTrailerError, "MalformedTrailerError", 400, A::kInvalidArgument},
+    CodeInfo{C::kMalformedXML, "MalformedXML", 400, A::kInvalidArgument},
+    CodeInfo{C::kMaxMessageLengthExceeded, "MaxMessageLengthExceeded", 400, A::kInvalidArgument},
+    CodeInfo{C::kMethodNotAllowed, "MethodNotAllowed", 405, A::kUnimplemented},
+    CodeInfo{C::kMissingContentLength, "MissingContentLength", 411, A::kInvalidArgument},
+    CodeInfo{C::kMissingSecurityHeader, "MissingSecurityHeader", 400, A::kInvalidArgument},
+    CodeInfo{C::kNoSuchBucket, "NoSuchBucket", 404, A::kNotFound},
+    CodeInfo{C::kNoSuchKey, "NoSuchKey", 404, A::kNotFound},
+    CodeInfo{C::kNoSuchUpload, "NoSuchUpload", 404, A::kNotFound},
+    CodeInfo{C::kNotImplemented, "NotImplemented", 501, A::kUnimplemented},
+    CodeInfo{C::kNotModified, "NotModified", 304, A::kFailedPrecondition},
+    CodeInfo{C::kOperationAborted, "OperationAborted", 409, A::kAborted},
+    CodeInfo{C::kPreconditionFailed, "PreconditionFailed", 412, A::kFailedPrecondition},
+    CodeInfo{C::kRequestTimeout, "RequestTimeout", 400, A::kDeadlineExceeded},
+    CodeInfo{C::kRequestTimeTooSkewed, "RequestTimeTooSkewed", 403, A::kUnauthenticated},
+    CodeInfo{C::kServiceUnavailable, "ServiceUnavailable", 503, A::kUnavailable},
+    CodeInfo{C::kSignatureDoesNotMatch, "SignatureDoesNotMatch", 403, A::kUnauthenticated},
+    CodeInfo{C::kSlowDown, "SlowDown", 503, A::kResourceExhausted},
+    CodeInfo{C::kXAmzContentSHA256Mismatch, "XAmzContentSHA256Mismatch", 400, A::kInvalidArgument},
+};
+
+constexpr bool TableInEnumOrder() {
+  for (size_t i = 0; i < kCodes.size(); ++i) {
+    if (static_cast<size_t>(kCodes[i].code) != i) return false;
+  }
+  return kCodes.back().code == C::kXAmzContentSHA256Mismatch;
+}
+static_assert(TableInEnumOrder(), "kCodes must list every S3ErrorCode in enum order");
+
+const CodeInfo& Info(S3ErrorCode code) {
+  const auto index = static_cast<size_t>(code);
+  return index < kCodes.size() ? kCodes[index] : kCodes[static_cast<size_t>(C::kInternalError)];
+}
+
+}  // namespace
+
+Status S3Error(S3ErrorCode code, std::string message) {
+  const CodeInfo& info = Info(code);
+  Status status(info.absl_code, absl::string_view(message.data(), message.size()));
+  status.SetPayload(kPayloadUrl, absl::Cord(absl::string_view(info.name.data(), info.name.size())));
+  return status;
+}
+
+S3ErrorCode S3ErrorCodeOf(const Status& status) {
+  if (auto payload = status.GetPayload(kPayloadUrl); payload.has_value()) {
+    if (auto code = CodeFromName(std::string(*payload)); code.has_value()) return *code;
+  }
+  switch (status.code()) {
+    case A::kNotFound:
+      return C::kNoSuchKey;
+    case A::kInvalidArgument:
+      return C::kInvalidArgument;
+    case A::kOutOfRange:
+      return C::kInvalidRange;
+    case A::kAlreadyExists:
+    case A::kAborted:
+      return C::kOperationAborted;
+    case A::kFailedPrecondition:
+      return C::kInvalidRequest;
+    case A::kPermissionDenied:
+    case A::kUnauthenticated:
+      return C::kAccessDenied;
+    case A::kResourceExhausted:
+      return C::kSlowDown;
+    case A::kUnavailable:
+    case A::kDeadlineExceeded:
+      return C::kServiceUnavailable;
+    case A::kUnimplemented:
+      return C::kNotImplemented;
+    default:
+      return C::kInternalError;
+  }
+}
+
+int HttpStatusOf(S3ErrorCode code) { return Info(code).http_status; }
+
+std::string_view CodeName(S3ErrorCode code) { return Info(code).name; }
+
+std::optional<S3ErrorCode> CodeFromName(std::string_view name) {
+  for (const CodeInfo& info : kCodes) {
+    if (info.name == name) return info.code;
+  }
+  return std::nullopt;
+}
+
+std::string XmlEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+          out += '?';
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+std::string ErrorXml(S3ErrorCode code, std::string_view message, std::string_view resource,
+                     std::string_view request_id) {
+  std::string out = StrCat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>",
+                           CodeName(code), "</Code><Message>", XmlEscape(message), "</Message>");
+  if (!resource.empty()) out += StrCat("<Resource>", XmlEscape(resource), "</Resource>");
+  out += StrCat("<RequestId>", XmlEscape(request_id), "</RequestId></Error>");
+  return out;
+}
+
+}  // namespace gale::s3
