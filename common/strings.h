@@ -40,6 +40,16 @@ std::string AsciiUpper(std::string_view text);
 // A whole decimal integer (optional leading '-'), nothing else.
 std::optional<int64_t> ParseInt64(std::string_view text);
 
+// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or code
+// points past U+10FFFF; NUL is a character).
+bool IsValidUtf8(std::string_view text);
+
+// The smallest string that is greater, in byte order, than every string
+// starting with `prefix`, or nullopt when there is none: valid UTF-8 when
+// `prefix` is.
+// In UTF-8 byte order is code point order, so the last code point goes up.
+std::optional<std::string> Utf8PrefixEnd(std::string_view prefix);
+
 // Converts Abseil's string_view (e.g. Status::message()) to the standard one.
 inline std::string_view ToStd(absl::string_view s) { return {s.data(), s.size()}; }
 

@@ -32,7 +32,15 @@ FileService::FileService(MetadataStore* store, const NodeRegistry* registry,
     : store_(store), registry_(registry), replicas_(replicas), clock_(clock), options_(options) {}
 
 Result<FileRecord> FileService::CreateFile(CreateFileArgs args) {
-  RETURN_IF_ERROR(ValidateFileName(args.name));
+  if (args.object) {
+    if (!args.name.empty()) {
+      return absl::InvalidArgumentError("an object's file has no name of its own");
+    }
+    if (args.auto_commit) return absl::InvalidArgumentError("an object's file commits explicitly");
+    args.overwrite = false;
+  } else {
+    RETURN_IF_ERROR(ValidateFileName(args.name));
+  }
   if (args.size < -1) return absl::InvalidArgumentError("field 'size' must be >= 0");
   if (args.replication_factor == 0) args.replication_factor = options_.default_replication_factor;
   if (args.replication_factor < 1 || args.replication_factor > kMaxReplicationFactor) {
@@ -69,7 +77,7 @@ Result<FileRecord> FileService::CreateFile(CreateFileArgs args) {
     return absl::InvalidArgumentError(
         "field 'file_hash' must be the file's SHA-256 (64 lowercase hex characters)");
   }
-  if (!args.overwrite) {
+  if (!args.overwrite && !args.object) {
     auto existing = store_->GetFileByName(args.name);
     if (existing.ok()) {
       return absl::AlreadyExistsError(StrCat("a file named '", EscapeForMessage(args.name),
@@ -206,11 +214,16 @@ Result<std::optional<std::string>> FileService::FirstShortChunk(
   return std::optional<std::string>();
 }
 
-Result<FileView> FileService::CommitFile(std::string_view file_id, int64_t size,
-                                         std::string sha256) {
+Result<FileView> FileService::CommitFile(std::string_view file_id, int64_t size, std::string sha256,
+                                         std::optional<ObjectRecord> object) {
   ASSIGN_OR_RETURN(FileRecord file, store_->GetFile(file_id));
   if (file.state != FileState::kPending) {
     return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
+  }
+  if (file.name.empty() != object.has_value()) {
+    return absl::FailedPreconditionError(
+        object ? StrCat("file ", file_id, " is not an object's upload")
+               : StrCat("file ", file_id, " is an object's upload; commit it with its object"));
   }
   if (!sha256.empty() && !IsHexSha256(sha256)) {
     return absl::InvalidArgumentError("field 'sha256' must be 64 lowercase hex characters");
@@ -227,14 +240,21 @@ Result<FileView> FileService::CommitFile(std::string_view file_id, int64_t size,
     ASSIGN_OR_RETURN(std::optional<std::string> short_chunk, FirstShortChunk(file, refs));
     if (!short_chunk) break;
     if (absl::Now() >= deadline) {
-      return absl::AbortedError(StrCat("cannot commit ", file.name, " yet: ", *short_chunk,
+      return absl::AbortedError(StrCat("cannot commit ", file.name.empty() ? file.id : file.name,
+                                       " yet: ", *short_chunk,
                                        "; re-upload it or retry the commit"));
     }
     seen = replicas_->WaitForChange(seen, std::min(deadline, absl::Now() + kCommitPoll));
   }
-  ASSIGN_OR_RETURN(
-      std::string replaced,
-      store_->CommitFile(file_id, size, sha256.empty() ? file.sha256 : sha256, clock_->Now()));
+  if (sha256.empty()) sha256 = file.sha256;
+  std::string replaced;
+  if (object) {
+    object->file_id = file.id;
+    object->size = size;
+    ASSIGN_OR_RETURN(replaced, store_->CommitObject(*object, sha256, clock_->Now()));
+  } else {
+    ASSIGN_OR_RETURN(replaced, store_->CommitFile(file_id, size, sha256, clock_->Now()));
+  }
   if (!replaced.empty()) spdlog::info("file {} replaced {} ({})", file_id, replaced, file.name);
   return GetFile(file_id, /*with_chunks=*/true);
 }

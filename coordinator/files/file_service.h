@@ -42,6 +42,9 @@ struct CreateFileArgs {
   bool auto_commit = false;  // commit by itself once replicas exist
   std::string sha256;        // of the whole file, when known up front
   std::string file_id;       // "": assign a UUID
+  // An object's upload: the file has no name (leave `name` empty) and its
+  // commit binds it to an object instead (CommitFile with an ObjectRecord).
+  bool object = false;
 };
 
 // Where one chunk of an allocation goes.
@@ -100,8 +103,12 @@ class FileService {
   // mode requires, waiting up to commit_wait for node reports. INVALID_ARGUMENT
   // for chunks that do not add up to `size`; ABORTED when replicas are still
   // missing (retry, or re-upload the named chunk); ALREADY_EXISTS for a taken
-  // name without overwrite.
-  Result<FileView> CommitFile(std::string_view file_id, int64_t size, std::string sha256);
+  // name without overwrite. An object's upload commits with its `object`
+  // (bucket, key and attributes; file id and size are filled in), in the
+  // same transaction as MetadataStore::CommitObject; FAILED_PRECONDITION
+  // when `object` is given for a named file or missing for a nameless one.
+  Result<FileView> CommitFile(std::string_view file_id, int64_t size, std::string sha256,
+                              std::optional<ObjectRecord> object = std::nullopt);
   // Commits an auto-commit file if its replicas are there; never waits.
   Result<bool> TryAutoCommit(std::string_view file_id);
   // Drops a pending upload and its chunk references.

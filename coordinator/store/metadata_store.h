@@ -11,6 +11,7 @@
 #include "common/status.h"
 #include "coordinator/store/file_record.h"
 #include "coordinator/store/node_record.h"
+#include "coordinator/store/object_record.h"
 #include "coordinator/store/replica_record.h"
 #include "coordinator/store/task_record.h"
 
@@ -149,6 +150,35 @@ class MetadataStore {
   // Pending files whose upload expired before `now`.
   virtual Result<std::vector<FileRecord>> ExpiredUploads(absl::Time now, int limit) = 0;
   virtual Result<StoreCounts> Counts() = 0;
+
+  // ---- buckets and objects ------------------------------------------------
+
+  // A new bucket. ALREADY_EXISTS when the name is taken.
+  virtual Status InsertBucket(const BucketRecord& bucket) = 0;
+  // NOT_FOUND when there is no such bucket.
+  virtual Result<BucketRecord> GetBucket(std::string_view name) = 0;
+  // Every bucket, by name.
+  virtual Result<std::vector<BucketRecord>> ListBuckets() = 0;
+  // NOT_FOUND when absent; FAILED_PRECONDITION while it holds objects.
+  virtual Status DeleteBucket(std::string_view name) = 0;
+  // In one transaction: makes the pending, nameless file `object.file_id`
+  // complete with `object.size` and `sha256` (as CommitFile does) and binds
+  // it to `object.bucket` / `object.key` with the object's attributes. An
+  // object already at that key is replaced and its file deleted (its chunks
+  // go through the normal GC), so readers see the old object or the new one.
+  // NOT_FOUND for a missing bucket or file; FAILED_PRECONDITION when the file
+  // is not pending or has a name. Returns the replaced file's id, or "".
+  virtual Result<std::string> CommitObject(const ObjectRecord& object, std::string_view sha256,
+                                           absl::Time now) = 0;
+  // NOT_FOUND when there is no such object (or bucket).
+  virtual Result<ObjectRecord> GetObject(std::string_view bucket, std::string_view key) = 0;
+  // Up to `query.limit` objects, in byte order of their keys.
+  virtual Result<std::vector<ObjectRecord>> ListObjects(const ObjectListQuery& query) = 0;
+  // Removes the object and deletes its file. NOT_FOUND when absent.
+  virtual Status DeleteObject(std::string_view bucket, std::string_view key, absl::Time now) = 0;
+  // Replaces the object's tags. NOT_FOUND when absent.
+  virtual Status SetObjectTags(std::string_view bucket, std::string_view key,
+                               const std::map<std::string, std::string>& tags) = 0;
 
   // ---- chunks and replicas ----------------------------------------------
 

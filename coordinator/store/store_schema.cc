@@ -1,6 +1,7 @@
 #include "coordinator/store/store_schema.h"
 
 #include "common/strings.h"
+#include "nlohmann/json.hpp"
 
 namespace gale::coordinator {
 
@@ -9,6 +10,43 @@ Status CheckNotNewer(std::string_view database, int current, int latest) {
   return absl::FailedPreconditionError(StrCat("the database ", database, " has schema version ",
                                               current, ", newer than this binary knows (", latest,
                                               "); run a newer gale-coordinator"));
+}
+
+std::string EncodeStringMap(const std::map<std::string, std::string>& values) {
+  return nlohmann::json(values).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<std::map<std::string, std::string>> DecodeStringMap(std::string_view json) {
+  nlohmann::json parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_object()) {
+    return absl::InternalError(StrCat("stored map is not a JSON object: ", json.substr(0, 100)));
+  }
+  std::map<std::string, std::string> out;
+  for (const auto& [name, value] : parsed.items()) {
+    if (!value.is_string()) return absl::InternalError(StrCat("stored map value of ", name));
+    out.emplace(name, value.get<std::string>());
+  }
+  return out;
+}
+
+Status NoSuchBucket(std::string_view name) {
+  return absl::NotFoundError(StrCat("no bucket named '", EscapeForMessage(name), "'"));
+}
+
+Status NoSuchObject(std::string_view bucket, std::string_view key) {
+  return absl::NotFoundError(
+      StrCat("no object '", EscapeForMessage(key), "' in bucket '", EscapeForMessage(bucket), "'"));
+}
+
+Status CheckObjectFile(const FileRecord& file) {
+  if (file.state != FileState::kPending) {
+    return absl::FailedPreconditionError(StrCat("file ", file.id, " is already committed"));
+  }
+  if (!file.name.empty()) {
+    return absl::FailedPreconditionError(
+        StrCat("file ", file.id, " has a name; an object's file has none"));
+  }
+  return absl::OkStatus();
 }
 
 Status CheckCurrent(int current, int latest) {

@@ -1,10 +1,13 @@
 #pragma once
 
 #include <array>
+#include <map>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/status.h"
+#include "coordinator/store/file_record.h"
 #include "migrations/migrations.h"
 
 namespace gale::coordinator {
@@ -25,8 +28,26 @@ inline constexpr std::string_view kFileColumns =
     "f.committed_at_ms, f.last_accessed_ms, "
     "(SELECT count(*) FROM file_chunks fc WHERE fc.file_id = f.id)";
 
-inline constexpr std::array<std::string_view, 7> kTables = {
-    "nodes", "files", "file_chunks", "chunks", "replicas", "tasks", "schema_migrations"};
+// Of `objects`, in the order ReadObject expects.
+inline constexpr std::string_view kObjectColumns =
+    "bucket, key, file_id, size, etag, content_type, metadata, tags, modified_at_ms";
+
+inline constexpr std::array<std::string_view, 9> kTables = {
+    "nodes", "files",   "file_chunks", "chunks",           "replicas",
+    "tasks", "buckets", "objects",     "schema_migrations"};
+
+// An object's metadata or tags as stored: a JSON object of strings.
+std::string EncodeStringMap(const std::map<std::string, std::string>& values);
+// INTERNAL for a stored value that is not such an object.
+Result<std::map<std::string, std::string>> DecodeStringMap(std::string_view json);
+
+// NOT_FOUND for a bucket or an object, as both stores say it.
+Status NoSuchBucket(std::string_view name);
+Status NoSuchObject(std::string_view bucket, std::string_view key);
+
+// OK when `file` may become an object's file: pending and nameless.
+// FAILED_PRECONDITION otherwise.
+Status CheckObjectFile(const FileRecord& file);
 
 // The highest version of `migrations` (0 for none).
 inline int LatestVersion(const std::vector<migrations::Migration>& migrations) {

@@ -77,6 +77,36 @@ class ForwardingStore : public coordinator::MetadataStore {
     return inner_->ExpiredUploads(now, limit);
   }
   Result<coordinator::StoreCounts> Counts() override { return inner_->Counts(); }
+
+  Status InsertBucket(const coordinator::BucketRecord& bucket) override {
+    return inner_->InsertBucket(bucket);
+  }
+  Result<coordinator::BucketRecord> GetBucket(std::string_view name) override {
+    return inner_->GetBucket(name);
+  }
+  Result<std::vector<coordinator::BucketRecord>> ListBuckets() override {
+    return inner_->ListBuckets();
+  }
+  Status DeleteBucket(std::string_view name) override { return inner_->DeleteBucket(name); }
+  Result<std::string> CommitObject(const coordinator::ObjectRecord& object, std::string_view sha256,
+                                   absl::Time now) override {
+    return inner_->CommitObject(object, sha256, now);
+  }
+  Result<coordinator::ObjectRecord> GetObject(std::string_view bucket,
+                                              std::string_view key) override {
+    return inner_->GetObject(bucket, key);
+  }
+  Result<std::vector<coordinator::ObjectRecord>> ListObjects(
+      const coordinator::ObjectListQuery& query) override {
+    return inner_->ListObjects(query);
+  }
+  Status DeleteObject(std::string_view bucket, std::string_view key, absl::Time now) override {
+    return inner_->DeleteObject(bucket, key, now);
+  }
+  Status SetObjectTags(std::string_view bucket, std::string_view key,
+                       const std::map<std::string, std::string>& tags) override {
+    return inner_->SetObjectTags(bucket, key, tags);
+  }
   Result<coordinator::ChunkRecord> GetChunk(std::string_view chunk_id) override {
     return inner_->GetChunk(chunk_id);
   }

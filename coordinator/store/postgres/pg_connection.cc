@@ -105,34 +105,7 @@ std::vector<std::string> ParsePgTextArray(const pqxx::field& field) {
 }
 
 bool IsPgText(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    const unsigned char lead = static_cast<unsigned char>(text[i]);
-    size_t length = 0;
-    char32_t min = 0;
-    if (lead == 0) return false;
-    if (lead < 0x80) {
-      length = 1;
-    } else if (lead >= 0xc2 && lead <= 0xdf) {
-      length = 2, min = 0x80;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-      length = 3, min = 0x800;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-      length = 4, min = 0x10000;
-    } else {
-      return false;
-    }
-    if (i + length > text.size()) return false;
-    char32_t cp = length == 1 ? lead : lead & (0x7f >> length);
-    for (size_t k = 1; k < length; ++k) {
-      const unsigned char next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (next & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    i += length;
-  }
-  return true;
+  return text.find('\0') == std::string_view::npos && IsValidUtf8(text);
 }
 
 std::optional<int64_t> PgLimit(int limit) {

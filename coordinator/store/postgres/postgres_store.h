@@ -13,7 +13,8 @@ namespace gale::coordinator {
 // from the SQL embedded from migrations/postgres/, that several coordinators
 // may share. Behaves as SqliteStore does, method for method. Nodes, cluster,
 // replica reports and administration are in postgres_store.cc, files and
-// chunks in postgres_store_files.cc, tasks in postgres_store_tasks.cc.
+// chunks in postgres_store_files.cc, buckets and objects in
+// postgres_store_objects.cc, tasks in postgres_store_tasks.cc.
 // Whatever reads and then writes runs in one SERIALIZABLE transaction, retried
 // on conflicts, so concurrent coordinators cannot interleave badly; reads of
 // several statements share one snapshot. Thread-safe: a pool of connections.
@@ -54,6 +55,18 @@ class PostgresStore final : public MetadataStore {
   Status TouchFile(std::string_view file_id, absl::Time now) override;
   Result<std::vector<FileRecord>> ExpiredUploads(absl::Time now, int limit) override;
   Result<StoreCounts> Counts() override;
+
+  Status InsertBucket(const BucketRecord& bucket) override;
+  Result<BucketRecord> GetBucket(std::string_view name) override;
+  Result<std::vector<BucketRecord>> ListBuckets() override;
+  Status DeleteBucket(std::string_view name) override;
+  Result<std::string> CommitObject(const ObjectRecord& object, std::string_view sha256,
+                                   absl::Time now) override;
+  Result<ObjectRecord> GetObject(std::string_view bucket, std::string_view key) override;
+  Result<std::vector<ObjectRecord>> ListObjects(const ObjectListQuery& query) override;
+  Status DeleteObject(std::string_view bucket, std::string_view key, absl::Time now) override;
+  Status SetObjectTags(std::string_view bucket, std::string_view key,
+                       const std::map<std::string, std::string>& tags) override;
 
   Result<ChunkRecord> GetChunk(std::string_view chunk_id) override;
   Result<std::vector<ReplicaRecord>> GetReplicas(
@@ -106,6 +119,9 @@ class PostgresStore final : public MetadataStore {
   static Result<int> SchemaVersionIn(PgTx& tx);
   static Result<FileRecord> GetFileIn(PgTx& tx, std::string_view file_id);
   static Status DeleteFileIn(PgTx& tx, std::string_view file_id, absl::Time now);
+  // The pending file becomes complete with its final size and hash.
+  static Status MarkCommittedIn(PgTx& tx, std::string_view file_id, int64_t size,
+                                std::string_view sha256, absl::Time now);
   static Status ReferenceChunkIn(PgTx& tx, std::string_view chunk_id, int64_t size, int factor,
                                  absl::Time now);
   static Status InsertTaskIn(PgTx& tx, const TaskRecord& task);

@@ -38,36 +38,6 @@ std::vector<std::string> ReadTexts(const pqxx::result& result) {
   return out;
 }
 
-// The smallest valid UTF-8 string that is greater, in byte order, than every
-// string starting with `prefix` (valid UTF-8), or nullopt when there is none.
-// In UTF-8 byte order is code point order, so the last code point goes up.
-std::optional<std::string> PrefixEnd(std::string_view prefix) {
-  std::u32string points;
-  for (size_t i = 0; i < prefix.size();) {
-    const unsigned char lead = static_cast<unsigned char>(prefix[i]);
-    const size_t length = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
-    char32_t cp = length == 1 ? lead : lead & (0x7f >> length);
-    for (size_t k = 1; k < length; ++k) cp = (cp << 6) | (prefix[i + k] & 0x3f);
-    points.push_back(cp);
-    i += length;
-  }
-  while (!points.empty() && points.back() == 0x10ffff) points.pop_back();
-  if (points.empty()) return std::nullopt;
-  points.back() = points.back() == 0xd7ff ? 0xe000 : points.back() + 1;
-  std::string out;
-  for (char32_t cp : points) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-      continue;
-    }
-    static constexpr unsigned char kLead[] = {0, 0, 0xc0, 0xe0, 0xf0};  // by length
-    const int length = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    out += static_cast<char>(kLead[length] | (cp >> (6 * (length - 1))));
-    for (int k = length - 2; k >= 0; --k) out += static_cast<char>(0x80 | ((cp >> (6 * k)) & 0x3f));
-  }
-  return out;
-}
-
 std::string Hex(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
@@ -128,7 +98,7 @@ Result<FileRecord> PostgresStore::GetFileByName(std::string_view name) {
   auto not_found = [&] {
     return absl::NotFoundError(StrCat("no file named '", EscapeForMessage(name), "'"));
   };
-  if (!IsPgText(name)) return not_found();
+  if (!IsPgText(name) || name.empty()) return not_found();  // "": objects' files
   return pool_->Run(
       "GetFileByName", PgIsolation::kRepeatableRead, [&](PgTx& tx) -> Result<FileRecord> {
         ASSIGN_OR_RETURN(pqxx::result r, tx.Exec(StrCat("SELECT ", kFileColumns,
@@ -146,11 +116,12 @@ Result<std::vector<FileRecord>> PostgresStore::ListFiles(const FileListQuery& q)
         pqxx::result r;
         if (IsPgText(q.prefix) && IsPgText(q.after_name) && IsPgText(q.after_id)) {
           // The prefix is a range on the name, which the live-name index serves.
-          const std::optional<std::string> end = PrefixEnd(q.prefix);
+          const std::optional<std::string> end = Utf8PrefixEnd(q.prefix);
           if (q.by_time) {
             ASSIGN_OR_RETURN(
                 r, tx.Exec(StrCat("SELECT ", kFileColumns,
                                   " FROM files f WHERE f.state = 'complete' AND f.name >= $1 AND "
+                                  "f.name <> '' AND "
                                   "($2::text IS NULL OR f.name < $2) AND (f.committed_at_ms > "
                                   "$3 OR (f.committed_at_ms = $3 AND f.id > $4)) ORDER BY "
                                   "f.committed_at_ms, f.id LIMIT $5"),
@@ -159,6 +130,7 @@ Result<std::vector<FileRecord>> PostgresStore::ListFiles(const FileListQuery& q)
             ASSIGN_OR_RETURN(
                 r, tx.Exec(StrCat("SELECT ", kFileColumns,
                                   " FROM files f WHERE f.state = 'complete' AND f.name >= $1 AND "
+                                  "f.name <> '' AND "
                                   "($2::text IS NULL OR f.name < $2) AND f.name > $3 ORDER BY "
                                   "f.name LIMIT $4"),
                            q.prefix, end, q.after_name, PgLimit(q.limit)));
@@ -168,7 +140,8 @@ Result<std::vector<FileRecord>> PostgresStore::ListFiles(const FileListQuery& q)
         // Bytes no text column can hold (invalid UTF-8, NUL) still compare
         // with names as bytes, as in SQLite: compare in bytea instead.
         constexpr std::string_view kBytes =
-            " FROM files f WHERE f.state = 'complete' AND substring(convert_to(f.name, 'UTF8') "
+            " FROM files f WHERE f.state = 'complete' AND f.name <> '' AND "
+            "substring(convert_to(f.name, 'UTF8') "
             "for length(decode($1, 'hex'))) = decode($1, 'hex') AND ";
         if (q.by_time) {
           ASSIGN_OR_RETURN(
@@ -297,7 +270,8 @@ Result<std::string> PostgresStore::CommitFile(std::string_view file_id, int64_t 
     }
     ASSIGN_OR_RETURN(
         pqxx::result other,
-        tx.Exec("SELECT id FROM files WHERE name = $1 AND state = 'complete'", file.name));
+        tx.Exec("SELECT id FROM files WHERE name = $1 AND name <> '' AND state = 'complete'",
+                file.name));
     std::string replaced;
     if (!other.empty()) {
       replaced = other[0][0].as<std::string>();
@@ -308,12 +282,19 @@ Result<std::string> PostgresStore::CommitFile(std::string_view file_id, int64_t 
       }
       RETURN_IF_ERROR(DeleteFileIn(tx, replaced, now));
     }
-    RETURN_IF_ERROR(tx.Exec("UPDATE files SET state = 'complete', size = $1, sha256 = $2, "
-                            "committed_at_ms = $3, last_accessed_ms = $3 WHERE id = $4",
-                            size, sha256, absl::ToUnixMillis(now), file_id)
-                        .status());
+    RETURN_IF_ERROR(MarkCommittedIn(tx, file_id, size, sha256, now));
     return replaced;
   });
+}
+
+Status PostgresStore::MarkCommittedIn(PgTx& tx, std::string_view file_id, int64_t size,
+                                      std::string_view sha256, absl::Time now) {
+  return tx
+      .Exec(
+          "UPDATE files SET state = 'complete', size = $1, sha256 = $2, committed_at_ms = $3, "
+          "last_accessed_ms = $3 WHERE id = $4",
+          size, sha256, absl::ToUnixMillis(now), file_id)
+      .status();
 }
 
 Status PostgresStore::DeleteFile(std::string_view file_id, absl::Time now) {

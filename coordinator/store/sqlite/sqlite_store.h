@@ -16,8 +16,8 @@ namespace gale::coordinator {
 
 // The embedded metadata store: one SQLite file in WAL mode, migrated from the
 // SQL embedded from migrations/sqlite/. Nodes, cluster and replica reports are
-// in sqlite_store.cc, files and chunks in sqlite_store_files.cc, tasks in
-// sqlite_store_tasks.cc. Holds an exclusive lock on
+// in sqlite_store.cc, files and chunks in sqlite_store_files.cc, buckets and
+// objects in sqlite_store_objects.cc, tasks in sqlite_store_tasks.cc. Holds an exclusive lock on
 // "<path>.lock" for its lifetime, so a second coordinator on the same file
 // refuses to start. Thread-safe: one writer connection commits concurrent
 // writes together (group commit, one fsync per batch); reads run on a pool
@@ -57,6 +57,18 @@ class SqliteStore final : public MetadataStore {
   Status TouchFile(std::string_view file_id, absl::Time now) override;
   Result<std::vector<FileRecord>> ExpiredUploads(absl::Time now, int limit) override;
   Result<StoreCounts> Counts() override;
+
+  Status InsertBucket(const BucketRecord& bucket) override;
+  Result<BucketRecord> GetBucket(std::string_view name) override;
+  Result<std::vector<BucketRecord>> ListBuckets() override;
+  Status DeleteBucket(std::string_view name) override;
+  Result<std::string> CommitObject(const ObjectRecord& object, std::string_view sha256,
+                                   absl::Time now) override;
+  Result<ObjectRecord> GetObject(std::string_view bucket, std::string_view key) override;
+  Result<std::vector<ObjectRecord>> ListObjects(const ObjectListQuery& query) override;
+  Status DeleteObject(std::string_view bucket, std::string_view key, absl::Time now) override;
+  Status SetObjectTags(std::string_view bucket, std::string_view key,
+                       const std::map<std::string, std::string>& tags) override;
 
   Result<ChunkRecord> GetChunk(std::string_view chunk_id) override;
   Result<std::vector<ReplicaRecord>> GetReplicas(
@@ -146,6 +158,9 @@ class SqliteStore final : public MetadataStore {
   static Result<int> SchemaVersionIn(SqliteDb& db);
   static Result<FileRecord> GetFileIn(SqliteDb& db, std::string_view file_id);
   static Status DeleteFileIn(SqliteDb& db, std::string_view file_id, absl::Time now);
+  // The pending file becomes complete with its final size and hash.
+  static Status MarkCommittedIn(SqliteDb& db, std::string_view file_id, int64_t size,
+                                std::string_view sha256, absl::Time now);
   static Status ReferenceChunkIn(SqliteDb& db, std::string_view chunk_id, int64_t size, int factor,
                                  absl::Time now);
   static Status ReleaseChunkIn(SqliteDb& db, std::string_view chunk_id, absl::Time now);

@@ -41,20 +41,6 @@ Result<std::vector<FileRecord>> ReadFiles(SqliteStatement& stmt) {
   }
 }
 
-// The smallest string greater than every string starting with `prefix`, or
-// "" when there is none (all 0xff).
-std::string PrefixEnd(std::string prefix) {
-  while (!prefix.empty()) {
-    unsigned char last = static_cast<unsigned char>(prefix.back());
-    if (last < 0xff) {
-      prefix.back() = static_cast<char>(last + 1);
-      return prefix;
-    }
-    prefix.pop_back();
-  }
-  return "";
-}
-
 std::string JsonArray(const std::vector<std::string>& values) {
   return nlohmann::json(values).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -116,6 +102,7 @@ Result<FileRecord> SqliteStore::GetFileIn(SqliteDb& db, std::string_view file_id
 }
 
 Result<FileRecord> SqliteStore::GetFileByName(std::string_view name) {
+  if (name.empty()) return absl::NotFoundError("no file named ''");  // objects' files
   return Read([&](SqliteDb& db) -> Result<FileRecord> {
     ASSIGN_OR_RETURN(auto stmt, db.Prepare(StrCat("SELECT ", kFileColumns,
                                                   " FROM files f WHERE f.name = ? AND "
@@ -130,13 +117,14 @@ Result<FileRecord> SqliteStore::GetFileByName(std::string_view name) {
 Result<std::vector<FileRecord>> SqliteStore::ListFiles(const FileListQuery& q) {
   return Read([&](SqliteDb& db) -> Result<std::vector<FileRecord>> {
     // The prefix is a range on the name; "" as its end means unbounded.
-    const std::string end = PrefixEnd(q.prefix);
+    const std::string end = Utf8PrefixEnd(q.prefix).value_or("");
     if (q.by_time) {
       ASSIGN_OR_RETURN(
           auto stmt,
           db.Prepare(StrCat("SELECT ", kFileColumns,
                             " FROM files f WHERE f.state = 'complete' AND f.name >= ?1 AND "
-                            "(?2 = '' OR f.name < ?2) AND (f.committed_at_ms > ?3 OR "
+                            "f.name <> '' AND (?2 = '' OR f.name < ?2) AND "
+                            "(f.committed_at_ms > ?3 OR "
                             "(f.committed_at_ms = ?3 AND f.id > ?4)) "
                             "ORDER BY f.committed_at_ms, f.id LIMIT ?5")));
       stmt->Bind(1, q.prefix).Bind(2, end).Bind(3, q.after_time_ms).Bind(4, q.after_id);
@@ -146,7 +134,8 @@ Result<std::vector<FileRecord>> SqliteStore::ListFiles(const FileListQuery& q) {
     ASSIGN_OR_RETURN(auto stmt, db.Prepare(StrCat("SELECT ", kFileColumns,
                                                   " FROM files f WHERE f.state = 'complete' AND "
                                                   "f.name >= ?1 AND (?2 = '' OR f.name < ?2) AND "
-                                                  "f.name > ?3 ORDER BY f.name LIMIT ?4")));
+                                                  "f.name > ?3 AND f.name <> '' "
+                                                  "ORDER BY f.name LIMIT ?4")));
     stmt->Bind(1, q.prefix).Bind(2, end).Bind(3, q.after_name).Bind(4, int64_t{q.limit});
     return ReadFiles(*stmt);
   });
@@ -276,8 +265,9 @@ Result<std::string> SqliteStore::CommitFile(std::string_view file_id, int64_t si
     if (file.state != FileState::kPending) {
       return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
     }
+    // A nameless file (an object's) replaces no other.
     ASSIGN_OR_RETURN(auto other, db.Prepare("SELECT id FROM files WHERE name = ? AND "
-                                            "state = 'complete'"));
+                                            "name <> '' AND state = 'complete'"));
     other->Bind(1, file.name);
     ASSIGN_OR_RETURN(bool taken, other->Step());
     if (taken) {
@@ -290,17 +280,22 @@ Result<std::string> SqliteStore::CommitFile(std::string_view file_id, int64_t si
       }
       RETURN_IF_ERROR(DeleteFileIn(db, replaced, now));
     }
-    ASSIGN_OR_RETURN(auto commit,
-                     db.Prepare("UPDATE files SET state = 'complete', size = ?, sha256 = ?, "
-                                "committed_at_ms = ?, last_accessed_ms = ? WHERE id = ?"));
-    commit->Bind(1, size)
-        .Bind(2, sha256)
-        .Bind(3, absl::ToUnixMillis(now))
-        .Bind(4, absl::ToUnixMillis(now))
-        .Bind(5, file_id);
-    return commit->Run();
+    return MarkCommittedIn(db, file_id, size, sha256, now);
   }));
   return replaced;
+}
+
+Status SqliteStore::MarkCommittedIn(SqliteDb& db, std::string_view file_id, int64_t size,
+                                    std::string_view sha256, absl::Time now) {
+  ASSIGN_OR_RETURN(auto commit,
+                   db.Prepare("UPDATE files SET state = 'complete', size = ?, sha256 = ?, "
+                              "committed_at_ms = ?, last_accessed_ms = ? WHERE id = ?"));
+  commit->Bind(1, size)
+      .Bind(2, sha256)
+      .Bind(3, absl::ToUnixMillis(now))
+      .Bind(4, absl::ToUnixMillis(now))
+      .Bind(5, file_id);
+  return commit->Run();
 }
 
 Status SqliteStore::DeleteFile(std::string_view file_id, absl::Time now) {

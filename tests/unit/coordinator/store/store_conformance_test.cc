@@ -704,6 +704,162 @@ TYPED_TEST(StoreConformanceTest, CommitMakesFilesVisibleAndOverwriteReplaces) {
   EXPECT_TRUE(collectable.empty());
 }
 
+// ---- buckets and objects ------------------------------------------------------
+
+// A pending, nameless file `id` holding Id(chunk) of 100 bytes: an object's
+// upload before its commit.
+void AddObjectUpload(MetadataStore* store, const std::string& id, int chunk) {
+  ASSERT_OK(store->InsertFile(SampleFile(id, "")));
+  ASSERT_OK(store->AttachChunks(id, {{0, Id(chunk), 100}}, At(1)));
+}
+
+ObjectRecord SampleObject(const std::string& bucket, const std::string& key,
+                          const std::string& file_id) {
+  ObjectRecord o;
+  o.bucket = bucket;
+  o.key = key;
+  o.file_id = file_id;
+  o.size = 100;
+  o.etag = "etag-" + file_id;
+  o.content_type = "text/plain";
+  o.metadata = {{"color", "blue"}, {"content-disposition", "attachment; filename=\"a b\""}};
+  o.tags = {{"team", "storage"}};
+  return o;
+}
+
+TYPED_TEST(StoreConformanceTest, BucketsAreCreatedListedAndDeletedWhenEmpty) {
+  auto& store = this->store_;
+  ASSERT_OK(store->InsertBucket({"photos", "alice", At(1)}));
+  ASSERT_OK(store->InsertBucket({"archive", "", At(2)}));
+  EXPECT_STATUS(store->InsertBucket({"photos", "bob", At(3)}), StatusCode::kAlreadyExists,
+                "already exists");
+  ASSERT_OK_AND_ASSIGN(BucketRecord photos, store->GetBucket("photos"));
+  EXPECT_EQ(photos.owner, "alice") << "the first creation stands";
+  EXPECT_EQ(photos.created_at, At(1));
+  EXPECT_STATUS(store->GetBucket("nope"), StatusCode::kNotFound, "no bucket");
+  EXPECT_STATUS(store->GetBucket("\xff"), StatusCode::kNotFound, "no bucket");
+  ASSERT_OK_AND_ASSIGN(auto buckets, store->ListBuckets());
+  ASSERT_EQ(buckets.size(), 2u);
+  EXPECT_EQ(buckets[0].name, "archive");
+  EXPECT_EQ(buckets[1].name, "photos");
+
+  AddObjectUpload(store.get(), "o1", 1);
+  ASSERT_OK(store->CommitObject(SampleObject("photos", "a.jpg", "o1"), "", At(4)));
+  EXPECT_STATUS(store->DeleteBucket("photos"), StatusCode::kFailedPrecondition, "not empty");
+  ASSERT_OK(store->DeleteObject("photos", "a.jpg", At(5)));
+  ASSERT_OK(store->DeleteBucket("photos"));
+  EXPECT_STATUS(store->DeleteBucket("photos"), StatusCode::kNotFound, "no bucket");
+  this->Reopen();
+  ASSERT_OK_AND_ASSIGN(buckets, this->store_->ListBuckets());
+  ASSERT_EQ(buckets.size(), 1u);
+  EXPECT_EQ(buckets[0].name, "archive");
+}
+
+TYPED_TEST(StoreConformanceTest, CommitObjectBindsItsFileAndReplacesAtomically) {
+  auto& store = this->store_;
+  ASSERT_OK(store->InsertBucket({"b", "", At(0)}));
+  AddObjectUpload(store.get(), "o1", 1);
+  ASSERT_OK_AND_ASSIGN(std::string replaced,
+                       store->CommitObject(SampleObject("b", "k", "o1"), Id(9), At(10)));
+  EXPECT_EQ(replaced, "");
+  ASSERT_OK_AND_ASSIGN(ObjectRecord object, store->GetObject("b", "k"));
+  EXPECT_EQ(object.file_id, "o1");
+  EXPECT_EQ(object.size, 100);
+  EXPECT_EQ(object.etag, "etag-o1");
+  EXPECT_EQ(object.content_type, "text/plain");
+  EXPECT_EQ(object.metadata, SampleObject("b", "k", "o1").metadata) << "round trip, quotes too";
+  EXPECT_EQ(object.tags, (std::map<std::string, std::string>{{"team", "storage"}}));
+  EXPECT_EQ(object.modified_at, At(10));
+  ASSERT_OK_AND_ASSIGN(FileRecord file, store->GetFile("o1"));
+  EXPECT_EQ(file.state, FileState::kComplete);
+  EXPECT_EQ(file.size, 100);
+  EXPECT_EQ(file.sha256, Id(9));
+
+  // Object files stay out of the file namespace.
+  this->AddFile("named", "k", {2});
+  ASSERT_OK_AND_ASSIGN(auto files, store->ListFiles(FileListQuery{}));
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].id, "named");
+  FileListQuery by_time;
+  by_time.by_time = true;
+  ASSERT_OK_AND_ASSIGN(files, store->ListFiles(by_time));
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_STATUS(store->GetFileByName(""), StatusCode::kNotFound, "");
+
+  // A second nameless file replaces no file, but the object it is bound to.
+  AddObjectUpload(store.get(), "o2", 3);
+  ASSERT_OK_AND_ASSIGN(replaced, store->CommitObject(SampleObject("b", "k", "o2"), "", At(11)));
+  EXPECT_EQ(replaced, "o1");
+  EXPECT_EQ(store->GetObject("b", "k")->file_id, "o2");
+  EXPECT_STATUS(store->GetFile("o1"), StatusCode::kNotFound, "");
+  EXPECT_EQ(this->Refcount(1), 0) << "the replaced object's chunks go to the GC";
+  EXPECT_EQ(this->Refcount(3), 1);
+  EXPECT_EQ(store->GetFileByName("k")->id, "named") << "untouched";
+
+  // Errors change nothing.
+  AddObjectUpload(store.get(), "o3", 4);
+  EXPECT_STATUS(store->CommitObject(SampleObject("nobucket", "k", "o3"), "", At(12)),
+                StatusCode::kNotFound, "no bucket");
+  EXPECT_STATUS(store->CommitObject(SampleObject("b", "k", "o2"), "", At(12)),
+                StatusCode::kFailedPrecondition, "already committed");
+  EXPECT_STATUS(store->CommitObject(SampleObject("b", "k", "named"), "", At(12)),
+                StatusCode::kFailedPrecondition, "");
+  EXPECT_STATUS(store->CommitObject(SampleObject("b", "k", "ghost"), "", At(12)),
+                StatusCode::kNotFound, "");
+  EXPECT_EQ(store->GetObject("b", "k")->file_id, "o2");
+  EXPECT_EQ(store->GetFile("o3")->state, FileState::kPending);
+
+  ASSERT_OK(store->SetObjectTags("b", "k", {{"a", "1"}, {"b", "2"}}));
+  EXPECT_EQ(store->GetObject("b", "k")->tags.size(), 2u);
+  EXPECT_STATUS(store->SetObjectTags("b", "nope", {}), StatusCode::kNotFound, "no object");
+
+  ASSERT_OK(store->DeleteObject("b", "k", At(13)));
+  EXPECT_STATUS(store->GetObject("b", "k"), StatusCode::kNotFound, "no object");
+  EXPECT_STATUS(store->GetFile("o2"), StatusCode::kNotFound, "");
+  EXPECT_EQ(this->Refcount(3), 0);
+  EXPECT_STATUS(store->DeleteObject("b", "k", At(14)), StatusCode::kNotFound, "no object");
+  EXPECT_STATUS(store->GetObject("b", "\xff"), StatusCode::kNotFound, "no object");
+}
+
+TYPED_TEST(StoreConformanceTest, ObjectsListInByteOrderByPrefixFromAStart) {
+  auto& store = this->store_;
+  ASSERT_OK(store->InsertBucket({"b", "", At(0)}));
+  ASSERT_OK(store->InsertBucket({"other", "", At(0)}));
+  // Byte order: upper case before lower case, '/' before letters, and
+  // multi-byte UTF-8 after ASCII.
+  const std::vector<std::string> keys = {"a/1",       "a/2",          "a/b/c", "B",
+                                         "a\xc3\xa9", "\xe2\x82\xac", "a",     "ab"};
+  int n = 0;
+  for (const std::string& key : keys) {
+    const std::string id = StrCat("o", n);
+    AddObjectUpload(store.get(), id, n + 1);
+    ASSERT_OK(store->CommitObject(SampleObject("b", key, id), "", At(n)));
+    ++n;
+  }
+  AddObjectUpload(store.get(), "elsewhere", 50);
+  ASSERT_OK(store->CommitObject(SampleObject("other", "a/1", "elsewhere"), "", At(n)));
+
+  auto list = [&](std::string prefix, std::string start, int limit) {
+    std::vector<std::string> out;
+    auto page = store->ListObjects({"b", prefix, start, limit});
+    EXPECT_OK(page);
+    if (page.ok()) {
+      for (const auto& o : *page) out.push_back(o.key);
+    }
+    return out;
+  };
+  using Keys = std::vector<std::string>;
+  EXPECT_EQ(list("", "", 100),
+            (Keys{"B", "a", "a/1", "a/2", "a/b/c", "ab", "a\xc3\xa9", "\xe2\x82\xac"}));
+  EXPECT_EQ(list("a/", "", 100), (Keys{"a/1", "a/2", "a/b/c"}));
+  EXPECT_EQ(list("a/", "a/2", 100), (Keys{"a/2", "a/b/c"})) << "start is inclusive";
+  EXPECT_EQ(list("a", "a/3", 2), (Keys{"a/b/c", "ab"}));
+  EXPECT_EQ(list("a\xc3\xa9", "", 100), (Keys{"a\xc3\xa9"}));
+  EXPECT_EQ(list("zzz", "", 100), Keys{});
+  EXPECT_EQ(list("", "\xe2\x82\xac", 100), (Keys{"\xe2\x82\xac"}));
+  EXPECT_TRUE(store->ListObjects({"nobucket", "", "", 10})->empty());
+}
+
 TYPED_TEST(StoreConformanceTest, DeleteFileReleasesItsChunks) {
   auto& store = this->store_;
   this->AddFile("f1", "one", {1, 1, 2});
@@ -1119,14 +1275,19 @@ TYPED_TEST(StoreConformanceTest, StatsCountRowsOfEveryTable) {
   ASSERT_OK(store->UpsertNode(SampleNode("n2")));
   this->AddFile("f1", "one", {1, 2}, {"n1"});
   ASSERT_OK(store->FlagReplica(Id(1), "n1", At(1)));
+  ASSERT_OK(store->InsertBucket({"bkt", "", At(1)}));
+  AddObjectUpload(store.get(), "o1", 3);
+  ASSERT_OK(store->CommitObject(SampleObject("bkt", "k", "o1"), "", At(2)));
   ASSERT_OK_AND_ASSIGN(DatabaseStats stats, store->Stats());
   const std::map<std::string, int64_t> expected = {
       {"nodes", 2},
-      {"files", 1},
-      {"file_chunks", 2},
-      {"chunks", 2},
+      {"files", 2},
+      {"file_chunks", 3},
+      {"chunks", 3},
       {"replicas", 2},
       {"tasks", 1},
+      {"buckets", 1},
+      {"objects", 1},
       {"schema_migrations", static_cast<int64_t>(migrations::SqliteMigrations().size())}};
   EXPECT_EQ(stats.rows, expected);
   EXPECT_GT(stats.size_bytes, 0);

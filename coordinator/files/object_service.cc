@@ -1,0 +1,191 @@
+#include "coordinator/files/object_service.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "common/strings.h"
+
+namespace gale::coordinator {
+namespace {
+
+constexpr size_t kMaxKeyBytes = 1024;
+constexpr int kMaxKeysPerPage = 1000;
+
+bool IsBucketCharacter(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+}
+
+bool IsLetterOrDigit(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+// Four dot-separated decimal numbers, as an IPv4 address is written.
+bool LooksLikeIpAddress(std::string_view name) {
+  int parts = 0;
+  size_t i = 0;
+  while (i <= name.size()) {
+    size_t dot = name.find('.', i);
+    if (dot == std::string_view::npos) dot = name.size();
+    std::string_view part = name.substr(i, dot - i);
+    if (part.empty() || part.size() > 3 ||
+        !std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return false;
+    }
+    ++parts;
+    i = dot + 1;
+  }
+  return parts == 4;
+}
+
+}  // namespace
+
+Status ValidateBucketName(std::string_view name) {
+  auto invalid = [&](std::string_view why) {
+    return absl::InvalidArgumentError(
+        StrCat("bucket name '", EscapeForMessage(name), "' is invalid: ", why));
+  };
+  if (name.size() < 3 || name.size() > 63) return invalid("it must be 3 to 63 characters long");
+  if (!std::all_of(name.begin(), name.end(), IsBucketCharacter)) {
+    return invalid("only lowercase letters, digits, '.' and '-' are allowed");
+  }
+  if (!IsLetterOrDigit(name.front()) || !IsLetterOrDigit(name.back())) {
+    return invalid("it must begin and end with a letter or digit");
+  }
+  if (name.find("..") != std::string_view::npos || name.find(".-") != std::string_view::npos ||
+      name.find("-.") != std::string_view::npos) {
+    return invalid("a '.' must stand between letters or digits");
+  }
+  if (LooksLikeIpAddress(name)) return invalid("it must not be formatted as an IP address");
+  return absl::OkStatus();
+}
+
+Status ValidateObjectKey(std::string_view key) {
+  if (key.empty()) return absl::InvalidArgumentError("an object key must not be empty");
+  if (key.size() > kMaxKeyBytes) {
+    return absl::InvalidArgumentError(
+        StrCat("an object key is at most ", kMaxKeyBytes, " bytes; this one is ", key.size()));
+  }
+  if (!IsValidUtf8(key) || key.find('\0') != std::string_view::npos) {
+    return absl::InvalidArgumentError("an object key must be UTF-8 text without NUL");
+  }
+  return absl::OkStatus();
+}
+
+Status ObjectService::CreateBucket(std::string_view name, std::string_view owner) {
+  RETURN_IF_ERROR(ValidateBucketName(name));
+  return store_->InsertBucket({std::string(name), std::string(owner), clock_->Now()});
+}
+
+Result<BucketRecord> ObjectService::GetBucket(std::string_view name) {
+  RETURN_IF_ERROR(ValidateBucketName(name));
+  return store_->GetBucket(name);
+}
+
+Result<std::vector<BucketRecord>> ObjectService::ListBuckets() { return store_->ListBuckets(); }
+
+Status ObjectService::DeleteBucket(std::string_view name) {
+  RETURN_IF_ERROR(ValidateBucketName(name));
+  return store_->DeleteBucket(name);
+}
+
+Result<FileRecord> ObjectService::BeginObject(std::string_view bucket, std::string_view key,
+                                              CreateFileArgs args) {
+  RETURN_IF_ERROR(ValidateObjectKey(key));
+  RETURN_IF_ERROR(GetBucket(bucket).status());
+  args.object = true;
+  return files_->CreateFile(std::move(args));
+}
+
+Result<ObjectRecord> ObjectService::CommitObject(std::string_view file_id, int64_t size,
+                                                 std::string sha256, ObjectRecord object) {
+  RETURN_IF_ERROR(ValidateBucketName(object.bucket));
+  RETURN_IF_ERROR(ValidateObjectKey(object.key));
+  const std::string bucket = object.bucket;
+  const std::string key = object.key;
+  RETURN_IF_ERROR(files_->CommitFile(file_id, size, std::move(sha256), std::move(object)).status());
+  return store_->GetObject(bucket, key);
+}
+
+Result<ObjectRecord> ObjectService::GetObject(std::string_view bucket, std::string_view key) {
+  RETURN_IF_ERROR(ValidateObjectKey(key));
+  auto object = store_->GetObject(bucket, key);
+  // A missing bucket reads as one, not as a missing key.
+  if (absl::IsNotFound(object.status())) RETURN_IF_ERROR(GetBucket(bucket).status());
+  return object;
+}
+
+Result<ObjectListing> ObjectService::ListObjects(const ObjectListRequest& request) {
+  RETURN_IF_ERROR(GetBucket(request.bucket).status());
+  if (request.max_keys < 0 || request.max_keys > kMaxKeysPerPage) {
+    return absl::InvalidArgumentError(
+        StrCat("max-keys must be in [0, ", kMaxKeysPerPage, "], not ", request.max_keys));
+  }
+  for (std::string_view text : {request.prefix, request.delimiter, request.start_after}) {
+    if (!IsValidUtf8(text) || text.find('\0') != std::string_view::npos) {
+      return absl::InvalidArgumentError("prefix, delimiter and markers must be UTF-8 without NUL");
+    }
+  }
+  const std::string& prefix = request.prefix;
+  const std::string& delimiter = request.delimiter;
+  // The common prefix `key` rolls up into, or "" when it stands for itself.
+  auto rollup = [&](const std::string& key) -> std::string {
+    if (delimiter.empty() || !key.starts_with(prefix)) return "";
+    const size_t at = key.find(delimiter, prefix.size());
+    return at == std::string::npos ? "" : key.substr(0, at + delimiter.size());
+  };
+
+  ObjectListing listing;
+  // Keys from `start` on (inclusive). Keys hold no NUL, so the key right
+  // after `start_after` begins with it and a \x01; a common prefix given as
+  // the marker skips every key under it.
+  std::optional<std::string> start = prefix;
+  if (!request.start_after.empty()) {
+    const std::string& after = request.start_after;
+    std::optional<std::string> next =
+        rollup(after) == after ? Utf8PrefixEnd(after) : std::optional(after + '\x01');
+    if (!next) return listing;
+    start = std::max(*start, *next);
+  }
+  int count = 0;
+  while (start) {
+    // One more than fits, to tell whether the page is the last.
+    ASSIGN_OR_RETURN(
+        std::vector<ObjectRecord> page,
+        store_->ListObjects({request.bucket, prefix, *start, request.max_keys - count + 1}));
+    const bool more_in_store = static_cast<int>(page.size()) > request.max_keys - count;
+    bool restarted = false;
+    for (ObjectRecord& object : page) {
+      if (count == request.max_keys) {
+        listing.truncated = true;
+        return listing;
+      }
+      std::string common = rollup(object.key);
+      ++count;
+      if (common.empty()) {
+        listing.last = object.key;
+        listing.objects.push_back(std::move(object));
+        continue;
+      }
+      // The rest under this prefix is skipped: the store starts again after it.
+      listing.last = common;
+      listing.common_prefixes.push_back(std::move(common));
+      start = Utf8PrefixEnd(listing.last);
+      restarted = true;
+      break;
+    }
+    if (!restarted && !more_in_store) break;
+  }
+  return listing;
+}
+
+Status ObjectService::DeleteObject(std::string_view bucket, std::string_view key) {
+  RETURN_IF_ERROR(ValidateObjectKey(key));
+  RETURN_IF_ERROR(GetBucket(bucket).status());
+  return store_->DeleteObject(bucket, key, clock_->Now());
+}
+
+Status ObjectService::SetObjectTags(std::string_view bucket, std::string_view key,
+                                    const std::map<std::string, std::string>& tags) {
+  RETURN_IF_ERROR(GetObject(bucket, key).status());
+  return store_->SetObjectTags(bucket, key, tags);
+}
+
+}  // namespace gale::coordinator

@@ -1,0 +1,40 @@
+#include "common/strings.h"
+
+#include <gtest/gtest.h>
+
+namespace gale {
+namespace {
+
+TEST(StringsTest, IsValidUtf8AcceptsTextAndRejectsMalformedBytes) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("plain/ascii"));
+  EXPECT_TRUE(IsValidUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+  EXPECT_TRUE(IsValidUtf8(std::string_view("a\0b", 3))) << "NUL is a character";
+  EXPECT_FALSE(IsValidUtf8("\xff"));
+  EXPECT_FALSE(IsValidUtf8("a\xc3")) << "truncated";
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf")) << "overlong";
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80")) << "surrogate";
+  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80")) << "past U+10FFFF";
+}
+
+TEST(StringsTest, Utf8PrefixEndBoundsEveryStringWithThePrefix) {
+  EXPECT_EQ(Utf8PrefixEnd("a/"), "a0");
+  EXPECT_EQ(Utf8PrefixEnd("caf\xc3\xa9"), "caf\xc3\xaa");
+  EXPECT_EQ(Utf8PrefixEnd("\xc3\xbf"), "\xc4\x80") << "the next code point, not byte";
+  EXPECT_EQ(Utf8PrefixEnd("\xed\x9f\xbf"), "\xee\x80\x80") << "skips the surrogates";
+  EXPECT_EQ(Utf8PrefixEnd("a\xf4\x8f\xbf\xbf"), "b") << "U+10FFFF carries";
+  EXPECT_EQ(Utf8PrefixEnd(""), std::nullopt);
+  EXPECT_EQ(Utf8PrefixEnd("\xf4\x8f\xbf\xbf"), std::nullopt);
+  // Not text: plain byte order.
+  EXPECT_EQ(Utf8PrefixEnd("a\xc3"), "a\xc4");
+  EXPECT_EQ(Utf8PrefixEnd("a\xff\xff"), "b");
+  EXPECT_EQ(Utf8PrefixEnd("\xff"), std::nullopt);
+  for (std::string_view prefix : {"a/", "caf\xc3\xa9", "\xc3\xbf", "\xe2\x82\xac"}) {
+    const std::string end = *Utf8PrefixEnd(prefix);
+    EXPECT_LT(std::string(prefix) + "\xf4\x8f\xbf\xbf", end) << prefix;
+    EXPECT_GT(end, std::string(prefix));
+  }
+}
+
+}  // namespace
+}  // namespace gale
