@@ -44,6 +44,7 @@ constexpr std::array kCodes = {
     CodeInfo{C::kInvalidPartOrder, "InvalidPartOrder", 400, A::kInvalidArgument},
     CodeInfo{C::kInvalidRange, "InvalidRange", 416, A::kOutOfRange},
     CodeInfo{C::kInvalidRequest, "InvalidRequest", 400, A::kInvalidArgument},
+    CodeInfo{C::kInvalidTag, "InvalidTag", 400, A::kInvalidArgument},
     CodeInfo{C::kKeyTooLongError, "KeyTooLongError", 400, A::kInvalidArgument},
     CodeInfo{C::kMalformedTrailerError, "MalformedTrailerError", 400, A::kInvalidArgument},
     CodeInfo{C::kMalformedXML, "MalformedXML", 400, A::kInvalidArgument},
@@ -149,6 +150,11 @@ std::string XmlEscape(std::string_view text) {
         break;
       case '\'':
         out += "&apos;";
+        break;
+      case '\r':
+        // As a reference: a raw CR would reach the reader as LF (XML's
+        // end-of-line normalization), changing a key that holds one.
+        out += "&#13;";
         break;
       default:
         if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {

@@ -33,6 +33,7 @@ enum class S3ErrorCode {
   kInvalidPartOrder,
   kInvalidRange,
   kInvalidRequest,
+  kInvalidTag,
   kKeyTooLongError,
   kMalformedTrailerError,
   kMalformedXML,
@@ -84,7 +85,8 @@ std::string_view CodeName(S3ErrorCode code);
 // The code named `name` (exactly as CodeName spells it), if any.
 std::optional<S3ErrorCode> CodeFromName(std::string_view name);
 
-// `text` with & < > " ' replaced by entities, and bytes XML 1.0 forbids
+// `text` with & < > " ' replaced by entities, carriage returns by "&#13;"
+// (which survives XML's end-of-line normalization), and bytes XML 1.0 forbids
 // (control characters other than tab, newline and carriage return) replaced by
 // '?', so that any message or key yields a well-formed document.
 std::string XmlEscape(std::string_view text);

@@ -87,7 +87,7 @@ TEST(S3ErrorTest, ErrorXmlEscapesEveryField) {
             "<Error><Code>InvalidArgument</Code>"
             "<Message>&quot;quoted&quot; &apos;single&apos; ?\x7f</Message>"
             "<RequestId>&lt;id&gt;</RequestId></Error>");
-  EXPECT_EQ(XmlEscape("tab\tnl\ncr\r é"), "tab\tnl\ncr\r é");
+  EXPECT_EQ(XmlEscape("tab\tnl\ncr\r é"), "tab\tnl\ncr&#13; é");
   EXPECT_EQ(XmlEscape(std::string_view("a\0b", 3)), "a?b");
 }
 
