@@ -13,8 +13,9 @@ PACKAGES=(
   # HTTP, config, metrics, logging, JSON, CLI, crypto
   libcpp-httplib-dev libyaml-cpp-dev prometheus-cpp-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libcli11-dev libssl-dev zlib1g-dev
-  # checksums of the S3 gateway: ISA-L (CRC32C), Boost.CRC (CRC64/NVME)
-  libisal-dev libboost-dev
+  # the S3 gateway: checksums with ISA-L (CRC32C) and Boost.CRC (CRC64/NVME),
+  # XML request bodies with pugixml
+  libisal-dev libboost-dev libpugixml-dev
   # tests (openssl: scripts/gen-dev-certs.sh for the TLS tests; prometheus:
   # promtool for the alert rules)
   libgtest-dev libgmock-dev openssl shellcheck prometheus
