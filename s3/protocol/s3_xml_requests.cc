@@ -1,6 +1,8 @@
 #include "s3/protocol/s3_xml_requests.h"
 
 #include <array>
+#include <cstdint>
+#include <functional>
 #include <pugixml.hpp>
 #include <set>
 
