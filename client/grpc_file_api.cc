@@ -75,6 +75,10 @@ Result<std::string> GrpcFileApi::CreateFile(const CreateFileArgs& args) {
   }
   request.set_chunk_size(args.chunk_size);
   request.set_overwrite(args.overwrite);
+  if (object_) {
+    request.mutable_object()->set_bucket(object_->bucket);
+    request.mutable_object()->set_key(object_->key);
+  }
   v1::CreateFileResponse response;
   RETURN_IF_ERROR(coordinator_->Run(
       [&](auto* stub, auto* context) { return stub->CreateFile(context, request, &response); }));
@@ -113,6 +117,16 @@ Result<FileInfo> GrpcFileApi::CommitFile(const std::string& file_id, int64_t siz
   request.set_file_id(file_id);
   request.set_size(size);
   request.set_sha256(sha256);
+  if (object_) {
+    const ObjectAttributes attributes = object_->attributes();
+    v1::ObjectAttributes* out = request.mutable_object();
+    out->set_bucket(object_->bucket);
+    out->set_key(object_->key);
+    out->set_etag(attributes.etag);
+    out->set_content_type(attributes.content_type);
+    out->mutable_metadata()->insert(attributes.metadata.begin(), attributes.metadata.end());
+    out->mutable_tags()->insert(attributes.tags.begin(), attributes.tags.end());
+  }
   v1::CommitFileResponse response;
   RETURN_IF_ERROR(coordinator_->Run(
       [&](auto* stub, auto* context) { return stub->CommitFile(context, request, &response); }));

@@ -1,16 +1,32 @@
 #pragma once
 
+#include <functional>
+#include <optional>
+#include <string>
+
 #include "client/coordinator_client.h"
 #include "client/file_api.h"
+#include "client/object_api.h"
 #include "proto/coordinator.pb.h"
 
 namespace gale::client {
 
+// Where an object's upload goes: its bucket and key, and its attributes,
+// asked for when the upload commits (after its bytes were streamed, so that
+// an ETag computed on the way is known).
+struct ObjectTarget {
+  std::string bucket;
+  std::string key;
+  std::function<ObjectAttributes()> attributes;
+};
+
 // FileApi over the coordinator's gRPC API (with failover between
-// coordinators). Thread-safe.
+// coordinators). With an ObjectTarget, the files it creates are an object's
+// uploads (nameless) and its commits bind them to the object. Thread-safe.
 class GrpcFileApi final : public FileApi {
  public:
-  explicit GrpcFileApi(CoordinatorClient* coordinator) : coordinator_(coordinator) {}
+  explicit GrpcFileApi(CoordinatorClient* coordinator, std::optional<ObjectTarget> object = {})
+      : coordinator_(coordinator), object_(std::move(object)) {}
 
   Result<std::string> CreateFile(const CreateFileArgs& args) override;
   Result<std::vector<Placement>> AllocateChunks(const std::string& file_id,
@@ -26,6 +42,7 @@ class GrpcFileApi final : public FileApi {
 
  private:
   CoordinatorClient* const coordinator_;
+  const std::optional<ObjectTarget> object_;
 };
 
 // The protobuf forms, for callers of the gRPC API.

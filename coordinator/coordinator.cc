@@ -101,6 +101,7 @@ Status Coordinator::Start() {
   file_options.grants = grants_.get();
   files_ = std::make_unique<FileService>(store_.get(), registry_.get(), replicas_.get(), clock_,
                                          file_options);
+  objects_ = std::make_unique<ObjectService>(store_.get(), files_.get(), clock_);
   GarbageCollectorOptions gc_options;
   gc_options.grace = absl::Milliseconds(options_.gc_grace_ms);
   gc_options.task_history = absl::Milliseconds(options_.task_history_ms);
@@ -195,6 +196,7 @@ Status Coordinator::StartServers() {
   context.registry = registry_.get();
   context.replicas = replicas_.get();
   context.files = files_.get();
+  context.objects = objects_.get();
   context.heartbeats = heartbeats_.get();
   context.tasks = tasks_.get();
   context.replication = replication_.get();

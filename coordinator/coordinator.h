@@ -16,6 +16,7 @@
 #include "coordinator/coordinator_options.h"
 #include "coordinator/files/file_service.h"
 #include "coordinator/files/garbage_collector.h"
+#include "coordinator/files/object_service.h"
 #include "coordinator/files/replica_catalog.h"
 #include "coordinator/repair/replication_manager.h"
 #include "coordinator/repair/task_ledger.h"
@@ -90,6 +91,7 @@ class Coordinator {
   std::unique_ptr<ReplicaCatalog> replicas_;
   std::unique_ptr<TaskLedger> tasks_;
   std::unique_ptr<FileService> files_;
+  std::unique_ptr<ObjectService> objects_;
   std::unique_ptr<HeartbeatHandler> heartbeats_;
   std::unique_ptr<GarbageCollector> gc_;
   std::unique_ptr<DatabaseAdmin> database_admin_;

@@ -8,6 +8,7 @@
 #include "coordinator/cluster/leader_election.h"
 #include "coordinator/cluster/node_registry.h"
 #include "coordinator/files/file_service.h"
+#include "coordinator/files/object_service.h"
 #include "coordinator/files/replica_catalog.h"
 #include "coordinator/repair/replication_manager.h"
 #include "coordinator/repair/task_ledger.h"
@@ -22,6 +23,7 @@ struct ServiceContext {
   NodeRegistry* registry = nullptr;
   ReplicaCatalog* replicas = nullptr;
   FileService* files = nullptr;
+  ObjectService* objects = nullptr;
   HeartbeatHandler* heartbeats = nullptr;
   TaskLedger* tasks = nullptr;
   ReplicationManager* replication = nullptr;  // health and drain progress

@@ -130,6 +130,36 @@ void ToProto(const FileView& view, v1::FileInfo* out) {
   }
 }
 
+void ToProto(const BucketRecord& bucket, v1::Bucket* out) {
+  out->set_name(bucket.name);
+  out->set_owner(bucket.owner);
+  out->set_created_at_ms(absl::ToUnixMillis(bucket.created_at));
+}
+
+void ToProto(const ObjectRecord& object, v1::ObjectInfo* out) {
+  v1::ObjectAttributes* a = out->mutable_attributes();
+  a->set_bucket(object.bucket);
+  a->set_key(object.key);
+  a->set_etag(object.etag);
+  a->set_content_type(object.content_type);
+  a->mutable_metadata()->insert(object.metadata.begin(), object.metadata.end());
+  a->mutable_tags()->insert(object.tags.begin(), object.tags.end());
+  out->set_file_id(object.file_id);
+  out->set_size(object.size);
+  out->set_modified_at_ms(absl::ToUnixMillis(object.modified_at));
+}
+
+ObjectRecord FromProto(const v1::ObjectAttributes& a) {
+  ObjectRecord object;
+  object.bucket = a.bucket();
+  object.key = a.key();
+  object.etag = a.etag();
+  object.content_type = a.content_type();
+  object.metadata.insert(a.metadata().begin(), a.metadata().end());
+  object.tags.insert(a.tags().begin(), a.tags().end());
+  return object;
+}
+
 v1::TaskKind ToProto(TaskKind kind) {
   switch (kind) {
     case TaskKind::kReplicate:
@@ -315,7 +345,13 @@ grpc::Status CoordinatorGrpcService::CreateFile(grpc::ServerContext* context,
     args.chunk_size = request->chunk_size();
     args.overwrite = request->overwrite();
     args.owner = request->owner();
-    ASSIGN_OR_RETURN(FileRecord file, ctx_.files->CreateFile(std::move(args)));
+    FileRecord file;
+    if (request->has_object()) {
+      ASSIGN_OR_RETURN(file, ctx_.objects->BeginObject(request->object().bucket(),
+                                                       request->object().key(), std::move(args)));
+    } else {
+      ASSIGN_OR_RETURN(file, ctx_.files->CreateFile(std::move(args)));
+    }
     response->set_file_id(file.id);
     response->set_replication_factor(file.replication_factor);
     response->set_write_mode(ToProto(file.write_mode));
@@ -355,8 +391,12 @@ grpc::Status CoordinatorGrpcService::CommitFile(grpc::ServerContext* context,
                                                 const v1::CommitFileRequest* request,
                                                 v1::CommitFileResponse* response) {
   return Handle("CommitFile", context, [&]() -> Status {
-    ASSIGN_OR_RETURN(FileView view, ctx_.files->CommitFile(request->file_id(), request->size(),
-                                                           request->sha256()));
+    ASSIGN_OR_RETURN(
+        FileView view,
+        request->has_object()
+            ? ctx_.objects->CommitObject(request->file_id(), request->size(), request->sha256(),
+                                         FromProto(request->object()))
+            : ctx_.files->CommitFile(request->file_id(), request->size(), request->sha256()));
     ToProto(view, response->mutable_file());
     return absl::OkStatus();
   });
@@ -515,6 +555,88 @@ grpc::Status CoordinatorGrpcService::GetNetworkStatus(grpc::ServerContext* conte
       out.set_eta_seconds(drain.eta_seconds);
     }
     return absl::OkStatus();
+  });
+}
+
+// ---- buckets and objects ----------------------------------------------------
+
+grpc::Status CoordinatorGrpcService::CreateBucket(grpc::ServerContext* context,
+                                                  const v1::CreateBucketRequest* request,
+                                                  v1::CreateBucketResponse*) {
+  return Handle("CreateBucket", context,
+                [&]() { return ctx_.objects->CreateBucket(request->name(), request->owner()); });
+}
+
+grpc::Status CoordinatorGrpcService::GetBucket(grpc::ServerContext* context,
+                                               const v1::GetBucketRequest* request,
+                                               v1::GetBucketResponse* response) {
+  return Handle("GetBucket", context, [&]() -> Status {
+    ASSIGN_OR_RETURN(BucketRecord bucket, ctx_.objects->GetBucket(request->name()));
+    ToProto(bucket, response->mutable_bucket());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::ListBuckets(grpc::ServerContext* context,
+                                                 const v1::ListBucketsRequest*,
+                                                 v1::ListBucketsResponse* response) {
+  return Handle("ListBuckets", context, [&]() -> Status {
+    ASSIGN_OR_RETURN(std::vector<BucketRecord> buckets, ctx_.objects->ListBuckets());
+    for (const auto& bucket : buckets) ToProto(bucket, response->add_buckets());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::DeleteBucket(grpc::ServerContext* context,
+                                                  const v1::DeleteBucketRequest* request,
+                                                  v1::DeleteBucketResponse*) {
+  return Handle("DeleteBucket", context,
+                [&]() { return ctx_.objects->DeleteBucket(request->name()); });
+}
+
+grpc::Status CoordinatorGrpcService::GetObject(grpc::ServerContext* context,
+                                               const v1::GetObjectRequest* request,
+                                               v1::GetObjectResponse* response) {
+  return Handle("GetObject", context, [&]() -> Status {
+    ASSIGN_OR_RETURN(ObjectRecord object,
+                     ctx_.objects->GetObject(request->bucket(), request->key()));
+    ToProto(object, response->mutable_object());
+    if (request->with_chunks()) {
+      ASSIGN_OR_RETURN(FileView file, ctx_.files->GetFile(object.file_id, /*with_chunks=*/true));
+      ToProto(file, response->mutable_file());
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::ListObjects(grpc::ServerContext* context,
+                                                 const v1::ListObjectsRequest* request,
+                                                 v1::ListObjectsResponse* response) {
+  return Handle("ListObjects", context, [&]() -> Status {
+    ObjectListRequest list{request->bucket(), request->prefix(), request->delimiter(),
+                           request->start_after(), request->max_keys()};
+    ASSIGN_OR_RETURN(ObjectListing listing, ctx_.objects->ListObjects(list));
+    for (const auto& object : listing.objects) ToProto(object, response->add_objects());
+    for (const auto& prefix : listing.common_prefixes) response->add_common_prefixes(prefix);
+    response->set_truncated(listing.truncated);
+    response->set_last(listing.last);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::DeleteObject(grpc::ServerContext* context,
+                                                  const v1::DeleteObjectRequest* request,
+                                                  v1::DeleteObjectResponse*) {
+  return Handle("DeleteObject", context,
+                [&]() { return ctx_.objects->DeleteObject(request->bucket(), request->key()); });
+}
+
+grpc::Status CoordinatorGrpcService::SetObjectTags(grpc::ServerContext* context,
+                                                   const v1::SetObjectTagsRequest* request,
+                                                   v1::SetObjectTagsResponse*) {
+  return Handle("SetObjectTags", context, [&]() {
+    std::map<std::string, std::string> tags(request->tags().begin(), request->tags().end());
+    return ctx_.objects->SetObjectTags(request->bucket(), request->key(), tags);
   });
 }
 

@@ -69,6 +69,23 @@ class CoordinatorGrpcService final : public gale::v1::Coordinator::Service {
                                 const v1::GetNetworkStatusRequest* request,
                                 v1::GetNetworkStatusResponse* response) override;
 
+  grpc::Status CreateBucket(grpc::ServerContext* context, const v1::CreateBucketRequest* request,
+                            v1::CreateBucketResponse* response) override;
+  grpc::Status GetBucket(grpc::ServerContext* context, const v1::GetBucketRequest* request,
+                         v1::GetBucketResponse* response) override;
+  grpc::Status ListBuckets(grpc::ServerContext* context, const v1::ListBucketsRequest* request,
+                           v1::ListBucketsResponse* response) override;
+  grpc::Status DeleteBucket(grpc::ServerContext* context, const v1::DeleteBucketRequest* request,
+                            v1::DeleteBucketResponse* response) override;
+  grpc::Status GetObject(grpc::ServerContext* context, const v1::GetObjectRequest* request,
+                         v1::GetObjectResponse* response) override;
+  grpc::Status ListObjects(grpc::ServerContext* context, const v1::ListObjectsRequest* request,
+                           v1::ListObjectsResponse* response) override;
+  grpc::Status DeleteObject(grpc::ServerContext* context, const v1::DeleteObjectRequest* request,
+                            v1::DeleteObjectResponse* response) override;
+  grpc::Status SetObjectTags(grpc::ServerContext* context, const v1::SetObjectTagsRequest* request,
+                             v1::SetObjectTagsResponse* response) override;
+
   // Waits until no call is being handled, or `timeout` passes. Used at
   // shutdown: gRPC's own Shutdown(deadline) also waits out idle client
   // connections, so the coordinator drains calls itself, then shuts down at once.

@@ -94,14 +94,11 @@ Result<FileRecord> ObjectService::BeginObject(std::string_view bucket, std::stri
   return files_->CreateFile(std::move(args));
 }
 
-Result<ObjectRecord> ObjectService::CommitObject(std::string_view file_id, int64_t size,
-                                                 std::string sha256, ObjectRecord object) {
+Result<FileView> ObjectService::CommitObject(std::string_view file_id, int64_t size,
+                                             std::string sha256, ObjectRecord object) {
   RETURN_IF_ERROR(ValidateBucketName(object.bucket));
   RETURN_IF_ERROR(ValidateObjectKey(object.key));
-  const std::string bucket = object.bucket;
-  const std::string key = object.key;
-  RETURN_IF_ERROR(files_->CommitFile(file_id, size, std::move(sha256), std::move(object)).status());
-  return store_->GetObject(bucket, key);
+  return files_->CommitFile(file_id, size, std::move(sha256), std::move(object));
 }
 
 Result<ObjectRecord> ObjectService::GetObject(std::string_view bucket, std::string_view key) {

@@ -58,9 +58,10 @@ class ObjectService {
   // bucket does not exist. `args.name` must be empty.
   Result<FileRecord> BeginObject(std::string_view bucket, std::string_view key,
                                  CreateFileArgs args);
-  // Commits the upload `file_id` as `object` (FileService::CommitFile).
-  Result<ObjectRecord> CommitObject(std::string_view file_id, int64_t size, std::string sha256,
-                                    ObjectRecord object);
+  // Commits the upload `file_id` as `object` (FileService::CommitFile);
+  // returns the committed file.
+  Result<FileView> CommitObject(std::string_view file_id, int64_t size, std::string sha256,
+                                ObjectRecord object);
 
   Result<ObjectRecord> GetObject(std::string_view bucket, std::string_view key);
   Result<ObjectListing> ListObjects(const ObjectListRequest& request);

@@ -29,7 +29,8 @@ class ObjectServiceTest : public FileServiceTest {
     object.bucket = bucket;
     object.key = key;
     object.etag = "etag";
-    return objects_->CommitObject(file.id, 100, "", object);
+    RETURN_IF_ERROR(objects_->CommitObject(file.id, 100, "", object).status());
+    return objects_->GetObject(bucket, key);
   }
 
   // A listing as "key" and "prefix/" entries, then "+" when truncated.

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "client/chunk_transport.h"
+#include "client/coordinator_client.h"
+#include "client/downloader.h"
+#include "client/grpc_file_api.h"
+#include "client/grpc_object_api.h"
+#include "s3/gateway/object_backend.h"
+
+namespace gale::s3 {
+
+struct ClusterBackendOptions {
+  int64_t chunk_size = 8 << 20;  // objects are cut into chunks of this size
+  int replication_factor = 0;    // 0: the coordinator's default
+  std::string write_mode;        // "": the coordinator's default
+  int parallelism = 4;           // chunks in flight per upload or download
+};
+
+// The gateway's buckets and objects in a Gale cluster: metadata over gRPC to
+// the coordinators, bytes straight to and from the nodes through the client
+// library's Uploader and Downloader (streamed, verified, parallel chunks).
+// Holds no state of its own, so any number of gateways can serve one
+// cluster. Thread-safe.
+class ClusterBackend final : public ObjectBackend {
+ public:
+  // Both must outlive the backend.
+  ClusterBackend(client::CoordinatorClient* coordinator, client::ChunkTransport* transport,
+                 ClusterBackendOptions options);
+
+  Status CreateBucket(const std::string& name, const std::string& owner) override;
+  Result<client::BucketInfo> GetBucket(const std::string& name) override;
+  Result<std::vector<client::BucketInfo>> ListBuckets() override;
+  Status DeleteBucket(const std::string& name) override;
+  Result<std::unique_ptr<ObjectWriter>> PutObject(const std::string& bucket,
+                                                  const std::string& key) override;
+  Result<client::ObjectInfo> HeadObject(const std::string& bucket, const std::string& key) override;
+  Status ReadObject(const client::ObjectInfo& object, int64_t offset, int64_t length,
+                    const Sink& sink) override;
+  Result<client::ObjectListing> ListObjects(const client::ObjectListRequest& request) override;
+  Status DeleteObject(const std::string& bucket, const std::string& key) override;
+  Status SetObjectTags(const std::string& bucket, const std::string& key,
+                       const std::map<std::string, std::string>& tags) override;
+
+ private:
+  client::CoordinatorClient* const coordinator_;
+  client::ChunkTransport* const transport_;
+  const ClusterBackendOptions options_;
+  client::GrpcObjectApi objects_;
+  client::GrpcFileApi files_;
+  client::Downloader downloader_;
+};
+
+}  // namespace gale::s3
