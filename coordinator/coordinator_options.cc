@@ -107,6 +107,7 @@ void CoordinatorOptions::AddToSchema(common::ConfigSchema* s) {
 
   s->IgnoreSection("node");
   s->IgnoreSection("client");
+  s->IgnoreSection("s3");
 }
 
 Status CoordinatorOptions::Finalize() {

@@ -52,7 +52,7 @@ void NodeOptions::AddToSchema(common::ConfigSchema* s) {
   security.AddToSchema(s, /*coordinator=*/false);
   tls.AddToSchema(s);
   common::AddLoggingToSchema(s, &log_level, &log_format);
-  for (const char* section : {"server", "database", "coordinator", "client", "replication"}) {
+  for (const char* section : {"server", "database", "coordinator", "client", "replication", "s3"}) {
     s->IgnoreSection(section);
   }
 }

@@ -6,6 +6,7 @@
 #include "common/config.h"
 #include "coordinator/coordinator_options.h"
 #include "node/node_options.h"
+#include "s3/s3_options.h"
 #include "tests/testing/status_matchers.h"
 #include "yaml-cpp/yaml.h"
 
@@ -17,7 +18,8 @@ const std::string kExample = std::string(GALE_SOURCE_DIR) + "/config.yaml.exampl
 template <typename Options>
 class ConfigExampleTest : public ::testing::Test {};
 
-using BinaryOptions = ::testing::Types<coordinator::CoordinatorOptions, node::NodeOptions>;
+using BinaryOptions =
+    ::testing::Types<coordinator::CoordinatorOptions, node::NodeOptions, s3::S3Options>;
 TYPED_TEST_SUITE(ConfigExampleTest, BinaryOptions);
 
 TYPED_TEST(ConfigExampleTest, EveryKeyIsDocumentedWithItsDefault) {
@@ -55,10 +57,12 @@ TEST(ConfigExampleTest, EveryDocumentedKeyExists) {
   std::set<std::string> known;
   coordinator::CoordinatorOptions coordinator_options;
   node::NodeOptions node_options;
-  common::ConfigSchema coordinator_schema, node_schema;
+  s3::S3Options s3_options;
+  common::ConfigSchema coordinator_schema, node_schema, s3_schema;
   coordinator_options.AddToSchema(&coordinator_schema);
   node_options.AddToSchema(&node_schema);
-  for (const auto* schema : {&coordinator_schema, &node_schema}) {
+  s3_options.AddToSchema(&s3_schema);
+  for (const auto* schema : {&coordinator_schema, &node_schema, &s3_schema}) {
     for (const auto& key : schema->keys()) known.insert(key.path);
   }
   for (const auto& section : YAML::LoadFile(kExample)) {
