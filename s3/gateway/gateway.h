@@ -1,0 +1,121 @@
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "httplib.h"
+#include "s3/gateway/credentials.h"
+#include "s3/gateway/object_backend.h"
+#include "s3/gateway/request.h"
+#include "s3/protocol/sigv4.h"
+
+namespace gale::s3 {
+
+struct S3GatewayOptions {
+  // The region requests are signed for and buckets live in.
+  std::string region = "us-east-1";
+  // Virtual-host style: a Host of "<bucket>.<domain>" names the bucket. Empty:
+  // path style only.
+  std::string domain;
+  int64_t max_object_bytes = int64_t{5} << 40;  // 5 TiB, S3's largest object
+  // The x-amz-meta-* headers of one object, names and values together (S3: 2 KB).
+  size_t max_metadata_bytes = 2 << 10;
+  // The XML bodies (DeleteObjects, tagging, CreateBucketConfiguration).
+  size_t max_xml_body_bytes = 8 << 20;
+  // The most keys a listing page holds (max-keys beyond is clipped).
+  int max_keys = 1000;
+  // How far a header-signed request's time may be from the clock's.
+  absl::Duration max_clock_skew = absl::Minutes(15);
+};
+
+// The HTTP face of gale-s3: routes S3 REST requests (path style, and
+// virtual-host style under `options.domain`), authenticates them with SigV4
+// against `credentials`, authorizes them, and serves them from `backend`,
+// streaming bodies both ways. Every answer carries x-amz-request-id and
+// x-amz-id-2; every error is an S3 <Error> document (no body for HEAD).
+// Operations not yet supported (multipart, CopyObject, bucket sub-resources
+// other than location, versioning and versions) answer NotImplemented.
+// Owns nothing it is given: backend, credentials and clock must outlive it.
+// Thread-safe.
+class S3Gateway {
+ public:
+  S3Gateway(ObjectBackend* backend, Credentials* credentials, common::Clock* clock,
+            S3GatewayOptions options = {});
+
+  // Installs the gateway on `server`: a route for every path and method, the
+  // error handler (S3 errors for the answers cpp-httplib makes itself: 400,
+  // 413, 416) and the exception handler, and a payload limit of
+  // max_object_bytes (plus aws-chunked framing). The server's threads,
+  // timeouts and keep-alive are the caller's (see common/http_server.h).
+  void Register(httplib::Server& server);
+
+  // Answers one request; `reader` streams the body of PUT, POST and PATCH
+  // requests (null: the body, if any, is in req.body). Register's routes call
+  // this.
+  void Handle(const httplib::Request& req, httplib::Response& res,
+              const httplib::ContentReader* reader);
+
+ private:
+  // One request being answered.
+  struct Call {
+    const httplib::Request& http;
+    httplib::Response& res;
+    const httplib::ContentReader* reader;
+    S3Request s3;
+    std::optional<SigV4Auth> auth;  // nullopt: anonymous
+    std::optional<AccessKey> key;
+    std::string access_key_id;
+  };
+
+  std::string NewRequestId();
+  void SendError(const Call& call, const Status& status, const std::string& request_id);
+
+  Status Authenticate(Call& call);
+  Status Authorize(const Call& call) const;
+  Status Dispatch(Call& call);
+  // Reads a small (XML) body within max_xml_body_bytes.
+  Result<std::string> ReadSmallBody(Call& call);
+  std::string OwnerOf(const Call& call) const;
+
+  // gateway_buckets.cc
+  Status ListBuckets(Call& call);
+  Status CreateBucket(Call& call);
+  Status HeadBucket(Call& call);
+  Status DeleteBucket(Call& call);
+  Status GetBucketLocation(Call& call);
+  Status GetBucketVersioning(Call& call);
+
+  // gateway_objects.cc
+  Status PutObject(Call& call);
+  Status GetObject(Call& call, bool head);
+  Status DeleteObject(Call& call);
+  Status DeleteObjects(Call& call);
+  Status GetObjectTagging(Call& call);
+  Status PutObjectTagging(Call& call);
+  Status DeleteObjectTagging(Call& call);
+
+  // gateway_listings.cc
+  Status ListObjects(Call& call);
+  Status ListObjectsV2(Call& call);
+  Status ListObjectVersions(Call& call);
+
+  ObjectBackend* const backend_;
+  Credentials* const credentials_;
+  common::Clock* const clock_;
+  const S3GatewayOptions options_;
+  const std::string host_id_;  // this process's x-amz-id-2 prefix
+  std::atomic<uint64_t> next_request_ = 1;
+};
+
+// The S3 error of a backend `status` in the context of `bucket` (and `key`):
+// NOT_FOUND becomes NoSuchBucket or NoSuchKey by its message ("no bucket ..."
+// / "no object ..."), INVALID_ARGUMENT about a name InvalidBucketName or
+// KeyTooLongError; the rest is left to S3ErrorCodeOf.
+Status BackendError(const Status& status);
+
+}  // namespace gale::s3
