@@ -17,8 +17,8 @@ PACKAGES=(
   # XML request bodies with pugixml
   libisal-dev libboost-dev libpugixml-dev
   # tests (openssl: scripts/gen-dev-certs.sh for the TLS tests; prometheus:
-  # promtool for the alert rules)
-  libgtest-dev libgmock-dev openssl shellcheck prometheus
+  # promtool for the alert rules; awscli: the S3 gateway's client tests)
+  libgtest-dev libgmock-dev openssl shellcheck prometheus awscli
   # PostgreSQL server for the metadata store tests
   postgresql
 )

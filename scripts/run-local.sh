@@ -8,6 +8,8 @@
 #
 #   coordinator  gRPC 127.0.0.1:8080, REST :8090, metrics :8091   data/coordinator
 #   node 1..3    data API :9080..9082, metrics :9091..9093        data/node1..3
+#   gale-s3      S3 API :9000, metrics :9001 (access key gale-local; its
+#                secret generated into data/s3-secret)
 #
 # With --postgres (make run-pg): the docker compose topology instead, with the
 # metadata on a PostgreSQL server started as the tests start theirs
@@ -31,12 +33,15 @@ fi
 NODES=${GALE_LOCAL_NODES:-3}
 
 coordinator=""
+gateway=""
 nodes=()
 stopping=0
 stop() {
   [ "$stopping" = 1 ] && return
   stopping=1
   echo "stopping Gale..."
+  if [ -n "$gateway" ]; then kill -TERM "$gateway" 2>/dev/null || true; fi
+  if [ -n "$gateway" ]; then wait "$gateway" 2>/dev/null || true; fi
   for pid in "${nodes[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${nodes[@]}"; do wait "$pid" 2>/dev/null || true; done
   kill -TERM "$coordinator" 2>/dev/null || true
@@ -89,8 +94,21 @@ for i in $(seq 1 "$NODES"); do
   nodes+=($!)
 done
 
+if [ ! -s "$DATA/s3-secret" ]; then
+  (umask 077 && od -An -tx1 -N20 /dev/urandom | tr -d ' \n' >"$DATA/s3-secret")
+fi
+GALE_S3_SECRET_KEY=$(cat "$DATA/s3-secret")
+export GALE_S3_SECRET_KEY
+"$BIN/gale-s3" \
+  --coordinator 127.0.0.1:8080 \
+  --bind-address 127.0.0.1 \
+  --access-key gale-local \
+  --info-file "$DATA/s3-info.json" &
+gateway=$!
+
 echo "Gale is starting: REST http://127.0.0.1:8090/api/v1 (try /api/v1/nodes/active)," \
-     "gRPC 127.0.0.1:8080, $NODES nodes on :9080.. . Ctrl-C stops it."
+     "gRPC 127.0.0.1:8080, $NODES nodes on :9080.., S3 http://127.0.0.1:9000" \
+     "(access key gale-local, secret in $DATA/s3-secret). Ctrl-C stops it."
 # Returns when a process exits or a signal arrives; then stop the rest.
 wait -n || true
 stop

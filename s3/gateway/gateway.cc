@@ -152,6 +152,7 @@ void S3Gateway::Handle(const httplib::Request& req, httplib::Response& res,
   // keep cpp-httplib from applying it again to the body, or to an error
   // document. `req` is the server's own non-const Request.
   const_cast<httplib::Request&>(req).ranges.clear();
+  const absl::Time start = clock_->Now();
   const std::string request_id = NewRequestId();
   res.set_header("x-amz-request-id", request_id);
   res.set_header("x-amz-id-2", StrCat(host_id_, request_id));
@@ -168,6 +169,10 @@ void S3Gateway::Handle(const httplib::Request& req, httplib::Response& res,
   if (status.ok()) status = Authorize(call);
   if (status.ok()) status = Dispatch(call);
   if (!status.ok()) SendError(call, status, request_id);
+  if (options_.metrics != nullptr) {
+    options_.metrics->Record(OperationName(call.s3.operation), std::to_string(res.status),
+                             clock_->Now() - start);
+  }
 }
 
 Status S3Gateway::Authenticate(Call& call) {

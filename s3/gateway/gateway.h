@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "common/request_metrics.h"
 #include "common/status.h"
 #include "httplib.h"
 #include "s3/gateway/credentials.h"
@@ -31,6 +32,9 @@ struct S3GatewayOptions {
   int max_keys = 1000;
   // How far a header-signed request's time may be from the clock's.
   absl::Duration max_clock_skew = absl::Minutes(15);
+  // Counts and times every request by operation and HTTP status
+  // (gale_s3_requests_total{op,code}); null: none.
+  common::RequestMetrics* metrics = nullptr;
 };
 
 // The HTTP face of gale-s3: routes S3 REST requests (path style, and

@@ -34,7 +34,12 @@ MiniCluster::~MiniCluster() {
       std::fprintf(stderr, "---- node log tail (%s) ----\n%s\n", node.process->log_path().c_str(),
                    node.process->LogTail().c_str());
     }
+    if (gateway_.process != nullptr) {
+      std::fprintf(stderr, "---- gateway log tail (%s) ----\n%s\n",
+                   gateway_.process->log_path().c_str(), gateway_.process->LogTail().c_str());
+    }
   }
+  gateway_.process.reset();
   // SIGKILL whatever still runs; resume paused ones first so they can die.
   for (MiniNode& node : nodes_) {
     if (node.process != nullptr) (void)node.process->Signal(SIGCONT);
@@ -211,6 +216,30 @@ Status MiniCluster::StartNode(int i) {
   node.node_id = info.at("node_id").get<std::string>();
   node.port = info.at("port").get<int>();
   node.metrics_port = info.at("metrics_port").get<int>();
+  return absl::OkStatus();
+}
+
+Status MiniCluster::StartGateway(std::vector<std::string> flags) {
+  gateway_.process.reset();
+  const std::string info_path = root_.Join("gateway.info.json");
+  std::vector<std::string> args = {
+      "--coordinator",  coordinator_grpc_address(),
+      "--bind-address", "127.0.0.1",
+      "--port",         std::to_string(gateway_.port),
+      "--metrics-port", std::to_string(gateway_.metrics_port),
+      "--info-file",    info_path,
+  };
+  if (!options_.api_token.empty()) {
+    args.insert(args.end(), {"--coordinator-token", options_.api_token});
+  }
+  for (std::string& flag : TlsFlags()) args.push_back(std::move(flag));
+  args.insert(args.end(), flags.begin(), flags.end());
+  gateway_.process =
+      std::make_unique<Subprocess>(BinDir() + "/gale-s3", args, root_.Join("gateway.log"));
+  RETURN_IF_ERROR(gateway_.process->Start());
+  ASSIGN_OR_RETURN(nlohmann::json info, WaitForInfoFile(info_path, gateway_.process.get()));
+  gateway_.port = info.at("port").get<int>();
+  gateway_.metrics_port = info.at("metrics_port").get<int>();
   return absl::OkStatus();
 }
 

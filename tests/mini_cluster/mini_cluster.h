@@ -58,6 +58,15 @@ struct MiniNode {
   std::string address() const { return "127.0.0.1:" + std::to_string(port); }
 };
 
+// The mini cluster's gale-s3 gateway.
+struct MiniGateway {
+  std::unique_ptr<Subprocess> process;
+  int port = 0;
+  int metrics_port = 0;
+
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port); }
+};
+
 // Real Gale processes on 127.0.0.1 in a temp root, for integration tests:
 // binaries from GALE_BIN_DIR, ports chosen by the processes (port 0) and read
 // from their info files. A restarted process gets its previous ports back, so
@@ -93,6 +102,11 @@ class MiniCluster {
   // Waits until the coordinator lists exactly `n` active nodes.
   Status WaitForActiveNodes(int n, absl::Duration timeout = absl::Seconds(30));
   MiniNode& node(int i) { return nodes_.at(static_cast<size_t>(i)); }
+
+  // Starts a gale-s3 gateway on the cluster, with `flags` added (e.g. its
+  // access key); stops the one running first.
+  Status StartGateway(std::vector<std::string> flags);
+  MiniGateway& gateway() { return gateway_; }
   // The index of the node with `node_id`, or -1.
   int NodeIndex(const std::string& node_id) const;
   // Runs the gale CLI against this cluster with `args`; returns its exit
@@ -132,6 +146,7 @@ class MiniCluster {
   TempDir root_;
   std::vector<MiniCoordinator> coordinators_;
   std::vector<MiniNode> nodes_;
+  MiniGateway gateway_;
 };
 
 // Directory holding the built binaries (build/bin).
