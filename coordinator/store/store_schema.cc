@@ -1,5 +1,7 @@
 #include "coordinator/store/store_schema.h"
 
+#include <algorithm>
+
 #include "common/strings.h"
 #include "nlohmann/json.hpp"
 
@@ -10,6 +12,23 @@ Status CheckNotNewer(std::string_view database, int current, int latest) {
   return absl::FailedPreconditionError(StrCat("the database ", database, " has schema version ",
                                               current, ", newer than this binary knows (", latest,
                                               "); run a newer gale-coordinator"));
+}
+
+Status CheckAppliedKnown(std::string_view database, const std::set<int>& applied,
+                         const std::vector<migrations::Migration>& migrations) {
+  const int latest = LatestVersion(migrations);
+  RETURN_IF_ERROR(CheckNotNewer(database, applied.empty() ? 0 : *applied.rbegin(), latest));
+  for (int version : applied) {
+    const bool known = std::any_of(migrations.begin(), migrations.end(),
+                                   [&](const auto& m) { return m.version == version; });
+    if (!known) {
+      return absl::FailedPreconditionError(
+          StrCat("the database ", database, " has migration ", version,
+                 " applied, which this binary does not know; run the gale-coordinator that "
+                 "applied it"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 std::string EncodeStringMap(const std::map<std::string, std::string>& values) {

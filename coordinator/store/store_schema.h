@@ -2,6 +2,7 @@
 
 #include <array>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +57,13 @@ inline int LatestVersion(const std::vector<migrations::Migration>& migrations) {
 
 // FAILED_PRECONDITION when `database` is at a version newer than `latest`.
 Status CheckNotNewer(std::string_view database, int current, int latest);
+// FAILED_PRECONDITION when `database` has a migration applied that
+// `migrations` (this binary's) does not hold: a newer one, or one of a
+// version this binary skips. Migrations missing below the highest applied
+// one are fine: Migrate applies them (branches adding migrations may merge
+// in any order).
+Status CheckAppliedKnown(std::string_view database, const std::set<int>& applied,
+                         const std::vector<migrations::Migration>& migrations);
 // UNAVAILABLE unless every migration up to `latest` is applied.
 Status CheckCurrent(int current, int latest);
 
