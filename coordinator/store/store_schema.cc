@@ -73,4 +73,25 @@ Status CheckCurrent(int current, int latest) {
   return absl::UnavailableError(StrCat("schema version ", current, ", expected ", latest));
 }
 
+std::string EncodeStringList(const std::vector<std::string>& values) {
+  return nlohmann::json(values).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<std::vector<std::string>> DecodeStringList(std::string_view json) {
+  nlohmann::json parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_array()) {
+    return absl::InternalError(StrCat("stored list is not a JSON array: ", json.substr(0, 100)));
+  }
+  std::vector<std::string> out;
+  for (const auto& value : parsed) {
+    if (!value.is_string()) return absl::InternalError("stored list holds a value not a string");
+    out.push_back(value.get<std::string>());
+  }
+  return out;
+}
+
+Status NoSuchS3Key(std::string_view access_key_id) {
+  return absl::NotFoundError(StrCat("no S3 access key '", EscapeForMessage(access_key_id), "'"));
+}
+
 }  // namespace gale::coordinator

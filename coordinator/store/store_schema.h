@@ -33,9 +33,9 @@ inline constexpr std::string_view kFileColumns =
 inline constexpr std::string_view kObjectColumns =
     "bucket, key, file_id, size, etag, content_type, metadata, tags, modified_at_ms";
 
-inline constexpr std::array<std::string_view, 9> kTables = {
-    "nodes", "files",   "file_chunks", "chunks",           "replicas",
-    "tasks", "buckets", "objects",     "schema_migrations"};
+inline constexpr std::array<std::string_view, 10> kTables = {
+    "nodes",   "files",   "file_chunks",       "chunks", "replicas", "tasks",
+    "buckets", "objects", "schema_migrations", "s3_keys"};
 
 // An object's metadata or tags as stored: a JSON object of strings.
 std::string EncodeStringMap(const std::map<std::string, std::string>& values);
@@ -66,5 +66,17 @@ Status CheckAppliedKnown(std::string_view database, const std::set<int>& applied
                          const std::vector<migrations::Migration>& migrations);
 // UNAVAILABLE unless every migration up to `latest` is applied.
 Status CheckCurrent(int current, int latest);
+
+// Of `s3_keys`, in the order the row readers expect.
+inline constexpr std::string_view kS3KeyColumns =
+    "access_key_id, secret_encrypted, owner, read_only, buckets, created_at_ms";
+
+// An S3 key's buckets as stored: a JSON array of strings.
+std::string EncodeStringList(const std::vector<std::string>& values);
+// INTERNAL for a stored value that is not such an array.
+Result<std::vector<std::string>> DecodeStringList(std::string_view json);
+
+// NOT_FOUND for an S3 access key, as both stores say it.
+Status NoSuchS3Key(std::string_view access_key_id);
 
 }  // namespace gale::coordinator

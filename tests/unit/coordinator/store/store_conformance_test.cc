@@ -1315,6 +1315,7 @@ TYPED_TEST(StoreConformanceTest, StatsCountRowsOfEveryTable) {
   ASSERT_OK(store->InsertBucket({"bkt", "", At(1)}));
   AddObjectUpload(store.get(), "o1", 3);
   ASSERT_OK(store->CommitObject(SampleObject("bkt", "k", "o1"), "", At(2)));
+  ASSERT_OK(store->InsertS3Key({"GALEAAAAAAAAAAAAAAAA", "v1:sealed", "", false, {}, At(3)}));
   ASSERT_OK_AND_ASSIGN(DatabaseStats stats, store->Stats());
   const std::map<std::string, int64_t> expected = {
       {"nodes", 2},
@@ -1325,7 +1326,8 @@ TYPED_TEST(StoreConformanceTest, StatsCountRowsOfEveryTable) {
       {"tasks", 1},
       {"buckets", 1},
       {"objects", 1},
-      {"schema_migrations", static_cast<int64_t>(migrations::SqliteMigrations().size())}};
+      {"schema_migrations", static_cast<int64_t>(migrations::SqliteMigrations().size())},
+      {"s3_keys", 1}};
   EXPECT_EQ(stats.rows, expected);
   EXPECT_GT(stats.size_bytes, 0);
 }
@@ -1348,6 +1350,81 @@ TYPED_TEST(StoreConformanceTest, BackupWritesACopyOrSaysWhatToUse) {
     EXPECT_STATUS(store->Backup(path), StatusCode::kInvalidArgument, "point-in-time recovery");
     EXPECT_FALSE(std::filesystem::exists(path));
   }
+}
+
+// ---- S3 keys ----------------------------------------------------------------------
+
+S3KeyRecord SampleS3Key(const std::string& id) {
+  S3KeyRecord key;
+  key.access_key_id = id;
+  key.secret_encrypted = "v1:0123abcd:" + std::string(136, 'e');
+  key.owner = "ünï \"owner\"";
+  key.read_only = true;
+  key.buckets = {"logs", "photos"};
+  key.created_at = At(7);
+  return key;
+}
+
+void ExpectSameS3Key(const S3KeyRecord& a, const S3KeyRecord& b) {
+  EXPECT_EQ(a.access_key_id, b.access_key_id);
+  EXPECT_EQ(a.secret_encrypted, b.secret_encrypted);
+  EXPECT_EQ(a.owner, b.owner);
+  EXPECT_EQ(a.read_only, b.read_only);
+  EXPECT_EQ(a.buckets, b.buckets);
+  EXPECT_EQ(a.created_at, b.created_at);
+}
+
+TYPED_TEST(StoreConformanceTest, S3KeysRoundTripEveryFieldInIdOrder) {
+  auto& store = this->store_;
+  S3KeyRecord open_key = SampleS3Key("GALEBBBBBBBBBBBBBBBB");
+  open_key.owner = "";
+  open_key.read_only = false;
+  open_key.buckets = {};
+  ASSERT_OK(store->InsertS3Key(open_key));
+  ASSERT_OK(store->InsertS3Key(SampleS3Key("GALEAAAAAAAAAAAAAAAA")));
+  ASSERT_OK_AND_ASSIGN(S3KeyRecord got, store->GetS3Key("GALEAAAAAAAAAAAAAAAA"));
+  ExpectSameS3Key(got, SampleS3Key("GALEAAAAAAAAAAAAAAAA"));
+  ASSERT_OK_AND_ASSIGN(got, store->GetS3Key("GALEBBBBBBBBBBBBBBBB"));
+  ExpectSameS3Key(got, open_key);
+
+  ASSERT_OK_AND_ASSIGN(std::vector<S3KeyRecord> keys, store->ListS3Keys());
+  ASSERT_EQ(keys.size(), 2u);
+  ExpectSameS3Key(keys[0], SampleS3Key("GALEAAAAAAAAAAAAAAAA"));
+  ExpectSameS3Key(keys[1], open_key);
+
+  this->Reopen();
+  ASSERT_OK_AND_ASSIGN(keys, this->store_->ListS3Keys());
+  EXPECT_EQ(keys.size(), 2u) << "kept across a restart";
+}
+
+TYPED_TEST(StoreConformanceTest, S3KeyIdsAreUniqueAndDeletesForget) {
+  auto& store = this->store_;
+  ASSERT_OK(store->InsertS3Key(SampleS3Key("GALEAAAAAAAAAAAAAAAA")));
+  S3KeyRecord again = SampleS3Key("GALEAAAAAAAAAAAAAAAA");
+  again.owner = "someone else";
+  EXPECT_STATUS(store->InsertS3Key(again), StatusCode::kAlreadyExists, "already exists");
+  ASSERT_OK_AND_ASSIGN(S3KeyRecord got, store->GetS3Key("GALEAAAAAAAAAAAAAAAA"));
+  EXPECT_EQ(got.owner, SampleS3Key("").owner) << "the first one stays";
+
+  EXPECT_STATUS(store->GetS3Key("GALECCCCCCCCCCCCCCCC"), StatusCode::kNotFound,
+                "no S3 access key 'GALECCCCCCCCCCCCCCCC'");
+  EXPECT_STATUS(store->DeleteS3Key("GALECCCCCCCCCCCCCCCC"), StatusCode::kNotFound,
+                "no S3 access key");
+  // Ids that no column could hold are simply absent.
+  EXPECT_STATUS(store->GetS3Key(std::string("GALE\0", 5)), StatusCode::kNotFound,
+                "no S3 access key");
+  EXPECT_STATUS(store->GetS3Key("\xff"), StatusCode::kNotFound, "no S3 access key");
+
+  ASSERT_OK(store->DeleteS3Key("GALEAAAAAAAAAAAAAAAA"));
+  EXPECT_STATUS(store->GetS3Key("GALEAAAAAAAAAAAAAAAA"), StatusCode::kNotFound, "no S3 access key");
+  EXPECT_STATUS(store->DeleteS3Key("GALEAAAAAAAAAAAAAAAA"), StatusCode::kNotFound,
+                "no S3 access key");
+  ASSERT_OK_AND_ASSIGN(auto keys, store->ListS3Keys());
+  EXPECT_TRUE(keys.empty());
+  // The id is free again.
+  ASSERT_OK(store->InsertS3Key(again));
+  ASSERT_OK_AND_ASSIGN(got, store->GetS3Key("GALEAAAAAAAAAAAAAAAA"));
+  EXPECT_EQ(got.owner, "someone else");
 }
 
 }  // namespace
