@@ -441,12 +441,7 @@ std::string UriEncode(std::string_view bytes, bool encode_slash) {
 }
 
 std::string UriDecode(std::string_view text, bool plus_is_space) {
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
+  const auto nibble = HexDigitValue;
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
