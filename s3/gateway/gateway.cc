@@ -3,6 +3,7 @@
 #include <random>
 #include <utility>
 
+#include "common/http_server.h"
 #include "common/strings.h"
 #include "s3/gateway/http_util.h"
 #include "s3/gateway/payload_reader.h"
@@ -39,6 +40,26 @@ S3ErrorCode CodeOfLibraryAnswer(int http_status) {
   }
 }
 
+// cpp-httplib 0.11 percent-decodes header values, but clients sign
+// x-amz-copy-source as they sent it: URL-encoded, '/' kept. Encodes it again
+// that way; whether that changed it.
+bool ReencodeCopySource(std::vector<std::pair<std::string, std::string>>& headers) {
+  for (auto& [name, value] : headers) {
+    if (AsciiLower(name) != "x-amz-copy-source") continue;
+    std::string_view path = value;
+    std::string version;
+    if (const size_t at = path.rfind("?versionId="); at != std::string_view::npos) {
+      version = std::string(path.substr(at));
+      path = path.substr(0, at);
+    }
+    std::string encoded = UriEncode(path, /*encode_slash=*/false) + version;
+    if (encoded == value) return false;
+    value = std::move(encoded);
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Status BackendError(const Status& status) {
@@ -50,6 +71,11 @@ Status BackendError(const Status& status) {
     }
     if (message.starts_with("no object")) {
       return S3Error(S3ErrorCode::kNoSuchKey, "The specified key does not exist.");
+    }
+    if (message.starts_with("no upload")) {
+      return S3Error(S3ErrorCode::kNoSuchUpload,
+                     "The specified multipart upload does not exist. The upload ID may be "
+                     "invalid, or the upload may have been aborted or completed.");
     }
   }
   if (absl::IsInvalidArgument(status)) {
@@ -105,13 +131,7 @@ void S3Gateway::Register(httplib::Server& server) {
       }));
   server.set_exception_handler(
       [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-        std::string what = "unknown exception";
-        try {
-          std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-          what = e.what();
-        } catch (...) {
-        }
+        const std::string what = common::DescribeException(ep);
         spdlog::error("gale-s3: {} {} failed: {}", req.method, req.path, what);
         const std::string request_id = NewRequestId();
         res.headers.clear();
@@ -189,10 +209,15 @@ Status S3Gateway::Authenticate(Call& call) {
   SigV4Options sigv4_options;
   sigv4_options.region = options_.region;
   sigv4_options.max_skew = options_.max_clock_skew;
-  ASSIGN_OR_RETURN(SigV4Auth auth,
-                   VerifySigV4(request, credentials, key->secret, clock_->Now(), sigv4_options));
+  Result<SigV4Auth> auth =
+      VerifySigV4(request, credentials, key->secret, clock_->Now(), sigv4_options);
+  if (S3ErrorCodeOf(auth.status()) == S3ErrorCode::kSignatureDoesNotMatch &&
+      ReencodeCopySource(request.headers)) {
+    auth = VerifySigV4(request, credentials, key->secret, clock_->Now(), sigv4_options);
+  }
+  RETURN_IF_ERROR(auth.status());
   call.access_key_id = credentials.access_key_id;
-  call.auth = std::move(auth);
+  call.auth = *std::move(auth);
   call.key = std::move(key);
   return absl::OkStatus();
 }
@@ -273,6 +298,22 @@ Status S3Gateway::Dispatch(Call& call) {
       return PutObjectTagging(call);
     case S3Operation::kDeleteObjectTagging:
       return DeleteObjectTagging(call);
+    case S3Operation::kCopyObject:
+      return CopyObject(call);
+    case S3Operation::kCreateMultipartUpload:
+      return CreateMultipartUpload(call);
+    case S3Operation::kUploadPart:
+      return UploadPart(call);
+    case S3Operation::kUploadPartCopy:
+      return UploadPartCopy(call);
+    case S3Operation::kCompleteMultipartUpload:
+      return CompleteMultipartUpload(call);
+    case S3Operation::kAbortMultipartUpload:
+      return AbortMultipartUpload(call);
+    case S3Operation::kListParts:
+      return ListParts(call);
+    case S3Operation::kListMultipartUploads:
+      return ListMultipartUploads(call);
     case S3Operation::kNotImplemented:
       break;
   }

@@ -40,8 +40,7 @@ class S3ClientsITest : public ::testing::Test {
     home_ = cluster_->root() + "/home";
     ASSERT_OK(common::CreateDirectories(home_));
     // Clients read their settings from here, never from the user's home.
-    std::ofstream(home_ + "/aws-config") << "[default]\nregion = us-east-1\n"
-                                         << "s3 =\n  multipart_threshold = 64MB\n";
+    std::ofstream(home_ + "/aws-config") << "[default]\nregion = us-east-1\n";
   }
 
   // Runs `command` in a shell with the clients' environment; returns its
@@ -93,6 +92,22 @@ TEST_F(S3ClientsITest, AwsCliCopiesSyncsListsAndRemoves) {
   EXPECT_TRUE(Read(home_ + "/down/one.bin") == one);
   EXPECT_TRUE(Read(home_ + "/down/five.bin") == five);
 
+  // 40 MiB goes up in 8 MiB parts (aws-cli's default multipart threshold and
+  // part size) and comes down in ranged GETs.
+  const std::string forty = RandomBytes(40 << 20, 40);
+  Write("up/forty.bin", forty);
+  ASSERT_EQ(Run(aws + " s3 cp " + home_ + "/up/forty.bin s3://cli-bucket/dir/forty.bin"), 0);
+  ASSERT_EQ(Run(aws + " s3 cp s3://cli-bucket/dir/forty.bin " + home_ + "/down/forty.bin"), 0);
+  EXPECT_TRUE(Read(home_ + "/down/forty.bin") == forty);
+  // Server-side copies: CopyObject (a key with a space, signed URL-encoded)
+  // and, above the threshold, UploadPartCopy.
+  ASSERT_EQ(Run(aws + " s3 cp s3://cli-bucket/one.bin \"s3://cli-bucket/copy of one.bin\""), 0);
+  ASSERT_EQ(Run(aws + " s3 cp s3://cli-bucket/dir/forty.bin s3://cli-bucket/forty-copy.bin"), 0);
+  ASSERT_EQ(Run(aws + " s3 cp \"s3://cli-bucket/copy of one.bin\" " + home_ + "/down/copy1"), 0);
+  ASSERT_EQ(Run(aws + " s3 cp s3://cli-bucket/forty-copy.bin " + home_ + "/down/copy40"), 0);
+  EXPECT_TRUE(Read(home_ + "/down/copy1") == one);
+  EXPECT_TRUE(Read(home_ + "/down/copy40") == forty);
+
   std::string out;
   ASSERT_EQ(Run(aws + " s3 ls s3://cli-bucket/", &out), 0);
   EXPECT_NE(out.find("PRE dir/"), std::string::npos) << out;
@@ -116,9 +131,13 @@ TEST_F(S3ClientsITest, AwsCliCopiesSyncsListsAndRemoves) {
   // The gateway counted what it served, by operation and status.
   auto metrics = httplib::Client("127.0.0.1", cluster_->gateway().metrics_port).Get("/metrics");
   ASSERT_TRUE(metrics);
-  EXPECT_NE(metrics->body.find("gale_s3_requests_total{code=\"200\",op=\"PutObject\"}"),
-            std::string::npos)
-      << metrics->body.substr(0, 3000);
+  for (const char* op :
+       {"PutObject", "UploadPart", "CompleteMultipartUpload", "CopyObject", "UploadPartCopy"}) {
+    EXPECT_NE(metrics->body.find(StrCat("gale_s3_requests_total{code=\"200\",op=\"", op, "\"}")),
+              std::string::npos)
+        << op << "\n"
+        << metrics->body.substr(0, 3000);
+  }
 
   ASSERT_EQ(Run(aws + " s3 rm --recursive s3://cli-bucket/"), 0);
   ASSERT_EQ(Run(aws + " s3 rb s3://cli-bucket"), 0);
