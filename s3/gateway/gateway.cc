@@ -143,7 +143,8 @@ void S3Gateway::SendError(const Call& call, const Status& status, const std::str
   }
   if (call.http.method == "HEAD") return;
   SendXml(res, http_status,
-          ErrorXml(code, ToStd(status.message()), call.s3.Resource(), request_id));
+          ErrorXml(code, ToStd(status.message()), call.s3.Resource(), request_id,
+                   ErrorFieldsOf(status)));
 }
 
 void S3Gateway::Handle(const httplib::Request& req, httplib::Response& res,

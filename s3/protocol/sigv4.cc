@@ -350,9 +350,12 @@ Result<SigV4Auth> VerifySigV4(const SigV4Request& request, const SigV4Credential
                                        presigned ? "X-Amz-Date" : "the request date", "."));
   }
   if (!options.region.empty() && credentials.scope.region != options.region) {
-    return Malformed(presigned,
-                     StrCat("The region '", EscapeForMessage(credentials.scope.region, 64),
-                            "' is wrong; expecting '", options.region, "'"));
+    // <Region> in the answer: clients that guessed (s3cmd signs for "US" by
+    // default) retry in the region it names.
+    return WithErrorField(
+        Malformed(presigned, StrCat("The region '", EscapeForMessage(credentials.scope.region, 64),
+                                    "' is wrong; expecting '", options.region, "'")),
+        "Region", options.region);
   }
   if (presigned) {
     if (credentials.request_time - now > options.max_skew) {

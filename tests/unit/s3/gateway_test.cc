@@ -32,14 +32,15 @@ const std::string kEmptySha = common::Sha256::Hex("");
 struct Signer {
   std::string access = kAccess;
   std::string secret = kSecret;
+  std::string region = kRegion;
   absl::Time now;
 
   std::string Date() const { return absl::FormatTime("%Y%m%d", now, absl::UTCTimeZone()); }
   std::string AmzDate() const {
     return absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone());
   }
-  CredentialScope Scope() const { return {Date(), kRegion, "s3"}; }
-  std::string Key() const { return SigningKey(secret, Date(), kRegion, "s3"); }
+  CredentialScope Scope() const { return {Date(), region, "s3"}; }
+  std::string Key() const { return SigningKey(secret, Date(), region, "s3"); }
 
   // Adds x-amz-date, x-amz-content-sha256 and Authorization to `headers`
   // (which hold Host); returns the signature.
@@ -491,6 +492,25 @@ TEST_F(GatewayTest, AuthenticationFailures) {
   ExpectError(Send("GET", "/", "", "", {}, std::nullopt, &unknown), 403, "InvalidAccessKeyId");
   // Anonymous access is off.
   ExpectError(SendRaw("GET", "/bkt", "", {}), 403, "AccessDenied");
+}
+
+// s3cmd signs for region "US" until told better: the answer names the
+// gateway's region, which s3cmd (like boto3 and minio-go) retries with.
+TEST_F(GatewayTest, WrongRegionAnswerNamesTheRegion) {
+  Signer us = signer_;
+  us.region = "US";
+  auto res = Send("GET", "/", "", "", {}, std::nullopt, &us);
+  ExpectError(res, 400, "AuthorizationHeaderMalformed");
+  EXPECT_THAT(res->body, HasSubstr("<Region>us-east-1</Region>"));
+  // Other malformed headers name none: a client would retry them forever.
+  res = SendRaw(
+      "GET", "/", "",
+      {{"x-amz-date", signer_.AmzDate()},
+       {"x-amz-content-sha256", kEmptySha},
+       {"Authorization", StrCat("AWS4-HMAC-SHA256 Credential=", kAccess, "/", signer_.Date(),
+                                "/us-east-1/ec2/aws4_request,SignedHeaders=host,Signature=00")}});
+  ExpectError(res, 400, "AuthorizationHeaderMalformed");
+  EXPECT_THAT(res->body, Not(HasSubstr("<Region>")));
 }
 
 TEST_F(GatewayTest, PresignedGet) {

@@ -300,9 +300,14 @@ TEST(SigV4Test, MalformedAuthorizationHeaders) {
 }
 
 TEST(SigV4Test, RequestChecks) {
-  // A scope for another region than the gateway's.
-  EXPECT_EQ(CodeOf(VerifySigV4(GetObjectExample(), kSecret, kExampleTime, {.region = "eu-west-1"})),
-            S3ErrorCode::kAuthorizationHeaderMalformed);
+  // A scope for another region than the gateway's: the answer names the
+  // right one (<Region>), for clients that retry there.
+  const auto wrong_region =
+      VerifySigV4(GetObjectExample(), kSecret, kExampleTime, {.region = "eu-west-1"});
+  EXPECT_EQ(CodeOf(wrong_region), S3ErrorCode::kAuthorizationHeaderMalformed);
+  EXPECT_EQ(ErrorFieldsOf(wrong_region.status()), (ErrorFields{{"Region", "eu-west-1"}}));
+  EXPECT_EQ(CodeOf(VerifySigV4(PresignedExample(), kSecret, kExampleTime, {.region = "eu-west-1"})),
+            S3ErrorCode::kAuthorizationQueryParametersError);
   // No x-amz-content-sha256.
   SigV4Request no_hash = GetObjectExample();
   no_hash.headers.erase(no_hash.headers.begin() + 2);
