@@ -211,8 +211,10 @@ void S3Gateway::Handle(const httplib::Request& req, httplib::Response& res,
 }
 
 Status S3Gateway::Authenticate(Call& call) {
-  const bool presigned =
-      call.s3.HasParam("X-Amz-Credential") || call.s3.HasParam("X-Amz-Signature");
+  // A SigV2 query string is a failed authentication (InvalidRequest), not an
+  // anonymous request, which would answer a puzzling AccessDenied.
+  const bool presigned = call.s3.HasParam("X-Amz-Credential") ||
+                         call.s3.HasParam("X-Amz-Signature") || IsSigV2Presigned(call.s3.raw_query);
   if (!call.s3.Header("Authorization") && !presigned) return absl::OkStatus();  // anonymous
   SigV4Request request{call.s3.method, call.s3.raw_path, call.s3.raw_query, call.s3.headers};
   ASSIGN_OR_RETURN(SigV4Credentials credentials, ParseSigV4(request));
