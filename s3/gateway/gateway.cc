@@ -163,7 +163,8 @@ void S3Gateway::SendError(const Call& call, const Status& status, const std::str
   }
   if (call.http.method == "HEAD") return;
   SendXml(res, http_status,
-          ErrorXml(code, ToStd(status.message()), call.s3.Resource(), request_id));
+          ErrorXml(code, ToStd(status.message()), call.s3.Resource(), request_id,
+                   ErrorFieldsOf(status)));
 }
 
 void S3Gateway::Handle(const httplib::Request& req, httplib::Response& res,
@@ -178,17 +179,51 @@ void S3Gateway::Handle(const httplib::Request& req, httplib::Response& res,
   res.set_header("x-amz-id-2", StrCat(host_id_, request_id));
   res.set_header("Server", "gale-s3");
 
+  // The body is read to its end whatever the answer: cpp-httplib would take
+  // what is left of it for the next request on this keep-alive connection (a
+  // PUT refused before its body was read left s3cmd's retry a 400; behind a
+  // proxy that reuses connections, another client would get the answer). So
+  // the reader handed on keeps reading, and dropping, after its receiver
+  // gives up; a body nobody read is read here once the answer is made; and
+  // one that could not be read to its end closes the connection.
+  std::optional<bool> body_read;  // nullopt: not read at all
+  std::optional<httplib::ContentReader> whole_body_reader;
+  if (reader != nullptr) {
+    whole_body_reader.emplace(
+        [reader, &body_read](httplib::ContentReceiver receiver) {
+          bool accepted = true;
+          body_read = (*reader)([&](const char* data, size_t length) {
+            if (accepted) accepted = receiver(data, length);
+            return true;
+          });
+          return *body_read && accepted;
+        },
+        [reader](httplib::MultipartContentHeader header, httplib::ContentReceiver receiver) {
+          return (*reader)(std::move(header), std::move(receiver));
+        });
+  }
+  const bool has_body = ParseInt64(req.get_header_value("Content-Length")).value_or(0) > 0 ||
+                        req.has_header("Transfer-Encoding");
+  auto finish_body = [&] {
+    if (!whole_body_reader || !has_body) return;
+    if (!body_read) (*whole_body_reader)([](const char*, size_t) { return true; });
+    if (!*body_read) res.set_header("Connection", "close");
+  };
+  if (whole_body_reader) reader = &*whole_body_reader;
+
   auto parsed = ParseS3Request(req, options_.domain);
   if (!parsed.ok()) {
     Call call{req, res, reader, S3Request{}, std::nullopt, std::nullopt, ""};
     call.s3.method = req.method;
-    return SendError(call, parsed.status(), request_id);
+    SendError(call, parsed.status(), request_id);
+    return finish_body();
   }
   Call call{req, res, reader, std::move(*parsed), std::nullopt, std::nullopt, ""};
   Status status = Authenticate(call);
   if (status.ok()) status = Authorize(call);
   if (status.ok()) status = Dispatch(call);
   if (!status.ok()) SendError(call, status, request_id);
+  finish_body();
   if (options_.metrics != nullptr) {
     options_.metrics->Record(OperationName(call.s3.operation), std::to_string(res.status),
                              clock_->Now() - start);
@@ -196,8 +231,10 @@ void S3Gateway::Handle(const httplib::Request& req, httplib::Response& res,
 }
 
 Status S3Gateway::Authenticate(Call& call) {
-  const bool presigned =
-      call.s3.HasParam("X-Amz-Credential") || call.s3.HasParam("X-Amz-Signature");
+  // A SigV2 query string is a failed authentication (InvalidRequest), not an
+  // anonymous request, which would answer a puzzling AccessDenied.
+  const bool presigned = call.s3.HasParam("X-Amz-Credential") ||
+                         call.s3.HasParam("X-Amz-Signature") || IsSigV2Presigned(call.s3.raw_query);
   if (!call.s3.Header("Authorization") && !presigned) return absl::OkStatus();  // anonymous
   SigV4Request request{call.s3.method, call.s3.raw_path, call.s3.raw_query, call.s3.headers};
   ASSIGN_OR_RETURN(SigV4Credentials credentials, ParseSigV4(request));

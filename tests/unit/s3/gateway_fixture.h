@@ -40,14 +40,15 @@ inline const std::string kEmptySha = common::Sha256::Hex("");
 struct Signer {
   std::string access = kAccess;
   std::string secret = kSecret;
+  std::string region = kRegion;
   absl::Time now;
 
   std::string Date() const { return absl::FormatTime("%Y%m%d", now, absl::UTCTimeZone()); }
   std::string AmzDate() const {
     return absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone());
   }
-  CredentialScope Scope() const { return {Date(), kRegion, "s3"}; }
-  std::string Key() const { return SigningKey(secret, Date(), kRegion, "s3"); }
+  CredentialScope Scope() const { return {Date(), region, "s3"}; }
+  std::string Key() const { return SigningKey(secret, Date(), region, "s3"); }
 
   // Adds x-amz-date, x-amz-content-sha256 and Authorization to `headers`
   // (which hold Host); returns the signature.

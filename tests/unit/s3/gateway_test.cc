@@ -1,5 +1,6 @@
 #include "s3/gateway/gateway.h"
 
+#include "tests/testing/raw_socket.h"
 #include "tests/unit/s3/gateway_fixture.h"
 
 namespace gale::s3 {
@@ -273,6 +274,78 @@ TEST_F(GatewayTest, AuthenticationFailures) {
   ExpectError(SendRaw("GET", "/bkt", "", {}), 403, "AccessDenied");
 }
 
+// A PUT refused before its body is read: the body is still read (not taken
+// for a request of its own, which s3cmd's retry on the connection got as a
+// 400, and a proxy reusing connections would hand to another client), and a
+// stored one keeps the connection open.
+TEST_F(GatewayTest, RefusedBodyIsReadToItsEnd) {
+  CreateBucket("bkt");
+  const std::string smuggled = "GET /bkt HTTP/1.1\r\nHost: x\r\n\r\n";  // a request, were it read
+  // Sends `head`, then `body` once the server has the head alone (the answer
+  // waits for the body; a body arriving with the head would be dropped with
+  // it, hiding the bug); returns every answer given within a second.
+  auto exchange = [&](const std::string& head, const std::string& body) {
+    testing::RawSocket socket(port_);
+    EXPECT_TRUE(socket.Send(head));
+    std::string replies = socket.ReadUntil("</Error>", absl::Milliseconds(300));
+    EXPECT_TRUE(socket.Send(body));
+    replies += socket.ReadUntil("</Error>");
+    return replies + socket.ReadUntil("</Error>", absl::Seconds(1));  // a second answer, if any
+  };
+  // Refused before the body is read (anonymous).
+  std::string replies = exchange(StrCat("PUT /bkt/k HTTP/1.1\r\nHost: ", host_,
+                                        "\r\nContent-Length: ", smuggled.size(), "\r\n\r\n"),
+                                 smuggled);
+  EXPECT_THAT(replies, HasSubstr("HTTP/1.1 403")) << replies;
+  EXPECT_THAT(replies, HasSubstr("<Resource>/bkt/k</Resource>")) << replies;
+  EXPECT_THAT(replies, Not(HasSubstr("<Resource>/bkt</Resource>"))) << replies;
+
+  // Refused while reading it: aws-chunked framing broken after one chunk, the
+  // request past the 4 KiB cpp-httplib reads at once.
+  std::string body = "5\r\nhello\r\nZZ\r\n";
+  body.resize(4096, 'z');
+  body += smuggled;
+  httplib::Headers signed_headers = {
+      {"Host", host_}, {"Content-Encoding", "aws-chunked"}, {"x-amz-decoded-content-length", "10"}};
+  signer_.Sign("PUT", "/bkt/broken", "", signed_headers, "STREAMING-UNSIGNED-PAYLOAD-TRAILER");
+  std::string head = StrCat("PUT /bkt/broken HTTP/1.1\r\nContent-Length: ", body.size(), "\r\n");
+  for (const auto& [name, value] : signed_headers) head += StrCat(name, ": ", value, "\r\n");
+  replies = exchange(head + "\r\n", body);
+  EXPECT_THAT(replies, HasSubstr("HTTP/1.1 400")) << replies;
+  EXPECT_THAT(replies, HasSubstr("<Resource>/bkt/broken</Resource>")) << replies;
+  EXPECT_THAT(replies, Not(HasSubstr("<Resource>/bkt</Resource>"))) << replies;
+
+  // Stored: the connection stays open.
+  httplib::Headers headers = {{"Host", host_}};
+  signer_.Sign("PUT", "/bkt/k", "", headers, common::Sha256::Hex("data"));
+  std::string stored = "PUT /bkt/k HTTP/1.1\r\nContent-Length: 4\r\n";
+  for (const auto& [name, value] : headers) stored += StrCat(name, ": ", value, "\r\n");
+  testing::RawSocket kept(port_);
+  ASSERT_TRUE(kept.Send(stored + "\r\ndata"));
+  const std::string reply = kept.ReadUntil("\r\n\r\n");
+  EXPECT_THAT(reply, HasSubstr("HTTP/1.1 200")) << reply;
+  EXPECT_THAT(reply, Not(HasSubstr("Connection: close"))) << reply;
+}
+
+// s3cmd signs for region "US" until told better: the answer names the
+// gateway's region, which s3cmd (like boto3 and minio-go) retries with.
+TEST_F(GatewayTest, WrongRegionAnswerNamesTheRegion) {
+  Signer us = signer_;
+  us.region = "US";
+  auto res = Send("GET", "/", "", "", {}, std::nullopt, &us);
+  ExpectError(res, 400, "AuthorizationHeaderMalformed");
+  EXPECT_THAT(res->body, HasSubstr("<Region>us-east-1</Region>"));
+  // Other malformed headers name none: a client would retry them forever.
+  res = SendRaw(
+      "GET", "/", "",
+      {{"x-amz-date", signer_.AmzDate()},
+       {"x-amz-content-sha256", kEmptySha},
+       {"Authorization", StrCat("AWS4-HMAC-SHA256 Credential=", kAccess, "/", signer_.Date(),
+                                "/us-east-1/ec2/aws4_request,SignedHeaders=host,Signature=00")}});
+  ExpectError(res, 400, "AuthorizationHeaderMalformed");
+  EXPECT_THAT(res->body, Not(HasSubstr("<Region>")));
+}
+
 TEST_F(GatewayTest, PresignedGet) {
   CreateBucket("bkt");
   PutObject("bkt", "k", "presigned data");
@@ -284,6 +357,20 @@ TEST_F(GatewayTest, PresignedGet) {
   const std::string query = signer_.Presign("GET", "/bkt/k", host_, 60);
   clock_.Advance(absl::Seconds(61));
   ExpectError(SendRaw("GET", "/bkt/k?" + query, "", {}), 403, "AccessDenied");
+}
+
+// Debian 12's boto3 presigns with SigV2 unless told otherwise: the answer says
+// which mechanism to use instead of a bare AccessDenied.
+TEST_F(GatewayTest, SigV2PresignedUrlIsAnUnsupportedMechanism) {
+  CreateBucket("bkt");
+  PutObject("bkt", "k", "data");
+  auto res =
+      SendRaw("GET",
+              "/bkt/k?AWSAccessKeyId=AKIDGALETEST&Signature=DApf4TtZ%2B81xRriwQ%2B7Q9GwaEF4%3D"
+              "&Expires=1796540709",
+              "", {});
+  ExpectError(res, 400, "InvalidRequest");
+  EXPECT_THAT(res->body, HasSubstr("Please use AWS4-HMAC-SHA256"));
 }
 
 TEST_F(GatewayTest, ListingsV1AndV2) {
