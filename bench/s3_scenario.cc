@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "bench/cluster.h"
 #include "bench/cpu_meter.h"
 #include "bench/load.h"
@@ -39,6 +40,9 @@ constexpr int kNodes = 3;
 constexpr int kFactor = 3;
 constexpr int64_t kChunk = int64_t{8} << 20;  // gale-s3's default chunk size
 constexpr int64_t kLargeObject = int64_t{64} << 20;
+// Each timed set of 64 MiB transfers stops short after this (every request
+// also has its own timeouts).
+constexpr absl::Duration kTransferLimit = absl::Minutes(10);
 constexpr int64_t kSmallObject = 4 << 10;
 constexpr int kSmallStreams = 8;
 constexpr int kListPage = 1000;
@@ -98,13 +102,20 @@ struct LargeFigures {
 };
 
 // Runs `op(stream, object)` for objects 0..count-1, stream s taking s,
-// s + streams, ...; MiB/s of `bytes` and CPU per GiB.
+// s + streams, ...; MiB/s of `bytes` and CPU per GiB. DEADLINE_EXCEEDED
+// when the objects take longer than kTransferLimit in all.
 Result<Transfer> TimeTransfer(BenchCluster* cluster, int streams, int count, int64_t bytes,
                               const std::function<Status(int, int)>& op) {
   CpuMeter cpu(cluster);
   const absl::Time start = absl::Now();
   RETURN_IF_ERROR(OnStreams(streams, [&](int s) -> Status {
-    for (int i = s; i < count; i += streams) RETURN_IF_ERROR(op(s, i));
+    for (int i = s; i < count; i += streams) {
+      if (absl::Now() - start > kTransferLimit) {
+        return absl::DeadlineExceededError(
+            StrCat("64 MiB transfers took longer than ", absl::FormatDuration(kTransferLimit)));
+      }
+      RETURN_IF_ERROR(op(s, i));
+    }
     return absl::OkStatus();
   }));
   Transfer out;
