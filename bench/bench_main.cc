@@ -22,17 +22,17 @@
 int main(int argc, char** argv) {
   using namespace gale::bench;
   const std::vector<std::pair<std::string, Scenario>> kScenarios = {
-      {"control", RunControl}, {"metadata", RunMetadata}, {"mixed", RunMixed},
-      {"data", RunData},       {"recovery", RunRecovery}, {"scale", RunScale}};
+      {"control", RunControl},   {"metadata", RunMetadata}, {"mixed", RunMixed}, {"data", RunData},
+      {"recovery", RunRecovery}, {"scale", RunScale},       {"s3", RunS3}};
 
   CLI::App app{"gale-bench: Gale's benchmarks, with baselines measured in the same run"};
-  std::string scenarios = "control,metadata,mixed,data,recovery,scale";
+  std::string scenarios = "control,metadata,mixed,data,recovery,scale,s3";
   BenchOptions options;
   std::string json_path;
   const char* tmp = std::getenv("TMPDIR");
   options.work_dir = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
   app.add_option("--scenario", scenarios,
-                 "comma-separated: control, metadata, mixed, data, recovery, scale")
+                 "comma-separated: control, metadata, mixed, data, recovery, scale, s3")
       ->capture_default_str();
   app.add_option("--runs", options.runs, "measure each figure this many times")
       ->check(CLI::Range(1, 100))
@@ -64,7 +64,10 @@ int main(int argc, char** argv) {
     chosen.push_back(*it);
   }
   std::signal(SIGPIPE, SIG_IGN);
-  (void)gale::common::InitLogging("error", "text");  // retries are expected here
+  // Retries are expected here: the client library's warnings only with
+  // GALE_BENCH_LOG=warn (when a load fails, to see what it retried).
+  const char* log_level = std::getenv("GALE_BENCH_LOG");
+  (void)gale::common::InitLogging(log_level != nullptr ? log_level : "error", "text");
   // The mini clusters make their temp roots under $TMPDIR.
   ::setenv("TMPDIR", options.work_dir.c_str(), 1);
 

@@ -1,14 +1,12 @@
 // control: a thousand simulated nodes heartbeating at concurrency 16, over
 // gRPC and over REST, against a no-op gRPC call on the same server.
 
-#include <memory>
-
 #include "bench/baselines.h"
 #include "bench/cluster.h"
+#include "bench/rest_heartbeats.h"
 #include "bench/scenario.h"
 #include "bench/sim_nodes.h"
 #include "common/strings.h"
-#include "httplib.h"
 
 namespace gale::bench {
 namespace {
@@ -16,12 +14,6 @@ namespace {
 constexpr char kScenario[] = "control";
 constexpr int kNodes = 1000;
 constexpr int kConcurrency = 16;
-
-// The body a ZephyrFS node sends.
-constexpr char kRestHeartbeat[] =
-    R"({"stats":{"storage_used":0,"storage_available":1099511627776,"chunks_stored":0,)"
-    R"("bandwidth_up":0,"bandwidth_down":0,"cpu_usage":1.5,"memory_usage":67108864,)"
-    R"("uptime_seconds":60}})";
 
 void AddLoad(Report* report, const std::string& name, const LoadResult& load, double noop_rate,
              Goal rate_goal, Goal ratio_goal) {
@@ -56,20 +48,7 @@ Status RunControl(const BenchOptions& options, Report* report) {
     AddLoad(report, "heartbeats.grpc", grpc, noop.rate(), AtLeast(20000, ">= 20000/s"),
             AtLeast(0.5, ">= 0.50 x no-op"));
 
-    std::vector<std::unique_ptr<httplib::Client>> clients;
-    for (int w = 0; w < kConcurrency; ++w) {
-      clients.push_back(std::make_unique<httplib::Client>(cluster.rest_host, cluster.rest_port));
-      clients.back()->set_keep_alive(true);
-      clients.back()->set_tcp_nodelay(true);
-    }
-    LoadResult rest = RunLoad(load, [&](int w, int64_t i) -> Status {
-      auto r = clients[static_cast<size_t>(w)]->Post(
-          StrCat("/api/v1/nodes/", nodes.id(static_cast<int>(i % kNodes)), "/heartbeat"),
-          kRestHeartbeat, "application/json");
-      if (!r) return absl::UnavailableError(httplib::to_string(r.error()));
-      if (r->status != 200) return absl::InternalError(StrCat("HTTP ", r->status, ": ", r->body));
-      return absl::OkStatus();
-    });
+    LoadResult rest = RestHeartbeats(cluster.rest_host, cluster.rest_port, nodes, load);
     AddLoad(report, "heartbeats.rest", rest, noop.rate(), Goal{}, Goal{});
   }
   return absl::OkStatus();

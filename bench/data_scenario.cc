@@ -3,15 +3,16 @@
 // plus many small files; against write+fdatasync of the same bytes (one copy
 // and three), reading them back, and a loopback TCP copy.
 
-#include <sys/resource.h>
+#include <unistd.h>
 
-#include <array>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 #include "absl/time/clock.h"
 #include "bench/baselines.h"
 #include "bench/cluster.h"
+#include "bench/cpu_meter.h"
 #include "bench/scenario.h"
 #include "bench/transfers.h"
 #include "client/gale_client.h"
@@ -22,39 +23,6 @@ namespace gale::bench {
 namespace {
 
 constexpr char kScenario[] = "data";
-
-double SelfCpuSeconds() {
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-// CPU seconds of the client (this process), the nodes and the coordinator
-// over a stretch of work.
-class CpuMeter {
- public:
-  explicit CpuMeter(BenchCluster* cluster) : cluster_(cluster) { Read(&start_); }
-  // Per GiB of `bytes` since construction: {client, nodes, coordinator}.
-  std::array<double, 3> PerGiB(int64_t bytes) {
-    std::array<double, 3> now;
-    Read(&now);
-    const double gib = static_cast<double>(bytes) / (1 << 30);
-    for (size_t i = 0; i < 3; ++i) now[i] = (now[i] - start_[i]) / gib;
-    return now;
-  }
-
- private:
-  void Read(std::array<double, 3>* out) {
-    double nodes = 0;
-    for (int i = 0; i < cluster_->cluster->num_nodes(); ++i) {
-      nodes += ProcessCpuSeconds(cluster_->cluster->node(i).process->pid());
-    }
-    *out = {SelfCpuSeconds(), nodes, ProcessCpuSeconds(cluster_->coordinator_pid())};
-  }
-  BenchCluster* cluster_;
-  std::array<double, 3> start_{};
-};
 
 Status DeleteFiles(client::GaleClient* client, const std::string& prefix, int count) {
   for (int i = 0; i < count; ++i) RETURN_IF_ERROR(client->Delete(StrCat(prefix, i)));
@@ -165,10 +133,10 @@ Status RunData(const BenchOptions& options, Report* report) {
           CpuMeter up_cpu(&cluster);
           ASSIGN_OR_RETURN(double up,
                            Upload(client.get(), data, streams, factor, chunk_mib << 20, prefix));
-          auto up_per_gib = up_cpu.PerGiB(total);
+          const CpuPerGiB up_per_gib = up_cpu.PerGiB(total);
           CpuMeter down_cpu(&cluster);
           ASSIGN_OR_RETURN(double down, Download(client.get(), streams, prefix, hashes, total));
-          auto down_per_gib = down_cpu.PerGiB(total);
+          const CpuPerGiB down_per_gib = down_cpu.PerGiB(total);
           const double disk = factor == 1 ? base.disk_write_1 : base.disk_write_3;
           report->Add(kScenario, "upload" + name, "MiB/s", up);
           report->Add(kScenario, "upload" + name + ".vs_disk", "x", up / disk,
@@ -177,12 +145,15 @@ Status RunData(const BenchOptions& options, Report* report) {
           report->Add(kScenario, "download" + name + ".vs_base", "x", down / read_base,
                       AtLeast(0.7, ">= 0.70 x min(disk read, TCP)"));
           if (chunk_mib == 4 && streams == 1) {
-            const char* who[3] = {"client", "nodes", "coordinator"};
-            for (size_t i = 0; i < 3; ++i) {
-              report->Add(kScenario, StrCat("cpu.upload.f", factor, ".", who[i]), "s/GiB",
-                          up_per_gib[i]);
-              report->Add(kScenario, StrCat("cpu.download.f", factor, ".", who[i]), "s/GiB",
-                          down_per_gib[i]);
+            const std::pair<const char*, double CpuPerGiB::*> who[3] = {
+                {"client", &CpuPerGiB::client},
+                {"nodes", &CpuPerGiB::nodes},
+                {"coordinator", &CpuPerGiB::coordinator}};
+            for (const auto& [name, field] : who) {
+              report->Add(kScenario, StrCat("cpu.upload.f", factor, ".", name), "s/GiB",
+                          up_per_gib.*field);
+              report->Add(kScenario, StrCat("cpu.download.f", factor, ".", name), "s/GiB",
+                          down_per_gib.*field);
             }
           }
           RETURN_IF_ERROR(DeleteFiles(client.get(), prefix, streams));

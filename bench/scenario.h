@@ -29,5 +29,6 @@ Status RunMixed(const BenchOptions& options, Report* report);
 Status RunData(const BenchOptions& options, Report* report);
 Status RunRecovery(const BenchOptions& options, Report* report);
 Status RunScale(const BenchOptions& options, Report* report);
+Status RunS3(const BenchOptions& options, Report* report);
 
 }  // namespace gale::bench

@@ -13,7 +13,6 @@
 #include "common/strings.h"
 
 namespace gale::bench {
-namespace {}  // namespace
 
 std::string RandomBytes(size_t n) {
   std::string data(n, '\0');
@@ -47,25 +46,43 @@ Status OnStreams(int streams, const std::function<Status(int)>& work) {
   return first;
 }
 
+Status UploadOne(client::GaleClient* client, std::string_view bytes, int factor, int64_t chunk,
+                 const std::string& name) {
+  std::FILE* in = ::fmemopen(const_cast<char*>(bytes.data()), bytes.size(), "r");
+  if (in == nullptr) return absl::InternalError("fmemopen failed");
+  client::CreateFileArgs args;
+  args.name = name;
+  args.size = static_cast<int64_t>(bytes.size());
+  args.replication_factor = factor;
+  args.write_mode = "sync";  // every copy durable before the commit
+  args.chunk_size = chunk;
+  auto info = client->Upload(args, in);
+  std::fclose(in);
+  RETURN_IF_ERROR(info.status());
+  if (info->size != args.size) return absl::DataLossError("uploaded size differs");
+  return absl::OkStatus();
+}
+
+Status DownloadOne(client::GaleClient* client, const std::string& name,
+                   const std::string& expected_sha256) {
+  std::FILE* out = std::fopen("/dev/null", "w");
+  if (out == nullptr) return absl::InternalError("cannot open /dev/null");
+  auto info = client->DownloadToStream(name, out);
+  std::fclose(out);
+  RETURN_IF_ERROR(info.status());
+  if (info->sha256 != expected_sha256) {
+    return absl::DataLossError(StrCat("file ", name, " read back with another SHA-256"));
+  }
+  return absl::OkStatus();
+}
+
 Result<double> Upload(client::GaleClient* client, std::string_view data, int streams, int factor,
                       int64_t chunk, const std::string& prefix) {
   const size_t slice = data.size() / static_cast<size_t>(streams);
   const absl::Time start = absl::Now();
   RETURN_IF_ERROR(OnStreams(streams, [&](int s) -> Status {
-    std::string_view bytes = data.substr(static_cast<size_t>(s) * slice, slice);
-    std::FILE* in = ::fmemopen(const_cast<char*>(bytes.data()), bytes.size(), "r");
-    if (in == nullptr) return absl::InternalError("fmemopen failed");
-    client::CreateFileArgs args;
-    args.name = StrCat(prefix, s);
-    args.size = static_cast<int64_t>(bytes.size());
-    args.replication_factor = factor;
-    args.write_mode = "sync";  // every copy durable before the commit
-    args.chunk_size = chunk;
-    auto info = client->Upload(args, in);
-    std::fclose(in);
-    RETURN_IF_ERROR(info.status());
-    if (info->size != args.size) return absl::DataLossError("uploaded size differs");
-    return absl::OkStatus();
+    return UploadOne(client, data.substr(static_cast<size_t>(s) * slice, slice), factor, chunk,
+                     StrCat(prefix, s));
   }));
   return static_cast<double>(slice * static_cast<size_t>(streams)) / kMiB /
          absl::ToDoubleSeconds(absl::Now() - start);
@@ -75,15 +92,7 @@ Result<double> Download(client::GaleClient* client, int streams, const std::stri
                         const std::vector<std::string>& expected, int64_t bytes) {
   const absl::Time start = absl::Now();
   RETURN_IF_ERROR(OnStreams(streams, [&](int s) -> Status {
-    std::FILE* out = std::fopen("/dev/null", "w");
-    if (out == nullptr) return absl::InternalError("cannot open /dev/null");
-    auto info = client->DownloadToStream(StrCat(prefix, s), out);
-    std::fclose(out);
-    RETURN_IF_ERROR(info.status());
-    if (info->sha256 != expected[static_cast<size_t>(s)]) {
-      return absl::DataLossError(StrCat("file ", prefix, s, " read back with another SHA-256"));
-    }
-    return absl::OkStatus();
+    return DownloadOne(client, StrCat(prefix, s), expected[static_cast<size_t>(s)]);
   }));
   return static_cast<double>(bytes) / kMiB / absl::ToDoubleSeconds(absl::Now() - start);
 }

@@ -26,6 +26,17 @@ void Restamp(std::string* data, uint64_t generation);
 // Runs `work(stream)` on `streams` threads; the first error wins.
 Status OnStreams(int streams, const std::function<Status(int)>& work);
 
+// Uploads `bytes` as the file `name` at `factor` in write mode sync (every
+// copy durable before the commit), in chunks of `chunk` bytes.
+Status UploadOne(client::GaleClient* client, std::string_view bytes, int factor, int64_t chunk,
+                 const std::string& name);
+
+// Downloads the file `name` (the client verifies every chunk and the whole
+// file against their SHA-256); DATA_LOSS unless its SHA-256 is
+// `expected_sha256`.
+Status DownloadOne(client::GaleClient* client, const std::string& name,
+                   const std::string& expected_sha256);
+
 // Uploads `data` as `streams` files at once, named prefix + stream, one
 // slice each, at `factor` in write mode sync (every copy durable before the
 // commit); returns MiB/s.

@@ -75,9 +75,12 @@ Result<std::string> GrpcFileApi::CreateFile(const CreateFileArgs& args) {
   }
   request.set_chunk_size(args.chunk_size);
   request.set_overwrite(args.overwrite);
-  if (object_) {
-    request.mutable_object()->set_bucket(object_->bucket);
-    request.mutable_object()->set_key(object_->key);
+  if (const auto* object = target_ ? std::get_if<ObjectTarget>(&*target_) : nullptr) {
+    request.mutable_object()->set_bucket(object->bucket);
+    request.mutable_object()->set_key(object->key);
+  } else if (const auto* part = target_ ? std::get_if<PartTarget>(&*target_) : nullptr) {
+    request.mutable_part()->set_upload_id(part->upload_id);
+    request.mutable_part()->set_part_number(part->part_number);
   }
   v1::CreateFileResponse response;
   RETURN_IF_ERROR(coordinator_->Run(
@@ -117,15 +120,19 @@ Result<FileInfo> GrpcFileApi::CommitFile(const std::string& file_id, int64_t siz
   request.set_file_id(file_id);
   request.set_size(size);
   request.set_sha256(sha256);
-  if (object_) {
-    const ObjectAttributes attributes = object_->attributes();
+  if (const auto* object = target_ ? std::get_if<ObjectTarget>(&*target_) : nullptr) {
+    const ObjectAttributes attributes = object->attributes();
     v1::ObjectAttributes* out = request.mutable_object();
-    out->set_bucket(object_->bucket);
-    out->set_key(object_->key);
+    out->set_bucket(object->bucket);
+    out->set_key(object->key);
     out->set_etag(attributes.etag);
     out->set_content_type(attributes.content_type);
     out->mutable_metadata()->insert(attributes.metadata.begin(), attributes.metadata.end());
     out->mutable_tags()->insert(attributes.tags.begin(), attributes.tags.end());
+  } else if (const auto* part = target_ ? std::get_if<PartTarget>(&*target_) : nullptr) {
+    request.mutable_part()->set_upload_id(part->upload_id);
+    request.mutable_part()->set_part_number(part->part_number);
+    request.mutable_part()->set_etag(part->etag());
   }
   v1::CommitFileResponse response;
   RETURN_IF_ERROR(coordinator_->Run(

@@ -3,6 +3,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include "client/coordinator_client.h"
 #include "client/file_api.h"
@@ -20,13 +21,23 @@ struct ObjectTarget {
   std::function<ObjectAttributes()> attributes;
 };
 
+// Where a multipart upload's part goes: its upload and number, and its ETag,
+// asked for when the part commits.
+struct PartTarget {
+  std::string upload_id;
+  int part_number = 0;
+  std::function<std::string()> etag;
+};
+
+using UploadTarget = std::variant<ObjectTarget, PartTarget>;
+
 // FileApi over the coordinator's gRPC API (with failover between
-// coordinators). With an ObjectTarget, the files it creates are an object's
-// uploads (nameless) and its commits bind them to the object. Thread-safe.
+// coordinators). With a target, the files it creates are nameless uploads of
+// an object or a part, and its commits bind them to it. Thread-safe.
 class GrpcFileApi final : public FileApi {
  public:
-  explicit GrpcFileApi(CoordinatorClient* coordinator, std::optional<ObjectTarget> object = {})
-      : coordinator_(coordinator), object_(std::move(object)) {}
+  explicit GrpcFileApi(CoordinatorClient* coordinator, std::optional<UploadTarget> target = {})
+      : coordinator_(coordinator), target_(std::move(target)) {}
 
   Result<std::string> CreateFile(const CreateFileArgs& args) override;
   Result<std::vector<Placement>> AllocateChunks(const std::string& file_id,
@@ -42,7 +53,7 @@ class GrpcFileApi final : public FileApi {
 
  private:
   CoordinatorClient* const coordinator_;
-  const std::optional<ObjectTarget> object_;
+  const std::optional<UploadTarget> target_;
 };
 
 // The protobuf forms, for callers of the gRPC API.

@@ -33,6 +33,22 @@ class GrpcObjectApi {
   Status DeleteObject(const std::string& bucket, const std::string& key);
   Status SetObjectTags(const std::string& bucket, const std::string& key,
                        const std::map<std::string, std::string>& tags);
+  // A copy sharing the source's chunks; FAILED_PRECONDITION when
+  // `source_file_id` is given and the source was replaced since.
+  Result<ObjectInfo> CopyObject(const std::string& source_bucket, const std::string& source_key,
+                                const std::string& source_file_id, const ObjectInfo& target);
+
+  // Multipart uploads. A part's bytes go up through an Uploader over a
+  // GrpcFileApi with a PartTarget.
+  Result<MultipartUploadInfo> CreateMultipartUpload(const MultipartUploadInfo& upload);
+  Result<MultipartUploadInfo> GetMultipartUpload(const std::string& upload_id);
+  Result<std::vector<MultipartUploadInfo>> ListMultipartUploads(const UploadListRequest& request);
+  Result<std::vector<PartInfo>> ListParts(const std::string& upload_id);
+  Status AbortMultipartUpload(const std::string& upload_id);
+  // `parts`: part numbers and file ids as ListParts gave them.
+  Result<ObjectInfo> CompleteMultipartUpload(const std::string& upload_id,
+                                             const std::vector<PartInfo>& parts,
+                                             const std::string& etag);
 
  private:
   CoordinatorClient* const coordinator_;

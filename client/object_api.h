@@ -45,10 +45,38 @@ struct ObjectListRequest {
 };
 
 struct ObjectListing {
-  std::vector<ObjectInfo> objects;            // in key order
+  std::vector<ObjectInfo> objects;           // in key order
   std::vector<std::string> common_prefixes;  // in order
   bool truncated = false;
   std::string last;  // the last key or common prefix: where the next page starts
+};
+
+// A multipart upload in progress: the object it completes as.
+struct MultipartUploadInfo {
+  std::string upload_id;  // sorts in initiation order
+  std::string bucket;
+  std::string key;
+  ObjectAttributes attributes;  // no ETag yet
+  std::string owner;
+  int64_t initiated_at_ms = 0;
+};
+
+// One part of a multipart upload.
+struct PartInfo {
+  int part_number = 0;
+  std::string file_id;
+  int64_t size = 0;
+  std::string etag;
+  int64_t modified_at_ms = 0;
+};
+
+// A page of a bucket's multipart uploads, by key, then upload id.
+struct UploadListRequest {
+  std::string bucket;
+  std::string prefix;
+  std::string after_key;  // uploads after (after_key, after_upload_id)
+  std::string after_upload_id;
+  int max_uploads = 1000;  // 1..1000
 };
 
 }  // namespace gale::client

@@ -22,6 +22,16 @@ std::string PatternFromRoute(std::string_view route) {
 
 }  // namespace
 
+std::string DescribeException(std::exception_ptr exception) {
+  try {
+    std::rethrow_exception(exception);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+  }
+  return "unknown exception";
+}
+
 void SendJson(httplib::Response& res, int http_status, const nlohmann::json& body) {
   res.status = http_status;
   res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
@@ -92,13 +102,7 @@ HttpServer::HttpServer(std::string name, HttpServerOptions options, RequestMetri
       }));
   server_->set_exception_handler(
       [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-        std::string what = "unknown exception";
-        try {
-          std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-          what = e.what();
-        } catch (...) {
-        }
+        const std::string what = DescribeException(ep);
         spdlog::error("{}: {} {} failed: {}", name_, req.method, req.path, what);
         SendError(res, absl::InternalError(what));
       });

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -46,6 +47,9 @@ struct HttpServerOptions {
   // with require_client_cert).
   TlsOptions tls;
 };
+
+// What an escaped exception says ("unknown exception" for a non-std one).
+std::string DescribeException(std::exception_ptr exception);
 
 // Answers with a JSON body.
 void SendJson(httplib::Response& res, int http_status, const nlohmann::json& body);

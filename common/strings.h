@@ -34,6 +34,11 @@ std::string_view TrimWhitespace(std::string_view text);
 
 // Bytes as lowercase hex, two digits each.
 std::string HexEncode(std::string_view bytes);
+// The value of one hex digit (either case), or -1.
+int HexDigitValue(char c);
+// The bytes `hex` (an even number of hex digits, either case) stands for, or
+// nullopt.
+std::optional<std::string> HexDecode(std::string_view hex);
 std::string AsciiLower(std::string_view text);
 std::string AsciiUpper(std::string_view text);
 

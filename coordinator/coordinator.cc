@@ -101,12 +101,14 @@ Status Coordinator::Start() {
   file_options.grants = grants_.get();
   files_ = std::make_unique<FileService>(store_.get(), registry_.get(), replicas_.get(), clock_,
                                          file_options);
-  objects_ = std::make_unique<ObjectService>(store_.get(), files_.get(), clock_);
+  objects_ = std::make_unique<ObjectService>(
+      store_.get(), files_.get(), clock_,
+      ObjectServiceOptions{absl::Milliseconds(options_.multipart_upload_ttl_ms)});
   GarbageCollectorOptions gc_options;
   gc_options.grace = absl::Milliseconds(options_.gc_grace_ms);
   gc_options.task_history = absl::Milliseconds(options_.task_history_ms);
-  gc_ = std::make_unique<GarbageCollector>(store_.get(), files_.get(), tasks_.get(), clock_,
-                                           gc_options);
+  gc_ = std::make_unique<GarbageCollector>(store_.get(), files_.get(), objects_.get(), tasks_.get(),
+                                           clock_, gc_options);
   DatabaseAdminOptions admin_options;
   admin_options.backup_dir = options_.data_dir + "/backups";
   admin_options.task_history = gc_options.task_history;

@@ -50,6 +50,9 @@ void CoordinatorOptions::AddToSchema(common::ConfigSchema* s) {
 
   s->AddInt("coordinator.pending_upload_ttl_ms", "pending-upload-ttl-ms", &pending_upload_ttl_ms,
             1000, 30 * 24 * kHour, "an upload not committed within this long is dropped");
+  s->AddInt("coordinator.multipart_upload_ttl_ms", "multipart-upload-ttl-ms",
+            &multipart_upload_ttl_ms, 1000, 365 * 24 * kHour,
+            "an S3 multipart upload neither completed nor aborted within this long is dropped");
   s->AddInt("coordinator.commit_wait_ms", "commit-wait-ms", &commit_wait_ms, 0, kHour,
             "how long a commit waits for nodes to report the replicas it needs");
   s->AddInt("coordinator.gc_interval_ms", "gc-interval-ms", &gc_interval_ms, 10, kHour,

@@ -36,6 +36,7 @@ struct CoordinatorOptions {
   int64_t dead_after_ms = 60000;
   int64_t liveness_flush_interval_ms = 1000;
   int64_t pending_upload_ttl_ms = 3600 * 1000;
+  int64_t multipart_upload_ttl_ms = int64_t{7} * 24 * 3600 * 1000;
   int64_t commit_wait_ms = 10000;
   int64_t gc_interval_ms = 5000;
   int64_t gc_grace_ms = 60000;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs Gale's build and test dependencies from Debian 12 packages.
 # Idempotent: does nothing (and needs no root) when every package is present.
+# Also installs the tests' npm packages (scripts/install-npm-test-deps.sh).
 set -euo pipefail
 
 PACKAGES=(
@@ -17,8 +18,11 @@ PACKAGES=(
   # XML request bodies with pugixml
   libisal-dev libboost-dev libpugixml-dev
   # tests (openssl: scripts/gen-dev-certs.sh for the TLS tests; prometheus:
-  # promtool for the alert rules; awscli: the S3 gateway's client tests)
+  # promtool for the alert rules; the S3 gateway's client tests: awscli,
+  # boto3, s3cmd, rclone, restic, and Node.js with npm for the AWS SDK for
+  # JavaScript, see scripts/install-npm-test-deps.sh)
   libgtest-dev libgmock-dev openssl shellcheck prometheus awscli
+  python3-boto3 s3cmd rclone restic nodejs npm
   # PostgreSQL server for the metadata store tests
   postgresql
 )
@@ -28,14 +32,31 @@ if [ "${1:-}" = "--fuzz" ]; then
   PACKAGES+=(clang libclang-rt-14-dev)
 fi
 
+# A Node.js installed from outside Debian (NodeSource's nodejs, as on the CI
+# machines) bundles its own npm and conflicts with Debian's npm package: where
+# /usr/bin/node and /usr/bin/npm are both there, they are used as they are.
+have_node=0
+if [ -x /usr/bin/node ] && [ -x /usr/bin/npm ]; then have_node=1; fi
+
 missing=()
 for pkg in "${PACKAGES[@]}"; do
+  if [ "$have_node" = 1 ] && { [ "$pkg" = nodejs ] || [ "$pkg" = npm ]; }; then continue; fi
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$pkg")
   fi
 done
 
+# The tests' npm packages (pinned in tests/js/package-lock.json), once npm is
+# there. Skipped where the script is absent (docker/Dockerfile copies only this
+# one).
+npm_test_deps() {
+  local script
+  script="$(dirname "$0")/install-npm-test-deps.sh"
+  if [ -x "$script" ]; then "$script"; fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
+  npm_test_deps
   exit 0
 fi
 
@@ -53,3 +74,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+npm_test_deps

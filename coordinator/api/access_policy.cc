@@ -11,10 +11,21 @@ Access GrpcAccess(std::string_view method) {
   static constexpr std::array<std::string_view, 5> kNode = {
       "RegisterNode", "UnregisterNode", "NodeHeartbeat", "ReportChunks", "ReportChunkChanges"};
   // A reader's report of a bad copy is part of reading.
-  static constexpr std::array<std::string_view, 12> kRead = {
-      "GetActiveNodes", "GetNode",     "ListNodes",         "GetNetworkStatus",
-      "GetFile",        "ListFiles",   "GetChunkLocations", "ReportBadReplica",
-      "GetBucket",      "ListBuckets", "GetObject",         "ListObjects"};
+  static constexpr std::array<std::string_view, 15> kRead = {"GetActiveNodes",
+                                                             "GetNode",
+                                                             "ListNodes",
+                                                             "GetNetworkStatus",
+                                                             "GetFile",
+                                                             "ListFiles",
+                                                             "GetChunkLocations",
+                                                             "ReportBadReplica",
+                                                             "GetBucket",
+                                                             "ListBuckets",
+                                                             "GetObject",
+                                                             "ListObjects",
+                                                             "GetMultipartUpload",
+                                                             "ListMultipartUploads",
+                                                             "ListParts"};
   // Everything else needs a full token, the S3 key RPCs included: CreateS3Key
   // and GetS3Key (what gateways call) answer with secrets, and even ListS3Keys
   // is for administrators.

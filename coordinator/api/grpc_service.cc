@@ -160,6 +160,26 @@ ObjectRecord FromProto(const v1::ObjectAttributes& a) {
   return object;
 }
 
+void ToProto(const MultipartUploadRecord& upload, v1::MultipartUpload* out) {
+  out->set_upload_id(upload.id);
+  v1::ObjectAttributes* a = out->mutable_attributes();
+  a->set_bucket(upload.bucket);
+  a->set_key(upload.key);
+  a->set_content_type(upload.content_type);
+  a->mutable_metadata()->insert(upload.metadata.begin(), upload.metadata.end());
+  a->mutable_tags()->insert(upload.tags.begin(), upload.tags.end());
+  out->set_owner(upload.owner);
+  out->set_created_at_ms(absl::ToUnixMillis(upload.created_at));
+}
+
+void ToProto(const PartRecord& part, v1::Part* out) {
+  out->set_part_number(part.part_number);
+  out->set_file_id(part.file_id);
+  out->set_size(part.size);
+  out->set_etag(part.etag);
+  out->set_modified_at_ms(absl::ToUnixMillis(part.modified_at));
+}
+
 v1::TaskKind ToProto(TaskKind kind) {
   switch (kind) {
     case TaskKind::kReplicate:
@@ -346,9 +366,16 @@ grpc::Status CoordinatorGrpcService::CreateFile(grpc::ServerContext* context,
     args.overwrite = request->overwrite();
     args.owner = request->owner();
     FileRecord file;
+    if (request->has_object() && request->has_part()) {
+      return absl::InvalidArgumentError("a file is an object's upload or a part, not both");
+    }
     if (request->has_object()) {
       ASSIGN_OR_RETURN(file, ctx_.objects->BeginObject(request->object().bucket(),
                                                        request->object().key(), std::move(args)));
+    } else if (request->has_part()) {
+      ASSIGN_OR_RETURN(
+          file, ctx_.objects->BeginPart(request->part().upload_id(), request->part().part_number(),
+                                        std::move(args)));
     } else {
       ASSIGN_OR_RETURN(file, ctx_.files->CreateFile(std::move(args)));
     }
@@ -391,13 +418,23 @@ grpc::Status CoordinatorGrpcService::CommitFile(grpc::ServerContext* context,
                                                 const v1::CommitFileRequest* request,
                                                 v1::CommitFileResponse* response) {
   return Handle("CommitFile", context, [&]() -> Status {
-    ASSIGN_OR_RETURN(
-        FileView view,
-        request->has_object()
-            ? ctx_.objects->CommitObject(request->file_id(), request->size(), request->sha256(),
-                                         FromProto(request->object()))
-            : ctx_.files->CommitFile(request->file_id(), request->size(), request->sha256()));
-    ToProto(view, response->mutable_file());
+    if (request->has_object() && request->has_part()) {
+      return absl::InvalidArgumentError("a file commits as an object or a part, not both");
+    }
+    Result<FileView> view = absl::UnknownError("");
+    if (request->has_object()) {
+      view = ctx_.objects->CommitObject(request->file_id(), request->size(), request->sha256(),
+                                        FromProto(request->object()));
+    } else if (request->has_part()) {
+      const v1::PartCommit& part = request->part();
+      view = ctx_.objects->CommitPart(
+          request->file_id(), request->size(), request->sha256(),
+          PartRecord{part.upload_id(), part.part_number(), "", 0, part.etag()});
+    } else {
+      view = ctx_.files->CommitFile(request->file_id(), request->size(), request->sha256());
+    }
+    RETURN_IF_ERROR(view.status());
+    ToProto(*view, response->mutable_file());
     return absl::OkStatus();
   });
 }
@@ -637,6 +674,93 @@ grpc::Status CoordinatorGrpcService::SetObjectTags(grpc::ServerContext* context,
   return Handle("SetObjectTags", context, [&]() {
     std::map<std::string, std::string> tags(request->tags().begin(), request->tags().end());
     return ctx_.objects->SetObjectTags(request->bucket(), request->key(), tags);
+  });
+}
+
+grpc::Status CoordinatorGrpcService::CopyObject(grpc::ServerContext* context,
+                                                const v1::CopyObjectRequest* request,
+                                                v1::CopyObjectResponse* response) {
+  return Handle("CopyObject", context, [&]() -> Status {
+    ASSIGN_OR_RETURN(
+        ObjectRecord object,
+        ctx_.objects->CopyObject(request->source_bucket(), request->source_key(),
+                                 request->source_file_id(), FromProto(request->target())));
+    ToProto(object, response->mutable_object());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::CreateMultipartUpload(
+    grpc::ServerContext* context, const v1::CreateMultipartUploadRequest* request,
+    v1::CreateMultipartUploadResponse* response) {
+  return Handle("CreateMultipartUpload", context, [&]() -> Status {
+    const ObjectRecord attributes = FromProto(request->attributes());
+    MultipartUploadRecord upload;
+    upload.bucket = attributes.bucket;
+    upload.key = attributes.key;
+    upload.owner = request->owner();
+    upload.content_type = attributes.content_type;
+    upload.metadata = attributes.metadata;
+    upload.tags = attributes.tags;
+    ASSIGN_OR_RETURN(upload, ctx_.objects->CreateMultipartUpload(std::move(upload)));
+    ToProto(upload, response->mutable_upload());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::GetMultipartUpload(
+    grpc::ServerContext* context, const v1::GetMultipartUploadRequest* request,
+    v1::GetMultipartUploadResponse* response) {
+  return Handle("GetMultipartUpload", context, [&]() -> Status {
+    ASSIGN_OR_RETURN(MultipartUploadRecord upload,
+                     ctx_.objects->GetMultipartUpload(request->upload_id()));
+    ToProto(upload, response->mutable_upload());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::ListMultipartUploads(
+    grpc::ServerContext* context, const v1::ListMultipartUploadsRequest* request,
+    v1::ListMultipartUploadsResponse* response) {
+  return Handle("ListMultipartUploads", context, [&]() -> Status {
+    MultipartUploadQuery query{request->bucket(), request->prefix(), request->after_key(),
+                               request->after_upload_id(), request->max_uploads()};
+    ASSIGN_OR_RETURN(std::vector<MultipartUploadRecord> uploads,
+                     ctx_.objects->ListMultipartUploads(query));
+    for (const auto& upload : uploads) ToProto(upload, response->add_uploads());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::ListParts(grpc::ServerContext* context,
+                                               const v1::ListPartsRequest* request,
+                                               v1::ListPartsResponse* response) {
+  return Handle("ListParts", context, [&]() -> Status {
+    ASSIGN_OR_RETURN(std::vector<PartRecord> parts, ctx_.objects->ListParts(request->upload_id()));
+    for (const auto& part : parts) ToProto(part, response->add_parts());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::AbortMultipartUpload(
+    grpc::ServerContext* context, const v1::AbortMultipartUploadRequest* request,
+    v1::AbortMultipartUploadResponse*) {
+  return Handle("AbortMultipartUpload", context,
+                [&]() { return ctx_.objects->AbortMultipartUpload(request->upload_id()); });
+}
+
+grpc::Status CoordinatorGrpcService::CompleteMultipartUpload(
+    grpc::ServerContext* context, const v1::CompleteMultipartUploadRequest* request,
+    v1::CompleteMultipartUploadResponse* response) {
+  return Handle("CompleteMultipartUpload", context, [&]() -> Status {
+    std::vector<PartRecord> parts;
+    for (const v1::Part& part : request->parts()) {
+      parts.push_back(PartRecord{request->upload_id(), part.part_number(), part.file_id()});
+    }
+    ASSIGN_OR_RETURN(ObjectRecord object, ctx_.objects->CompleteMultipartUpload(
+                                              request->upload_id(), parts, request->etag()));
+    ToProto(object, response->mutable_object());
+    return absl::OkStatus();
   });
 }
 

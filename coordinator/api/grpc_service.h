@@ -85,6 +85,25 @@ class CoordinatorGrpcService final : public gale::v1::Coordinator::Service {
                             v1::DeleteObjectResponse* response) override;
   grpc::Status SetObjectTags(grpc::ServerContext* context, const v1::SetObjectTagsRequest* request,
                              v1::SetObjectTagsResponse* response) override;
+  grpc::Status CopyObject(grpc::ServerContext* context, const v1::CopyObjectRequest* request,
+                          v1::CopyObjectResponse* response) override;
+  grpc::Status CreateMultipartUpload(grpc::ServerContext* context,
+                                     const v1::CreateMultipartUploadRequest* request,
+                                     v1::CreateMultipartUploadResponse* response) override;
+  grpc::Status GetMultipartUpload(grpc::ServerContext* context,
+                                  const v1::GetMultipartUploadRequest* request,
+                                  v1::GetMultipartUploadResponse* response) override;
+  grpc::Status ListMultipartUploads(grpc::ServerContext* context,
+                                    const v1::ListMultipartUploadsRequest* request,
+                                    v1::ListMultipartUploadsResponse* response) override;
+  grpc::Status ListParts(grpc::ServerContext* context, const v1::ListPartsRequest* request,
+                         v1::ListPartsResponse* response) override;
+  grpc::Status AbortMultipartUpload(grpc::ServerContext* context,
+                                    const v1::AbortMultipartUploadRequest* request,
+                                    v1::AbortMultipartUploadResponse* response) override;
+  grpc::Status CompleteMultipartUpload(grpc::ServerContext* context,
+                                       const v1::CompleteMultipartUploadRequest* request,
+                                       v1::CompleteMultipartUploadResponse* response) override;
 
   grpc::Status CreateS3Key(grpc::ServerContext* context, const v1::CreateS3KeyRequest* request,
                            v1::CreateS3KeyResponse* response) override;

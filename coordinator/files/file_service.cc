@@ -215,15 +215,15 @@ Result<std::optional<std::string>> FileService::FirstShortChunk(
 }
 
 Result<FileView> FileService::CommitFile(std::string_view file_id, int64_t size, std::string sha256,
-                                         std::optional<ObjectRecord> object) {
+                                         std::optional<FileBinding> binding) {
   ASSIGN_OR_RETURN(FileRecord file, store_->GetFile(file_id));
   if (file.state != FileState::kPending) {
     return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
   }
-  if (file.name.empty() != object.has_value()) {
+  if (file.name.empty() != binding.has_value()) {
     return absl::FailedPreconditionError(
-        object ? StrCat("file ", file_id, " is not an object's upload")
-               : StrCat("file ", file_id, " is an object's upload; commit it with its object"));
+        binding ? StrCat("file ", file_id, " is not an object's upload")
+                : StrCat("file ", file_id, " is an object's upload; commit it with its object"));
   }
   if (!sha256.empty() && !IsHexSha256(sha256)) {
     return absl::InvalidArgumentError("field 'sha256' must be 64 lowercase hex characters");
@@ -248,15 +248,40 @@ Result<FileView> FileService::CommitFile(std::string_view file_id, int64_t size,
   }
   if (sha256.empty()) sha256 = file.sha256;
   std::string replaced;
-  if (object) {
+  if (auto* object = binding ? std::get_if<ObjectRecord>(&*binding) : nullptr) {
     object->file_id = file.id;
     object->size = size;
     ASSIGN_OR_RETURN(replaced, store_->CommitObject(*object, sha256, clock_->Now()));
+  } else if (auto* part = binding ? std::get_if<PartRecord>(&*binding) : nullptr) {
+    part->file_id = file.id;
+    part->size = size;
+    ASSIGN_OR_RETURN(replaced, store_->CommitPart(*part, sha256, clock_->Now()));
   } else {
     ASSIGN_OR_RETURN(replaced, store_->CommitFile(file_id, size, sha256, clock_->Now()));
   }
   if (!replaced.empty()) spdlog::info("file {} replaced {} ({})", file_id, replaced, file.name);
   return GetFile(file_id, /*with_chunks=*/true);
+}
+
+Result<FileRecord> FileService::ComposeFile(CreateFileArgs args, std::vector<FileChunkRef> chunks) {
+  if (!args.object) {
+    return absl::InvalidArgumentError("only nameless files (objects and parts) are composed");
+  }
+  if (static_cast<int64_t>(chunks.size()) > options_.max_chunks_per_file) {
+    return absl::InvalidArgumentError(StrCat("a file may have at most ",
+                                             options_.max_chunks_per_file,
+                                             " chunks; these parts have ", chunks.size()));
+  }
+  args.chunk_size = 1;
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    chunks[i].index = static_cast<int64_t>(i);
+    args.chunk_size = std::max(args.chunk_size, chunks[i].size);
+  }
+  args.chunk_size = std::min(args.chunk_size, options_.max_chunk_bytes);
+  ASSIGN_OR_RETURN(FileRecord file, CreateFile(std::move(args)));
+  RETURN_IF_ERROR(store_->AttachChunks(file.id, chunks, clock_->Now()));
+  file.chunk_count = static_cast<int64_t>(chunks.size());
+  return file;
 }
 
 Result<bool> FileService::TryAutoCommit(std::string_view file_id) {

@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -42,10 +43,14 @@ struct CreateFileArgs {
   bool auto_commit = false;  // commit by itself once replicas exist
   std::string sha256;        // of the whole file, when known up front
   std::string file_id;       // "": assign a UUID
-  // An object's upload: the file has no name (leave `name` empty) and its
-  // commit binds it to an object instead (CommitFile with an ObjectRecord).
+  // An object's upload or a multipart upload's part: the file has no name
+  // (leave `name` empty) and its commit binds it instead (CommitFile with a
+  // FileBinding).
   bool object = false;
 };
+
+// What a nameless file commits as: an object, or a part of a multipart upload.
+using FileBinding = std::variant<ObjectRecord, PartRecord>;
 
 // Where one chunk of an allocation goes.
 struct ChunkPlacement {
@@ -103,12 +108,16 @@ class FileService {
   // mode requires, waiting up to commit_wait for node reports. INVALID_ARGUMENT
   // for chunks that do not add up to `size`; ABORTED when replicas are still
   // missing (retry, or re-upload the named chunk); ALREADY_EXISTS for a taken
-  // name without overwrite. An object's upload commits with its `object`
-  // (bucket, key and attributes; file id and size are filled in), in the
-  // same transaction as MetadataStore::CommitObject; FAILED_PRECONDITION
-  // when `object` is given for a named file or missing for a nameless one.
+  // name without overwrite. A nameless file commits with its `binding`
+  // (an object's bucket, key and attributes, or a part's upload and number;
+  // file id and size are filled in), in the same transaction as
+  // MetadataStore::CommitObject or CommitPart; FAILED_PRECONDITION when a
+  // binding is given for a named file or missing for a nameless one.
   Result<FileView> CommitFile(std::string_view file_id, int64_t size, std::string sha256,
-                              std::optional<ObjectRecord> object = std::nullopt);
+                              std::optional<FileBinding> binding = std::nullopt);
+  // A pending, nameless file (`args.object`) made of `chunks`, in order: the
+  // chunks of existing files, shared, not copied. Commit it with CommitFile.
+  Result<FileRecord> ComposeFile(CreateFileArgs args, std::vector<FileChunkRef> chunks);
   // Commits an auto-commit file if its replicas are there; never waits.
   Result<bool> TryAutoCommit(std::string_view file_id);
   // Drops a pending upload and its chunk references.

@@ -6,6 +6,7 @@ namespace gale::coordinator {
 
 Status GarbageCollector::RunOnce() {
   RETURN_IF_ERROR(ExpireUploads().status());
+  RETURN_IF_ERROR(objects_->ExpireMultipartUploads(options_.batch).status());
   RETURN_IF_ERROR(tasks_->ExpireLate());
   RETURN_IF_ERROR(CollectChunks());
   RETURN_IF_ERROR(CollectOrphans());

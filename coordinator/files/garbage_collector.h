@@ -4,6 +4,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "coordinator/files/file_service.h"
+#include "coordinator/files/object_service.h"
 #include "coordinator/repair/task_ledger.h"
 #include "coordinator/store/metadata_store.h"
 
@@ -20,16 +21,21 @@ struct GarbageCollectorOptions {
 
 // Background clean-up of the coordinator, one RunOnce() per period: drops
 // pending uploads past their expiry (committing ZephyrFS-registered ones whose
-// replicas arrived), retries late tasks, orders the nodes holding
+// replicas arrived) and abandoned multipart uploads, retries late tasks, orders the nodes holding
 // unreferenced chunks to delete them (forgetting a chunk once no replica is
 // left), orders deleted the copies nodes hold of chunks the coordinator does
 // not know (after the same grace), and forgets old finished tasks.
 // Thread-safe; runs one at a time.
 class GarbageCollector {
  public:
-  GarbageCollector(MetadataStore* store, FileService* files, TaskLedger* tasks,
-                   common::Clock* clock, GarbageCollectorOptions options)
-      : store_(store), files_(files), tasks_(tasks), clock_(clock), options_(options) {}
+  GarbageCollector(MetadataStore* store, FileService* files, ObjectService* objects,
+                   TaskLedger* tasks, common::Clock* clock, GarbageCollectorOptions options)
+      : store_(store),
+        files_(files),
+        objects_(objects),
+        tasks_(tasks),
+        clock_(clock),
+        options_(options) {}
 
   Status RunOnce();
   // Drops (or auto-commits) up to a batch of pending uploads past their
@@ -42,6 +48,7 @@ class GarbageCollector {
 
   MetadataStore* const store_;
   FileService* const files_;
+  ObjectService* const objects_;
   TaskLedger* const tasks_;
   common::Clock* const clock_;
   const GarbageCollectorOptions options_;

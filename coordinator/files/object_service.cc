@@ -3,13 +3,25 @@
 #include <algorithm>
 #include <optional>
 
+#include "absl/strings/str_format.h"
+#include "common/ids.h"
 #include "common/strings.h"
+#include "spdlog/spdlog.h"
 
 namespace gale::coordinator {
 namespace {
 
 constexpr size_t kMaxKeyBytes = 1024;
 constexpr int kMaxKeysPerPage = 1000;
+constexpr int kMaxPartNumber = 10000;
+
+Status ValidatePartNumber(int part_number) {
+  if (part_number < 1 || part_number > kMaxPartNumber) {
+    return absl::InvalidArgumentError(
+        StrCat("part number must be in [1, ", kMaxPartNumber, "], not ", part_number));
+  }
+  return absl::OkStatus();
+}
 
 bool IsBucketCharacter(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
@@ -83,7 +95,7 @@ Result<std::vector<BucketRecord>> ObjectService::ListBuckets() { return store_->
 
 Status ObjectService::DeleteBucket(std::string_view name) {
   RETURN_IF_ERROR(ValidateBucketName(name));
-  return store_->DeleteBucket(name);
+  return store_->DeleteBucket(name, clock_->Now());
 }
 
 Result<FileRecord> ObjectService::BeginObject(std::string_view bucket, std::string_view key,
@@ -183,6 +195,154 @@ Status ObjectService::SetObjectTags(std::string_view bucket, std::string_view ke
                                     const std::map<std::string, std::string>& tags) {
   RETURN_IF_ERROR(GetObject(bucket, key).status());
   return store_->SetObjectTags(bucket, key, tags);
+}
+
+Result<FileView> ObjectService::CommitComposed(const FileRecord& like,
+                                               std::vector<FileChunkRef> chunks, int64_t size,
+                                               std::string sha256, FileBinding binding) {
+  CreateFileArgs args;
+  args.object = true;
+  args.replication_factor = like.replication_factor;
+  args.write_mode = like.write_mode;
+  args.owner = like.owner;
+  ASSIGN_OR_RETURN(FileRecord file, files_->ComposeFile(std::move(args), std::move(chunks)));
+  auto committed = files_->CommitFile(file.id, size, std::move(sha256), std::move(binding));
+  if (!committed.ok()) {
+    Status dropped = files_->AbortFile(file.id);
+    if (!dropped.ok())
+      spdlog::warn("could not drop composed file {}: {}", file.id, dropped.ToString());
+  }
+  return committed;
+}
+
+Result<ObjectRecord> ObjectService::CopyObject(std::string_view source_bucket,
+                                               std::string_view source_key,
+                                               std::string_view source_file_id,
+                                               ObjectRecord target) {
+  RETURN_IF_ERROR(ValidateObjectKey(target.key));
+  ASSIGN_OR_RETURN(ObjectRecord source, GetObject(source_bucket, source_key));
+  if (!source_file_id.empty() && source.file_id != source_file_id) {
+    return absl::FailedPreconditionError(StrCat("object '", EscapeForMessage(source_key),
+                                                "' in bucket '", source_bucket,
+                                                "' was replaced while it was being copied"));
+  }
+  RETURN_IF_ERROR(GetBucket(target.bucket).status());
+  ASSIGN_OR_RETURN(FileRecord file, store_->GetFile(source.file_id));
+  ASSIGN_OR_RETURN(std::vector<FileChunkRef> chunks, store_->GetFileChunks(source.file_id));
+  RETURN_IF_ERROR(
+      CommitComposed(file, std::move(chunks), source.size, file.sha256, FileBinding(target))
+          .status());
+  return store_->GetObject(target.bucket, target.key);
+}
+
+Result<MultipartUploadRecord> ObjectService::CreateMultipartUpload(MultipartUploadRecord upload) {
+  RETURN_IF_ERROR(ValidateBucketName(upload.bucket));
+  RETURN_IF_ERROR(ValidateObjectKey(upload.key));
+  upload.created_at = clock_->Now();
+  upload.expires_at = upload.created_at + options_.multipart_upload_ttl;
+  // Ids sort in initiation order: the time first, then randomness.
+  upload.id = absl::StrFormat("%012x-%s", absl::ToUnixMillis(upload.created_at), common::NewUuid());
+  RETURN_IF_ERROR(store_->InsertMultipartUpload(upload));
+  return upload;
+}
+
+Result<MultipartUploadRecord> ObjectService::GetMultipartUpload(std::string_view upload_id) {
+  return store_->GetMultipartUpload(upload_id);
+}
+
+Result<std::vector<MultipartUploadRecord>> ObjectService::ListMultipartUploads(
+    const MultipartUploadQuery& query) {
+  RETURN_IF_ERROR(GetBucket(query.bucket).status());
+  if (query.limit < 1 || query.limit > kMaxKeysPerPage) {
+    return absl::InvalidArgumentError(
+        StrCat("max-uploads must be in [1, ", kMaxKeysPerPage, "], not ", query.limit));
+  }
+  return store_->ListMultipartUploads(query);
+}
+
+Result<FileRecord> ObjectService::BeginPart(std::string_view upload_id, int part_number,
+                                            CreateFileArgs args) {
+  RETURN_IF_ERROR(ValidatePartNumber(part_number));
+  RETURN_IF_ERROR(store_->GetMultipartUpload(upload_id).status());
+  args.object = true;
+  return files_->CreateFile(std::move(args));
+}
+
+Result<FileView> ObjectService::CommitPart(std::string_view file_id, int64_t size,
+                                           std::string sha256, PartRecord part) {
+  RETURN_IF_ERROR(ValidatePartNumber(part.part_number));
+  return files_->CommitFile(file_id, size, std::move(sha256), std::move(part));
+}
+
+Result<std::vector<PartRecord>> ObjectService::ListParts(std::string_view upload_id) {
+  return store_->ListParts(upload_id);
+}
+
+Status ObjectService::AbortMultipartUpload(std::string_view upload_id) {
+  return store_->DeleteMultipartUpload(upload_id, clock_->Now());
+}
+
+Result<ObjectRecord> ObjectService::CompleteMultipartUpload(std::string_view upload_id,
+                                                            const std::vector<PartRecord>& parts,
+                                                            std::string etag) {
+  ASSIGN_OR_RETURN(MultipartUploadRecord upload, store_->GetMultipartUpload(upload_id));
+  if (parts.empty()) {
+    return absl::InvalidArgumentError("a multipart upload completes with at least one part");
+  }
+  ASSIGN_OR_RETURN(std::vector<PartRecord> stored, store_->ListParts(upload_id));
+  std::map<int, const PartRecord*> by_number;
+  for (const PartRecord& part : stored) by_number[part.part_number] = &part;
+  std::vector<FileChunkRef> chunks;
+  int64_t size = 0;
+  int previous = 0;
+  for (const PartRecord& part : parts) {
+    if (part.part_number <= previous) {
+      return absl::InvalidArgumentError(
+          StrCat("part numbers must ascend: ", part.part_number, " follows ", previous));
+    }
+    previous = part.part_number;
+    auto it = by_number.find(part.part_number);
+    if (it == by_number.end() || it->second->file_id != part.file_id) {
+      return absl::FailedPreconditionError(
+          StrCat("part ", part.part_number, " of upload ", upload_id,
+                 it == by_number.end() ? " was never uploaded" : " was replaced since listed"));
+    }
+    ASSIGN_OR_RETURN(std::vector<FileChunkRef> part_chunks, store_->GetFileChunks(part.file_id));
+    chunks.insert(chunks.end(), part_chunks.begin(), part_chunks.end());
+    size += it->second->size;
+  }
+  ASSIGN_OR_RETURN(FileRecord first, store_->GetFile(parts.front().file_id));
+  ObjectRecord object;
+  object.bucket = upload.bucket;
+  object.key = upload.key;
+  object.etag = std::move(etag);
+  object.content_type = upload.content_type;
+  object.metadata = upload.metadata;
+  object.tags = upload.tags;
+  RETURN_IF_ERROR(CommitComposed(first, std::move(chunks), size, "", FileBinding(object)).status());
+  // The parts' files go; their chunks stay referenced by the object's.
+  Status dropped = store_->DeleteMultipartUpload(upload_id, clock_->Now());
+  if (!dropped.ok() && !absl::IsNotFound(dropped)) {
+    spdlog::warn("upload {} completed but not dropped (it expires later): {}", upload_id,
+                 dropped.ToString());
+  }
+  return store_->GetObject(upload.bucket, upload.key);
+}
+
+Result<int> ObjectService::ExpireMultipartUploads(int limit) {
+  const absl::Time now = clock_->Now();
+  ASSIGN_OR_RETURN(std::vector<MultipartUploadRecord> expired,
+                   store_->ExpiredMultipartUploads(now, limit));
+  int dropped = 0;
+  for (const MultipartUploadRecord& upload : expired) {
+    Status status = store_->DeleteMultipartUpload(upload.id, now);
+    if (absl::IsNotFound(status)) continue;  // completed or aborted meanwhile
+    RETURN_IF_ERROR(status);
+    spdlog::info("multipart upload {} of '{}' in bucket '{}' expired", upload.id,
+                 EscapeForMessage(upload.key), upload.bucket);
+    ++dropped;
+  }
+  return dropped;
 }
 
 }  // namespace gale::coordinator

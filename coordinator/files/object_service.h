@@ -34,6 +34,11 @@ struct ObjectListRequest {
   int max_keys = 1000;      // 0..1000
 };
 
+struct ObjectServiceOptions {
+  // Multipart uploads neither completed nor aborted are dropped after this.
+  absl::Duration multipart_upload_ttl = absl::Hours(24 * 7);
+};
+
 // The object namespace: buckets, and keys in them naming complete files.
 // An object's bytes are uploaded as a nameless file (FileService::CreateFile
 // with `object`) and bound to its key by the commit, so a reader sees the
@@ -42,12 +47,15 @@ struct ObjectListRequest {
 // digit, not an IP address); keys are 1 to 1024 bytes of UTF-8 without NUL.
 // Errors name the bucket or key: INVALID_ARGUMENT for a bad name,
 // NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION for a bucket that is not
-// empty. Thread-safe.
+// empty. A multipart upload's parts are nameless files of their own, and
+// completing it makes the object's file from their chunk lists; a copy
+// shares its source's chunks. Neither moves a byte. Thread-safe.
 class ObjectService {
  public:
   // Everything must outlive the service.
-  ObjectService(MetadataStore* store, FileService* files, common::Clock* clock)
-      : store_(store), files_(files), clock_(clock) {}
+  ObjectService(MetadataStore* store, FileService* files, common::Clock* clock,
+                ObjectServiceOptions options = {})
+      : store_(store), files_(files), clock_(clock), options_(options) {}
 
   Status CreateBucket(std::string_view name, std::string_view owner);
   Result<BucketRecord> GetBucket(std::string_view name);
@@ -68,11 +76,53 @@ class ObjectService {
   Status DeleteObject(std::string_view bucket, std::string_view key);
   Status SetObjectTags(std::string_view bucket, std::string_view key,
                        const std::map<std::string, std::string>& tags);
+  // Binds a new file sharing the chunks of the object at `source_bucket` /
+  // `source_key` to `target` (bucket, key and attributes). When
+  // `source_file_id` is given, FAILED_PRECONDITION if the source was
+  // replaced since the caller looked at it. Returns the new object.
+  Result<ObjectRecord> CopyObject(std::string_view source_bucket, std::string_view source_key,
+                                  std::string_view source_file_id, ObjectRecord target);
+
+  // ---- multipart uploads ----
+  // A new upload of `upload.bucket` / `upload.key` with its attributes (id
+  // and times are filled in). NOT_FOUND for a missing bucket.
+  Result<MultipartUploadRecord> CreateMultipartUpload(MultipartUploadRecord upload);
+  // NOT_FOUND ("no upload ...") when absent.
+  Result<MultipartUploadRecord> GetMultipartUpload(std::string_view upload_id);
+  // A page of a bucket's uploads by key, then initiation; limit 1..1000.
+  Result<std::vector<MultipartUploadRecord>> ListMultipartUploads(
+      const MultipartUploadQuery& query);
+  // A pending, nameless file for the bytes of part `part_number` (1..10000).
+  Result<FileRecord> BeginPart(std::string_view upload_id, int part_number, CreateFileArgs args);
+  // Commits the upload `file_id` as `part` (upload id, number, ETag); a part
+  // already at that number is replaced.
+  Result<FileView> CommitPart(std::string_view file_id, int64_t size, std::string sha256,
+                              PartRecord part);
+  Result<std::vector<PartRecord>> ListParts(std::string_view upload_id);
+  // Drops the upload and its parts' files.
+  Status AbortMultipartUpload(std::string_view upload_id);
+  // Completes the upload as its object from `parts` (part numbers strictly
+  // ascending, each naming the file ListParts showed for it) with `etag`:
+  // the object's file is made of the parts' chunk lists, then the upload is
+  // dropped. FAILED_PRECONDITION ("part N ...") for a part that is missing
+  // or was replaced since. Returns the new object.
+  Result<ObjectRecord> CompleteMultipartUpload(std::string_view upload_id,
+                                               const std::vector<PartRecord>& parts,
+                                               std::string etag);
+  // Drops uploads past their expiry, at most `limit`; returns how many.
+  Result<int> ExpireMultipartUploads(int limit);
 
  private:
+  // Makes a file of `chunks` and commits it as `binding`.
+  // Makes a file of `chunks` with the factor and write mode of `like` and
+  // commits it as `binding`; drops it again if the commit fails.
+  Result<FileView> CommitComposed(const FileRecord& like, std::vector<FileChunkRef> chunks,
+                                  int64_t size, std::string sha256, FileBinding binding);
+
   MetadataStore* const store_;
   FileService* const files_;
   common::Clock* const clock_;
+  const ObjectServiceOptions options_;
 };
 
 // INVALID_ARGUMENT naming the rule a bucket name or key breaks.

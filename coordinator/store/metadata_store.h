@@ -160,8 +160,9 @@ class MetadataStore {
   virtual Result<BucketRecord> GetBucket(std::string_view name) = 0;
   // Every bucket, by name.
   virtual Result<std::vector<BucketRecord>> ListBuckets() = 0;
-  // NOT_FOUND when absent; FAILED_PRECONDITION while it holds objects.
-  virtual Status DeleteBucket(std::string_view name) = 0;
+  // NOT_FOUND when absent; FAILED_PRECONDITION while it holds objects. Its
+  // multipart uploads are deleted with it.
+  virtual Status DeleteBucket(std::string_view name, absl::Time now) = 0;
   // In one transaction: makes the pending, nameless file `object.file_id`
   // complete with `object.size` and `sha256` (as CommitFile does) and binds
   // it to `object.bucket` / `object.key` with the object's attributes. An
@@ -180,6 +181,31 @@ class MetadataStore {
   // Replaces the object's tags. NOT_FOUND when absent.
   virtual Status SetObjectTags(std::string_view bucket, std::string_view key,
                                const std::map<std::string, std::string>& tags) = 0;
+
+  // ---- multipart uploads ------------------------------------------------
+
+  // A new upload. NOT_FOUND for a missing bucket.
+  virtual Status InsertMultipartUpload(const MultipartUploadRecord& upload) = 0;
+  // NOT_FOUND ("no upload ...") when there is no such upload.
+  virtual Result<MultipartUploadRecord> GetMultipartUpload(std::string_view upload_id) = 0;
+  // Up to `query.limit` uploads of a bucket, in order of key, then id.
+  virtual Result<std::vector<MultipartUploadRecord>> ListMultipartUploads(
+      const MultipartUploadQuery& query) = 0;
+  // In one transaction: makes the pending, nameless file `part.file_id`
+  // complete with `part.size` and `sha256` and records it as part
+  // `part.part_number` of `part.upload_id`. A part already at that number is
+  // replaced and its file deleted. NOT_FOUND for a missing upload or file;
+  // FAILED_PRECONDITION when the file is not pending or has a name. Returns
+  // the replaced file's id, or "".
+  virtual Result<std::string> CommitPart(const PartRecord& part, std::string_view sha256,
+                                         absl::Time now) = 0;
+  // Every part of an upload, by part number. NOT_FOUND for a missing upload.
+  virtual Result<std::vector<PartRecord>> ListParts(std::string_view upload_id) = 0;
+  // Removes the upload and deletes its parts' files. NOT_FOUND when absent.
+  virtual Status DeleteMultipartUpload(std::string_view upload_id, absl::Time now) = 0;
+  // Uploads that expired before `now`, oldest first.
+  virtual Result<std::vector<MultipartUploadRecord>> ExpiredMultipartUploads(absl::Time now,
+                                                                             int limit) = 0;
 
   // ---- chunks and replicas ----------------------------------------------
 

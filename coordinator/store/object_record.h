@@ -37,4 +37,37 @@ struct ObjectListQuery {
   int limit = 1000;
 };
 
+// A multipart upload in progress: the object it completes as, with the
+// attributes given when it began. Its id sorts in initiation order.
+struct MultipartUploadRecord {
+  std::string id;
+  std::string bucket;
+  std::string key;
+  std::string owner;
+  std::string content_type;
+  std::map<std::string, std::string> metadata;
+  std::map<std::string, std::string> tags;
+  absl::Time created_at = absl::UnixEpoch();
+  absl::Time expires_at = absl::UnixEpoch();  // dropped with its parts after this
+};
+
+// One part of a multipart upload: a complete, nameless file.
+struct PartRecord {
+  std::string upload_id;
+  int part_number = 0;  // 1..10000
+  std::string file_id;
+  int64_t size = 0;
+  std::string etag;
+  absl::Time modified_at = absl::UnixEpoch();
+};
+
+// A page of one bucket's multipart uploads, in order of key, then id.
+struct MultipartUploadQuery {
+  std::string bucket;
+  std::string prefix;     // keys starting with this
+  std::string after_key;  // uploads after (after_key, after_id)
+  std::string after_id;
+  int limit = 1000;
+};
+
 }  // namespace gale::coordinator

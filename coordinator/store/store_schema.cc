@@ -57,6 +57,10 @@ Status NoSuchObject(std::string_view bucket, std::string_view key) {
       StrCat("no object '", EscapeForMessage(key), "' in bucket '", EscapeForMessage(bucket), "'"));
 }
 
+Status NoSuchUpload(std::string_view upload_id) {
+  return absl::NotFoundError(StrCat("no upload '", EscapeForMessage(upload_id), "'"));
+}
+
 Status CheckObjectFile(const FileRecord& file) {
   if (file.state != FileState::kPending) {
     return absl::FailedPreconditionError(StrCat("file ", file.id, " is already committed"));

@@ -29,13 +29,19 @@ inline constexpr std::string_view kFileColumns =
     "f.committed_at_ms, f.last_accessed_ms, "
     "(SELECT count(*) FROM file_chunks fc WHERE fc.file_id = f.id)";
 
+// Of `multipart_uploads` and `multipart_parts`, in the order their readers expect.
+inline constexpr std::string_view kMultipartUploadColumns =
+    "id, bucket, key, owner, content_type, metadata, tags, created_at_ms, expires_at_ms";
+inline constexpr std::string_view kPartColumns =
+    "upload_id, part_number, file_id, size, etag, modified_at_ms";
+
 // Of `objects`, in the order ReadObject expects.
 inline constexpr std::string_view kObjectColumns =
     "bucket, key, file_id, size, etag, content_type, metadata, tags, modified_at_ms";
 
-inline constexpr std::array<std::string_view, 10> kTables = {
-    "nodes",   "files",   "file_chunks",       "chunks", "replicas", "tasks",
-    "buckets", "objects", "schema_migrations", "s3_keys"};
+inline constexpr std::array<std::string_view, 12> kTables = {
+    "nodes",   "files",   "file_chunks",       "chunks",          "replicas",          "tasks",
+    "buckets", "objects", "multipart_uploads", "multipart_parts", "schema_migrations", "s3_keys"};
 
 // An object's metadata or tags as stored: a JSON object of strings.
 std::string EncodeStringMap(const std::map<std::string, std::string>& values);
@@ -45,6 +51,7 @@ Result<std::map<std::string, std::string>> DecodeStringMap(std::string_view json
 // NOT_FOUND for a bucket or an object, as both stores say it.
 Status NoSuchBucket(std::string_view name);
 Status NoSuchObject(std::string_view bucket, std::string_view key);
+Status NoSuchUpload(std::string_view upload_id);
 
 // OK when `file` may become an object's file: pending and nameless.
 // FAILED_PRECONDITION otherwise.

@@ -1,23 +1,25 @@
 #include "s3/cluster/cluster_backend.h"
 
+#include <variant>
+
 #include "client/uploader.h"
 #include "common/strings.h"
 
 namespace gale::s3 {
 namespace {
 
-// An object's upload into the cluster: an Uploader whose file is the
-// object's, committed with the attributes the gateway computed while the
-// bytes streamed through. Not thread-safe: one writer.
+// An object's or a part's upload into the cluster: an Uploader whose file is
+// the object's (or the part's), committed with the attributes the gateway
+// computed while the bytes streamed through. Not thread-safe: one writer.
 class ClusterObjectWriter final : public ObjectWriter {
  public:
+  // `target`: the object's bucket and key, or the part's upload and number
+  // (its attributes and ETag are filled in from the commit's).
   ClusterObjectWriter(client::CoordinatorClient* coordinator, client::ChunkTransport* transport,
-                      client::GrpcObjectApi* objects, std::string bucket, std::string key,
-                      int parallelism)
+                      client::GrpcObjectApi* objects, client::UploadTarget target, int parallelism)
       : objects_(objects),
-        bucket_(std::move(bucket)),
-        key_(std::move(key)),
-        api_(coordinator, client::ObjectTarget{bucket_, key_, [this] { return attributes_; }}),
+        target_(std::move(target)),
+        api_(coordinator, WithAttributes(target_)),
         uploader_(&api_, transport, client::UploadOptions{.parallelism = parallelism}) {}
 
   Status Begin(const client::CreateFileArgs& args) { return uploader_.Begin(args); }
@@ -26,17 +28,33 @@ class ClusterObjectWriter final : public ObjectWriter {
 
   Result<client::ObjectInfo> Commit(const client::ObjectAttributes& attributes) override {
     attributes_ = attributes;
-    RETURN_IF_ERROR(uploader_.Finish().status());
-    ASSIGN_OR_RETURN(auto committed, objects_->GetObject(bucket_, key_, /*with_chunks=*/false));
-    return committed.first;
+    ASSIGN_OR_RETURN(client::FileInfo file, uploader_.Finish());
+    if (const auto* object = std::get_if<client::ObjectTarget>(&target_)) {
+      ASSIGN_OR_RETURN(auto committed,
+                       objects_->GetObject(object->bucket, object->key, /*with_chunks=*/false));
+      return committed.first;
+    }
+    client::ObjectInfo part;
+    part.file_id = file.id;
+    part.size = file.size;
+    part.attributes.etag = attributes.etag;
+    return part;
   }
 
   void Abort() override { uploader_.Abort(); }
 
  private:
+  client::UploadTarget WithAttributes(client::UploadTarget target) {
+    if (auto* object = std::get_if<client::ObjectTarget>(&target)) {
+      object->attributes = [this] { return attributes_; };
+    } else {
+      std::get<client::PartTarget>(target).etag = [this] { return attributes_.etag; };
+    }
+    return target;
+  }
+
   client::GrpcObjectApi* const objects_;
-  const std::string bucket_;
-  const std::string key_;
+  const client::UploadTarget target_;
   client::ObjectAttributes attributes_;  // read by api_ at commit
   client::GrpcFileApi api_;
   client::Uploader uploader_;  // aborts the upload when destroyed uncommitted
@@ -68,10 +86,9 @@ Result<std::vector<client::BucketInfo>> ClusterBackend::ListBuckets() {
 
 Status ClusterBackend::DeleteBucket(const std::string& name) { return objects_.DeleteBucket(name); }
 
-Result<std::unique_ptr<ObjectWriter>> ClusterBackend::PutObject(const std::string& bucket,
-                                                                const std::string& key) {
-  auto writer = std::make_unique<ClusterObjectWriter>(coordinator_, transport_, &objects_, bucket,
-                                                      key, options_.parallelism);
+Result<std::unique_ptr<ObjectWriter>> ClusterBackend::BeginUpload(client::UploadTarget target) {
+  auto writer = std::make_unique<ClusterObjectWriter>(coordinator_, transport_, &objects_,
+                                                      std::move(target), options_.parallelism);
   client::CreateFileArgs args;
   args.size = -1;  // streamed
   args.chunk_size = options_.chunk_size;
@@ -79,6 +96,16 @@ Result<std::unique_ptr<ObjectWriter>> ClusterBackend::PutObject(const std::strin
   args.write_mode = options_.write_mode;
   RETURN_IF_ERROR(writer->Begin(args));
   return std::unique_ptr<ObjectWriter>(std::move(writer));
+}
+
+Result<std::unique_ptr<ObjectWriter>> ClusterBackend::PutObject(const std::string& bucket,
+                                                                const std::string& key) {
+  return BeginUpload(client::ObjectTarget{bucket, key, {}});
+}
+
+Result<std::unique_ptr<ObjectWriter>> ClusterBackend::PutPart(const std::string& upload_id,
+                                                              int part_number) {
+  return BeginUpload(client::PartTarget{upload_id, part_number, {}});
 }
 
 Result<client::ObjectInfo> ClusterBackend::HeadObject(const std::string& bucket,
@@ -111,6 +138,46 @@ Status ClusterBackend::DeleteObject(const std::string& bucket, const std::string
 Status ClusterBackend::SetObjectTags(const std::string& bucket, const std::string& key,
                                      const std::map<std::string, std::string>& tags) {
   return objects_.SetObjectTags(bucket, key, tags);
+}
+
+Result<client::ObjectInfo> ClusterBackend::CopyObject(const client::ObjectInfo& source,
+                                                      const std::string& bucket,
+                                                      const std::string& key,
+                                                      const client::ObjectAttributes& attributes) {
+  client::ObjectInfo target;
+  target.bucket = bucket;
+  target.key = key;
+  target.attributes = attributes;
+  return objects_.CopyObject(source.bucket, source.key, source.file_id, target);
+}
+
+Result<client::MultipartUploadInfo> ClusterBackend::CreateMultipartUpload(
+    const client::MultipartUploadInfo& upload) {
+  return objects_.CreateMultipartUpload(upload);
+}
+
+Result<client::MultipartUploadInfo> ClusterBackend::GetMultipartUpload(
+    const std::string& upload_id) {
+  return objects_.GetMultipartUpload(upload_id);
+}
+
+Result<std::vector<client::MultipartUploadInfo>> ClusterBackend::ListMultipartUploads(
+    const client::UploadListRequest& request) {
+  return objects_.ListMultipartUploads(request);
+}
+
+Result<std::vector<client::PartInfo>> ClusterBackend::ListParts(const std::string& upload_id) {
+  return objects_.ListParts(upload_id);
+}
+
+Status ClusterBackend::AbortMultipartUpload(const std::string& upload_id) {
+  return objects_.AbortMultipartUpload(upload_id);
+}
+
+Result<client::ObjectInfo> ClusterBackend::CompleteMultipartUpload(
+    const std::string& upload_id, const std::vector<client::PartInfo>& parts,
+    const std::string& etag) {
+  return objects_.CompleteMultipartUpload(upload_id, parts, etag);
 }
 
 }  // namespace gale::s3

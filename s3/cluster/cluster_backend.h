@@ -45,8 +45,26 @@ class ClusterBackend final : public ObjectBackend {
   Status DeleteObject(const std::string& bucket, const std::string& key) override;
   Status SetObjectTags(const std::string& bucket, const std::string& key,
                        const std::map<std::string, std::string>& tags) override;
+  Result<client::ObjectInfo> CopyObject(const client::ObjectInfo& source, const std::string& bucket,
+                                        const std::string& key,
+                                        const client::ObjectAttributes& attributes) override;
+  Result<client::MultipartUploadInfo> CreateMultipartUpload(
+      const client::MultipartUploadInfo& upload) override;
+  Result<client::MultipartUploadInfo> GetMultipartUpload(const std::string& upload_id) override;
+  Result<std::vector<client::MultipartUploadInfo>> ListMultipartUploads(
+      const client::UploadListRequest& request) override;
+  Result<std::unique_ptr<ObjectWriter>> PutPart(const std::string& upload_id,
+                                                int part_number) override;
+  Result<std::vector<client::PartInfo>> ListParts(const std::string& upload_id) override;
+  Status AbortMultipartUpload(const std::string& upload_id) override;
+  Result<client::ObjectInfo> CompleteMultipartUpload(const std::string& upload_id,
+                                                     const std::vector<client::PartInfo>& parts,
+                                                     const std::string& etag) override;
 
  private:
+  // A writer for a new object's or part's bytes.
+  Result<std::unique_ptr<ObjectWriter>> BeginUpload(client::UploadTarget target);
+
   client::CoordinatorClient* const coordinator_;
   client::ChunkTransport* const transport_;
   const ClusterBackendOptions options_;

@@ -3,6 +3,7 @@
 #include <random>
 #include <utility>
 
+#include "common/http_server.h"
 #include "common/strings.h"
 #include "s3/gateway/http_util.h"
 #include "s3/gateway/payload_reader.h"
@@ -39,6 +40,26 @@ S3ErrorCode CodeOfLibraryAnswer(int http_status) {
   }
 }
 
+// cpp-httplib 0.11 percent-decodes header values, but clients sign
+// x-amz-copy-source as they sent it: URL-encoded, '/' kept. Encodes it again
+// that way; whether that changed it.
+bool ReencodeCopySource(std::vector<std::pair<std::string, std::string>>& headers) {
+  for (auto& [name, value] : headers) {
+    if (AsciiLower(name) != "x-amz-copy-source") continue;
+    std::string_view path = value;
+    std::string version;
+    if (const size_t at = path.rfind("?versionId="); at != std::string_view::npos) {
+      version = std::string(path.substr(at));
+      path = path.substr(0, at);
+    }
+    std::string encoded = UriEncode(path, /*encode_slash=*/false) + version;
+    if (encoded == value) return false;
+    value = std::move(encoded);
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Status BackendError(const Status& status) {
@@ -50,6 +71,11 @@ Status BackendError(const Status& status) {
     }
     if (message.starts_with("no object")) {
       return S3Error(S3ErrorCode::kNoSuchKey, "The specified key does not exist.");
+    }
+    if (message.starts_with("no upload")) {
+      return S3Error(S3ErrorCode::kNoSuchUpload,
+                     "The specified multipart upload does not exist. The upload ID may be "
+                     "invalid, or the upload may have been aborted or completed.");
     }
   }
   if (absl::IsInvalidArgument(status)) {
@@ -105,13 +131,7 @@ void S3Gateway::Register(httplib::Server& server) {
       }));
   server.set_exception_handler(
       [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-        std::string what = "unknown exception";
-        try {
-          std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-          what = e.what();
-        } catch (...) {
-        }
+        const std::string what = common::DescribeException(ep);
         spdlog::error("gale-s3: {} {} failed: {}", req.method, req.path, what);
         const std::string request_id = NewRequestId();
         res.headers.clear();
@@ -143,7 +163,8 @@ void S3Gateway::SendError(const Call& call, const Status& status, const std::str
   }
   if (call.http.method == "HEAD") return;
   SendXml(res, http_status,
-          ErrorXml(code, ToStd(status.message()), call.s3.Resource(), request_id));
+          ErrorXml(code, ToStd(status.message()), call.s3.Resource(), request_id,
+                   ErrorFieldsOf(status)));
 }
 
 void S3Gateway::Handle(const httplib::Request& req, httplib::Response& res,
@@ -158,17 +179,51 @@ void S3Gateway::Handle(const httplib::Request& req, httplib::Response& res,
   res.set_header("x-amz-id-2", StrCat(host_id_, request_id));
   res.set_header("Server", "gale-s3");
 
+  // The body is read to its end whatever the answer: cpp-httplib would take
+  // what is left of it for the next request on this keep-alive connection (a
+  // PUT refused before its body was read left s3cmd's retry a 400; behind a
+  // proxy that reuses connections, another client would get the answer). So
+  // the reader handed on keeps reading, and dropping, after its receiver
+  // gives up; a body nobody read is read here once the answer is made; and
+  // one that could not be read to its end closes the connection.
+  std::optional<bool> body_read;  // nullopt: not read at all
+  std::optional<httplib::ContentReader> whole_body_reader;
+  if (reader != nullptr) {
+    whole_body_reader.emplace(
+        [reader, &body_read](httplib::ContentReceiver receiver) {
+          bool accepted = true;
+          body_read = (*reader)([&](const char* data, size_t length) {
+            if (accepted) accepted = receiver(data, length);
+            return true;
+          });
+          return *body_read && accepted;
+        },
+        [reader](httplib::MultipartContentHeader header, httplib::ContentReceiver receiver) {
+          return (*reader)(std::move(header), std::move(receiver));
+        });
+  }
+  const bool has_body = ParseInt64(req.get_header_value("Content-Length")).value_or(0) > 0 ||
+                        req.has_header("Transfer-Encoding");
+  auto finish_body = [&] {
+    if (!whole_body_reader || !has_body) return;
+    if (!body_read) (*whole_body_reader)([](const char*, size_t) { return true; });
+    if (!*body_read) res.set_header("Connection", "close");
+  };
+  if (whole_body_reader) reader = &*whole_body_reader;
+
   auto parsed = ParseS3Request(req, options_.domain);
   if (!parsed.ok()) {
     Call call{req, res, reader, S3Request{}, std::nullopt, std::nullopt, ""};
     call.s3.method = req.method;
-    return SendError(call, parsed.status(), request_id);
+    SendError(call, parsed.status(), request_id);
+    return finish_body();
   }
   Call call{req, res, reader, std::move(*parsed), std::nullopt, std::nullopt, ""};
   Status status = Authenticate(call);
   if (status.ok()) status = Authorize(call);
   if (status.ok()) status = Dispatch(call);
   if (!status.ok()) SendError(call, status, request_id);
+  finish_body();
   if (options_.metrics != nullptr) {
     options_.metrics->Record(OperationName(call.s3.operation), std::to_string(res.status),
                              clock_->Now() - start);
@@ -176,8 +231,10 @@ void S3Gateway::Handle(const httplib::Request& req, httplib::Response& res,
 }
 
 Status S3Gateway::Authenticate(Call& call) {
-  const bool presigned =
-      call.s3.HasParam("X-Amz-Credential") || call.s3.HasParam("X-Amz-Signature");
+  // A SigV2 query string is a failed authentication (InvalidRequest), not an
+  // anonymous request, which would answer a puzzling AccessDenied.
+  const bool presigned = call.s3.HasParam("X-Amz-Credential") ||
+                         call.s3.HasParam("X-Amz-Signature") || IsSigV2Presigned(call.s3.raw_query);
   if (!call.s3.Header("Authorization") && !presigned) return absl::OkStatus();  // anonymous
   SigV4Request request{call.s3.method, call.s3.raw_path, call.s3.raw_query, call.s3.headers};
   ASSIGN_OR_RETURN(SigV4Credentials credentials, ParseSigV4(request));
@@ -189,10 +246,15 @@ Status S3Gateway::Authenticate(Call& call) {
   SigV4Options sigv4_options;
   sigv4_options.region = options_.region;
   sigv4_options.max_skew = options_.max_clock_skew;
-  ASSIGN_OR_RETURN(SigV4Auth auth,
-                   VerifySigV4(request, credentials, key->secret, clock_->Now(), sigv4_options));
+  Result<SigV4Auth> auth =
+      VerifySigV4(request, credentials, key->secret, clock_->Now(), sigv4_options);
+  if (S3ErrorCodeOf(auth.status()) == S3ErrorCode::kSignatureDoesNotMatch &&
+      ReencodeCopySource(request.headers)) {
+    auth = VerifySigV4(request, credentials, key->secret, clock_->Now(), sigv4_options);
+  }
+  RETURN_IF_ERROR(auth.status());
   call.access_key_id = credentials.access_key_id;
-  call.auth = std::move(auth);
+  call.auth = *std::move(auth);
   call.key = std::move(key);
   return absl::OkStatus();
 }
@@ -273,6 +335,22 @@ Status S3Gateway::Dispatch(Call& call) {
       return PutObjectTagging(call);
     case S3Operation::kDeleteObjectTagging:
       return DeleteObjectTagging(call);
+    case S3Operation::kCopyObject:
+      return CopyObject(call);
+    case S3Operation::kCreateMultipartUpload:
+      return CreateMultipartUpload(call);
+    case S3Operation::kUploadPart:
+      return UploadPart(call);
+    case S3Operation::kUploadPartCopy:
+      return UploadPartCopy(call);
+    case S3Operation::kCompleteMultipartUpload:
+      return CompleteMultipartUpload(call);
+    case S3Operation::kAbortMultipartUpload:
+      return AbortMultipartUpload(call);
+    case S3Operation::kListParts:
+      return ListParts(call);
+    case S3Operation::kListMultipartUploads:
+      return ListMultipartUploads(call);
     case S3Operation::kNotImplemented:
       break;
   }

@@ -12,7 +12,9 @@
 #include "httplib.h"
 #include "s3/gateway/credentials.h"
 #include "s3/gateway/object_backend.h"
+#include "s3/gateway/payload_reader.h"
 #include "s3/gateway/request.h"
+#include "s3/protocol/checksums.h"
 #include "s3/protocol/sigv4.h"
 
 namespace gale::s3 {
@@ -26,6 +28,10 @@ struct S3GatewayOptions {
   int64_t max_object_bytes = int64_t{5} << 40;  // 5 TiB, S3's largest object
   // The x-amz-meta-* headers of one object, names and values together (S3: 2 KB).
   size_t max_metadata_bytes = 2 << 10;
+  // The smallest part of a multipart upload, but for the last (S3: 5 MiB).
+  int64_t min_part_bytes = 5 << 20;
+  // The largest part (S3: 5 GiB).
+  int64_t max_part_bytes = int64_t{5} << 30;
   // The XML bodies (DeleteObjects, tagging, CreateBucketConfiguration).
   size_t max_xml_body_bytes = 8 << 20;
   // The most keys a listing page holds (max-keys beyond is clipped).
@@ -42,8 +48,9 @@ struct S3GatewayOptions {
 // against `credentials`, authorizes them, and serves them from `backend`,
 // streaming bodies both ways. Every answer carries x-amz-request-id and
 // x-amz-id-2; every error is an S3 <Error> document (no body for HEAD).
-// Operations not yet supported (multipart, CopyObject, bucket sub-resources
-// other than location, versioning and versions) answer NotImplemented.
+// Operations not supported (bucket sub-resources other than location,
+// versioning, versions and uploads; ACLs, policies, lifecycle, ...) answer
+// NotImplemented.
 // Owns nothing it is given: backend, credentials and clock must outlive it.
 // Thread-safe.
 class S3Gateway {
@@ -76,6 +83,20 @@ class S3Gateway {
     std::string access_key_id;
   };
 
+  // A request body's checks, settled before any byte is read: its declared
+  // length, Content-MD5, the checksum asked for, and the payload's framing.
+  struct BodyChecks {
+    std::optional<std::string> content_md5;
+    std::optional<ChecksumAlgorithm> algorithm;
+    std::optional<std::string> checksum_header;  // the value sent as a header
+    std::optional<PayloadReader> payload;
+  };
+  // What a received body was.
+  struct ReceivedBody {
+    std::string etag;                                             // hex MD5
+    std::optional<std::pair<std::string, std::string>> checksum;  // header name, value
+  };
+
   std::string NewRequestId();
   void SendError(const Call& call, const Status& status, const std::string& request_id);
 
@@ -95,13 +116,35 @@ class S3Gateway {
   Status GetBucketVersioning(Call& call);
 
   // gateway_objects.cc
+  // EntityTooLarge beyond `max_bytes`, and the other checks of BodyChecks.
+  Result<BodyChecks> CheckBody(const Call& call, int64_t max_bytes);
+  // Streams the body into `writer` (not committed), verifying Content-MD5 and
+  // the checksum; BadDigest (and the like) when they do not match.
+  Result<ReceivedBody> ReceiveBody(Call& call, BodyChecks& checks, int64_t max_bytes,
+                                   ObjectWriter& writer);
   Status PutObject(Call& call);
+  // The object x-amz-copy-source names, which the caller's key may read,
+  // when the x-amz-copy-source-if-* conditions hold (PreconditionFailed).
+  Result<client::ObjectInfo> CopySource(const Call& call);
+  Status CopyObject(Call& call);
   Status GetObject(Call& call, bool head);
   Status DeleteObject(Call& call);
   Status DeleteObjects(Call& call);
   Status GetObjectTagging(Call& call);
   Status PutObjectTagging(Call& call);
   Status DeleteObjectTagging(Call& call);
+
+  // gateway_multipart.cc
+  Status CreateMultipartUpload(Call& call);
+  Status UploadPart(Call& call);
+  Status UploadPartCopy(Call& call);
+  Status CompleteMultipartUpload(Call& call);
+  Status AbortMultipartUpload(Call& call);
+  Status ListParts(Call& call);
+  Status ListMultipartUploads(Call& call);
+  // The upload named by ?uploadId, which must be of the request's bucket and
+  // key; NoSuchUpload otherwise.
+  Result<client::MultipartUploadInfo> FindUpload(const Call& call);
 
   // gateway_listings.cc
   Status ListObjects(Call& call);
@@ -115,6 +158,9 @@ class S3Gateway {
   const std::string host_id_;  // this process's x-amz-id-2 prefix
   std::atomic<uint64_t> next_request_ = 1;
 };
+
+// KeyTooLongError, or InvalidArgument, for a key S3 does not accept.
+Status CheckObjectKey(const std::string& key);
 
 // The S3 error of a backend `status` in the context of `bucket` (and `key`):
 // NOT_FOUND becomes NoSuchBucket or NoSuchKey by its message ("no bucket ..."

@@ -7,6 +7,7 @@
 #include "s3/gateway/gateway.h"
 #include "s3/gateway/http_util.h"
 #include "s3/gateway/names.h"
+#include "s3/gateway/object_headers.h"
 #include "s3/gateway/payload_reader.h"
 #include "s3/protocol/checksums.h"
 #include "s3/protocol/s3_error.h"
@@ -17,82 +18,27 @@
 namespace gale::s3 {
 namespace {
 
-constexpr std::string_view kMetaPrefix = "x-amz-meta-";
-// The standard headers an object keeps and answers with.
-constexpr std::array<std::string_view, 5> kStoredHeaders = {
-    "cache-control", "content-disposition", "content-encoding", "content-language", "expires"};
 constexpr std::string_view kDefaultContentType = "binary/octet-stream";
 
-Status CheckKey(const std::string& key) {
+// "COPY" (the default) or "REPLACE" in x-amz-{metadata,tagging}-directive.
+Result<bool> Replaces(const S3Request& request, std::string_view header) {
+  const std::string directive = request.Header(header).value_or("COPY");
+  if (directive == "COPY" || directive == "REPLACE") return directive == "REPLACE";
+  return S3Error(S3ErrorCode::kInvalidArgument,
+                 StrCat("Unknown ", header, " '", directive, "': COPY or REPLACE"));
+}
+
+}  // namespace
+
+Status CheckObjectKey(const std::string& key) {
   if (key.size() > kMaxObjectKeyBytes) {
     return S3Error(S3ErrorCode::kKeyTooLongError, "Your key is too long");
   }
   return BackendError(ValidateObjectKey(key));
 }
 
-// Content-Encoding without the aws-chunked framing, which is the transfer's.
-std::string StoredContentEncoding(std::string_view value) {
-  std::string out;
-  for (std::string_view piece : SplitTrimmed(value, ',')) {
-    if (AsciiLower(piece) == "aws-chunked") continue;
-    if (!out.empty()) out += ",";
-    out += piece;
-  }
-  return out;
-}
-
-// x-amz-tagging: "k1=v1&k2=v2", URL-encoded.
-Result<std::map<std::string, std::string>> ParseTaggingHeader(std::string_view value) {
-  std::map<std::string, std::string> tags;
-  size_t at = 0;
-  while (at < value.size()) {
-    size_t end = value.find('&', at);
-    if (end == std::string_view::npos) end = value.size();
-    std::string_view piece = value.substr(at, end - at);
-    at = end + 1;
-    if (piece.empty()) continue;
-    const size_t eq = piece.find('=');
-    std::string key = UriDecode(piece.substr(0, eq), true);
-    std::string tag_value =
-        eq == std::string_view::npos ? "" : UriDecode(piece.substr(eq + 1), true);
-    if (key.empty() || key.size() > kMaxTagKeyChars * 4 ||
-        tag_value.size() > kMaxTagValueChars * 4 || !IsValidUtf8(key) || !IsValidUtf8(tag_value) ||
-        key.starts_with("aws:")) {
-      return S3Error(S3ErrorCode::kInvalidTag,
-                     "The TagKey or TagValue you have provided is invalid");
-    }
-    if (!tags.emplace(std::move(key), std::move(tag_value)).second) {
-      return S3Error(S3ErrorCode::kInvalidTag, "Cannot provide multiple Tags with the same key");
-    }
-  }
-  if (tags.size() > kMaxObjectTags) {
-    return S3Error(S3ErrorCode::kInvalidTag, "Object tags cannot be greater than 10");
-  }
-  return tags;
-}
-
-std::string UnquotedETag(std::string_view etag) {
-  etag = TrimWhitespace(etag);
-  if (etag.starts_with("W/")) etag.remove_prefix(2);
-  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
-    etag = etag.substr(1, etag.size() - 2);
-  }
-  return std::string(etag);
-}
-
-// Whether a list of ETags (If-Match, If-None-Match) names `etag`.
-bool ETagListMatches(std::string_view list, const std::string& etag) {
-  for (std::string_view candidate : SplitTrimmed(list, ',')) {
-    if (candidate == "*" || UnquotedETag(candidate) == UnquotedETag(etag)) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
-Status S3Gateway::PutObject(Call& call) {
+Result<S3Gateway::BodyChecks> S3Gateway::CheckBody(const Call& call, int64_t max_bytes) {
   const S3Request& s3 = call.s3;
-  RETURN_IF_ERROR(CheckKey(s3.key));
   const bool streaming = call.auth && call.auth->payload_mode != PayloadMode::kSha256Hex &&
                          call.auth->payload_mode != PayloadMode::kUnsignedPayload;
   std::optional<std::string> length_header =
@@ -106,106 +52,176 @@ Status S3Gateway::PutObject(Call& call) {
     if (!length || *length < 0) {
       return S3Error(S3ErrorCode::kInvalidArgument, "The Content-Length is not a size");
     }
-    if (*length > options_.max_object_bytes) {
+    if (*length > max_bytes) {
       return S3Error(S3ErrorCode::kEntityTooLarge,
                      "Your proposed upload exceeds the maximum allowed object size.");
     }
   }
-
-  // Attributes first: a bad header fails before any byte is read.
-  client::ObjectAttributes attributes;
-  size_t metadata_bytes = 0;
-  for (const auto& [raw_name, value] : s3.headers) {
-    const std::string name = AsciiLower(raw_name);
-    if (name.starts_with(kMetaPrefix)) {
-      metadata_bytes += name.size() - kMetaPrefix.size() + value.size();
-      attributes.metadata[name] = value;
-    } else if (name == "content-type") {
-      attributes.content_type = value;
-    } else if (name == "content-encoding") {
-      std::string encoding = StoredContentEncoding(value);
-      if (!encoding.empty()) attributes.metadata[name] = encoding;
-    } else if (std::find(kStoredHeaders.begin(), kStoredHeaders.end(), name) !=
-               kStoredHeaders.end()) {
-      attributes.metadata[name] = value;
-    }
-  }
-  if (metadata_bytes > options_.max_metadata_bytes) {
-    return S3Error(S3ErrorCode::kInvalidArgument,
-                   StrCat("Your metadata headers exceed the maximum allowed metadata size (",
-                          options_.max_metadata_bytes, " bytes)"));
-  }
-  if (auto tagging = s3.Header("x-amz-tagging")) {
-    ASSIGN_OR_RETURN(attributes.tags, ParseTaggingHeader(*tagging));
-  }
-  std::optional<std::string> content_md5 = s3.Header("Content-MD5");
-  if (content_md5) RETURN_IF_ERROR(DecodeContentMd5(*content_md5).status());
+  BodyChecks checks;
+  checks.content_md5 = s3.Header("Content-MD5");
+  if (checks.content_md5) RETURN_IF_ERROR(DecodeContentMd5(*checks.content_md5).status());
 
   // The checksum: named by x-amz-checksum-algorithm / x-amz-trailer, or sent
   // as an x-amz-checksum-<alg> header.
-  ASSIGN_OR_RETURN(std::optional<ChecksumAlgorithm> algorithm,
-                   RequestedChecksumAlgorithm(s3.headers));
-  std::optional<std::string> checksum_header;
+  ASSIGN_OR_RETURN(checks.algorithm, RequestedChecksumAlgorithm(s3.headers));
   for (const auto& [name, value] : s3.headers) {
     std::optional<ChecksumAlgorithm> of_header = ChecksumAlgorithmOfHeader(name);
     if (!of_header) continue;
-    if (algorithm && *algorithm != *of_header) {
+    if (checks.algorithm && *checks.algorithm != *of_header) {
       return S3Error(
           S3ErrorCode::kInvalidRequest,
           "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
     }
-    algorithm = of_header;
-    checksum_header = value;
+    checks.algorithm = of_header;
+    checks.checksum_header = value;
   }
   std::string expected_trailer;
-  if (auto trailer = s3.Header("x-amz-trailer"))
+  if (auto trailer = s3.Header("x-amz-trailer")) {
     expected_trailer = AsciiLower(TrimWhitespace(*trailer));
+  }
+  ASSIGN_OR_RETURN(checks.payload, PayloadReader::ForRequest(s3, call.auth ? &*call.auth : nullptr,
+                                                             expected_trailer));
+  return checks;
+}
 
-  ASSIGN_OR_RETURN(
-      PayloadReader payload,
-      PayloadReader::ForRequest(s3, call.auth ? &*call.auth : nullptr, expected_trailer));
-  ASSIGN_OR_RETURN(std::unique_ptr<ObjectWriter> writer,
-                   [&]() -> Result<std::unique_ptr<ObjectWriter>> {
-                     auto w = backend_->PutObject(s3.bucket, s3.key);
-                     if (!w.ok()) return BackendError(w.status());
-                     return w;
-                   }());
+Result<S3Gateway::ReceivedBody> S3Gateway::ReceiveBody(Call& call, BodyChecks& checks,
+                                                       int64_t max_bytes, ObjectWriter& writer) {
   Hasher md5(Hasher::Kind::kMd5);
   std::optional<Hasher> checksum;
-  if (algorithm) checksum.emplace(*algorithm);
-  const int64_t max_bytes = options_.max_object_bytes;
+  if (checks.algorithm) checksum.emplace(*checks.algorithm);
   int64_t received = 0;
-  Status status = payload.Read(call.reader, call.http.body, [&](std::string_view piece) -> Status {
-    received += static_cast<int64_t>(piece.size());
-    if (received > max_bytes) {
-      return S3Error(S3ErrorCode::kEntityTooLarge,
-                     "Your proposed upload exceeds the maximum allowed object size.");
-    }
-    md5.Update(piece);
-    if (checksum) checksum->Update(piece);
-    return writer->Write(piece);
-  });
+  RETURN_IF_ERROR(
+      checks.payload->Read(call.reader, call.http.body, [&](std::string_view piece) -> Status {
+        received += static_cast<int64_t>(piece.size());
+        if (received > max_bytes) {
+          return S3Error(S3ErrorCode::kEntityTooLarge,
+                         "Your proposed upload exceeds the maximum allowed object size.");
+        }
+        md5.Update(piece);
+        if (checksum) checksum->Update(piece);
+        return writer.Write(piece);
+      }));
   const std::string md5_raw = md5.Digest();
-  if (status.ok() && content_md5) status = VerifyContentMd5(*content_md5, md5_raw);
-  std::string checksum_value;
-  if (status.ok() && checksum) {
-    checksum_value = checksum->Base64Digest();
-    const std::string header_name(ChecksumHeaderName(*algorithm));
+  if (checks.content_md5) RETURN_IF_ERROR(VerifyContentMd5(*checks.content_md5, md5_raw));
+  ReceivedBody body;
+  body.etag = HexEncode(md5_raw);
+  if (checksum) {
+    std::string value = checksum->Base64Digest();
+    std::string header_name(ChecksumHeaderName(*checks.algorithm));
     std::optional<std::string> expected =
-        checksum_header ? checksum_header : payload.Trailer(header_name);
-    if (expected) status = VerifyChecksum(*algorithm, *expected, checksum_value);
-    if (status.ok()) attributes.metadata[header_name] = checksum_value;
+        checks.checksum_header ? checks.checksum_header : checks.payload->Trailer(header_name);
+    if (expected) RETURN_IF_ERROR(VerifyChecksum(*checks.algorithm, *expected, value));
+    body.checksum.emplace(std::move(header_name), std::move(value));
   }
-  if (!status.ok()) {
-    writer->Abort();
-    return status;
+  return body;
+}
+
+Status S3Gateway::PutObject(Call& call) {
+  const S3Request& s3 = call.s3;
+  RETURN_IF_ERROR(CheckObjectKey(s3.key));
+  // Everything about the request first: a bad header fails before any byte is read.
+  ASSIGN_OR_RETURN(BodyChecks checks, CheckBody(call, options_.max_object_bytes));
+  ASSIGN_OR_RETURN(client::ObjectAttributes attributes,
+                   ObjectAttributesFromHeaders(s3, options_.max_metadata_bytes));
+  auto writer = backend_->PutObject(s3.bucket, s3.key);
+  if (!writer.ok()) return BackendError(writer.status());
+  Result<ReceivedBody> body = ReceiveBody(call, checks, options_.max_object_bytes, **writer);
+  if (!body.ok()) {
+    (*writer)->Abort();
+    return body.status();
   }
-  attributes.etag = HexEncode(md5_raw);
-  auto committed = writer->Commit(attributes);
+  attributes.etag = body->etag;
+  if (body->checksum) attributes.metadata[body->checksum->first] = body->checksum->second;
+  auto committed = (*writer)->Commit(attributes);
   if (!committed.ok()) return BackendError(committed.status());
   call.res.status = 200;
   call.res.set_header("ETag", QuotedETag(attributes.etag));
-  if (checksum) call.res.set_header(std::string(ChecksumHeaderName(*algorithm)), checksum_value);
+  if (body->checksum) call.res.set_header(body->checksum->first, body->checksum->second);
+  return absl::OkStatus();
+}
+
+Result<client::ObjectInfo> S3Gateway::CopySource(const Call& call) {
+  const S3Request& s3 = call.s3;
+  // "bucket/key" or "/bucket/key", with an optional "?versionId=null";
+  // cpp-httplib has already percent-decoded it.
+  const std::string header = s3.Header("x-amz-copy-source").value_or("");
+  std::string_view source = header;
+  if (const size_t at = source.rfind("?versionId="); at != std::string_view::npos) {
+    if (source.substr(at + 11) != "null") {
+      return S3Error(S3ErrorCode::kInvalidArgument, "Invalid version id specified");
+    }
+    source = source.substr(0, at);
+  }
+  if (source.starts_with('/')) source.remove_prefix(1);
+  const size_t slash = source.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == source.size()) {
+    return S3Error(S3ErrorCode::kInvalidArgument,
+                   "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
+  }
+  const std::string bucket(source.substr(0, slash));
+  const std::string key(source.substr(slash + 1));
+  RETURN_IF_ERROR(CheckObjectKey(key));
+  if (call.key && !call.key->MayUseBucket(bucket)) {
+    return S3Error(S3ErrorCode::kAccessDenied,
+                   StrCat("Access Denied: this access key may not use bucket '", bucket, "'"));
+  }
+  auto found = backend_->HeadObject(bucket, key);
+  if (!found.ok()) return BackendError(found.status());
+  const std::string& etag = found->attributes.etag;
+  const absl::Time modified = absl::FromUnixSeconds(found->modified_at_ms / 1000);
+  // As for GET, but every failure is a 412.
+  bool holds = true;
+  if (auto if_match = s3.Header("x-amz-copy-source-if-match")) {
+    holds = ETagListMatches(*if_match, etag);
+  } else if (auto since = s3.Header("x-amz-copy-source-if-unmodified-since")) {
+    if (auto time = ParseHttpDate(*since); time && modified > *time) holds = false;
+  }
+  if (auto if_none_match = s3.Header("x-amz-copy-source-if-none-match")) {
+    if (ETagListMatches(*if_none_match, etag)) holds = false;
+  } else if (auto since = s3.Header("x-amz-copy-source-if-modified-since")) {
+    if (auto time = ParseHttpDate(*since); time && modified <= *time) holds = false;
+  }
+  if (!holds) {
+    return S3Error(S3ErrorCode::kPreconditionFailed,
+                   "At least one of the pre-conditions you specified did not hold");
+  }
+  return found;
+}
+
+Status S3Gateway::CopyObject(Call& call) {
+  const S3Request& s3 = call.s3;
+  RETURN_IF_ERROR(CheckObjectKey(s3.key));
+  ASSIGN_OR_RETURN(const bool replace_metadata, Replaces(s3, "x-amz-metadata-directive"));
+  ASSIGN_OR_RETURN(const bool replace_tags, Replaces(s3, "x-amz-tagging-directive"));
+  ASSIGN_OR_RETURN(client::ObjectAttributes given,
+                   ObjectAttributesFromHeaders(s3, options_.max_metadata_bytes));
+  ASSIGN_OR_RETURN(client::ObjectInfo source, CopySource(call));
+  if (source.bucket == s3.bucket && source.key == s3.key && !replace_metadata && !replace_tags) {
+    return S3Error(S3ErrorCode::kInvalidRequest,
+                   "This copy request is illegal because it is trying to copy an object to itself "
+                   "without changing the object's metadata, storage class, website redirect "
+                   "location or encryption attributes.");
+  }
+  client::ObjectAttributes attributes = source.attributes;
+  if (replace_metadata) {
+    // The bytes are the same: their checksum stays.
+    std::map<std::string, std::string> metadata = std::move(given.metadata);
+    for (const auto& [name, value] : source.attributes.metadata) {
+      if (ChecksumAlgorithmOfHeader(name)) metadata[name] = value;
+    }
+    attributes.metadata = std::move(metadata);
+    attributes.content_type = given.content_type;
+  }
+  if (replace_tags) attributes.tags = given.tags;
+  auto copied = backend_->CopyObject(source, s3.bucket, s3.key, attributes);
+  if (absl::IsFailedPrecondition(copied.status())) {
+    return S3Error(S3ErrorCode::kOperationAborted,
+                   "The source object changed while it was being copied; please try again.");
+  }
+  if (!copied.ok()) return BackendError(copied.status());
+  SendXml(call.res, 200,
+          ToXml(CopyObjectResult{absl::FromUnixMillis(copied->modified_at_ms),
+                                 copied->attributes.etag}));
   return absl::OkStatus();
 }
 
@@ -348,7 +364,7 @@ Status S3Gateway::GetObject(Call& call, bool head) {
 }
 
 Status S3Gateway::DeleteObject(Call& call) {
-  RETURN_IF_ERROR(CheckKey(call.s3.key));
+  RETURN_IF_ERROR(CheckObjectKey(call.s3.key));
   Status deleted = BackendError(backend_->DeleteObject(call.s3.bucket, call.s3.key));
   // S3 answers 204 for a key that is not there; not for a missing bucket.
   if (!deleted.ok() && S3ErrorCodeOf(deleted) != S3ErrorCode::kNoSuchKey) return deleted;
@@ -370,7 +386,7 @@ Status S3Gateway::DeleteObjects(Call& call) {
   DeleteResult result;
   result.quiet = request.quiet;
   for (const ObjectIdentifier& object : request.objects) {
-    Status deleted = CheckKey(object.key);
+    Status deleted = CheckObjectKey(object.key);
     if (deleted.ok()) deleted = BackendError(backend_->DeleteObject(call.s3.bucket, object.key));
     if (deleted.ok() || S3ErrorCodeOf(deleted) == S3ErrorCode::kNoSuchKey) {
       result.deleted.push_back({object.key, object.version_id});

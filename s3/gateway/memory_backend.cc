@@ -1,7 +1,11 @@
 #include "s3/gateway/memory_backend.h"
 
+#include <algorithm>
+#include <functional>
+#include <tuple>
 #include <utility>
 
+#include "absl/strings/str_format.h"
 #include "common/strings.h"
 #include "s3/gateway/names.h"
 
@@ -18,12 +22,14 @@ Status NoObject(const std::string& bucket, const std::string& key) {
 
 }  // namespace
 
-// Holds the bytes until Commit hands them to the backend in one step, so that
+// Holds the bytes until Commit hands them to `commit` in one step, so that
 // a reader never sees a partial object.
 class MemoryBackend::Writer final : public ObjectWriter {
  public:
-  Writer(MemoryBackend* backend, std::string bucket, std::string key)
-      : backend_(backend), bucket_(std::move(bucket)), key_(std::move(key)) {}
+  using CommitFn = std::function<Result<client::ObjectInfo>(
+      std::string data, const client::ObjectAttributes& attributes)>;
+
+  explicit Writer(CommitFn commit) : commit_(std::move(commit)) {}
 
   Status Write(std::string_view data) override {
     if (done_) return absl::FailedPreconditionError("the writer is already committed or aborted");
@@ -34,7 +40,7 @@ class MemoryBackend::Writer final : public ObjectWriter {
   Result<client::ObjectInfo> Commit(const client::ObjectAttributes& attributes) override {
     if (done_) return absl::FailedPreconditionError("the writer is already committed or aborted");
     done_ = true;
-    return backend_->Store(bucket_, key_, std::move(data_), attributes);
+    return commit_(std::move(data_), attributes);
   }
 
   void Abort() override {
@@ -43,9 +49,7 @@ class MemoryBackend::Writer final : public ObjectWriter {
   }
 
  private:
-  MemoryBackend* const backend_;
-  const std::string bucket_;
-  const std::string key_;
+  const CommitFn commit_;
   std::string data_;
   bool done_ = false;
 };
@@ -91,6 +95,7 @@ Status MemoryBackend::DeleteBucket(const std::string& name) {
     return absl::FailedPreconditionError(StrCat("bucket '", name, "' is not empty"));
   }
   buckets_.erase(name);
+  std::erase_if(uploads_, [&](const auto& entry) { return entry.second.info.bucket == name; });
   return absl::OkStatus();
 }
 
@@ -101,23 +106,33 @@ Result<std::unique_ptr<ObjectWriter>> MemoryBackend::PutObject(const std::string
     absl::MutexLock lock(&mu_);
     RETURN_IF_ERROR(FindBucket(bucket).status());
   }
-  return std::make_unique<Writer>(this, bucket, key);
+  return std::make_unique<Writer>(
+      [this, bucket, key](std::string data, const client::ObjectAttributes& attributes) {
+        return Store(bucket, key, std::make_shared<const std::string>(std::move(data)), attributes);
+      });
 }
 
 Result<client::ObjectInfo> MemoryBackend::Store(const std::string& bucket, const std::string& key,
-                                                std::string data,
+                                                std::shared_ptr<const std::string> data,
                                                 const client::ObjectAttributes& attributes) {
   absl::MutexLock lock(&mu_);
+  return StoreLocked(bucket, key, std::move(data), attributes);
+}
+
+Result<client::ObjectInfo> MemoryBackend::StoreLocked(const std::string& bucket,
+                                                      const std::string& key,
+                                                      std::shared_ptr<const std::string> data,
+                                                      const client::ObjectAttributes& attributes) {
   // The bucket may have gone while the bytes streamed in.
   ASSIGN_OR_RETURN(Bucket * found, FindBucket(bucket));
   Object object;
   object.info.bucket = bucket;
   object.info.key = key;
   object.info.file_id = StrCat("mem-", next_file_id_++);
-  object.info.size = static_cast<int64_t>(data.size());
+  object.info.size = static_cast<int64_t>(data->size());
   object.info.attributes = attributes;
   object.info.modified_at_ms = absl::ToUnixMillis(clock_->Now());
-  object.data = std::make_shared<const std::string>(std::move(data));
+  object.data = std::move(data);
   client::ObjectInfo info = object.info;
   found->objects[key] = std::move(object);
   return info;
@@ -222,6 +237,141 @@ Status MemoryBackend::SetObjectTags(const std::string& bucket, const std::string
   if (it == found->objects.end()) return NoObject(bucket, key);
   it->second.info.attributes.tags = tags;
   return absl::OkStatus();
+}
+
+Result<client::ObjectInfo> MemoryBackend::CopyObject(const client::ObjectInfo& source,
+                                                     const std::string& bucket,
+                                                     const std::string& key,
+                                                     const client::ObjectAttributes& attributes) {
+  RETURN_IF_ERROR(ValidateObjectKey(key));
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Bucket * from, FindBucket(source.bucket));
+  auto it = from->objects.find(source.key);
+  if (it == from->objects.end()) return NoObject(source.bucket, source.key);
+  if (it->second.info.file_id != source.file_id) {
+    return absl::FailedPreconditionError(
+        StrCat("object '", source.key, "' was replaced while it was being copied"));
+  }
+  return StoreLocked(bucket, key, it->second.data, attributes);
+}
+
+Result<MemoryBackend::Upload*> MemoryBackend::FindUpload(const std::string& upload_id) {
+  auto it = uploads_.find(upload_id);
+  if (it == uploads_.end()) return absl::NotFoundError(StrCat("no upload '", upload_id, "'"));
+  return &it->second;
+}
+
+Result<client::MultipartUploadInfo> MemoryBackend::CreateMultipartUpload(
+    const client::MultipartUploadInfo& upload) {
+  RETURN_IF_ERROR(ValidateObjectKey(upload.key));
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(FindBucket(upload.bucket).status());
+  Upload created;
+  created.info = upload;
+  // Ids sort in initiation order, as the cluster's do.
+  created.info.upload_id = absl::StrFormat("%012d-upload", next_file_id_++);
+  created.info.initiated_at_ms = absl::ToUnixMillis(clock_->Now());
+  uploads_[created.info.upload_id] = created;
+  return created.info;
+}
+
+Result<client::MultipartUploadInfo> MemoryBackend::GetMultipartUpload(
+    const std::string& upload_id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Upload * upload, FindUpload(upload_id));
+  return upload->info;
+}
+
+Result<std::vector<client::MultipartUploadInfo>> MemoryBackend::ListMultipartUploads(
+    const client::UploadListRequest& request) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(FindBucket(request.bucket).status());
+  std::vector<client::MultipartUploadInfo> out;
+  for (const auto& [id, upload] : uploads_) {
+    const client::MultipartUploadInfo& info = upload.info;
+    if (info.bucket != request.bucket || !info.key.starts_with(request.prefix)) continue;
+    if (std::tie(info.key, info.upload_id) <=
+        std::tie(request.after_key, request.after_upload_id)) {
+      continue;
+    }
+    out.push_back(info);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.key, a.upload_id) < std::tie(b.key, b.upload_id);
+  });
+  if (static_cast<int>(out.size()) > request.max_uploads) out.resize(request.max_uploads);
+  return out;
+}
+
+Result<std::unique_ptr<ObjectWriter>> MemoryBackend::PutPart(const std::string& upload_id,
+                                                             int part_number) {
+  if (part_number < 1 || part_number > 10000) {
+    return absl::InvalidArgumentError(
+        StrCat("part number must be in [1, 10000], not ", part_number));
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(FindUpload(upload_id).status());
+  }
+  return std::make_unique<Writer>([this, upload_id, part_number](
+                                      std::string data, const client::ObjectAttributes& attributes)
+                                      -> Result<client::ObjectInfo> {
+    absl::MutexLock lock(&mu_);
+    // The upload may have been completed or aborted while the bytes streamed in.
+    ASSIGN_OR_RETURN(Upload * upload, FindUpload(upload_id));
+    Part part;
+    part.info = {part_number, StrCat("mem-", next_file_id_++), static_cast<int64_t>(data.size()),
+                 attributes.etag, absl::ToUnixMillis(clock_->Now())};
+    part.data = std::make_shared<const std::string>(std::move(data));
+    client::ObjectInfo out;
+    out.file_id = part.info.file_id;
+    out.size = part.info.size;
+    out.attributes.etag = part.info.etag;
+    upload->parts[part_number] = std::move(part);
+    return out;
+  });
+}
+
+Result<std::vector<client::PartInfo>> MemoryBackend::ListParts(const std::string& upload_id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Upload * upload, FindUpload(upload_id));
+  std::vector<client::PartInfo> out;
+  for (const auto& [number, part] : upload->parts) out.push_back(part.info);
+  return out;
+}
+
+Status MemoryBackend::AbortMultipartUpload(const std::string& upload_id) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(FindUpload(upload_id).status());
+  uploads_.erase(upload_id);
+  return absl::OkStatus();
+}
+
+Result<client::ObjectInfo> MemoryBackend::CompleteMultipartUpload(
+    const std::string& upload_id, const std::vector<client::PartInfo>& parts,
+    const std::string& etag) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Upload * upload, FindUpload(upload_id));
+  std::string data;
+  int previous = 0;
+  for (const client::PartInfo& given : parts) {
+    auto it = upload->parts.find(given.part_number);
+    if (given.part_number <= previous || it == upload->parts.end() ||
+        it->second.info.file_id != given.file_id) {
+      return absl::FailedPreconditionError(
+          StrCat("part ", given.part_number, " of upload ", upload_id, " is not as listed"));
+    }
+    previous = given.part_number;
+    data += *it->second.data;
+  }
+  client::ObjectAttributes attributes = upload->info.attributes;
+  attributes.etag = etag;
+  const client::MultipartUploadInfo info = upload->info;
+  ASSIGN_OR_RETURN(client::ObjectInfo object,
+                   StoreLocked(info.bucket, info.key,
+                               std::make_shared<const std::string>(std::move(data)), attributes));
+  uploads_.erase(upload_id);
+  return object;
 }
 
 size_t MemoryBackend::ObjectCountForTesting() const {

@@ -40,6 +40,21 @@ class MemoryBackend final : public ObjectBackend {
   Status DeleteObject(const std::string& bucket, const std::string& key) override;
   Status SetObjectTags(const std::string& bucket, const std::string& key,
                        const std::map<std::string, std::string>& tags) override;
+  Result<client::ObjectInfo> CopyObject(const client::ObjectInfo& source, const std::string& bucket,
+                                        const std::string& key,
+                                        const client::ObjectAttributes& attributes) override;
+  Result<client::MultipartUploadInfo> CreateMultipartUpload(
+      const client::MultipartUploadInfo& upload) override;
+  Result<client::MultipartUploadInfo> GetMultipartUpload(const std::string& upload_id) override;
+  Result<std::vector<client::MultipartUploadInfo>> ListMultipartUploads(
+      const client::UploadListRequest& request) override;
+  Result<std::unique_ptr<ObjectWriter>> PutPart(const std::string& upload_id,
+                                                int part_number) override;
+  Result<std::vector<client::PartInfo>> ListParts(const std::string& upload_id) override;
+  Status AbortMultipartUpload(const std::string& upload_id) override;
+  Result<client::ObjectInfo> CompleteMultipartUpload(const std::string& upload_id,
+                                                     const std::vector<client::PartInfo>& parts,
+                                                     const std::string& etag) override;
 
   // The number of stored objects in all buckets (a test hook).
   size_t ObjectCountForTesting() const;
@@ -55,14 +70,30 @@ class MemoryBackend final : public ObjectBackend {
     std::map<std::string, Object> objects;  // std::string compares bytes unsigned
   };
 
-  // Called by a Writer's Commit.
+  struct Part {
+    client::PartInfo info;
+    std::shared_ptr<const std::string> data;
+  };
+  struct Upload {
+    client::MultipartUploadInfo info;
+    std::map<int, Part> parts;
+  };
+
+  // Binds `data` to bucket/key (a Writer's Commit, a copy, a completion).
   Result<client::ObjectInfo> Store(const std::string& bucket, const std::string& key,
-                                   std::string data, const client::ObjectAttributes& attributes);
+                                   std::shared_ptr<const std::string> data,
+                                   const client::ObjectAttributes& attributes);
+  Result<client::ObjectInfo> StoreLocked(const std::string& bucket, const std::string& key,
+                                         std::shared_ptr<const std::string> data,
+                                         const client::ObjectAttributes& attributes)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Result<Bucket*> FindBucket(const std::string& name) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Result<Upload*> FindUpload(const std::string& upload_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   common::Clock* const clock_;
   mutable absl::Mutex mu_;
   std::map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, Upload> uploads_ ABSL_GUARDED_BY(mu_);  // by upload id
   int64_t next_file_id_ ABSL_GUARDED_BY(mu_) = 1;
 };
 

@@ -27,9 +27,9 @@ class ObjectWriter {
 
 // Where the gateway keeps buckets and objects: the cluster (metadata over
 // gRPC, bytes to and from the nodes through the client library), or memory
-// in tests. Errors carry Gale's codes: NOT_FOUND (naming the bucket or the
-// key: "no bucket ..." / "no object ..."), ALREADY_EXISTS, FAILED_PRECONDITION
-// (a bucket not empty), INVALID_ARGUMENT (a bad name or key), UNAVAILABLE,
+// in tests. Errors carry Gale's codes: NOT_FOUND (naming the bucket, the
+// key or the upload: "no bucket ..." / "no object ..." / "no upload ..."), ALREADY_EXISTS,
+// FAILED_PRECONDITION (a bucket not empty), INVALID_ARGUMENT (a bad name or key), UNAVAILABLE,
 // DATA_LOSS (no verified replica). Thread-safe.
 class ObjectBackend {
  public:
@@ -55,6 +55,34 @@ class ObjectBackend {
   virtual Status DeleteObject(const std::string& bucket, const std::string& key) = 0;
   virtual Status SetObjectTags(const std::string& bucket, const std::string& key,
                                const std::map<std::string, std::string>& tags) = 0;
+  // A copy of `source` (as HeadObject returned it) at `bucket` / `key` with
+  // `attributes`, sharing the source's bytes. FAILED_PRECONDITION when the
+  // source was replaced since it was looked up.
+  virtual Result<client::ObjectInfo> CopyObject(const client::ObjectInfo& source,
+                                                const std::string& bucket, const std::string& key,
+                                                const client::ObjectAttributes& attributes) = 0;
+
+  // Multipart uploads: NOT_FOUND "no upload ..." for an unknown upload id.
+  // `upload` names the bucket, key and attributes; the id is assigned.
+  virtual Result<client::MultipartUploadInfo> CreateMultipartUpload(
+      const client::MultipartUploadInfo& upload) = 0;
+  virtual Result<client::MultipartUploadInfo> GetMultipartUpload(const std::string& upload_id) = 0;
+  virtual Result<std::vector<client::MultipartUploadInfo>> ListMultipartUploads(
+      const client::UploadListRequest& request) = 0;
+  // The bytes of part `part_number`; the writer's Commit takes the part's
+  // ETag (attributes.etag, nothing else) and returns its size, ETag and file.
+  // A part already at that number is replaced when the new one commits.
+  virtual Result<std::unique_ptr<ObjectWriter>> PutPart(const std::string& upload_id,
+                                                        int part_number) = 0;
+  // Every part, by part number.
+  virtual Result<std::vector<client::PartInfo>> ListParts(const std::string& upload_id) = 0;
+  virtual Status AbortMultipartUpload(const std::string& upload_id) = 0;
+  // Completes the upload as its object from `parts` (as ListParts returned
+  // them, in ascending order) with the object's `etag`, without copying
+  // bytes. FAILED_PRECONDITION for a part missing or replaced since listed.
+  virtual Result<client::ObjectInfo> CompleteMultipartUpload(
+      const std::string& upload_id, const std::vector<client::PartInfo>& parts,
+      const std::string& etag) = 0;
 };
 
 }  // namespace gale::s3

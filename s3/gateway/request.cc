@@ -83,6 +83,11 @@ S3Operation Route(const S3Request& request, std::string* unsupported) {
   auto only = [&](std::string_view name) {
     return subresources.size() == 1 && subresources[0] == name;
   };
+  // Exactly these two, in either order.
+  auto both = [&](std::string_view a, std::string_view b) {
+    return subresources.size() == 2 && ((subresources[0] == a && subresources[1] == b) ||
+                                        (subresources[0] == b && subresources[1] == a));
+  };
   auto unsupported_here = [&]() {
     *unsupported = subresources.empty()
                        ? StrCat(method, " on ", request.key.empty() ? "a bucket" : "an object")
@@ -102,6 +107,7 @@ S3Operation Route(const S3Request& request, std::string* unsupported) {
       if (only("location")) return S3Operation::kGetBucketLocation;
       if (only("versioning")) return S3Operation::kGetBucketVersioning;
       if (only("versions")) return S3Operation::kListObjectVersions;
+      if (only("uploads")) return S3Operation::kListMultipartUploads;
     } else if (method == "HEAD" && subresources.empty()) {
       return S3Operation::kHeadBucket;
     } else if (method == "PUT" && subresources.empty()) {
@@ -113,21 +119,29 @@ S3Operation Route(const S3Request& request, std::string* unsupported) {
     }
     return unsupported_here();
   }
-  if (request.Header("x-amz-copy-source")) {
-    *unsupported = "CopyObject and UploadPartCopy (x-amz-copy-source)";
-    return S3Operation::kNotImplemented;
+  const bool copy = request.Header("x-amz-copy-source").has_value();
+  if (method == "PUT" && copy) {
+    if (subresources.empty()) return S3Operation::kCopyObject;
+    if (both("partNumber", "uploadId")) return S3Operation::kUploadPartCopy;
+    return unsupported_here();
   }
   if (method == "GET") {
     if (subresources.empty()) return S3Operation::kGetObject;
     if (only("tagging")) return S3Operation::kGetObjectTagging;
+    if (only("uploadId")) return S3Operation::kListParts;
   } else if (method == "HEAD" && subresources.empty()) {
     return S3Operation::kHeadObject;
   } else if (method == "PUT") {
     if (subresources.empty()) return S3Operation::kPutObject;
     if (only("tagging")) return S3Operation::kPutObjectTagging;
+    if (both("partNumber", "uploadId")) return S3Operation::kUploadPart;
   } else if (method == "DELETE") {
     if (subresources.empty()) return S3Operation::kDeleteObject;
     if (only("tagging")) return S3Operation::kDeleteObjectTagging;
+    if (only("uploadId")) return S3Operation::kAbortMultipartUpload;
+  } else if (method == "POST") {
+    if (only("uploads")) return S3Operation::kCreateMultipartUpload;
+    if (only("uploadId")) return S3Operation::kCompleteMultipartUpload;
   }
   return unsupported_here();
 }
@@ -170,6 +184,22 @@ std::string_view OperationName(S3Operation operation) {
       return "PutObjectTagging";
     case S3Operation::kDeleteObjectTagging:
       return "DeleteObjectTagging";
+    case S3Operation::kCopyObject:
+      return "CopyObject";
+    case S3Operation::kCreateMultipartUpload:
+      return "CreateMultipartUpload";
+    case S3Operation::kUploadPart:
+      return "UploadPart";
+    case S3Operation::kUploadPartCopy:
+      return "UploadPartCopy";
+    case S3Operation::kCompleteMultipartUpload:
+      return "CompleteMultipartUpload";
+    case S3Operation::kAbortMultipartUpload:
+      return "AbortMultipartUpload";
+    case S3Operation::kListParts:
+      return "ListParts";
+    case S3Operation::kListMultipartUploads:
+      return "ListMultipartUploads";
     case S3Operation::kNotImplemented:
       return "NotImplemented";
   }
@@ -185,6 +215,12 @@ bool IsWrite(S3Operation operation) {
     case S3Operation::kDeleteObject:
     case S3Operation::kPutObjectTagging:
     case S3Operation::kDeleteObjectTagging:
+    case S3Operation::kCopyObject:
+    case S3Operation::kCreateMultipartUpload:
+    case S3Operation::kUploadPart:
+    case S3Operation::kUploadPartCopy:
+    case S3Operation::kCompleteMultipartUpload:
+    case S3Operation::kAbortMultipartUpload:
     case S3Operation::kNotImplemented:  // may be a write: never allowed to read-only keys
       return true;
     default:

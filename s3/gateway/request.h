@@ -34,6 +34,14 @@ enum class S3Operation {
   kGetObjectTagging,
   kPutObjectTagging,
   kDeleteObjectTagging,
+  kCopyObject,
+  kCreateMultipartUpload,
+  kUploadPart,
+  kUploadPartCopy,
+  kCompleteMultipartUpload,
+  kAbortMultipartUpload,
+  kListParts,
+  kListMultipartUploads,
   kNotImplemented,
 };
 

@@ -1,5 +1,6 @@
 #include "s3/protocol/s3_error.h"
 
+#include <algorithm>
 #include <array>
 
 #include "absl/strings/cord.h"
@@ -10,6 +11,8 @@ namespace {
 
 // The payload's type URL; its value is the code's name.
 constexpr char kPayloadUrl[] = "type.gale.dev/gale.s3.S3ErrorCode";
+// The type URL of an ErrorFields element's payload is this and its name.
+constexpr std::string_view kFieldPayloadUrlPrefix = "type.gale.dev/gale.s3.ErrorField/";
 
 struct CodeInfo {
   S3ErrorCode code;
@@ -167,10 +170,32 @@ std::string XmlEscape(std::string_view text) {
   return out;
 }
 
+Status WithErrorField(Status status, std::string_view name, std::string_view value) {
+  const std::string url = StrCat(kFieldPayloadUrlPrefix, name);
+  status.SetPayload(url, absl::Cord(absl::string_view(value.data(), value.size())));
+  return status;
+}
+
+ErrorFields ErrorFieldsOf(const Status& status) {
+  ErrorFields fields;
+  status.ForEachPayload([&](absl::string_view url, const absl::Cord& value) {
+    const std::string_view type_url(url.data(), url.size());
+    if (type_url.starts_with(kFieldPayloadUrlPrefix)) {
+      fields.emplace_back(std::string(type_url.substr(kFieldPayloadUrlPrefix.size())),
+                          std::string(value));
+    }
+  });
+  std::sort(fields.begin(), fields.end());
+  return fields;
+}
+
 std::string ErrorXml(S3ErrorCode code, std::string_view message, std::string_view resource,
-                     std::string_view request_id) {
+                     std::string_view request_id, const ErrorFields& fields) {
   std::string out = StrCat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>",
                            CodeName(code), "</Code><Message>", XmlEscape(message), "</Message>");
+  for (const auto& [name, value] : fields) {
+    out += StrCat("<", name, ">", XmlEscape(value), "</", name, ">");
+  }
   if (!resource.empty()) out += StrCat("<Resource>", XmlEscape(resource), "</Resource>");
   out += StrCat("<RequestId>", XmlEscape(request_id), "</RequestId></Error>");
   return out;

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 
@@ -91,10 +93,22 @@ std::optional<S3ErrorCode> CodeFromName(std::string_view name);
 // '?', so that any message or key yields a well-formed document.
 std::string XmlEscape(std::string_view text);
 
+// Elements an error document holds besides Code, Message, Resource and
+// RequestId, by name: {"Region", "us-east-1"} tells a client that signed for
+// another region where to sign (s3cmd, boto3 and minio-go retry with it).
+using ErrorFields = std::vector<std::pair<std::string, std::string>>;
+
+// `status` with the element `name` = `value` added (a payload): the gateway
+// puts it in the error document.
+Status WithErrorField(Status status, std::string_view name, std::string_view value);
+
+// The elements WithErrorField added to `status`, sorted by name.
+ErrorFields ErrorFieldsOf(const Status& status);
+
 // The S3 error document:
-// <?xml ...?><Error><Code/><Message/><Resource/><RequestId/></Error>, every
-// field escaped. An empty `resource` is left out.
+// <?xml ...?><Error><Code/><Message/>[<Name>value</Name>...]<Resource/>
+// <RequestId/></Error>, every field escaped. An empty `resource` is left out.
 std::string ErrorXml(S3ErrorCode code, std::string_view message, std::string_view resource,
-                     std::string_view request_id);
+                     std::string_view request_id, const ErrorFields& fields = {});
 
 }  // namespace gale::s3

@@ -164,6 +164,14 @@ Status ParseSignedHeaders(std::string_view list, bool presigned, SigV4Credential
   return absl::OkStatus();
 }
 
+// S3's answer to Signature Version 2 (and any other scheme but SigV4), in a
+// header or a query string.
+Status UnsupportedAuthMechanism() {
+  return S3Error(S3ErrorCode::kInvalidRequest,
+                 "The authorization mechanism you have provided is not supported. Please use "
+                 "AWS4-HMAC-SHA256.");
+}
+
 Result<SigV4Credentials> ParseHeaderAuth(const SigV4Request& request, std::string_view value) {
   value = TrimWhitespace(value);
   const size_t space = value.find(' ');
@@ -174,9 +182,7 @@ Result<SigV4Credentials> ParseHeaderAuth(const SigV4Request& request, std::strin
                        StrCat("The authorization header is malformed; unsupported algorithm \"",
                               EscapeForMessage(scheme, 40), "\"."));
     }
-    return S3Error(S3ErrorCode::kInvalidRequest,
-                   "The authorization mechanism you have provided is not supported. Please use "
-                   "AWS4-HMAC-SHA256.");
+    return UnsupportedAuthMechanism();
   }
   SigV4Credentials out;
   std::optional<std::string_view> credential, signed_headers, signature;
@@ -322,6 +328,15 @@ std::string CredentialScope::ToString() const {
   return StrCat(date, "/", region, "/", service, "/", kTerminator);
 }
 
+bool IsSigV2Presigned(std::string_view raw_query) {
+  bool access_key = false, signature = false;
+  for (const auto& [name, value] : DecodeQuery(raw_query)) {
+    access_key = access_key || name == "AWSAccessKeyId";
+    signature = signature || name == "Signature";
+  }
+  return access_key && signature;
+}
+
 Result<SigV4Credentials> ParseSigV4(const SigV4Request& request) {
   const auto auth_headers = HeaderValues(request.headers, "authorization");
   const auto params = DecodeQuery(request.raw_query);
@@ -337,6 +352,7 @@ Result<SigV4Credentials> ParseSigV4(const SigV4Request& request) {
   }
   if (!auth_headers.empty()) return ParseHeaderAuth(request, auth_headers.front());
   if (presigned) return ParsePresigned(params);
+  if (IsSigV2Presigned(request.raw_query)) return UnsupportedAuthMechanism();
   return S3Error(S3ErrorCode::kAccessDenied, "Anonymous access is not allowed");
 }
 
@@ -350,9 +366,12 @@ Result<SigV4Auth> VerifySigV4(const SigV4Request& request, const SigV4Credential
                                        presigned ? "X-Amz-Date" : "the request date", "."));
   }
   if (!options.region.empty() && credentials.scope.region != options.region) {
-    return Malformed(presigned,
-                     StrCat("The region '", EscapeForMessage(credentials.scope.region, 64),
-                            "' is wrong; expecting '", options.region, "'"));
+    // <Region> in the answer: clients that guessed (s3cmd signs for "US" by
+    // default) retry in the region it names.
+    return WithErrorField(
+        Malformed(presigned, StrCat("The region '", EscapeForMessage(credentials.scope.region, 64),
+                                    "' is wrong; expecting '", options.region, "'")),
+        "Region", options.region);
   }
   if (presigned) {
     if (credentials.request_time - now > options.max_skew) {
@@ -441,12 +460,7 @@ std::string UriEncode(std::string_view bytes, bool encode_slash) {
 }
 
 std::string UriDecode(std::string_view text, bool plus_is_space) {
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
+  const auto nibble = HexDigitValue;
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {

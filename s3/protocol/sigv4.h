@@ -77,11 +77,16 @@ struct SigV4Options {
   absl::Duration max_skew = absl::Minutes(15);
 };
 
+// Whether `raw_query` authenticates with Signature Version 2 (AWSAccessKeyId
+// and Signature), as Debian 12's boto3 presigns by default.
+bool IsSigV2Presigned(std::string_view raw_query);
+
 // The authentication of `request`: its Authorization header
 // (AuthorizationHeaderMalformed when malformed, InvalidRequest for another
 // scheme) or its X-Amz-* query parameters (AuthorizationQueryParametersError
 // when malformed or X-Amz-Expires is outside 1..604800). Both at once:
-// InvalidArgument; neither: AccessDenied. Checks no time and no signature.
+// InvalidArgument; SigV2 query parameters: InvalidRequest; none:
+// AccessDenied. Checks no time and no signature.
 Result<SigV4Credentials> ParseSigV4(const SigV4Request& request);
 
 // Verifies `request`, whose credentials ParseSigV4 gave, with the secret of

@@ -6,6 +6,7 @@
 
 #include "client/chunk_transport.h"
 #include "common/sha256.h"
+#include "common/strings.h"
 #include "s3/cluster/cluster_backend.h"
 #include "tests/mini_cluster/mini_cluster.h"
 #include "tests/testing/random_data.h"
@@ -138,6 +139,69 @@ TEST_F(S3ClusterITest, ObjectsRoundTripOverwriteListAndDelete) {
   ASSERT_OK(backend_->DeleteBucket("photos"));
   ASSERT_OK_AND_ASSIGN(auto buckets, backend_->ListBuckets());
   EXPECT_TRUE(buckets.empty());
+}
+
+TEST_F(S3ClusterITest, MultipartUploadsAndCopiesShareChunks) {
+  ASSERT_OK(backend_->CreateBucket("media", "alice"));
+  client::MultipartUploadInfo request;
+  request.bucket = "media";
+  request.key = "movie.mp4";
+  request.attributes.content_type = "video/mp4";
+  ASSERT_OK_AND_ASSIGN(client::MultipartUploadInfo upload,
+                       backend_->CreateMultipartUpload(request));
+  // Parts of 2.5, 1 and 0.3 MiB: chunks of 1 MiB and shorter tails.
+  const std::vector<std::string> data = {RandomBytes(5 * kMiB / 2, 1), RandomBytes(kMiB, 2),
+                                         RandomBytes(3 * kMiB / 10, 3)};
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(auto writer, backend_->PutPart(upload.upload_id, i + 1));
+    ASSERT_OK(writer->Write(data[i]));
+    client::ObjectAttributes attributes;
+    attributes.etag = StrCat("etag", i + 1);
+    ASSERT_OK_AND_ASSIGN(client::ObjectInfo part, writer->Commit(attributes));
+    EXPECT_EQ(part.size, static_cast<int64_t>(data[i].size()));
+  }
+  ASSERT_OK_AND_ASSIGN(auto uploads, backend_->ListMultipartUploads({"media", "", "", "", 10}));
+  ASSERT_EQ(uploads.size(), 1u);
+  EXPECT_EQ(uploads[0].upload_id, upload.upload_id);
+  ASSERT_OK_AND_ASSIGN(std::vector<client::PartInfo> parts, backend_->ListParts(upload.upload_id));
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[1].etag, "etag2");
+
+  ASSERT_OK_AND_ASSIGN(client::ObjectInfo object,
+                       backend_->CompleteMultipartUpload(upload.upload_id, parts, "whole-3"));
+  EXPECT_EQ(object.size, static_cast<int64_t>(data[0].size() + data[1].size() + data[2].size()));
+  EXPECT_EQ(object.attributes.etag, "whole-3");
+  EXPECT_EQ(object.attributes.content_type, "video/mp4");
+  ASSERT_OK_AND_ASSIGN(std::string back, Read(object, 0, object.size));
+  EXPECT_TRUE(back == data[0] + data[1] + data[2]) << "bytes differ";
+  // A range across the first part's end.
+  ASSERT_OK_AND_ASSIGN(std::string middle, Read(object, 5 * kMiB / 2 - 10, 20));
+  EXPECT_TRUE(middle == (data[0] + data[1]).substr(5 * kMiB / 2 - 10, 20));
+  EXPECT_STATUS(backend_->ListParts(upload.upload_id), StatusCode::kNotFound, "no upload");
+
+  // The copy's file holds the same chunks: no bytes moved.
+  ASSERT_OK_AND_ASSIGN(client::ObjectInfo copy,
+                       backend_->CopyObject(object, "media", "copy.mp4", object.attributes));
+  EXPECT_NE(copy.file_id, object.file_id);
+  client::GrpcFileApi files(client_->coordinator());
+  ASSERT_OK_AND_ASSIGN(client::FileInfo original, files.GetFile(object.file_id, true));
+  ASSERT_OK_AND_ASSIGN(client::FileInfo copied, files.GetFile(copy.file_id, true));
+  ASSERT_EQ(copied.chunks.size(), original.chunks.size());
+  for (size_t i = 0; i < copied.chunks.size(); ++i) {
+    EXPECT_EQ(copied.chunks[i].id, original.chunks[i].id);
+  }
+  ASSERT_OK(backend_->DeleteObject("media", "movie.mp4"));
+  ASSERT_OK_AND_ASSIGN(back, Read(copy, 0, copy.size));
+  EXPECT_TRUE(back == data[0] + data[1] + data[2]) << "the copy outlives its source";
+
+  // An aborted upload leaves nothing behind.
+  ASSERT_OK_AND_ASSIGN(client::MultipartUploadInfo aborted,
+                       backend_->CreateMultipartUpload(request));
+  ASSERT_OK_AND_ASSIGN(auto writer, backend_->PutPart(aborted.upload_id, 1));
+  ASSERT_OK(writer->Write(RandomBytes(kMiB, 4)));
+  ASSERT_OK(writer->Commit({}).status());
+  ASSERT_OK(backend_->AbortMultipartUpload(aborted.upload_id));
+  EXPECT_STATUS(backend_->PutPart(aborted.upload_id, 2), StatusCode::kNotFound, "no upload");
 }
 
 }  // namespace

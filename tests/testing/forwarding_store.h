@@ -87,7 +87,9 @@ class ForwardingStore : public coordinator::MetadataStore {
   Result<std::vector<coordinator::BucketRecord>> ListBuckets() override {
     return inner_->ListBuckets();
   }
-  Status DeleteBucket(std::string_view name) override { return inner_->DeleteBucket(name); }
+  Status DeleteBucket(std::string_view name, absl::Time now) override {
+    return inner_->DeleteBucket(name, now);
+  }
   Result<std::string> CommitObject(const coordinator::ObjectRecord& object, std::string_view sha256,
                                    absl::Time now) override {
     return inner_->CommitObject(object, sha256, now);
@@ -106,6 +108,31 @@ class ForwardingStore : public coordinator::MetadataStore {
   Status SetObjectTags(std::string_view bucket, std::string_view key,
                        const std::map<std::string, std::string>& tags) override {
     return inner_->SetObjectTags(bucket, key, tags);
+  }
+  Status InsertMultipartUpload(const coordinator::MultipartUploadRecord& upload) override {
+    return inner_->InsertMultipartUpload(upload);
+  }
+  Result<coordinator::MultipartUploadRecord> GetMultipartUpload(
+      std::string_view upload_id) override {
+    return inner_->GetMultipartUpload(upload_id);
+  }
+  Result<std::vector<coordinator::MultipartUploadRecord>> ListMultipartUploads(
+      const coordinator::MultipartUploadQuery& query) override {
+    return inner_->ListMultipartUploads(query);
+  }
+  Result<std::string> CommitPart(const coordinator::PartRecord& part, std::string_view sha256,
+                                 absl::Time now) override {
+    return inner_->CommitPart(part, sha256, now);
+  }
+  Result<std::vector<coordinator::PartRecord>> ListParts(std::string_view upload_id) override {
+    return inner_->ListParts(upload_id);
+  }
+  Status DeleteMultipartUpload(std::string_view upload_id, absl::Time now) override {
+    return inner_->DeleteMultipartUpload(upload_id, now);
+  }
+  Result<std::vector<coordinator::MultipartUploadRecord>> ExpiredMultipartUploads(
+      absl::Time now, int limit) override {
+    return inner_->ExpiredMultipartUploads(now, limit);
   }
   Result<coordinator::ChunkRecord> GetChunk(std::string_view chunk_id) override {
     return inner_->GetChunk(chunk_id);

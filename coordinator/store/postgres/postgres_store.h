@@ -60,7 +60,7 @@ class PostgresStore final : public MetadataStore {
   Status InsertBucket(const BucketRecord& bucket) override;
   Result<BucketRecord> GetBucket(std::string_view name) override;
   Result<std::vector<BucketRecord>> ListBuckets() override;
-  Status DeleteBucket(std::string_view name) override;
+  Status DeleteBucket(std::string_view name, absl::Time now) override;
   Result<std::string> CommitObject(const ObjectRecord& object, std::string_view sha256,
                                    absl::Time now) override;
   Result<ObjectRecord> GetObject(std::string_view bucket, std::string_view key) override;
@@ -68,6 +68,17 @@ class PostgresStore final : public MetadataStore {
   Status DeleteObject(std::string_view bucket, std::string_view key, absl::Time now) override;
   Status SetObjectTags(std::string_view bucket, std::string_view key,
                        const std::map<std::string, std::string>& tags) override;
+
+  Status InsertMultipartUpload(const MultipartUploadRecord& upload) override;
+  Result<MultipartUploadRecord> GetMultipartUpload(std::string_view upload_id) override;
+  Result<std::vector<MultipartUploadRecord>> ListMultipartUploads(
+      const MultipartUploadQuery& query) override;
+  Result<std::string> CommitPart(const PartRecord& part, std::string_view sha256,
+                                 absl::Time now) override;
+  Result<std::vector<PartRecord>> ListParts(std::string_view upload_id) override;
+  Status DeleteMultipartUpload(std::string_view upload_id, absl::Time now) override;
+  Result<std::vector<MultipartUploadRecord>> ExpiredMultipartUploads(absl::Time now,
+                                                                     int limit) override;
 
   Result<ChunkRecord> GetChunk(std::string_view chunk_id) override;
   Result<std::vector<ReplicaRecord>> GetReplicas(
@@ -125,6 +136,8 @@ class PostgresStore final : public MetadataStore {
   static Result<int> SchemaVersionIn(PgTx& tx);
   static Result<FileRecord> GetFileIn(PgTx& tx, std::string_view file_id);
   static Status DeleteFileIn(PgTx& tx, std::string_view file_id, absl::Time now);
+  // Removes an upload, its parts and their files; NOT_FOUND when absent.
+  static Status DeleteMultipartUploadIn(PgTx& tx, std::string_view upload_id, absl::Time now);
   // The pending file becomes complete with its final size and hash.
   static Status MarkCommittedIn(PgTx& tx, std::string_view file_id, int64_t size,
                                 std::string_view sha256, absl::Time now);

@@ -64,7 +64,7 @@ Result<std::vector<BucketRecord>> PostgresStore::ListBuckets() {
                     });
 }
 
-Status PostgresStore::DeleteBucket(std::string_view name) {
+Status PostgresStore::DeleteBucket(std::string_view name, absl::Time now) {
   if (!IsPgText(name)) return NoSuchBucket(name);
   return pool_->Run("DeleteBucket", PgIsolation::kSerializable, [&](PgTx& tx) -> Status {
     ASSIGN_OR_RETURN(pqxx::result used,
@@ -72,6 +72,11 @@ Status PostgresStore::DeleteBucket(std::string_view name) {
     if (!used.empty()) {
       return absl::FailedPreconditionError(
           StrCat("bucket '", EscapeForMessage(name), "' is not empty"));
+    }
+    ASSIGN_OR_RETURN(pqxx::result uploads,
+                     tx.Exec("SELECT id FROM multipart_uploads WHERE bucket = $1", name));
+    for (const auto& row : uploads) {
+      RETURN_IF_ERROR(DeleteMultipartUploadIn(tx, row[0].as<std::string>(), now));
     }
     ASSIGN_OR_RETURN(int64_t deleted, tx.Change("DELETE FROM buckets WHERE name = $1", name));
     return deleted == 0 ? NoSuchBucket(name) : absl::OkStatus();

@@ -62,7 +62,7 @@ class SqliteStore final : public MetadataStore {
   Status InsertBucket(const BucketRecord& bucket) override;
   Result<BucketRecord> GetBucket(std::string_view name) override;
   Result<std::vector<BucketRecord>> ListBuckets() override;
-  Status DeleteBucket(std::string_view name) override;
+  Status DeleteBucket(std::string_view name, absl::Time now) override;
   Result<std::string> CommitObject(const ObjectRecord& object, std::string_view sha256,
                                    absl::Time now) override;
   Result<ObjectRecord> GetObject(std::string_view bucket, std::string_view key) override;
@@ -70,6 +70,17 @@ class SqliteStore final : public MetadataStore {
   Status DeleteObject(std::string_view bucket, std::string_view key, absl::Time now) override;
   Status SetObjectTags(std::string_view bucket, std::string_view key,
                        const std::map<std::string, std::string>& tags) override;
+
+  Status InsertMultipartUpload(const MultipartUploadRecord& upload) override;
+  Result<MultipartUploadRecord> GetMultipartUpload(std::string_view upload_id) override;
+  Result<std::vector<MultipartUploadRecord>> ListMultipartUploads(
+      const MultipartUploadQuery& query) override;
+  Result<std::string> CommitPart(const PartRecord& part, std::string_view sha256,
+                                 absl::Time now) override;
+  Result<std::vector<PartRecord>> ListParts(std::string_view upload_id) override;
+  Status DeleteMultipartUpload(std::string_view upload_id, absl::Time now) override;
+  Result<std::vector<MultipartUploadRecord>> ExpiredMultipartUploads(absl::Time now,
+                                                                     int limit) override;
 
   Result<ChunkRecord> GetChunk(std::string_view chunk_id) override;
   Result<std::vector<ReplicaRecord>> GetReplicas(
@@ -164,6 +175,8 @@ class SqliteStore final : public MetadataStore {
   static Result<int> SchemaVersionIn(SqliteDb& db);
   static Result<FileRecord> GetFileIn(SqliteDb& db, std::string_view file_id);
   static Status DeleteFileIn(SqliteDb& db, std::string_view file_id, absl::Time now);
+  // Removes an upload, its parts and their files; NOT_FOUND when absent.
+  static Status DeleteMultipartUploadIn(SqliteDb& db, std::string_view upload_id, absl::Time now);
   // The pending file becomes complete with its final size and hash.
   static Status MarkCommittedIn(SqliteDb& db, std::string_view file_id, int64_t size,
                                 std::string_view sha256, absl::Time now);

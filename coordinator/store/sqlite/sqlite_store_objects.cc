@@ -66,7 +66,7 @@ Result<std::vector<BucketRecord>> SqliteStore::ListBuckets() {
   });
 }
 
-Status SqliteStore::DeleteBucket(std::string_view name) {
+Status SqliteStore::DeleteBucket(std::string_view name, absl::Time now) {
   return Write([&](SqliteDb& db) -> Status {
     ASSIGN_OR_RETURN(auto used, db.Prepare("SELECT 1 FROM objects WHERE bucket = ? LIMIT 1"));
     used->Bind(1, name);
@@ -75,6 +75,17 @@ Status SqliteStore::DeleteBucket(std::string_view name) {
       return absl::FailedPreconditionError(
           StrCat("bucket '", EscapeForMessage(name), "' is not empty"));
     }
+    used.reset();
+    ASSIGN_OR_RETURN(auto uploads, db.Prepare("SELECT id FROM multipart_uploads WHERE bucket = ?"));
+    uploads->Bind(1, name);
+    std::vector<std::string> upload_ids;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, uploads->Step());
+      if (!row) break;
+      upload_ids.push_back(uploads->Text(0));
+    }
+    uploads.reset();
+    for (const std::string& id : upload_ids) RETURN_IF_ERROR(DeleteMultipartUploadIn(db, id, now));
     ASSIGN_OR_RETURN(auto drop, db.Prepare("DELETE FROM buckets WHERE name = ?"));
     drop->Bind(1, name);
     RETURN_IF_ERROR(drop->Run());

@@ -17,6 +17,16 @@ TEST(StringsTest, IsValidUtf8AcceptsTextAndRejectsMalformedBytes) {
   EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80")) << "past U+10FFFF";
 }
 
+TEST(StringsTest, HexDecodeIsHexEncodeBackwards) {
+  EXPECT_EQ(HexDecode("00ff7fA0"), std::string("\x00\xff\x7f\xa0", 4));
+  EXPECT_EQ(HexDecode(HexEncode("any bytes\x01")), "any bytes\x01");
+  EXPECT_EQ(HexDecode(""), "");
+  EXPECT_EQ(HexDecode("abc"), std::nullopt) << "odd length";
+  EXPECT_EQ(HexDecode("zz"), std::nullopt);
+  EXPECT_EQ(HexDigitValue('F'), 15);
+  EXPECT_EQ(HexDigitValue('g'), -1);
+}
+
 TEST(StringsTest, Utf8PrefixEndBoundsEveryStringWithThePrefix) {
   EXPECT_EQ(Utf8PrefixEnd("a/"), "a0");
   EXPECT_EQ(Utf8PrefixEnd("caf\xc3\xa9"), "caf\xc3\xaa");

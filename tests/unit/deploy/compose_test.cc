@@ -14,6 +14,7 @@
 #include "common/strings.h"
 #include "coordinator/coordinator_options.h"
 #include "node/node_options.h"
+#include "s3/s3_options.h"
 #include "tests/unit/deploy/env_names.h"
 #include "yaml-cpp/yaml.h"
 
@@ -144,11 +145,32 @@ TEST_F(ComposeTest, ThreeNodesAdvertiseTheirServiceNames) {
   EXPECT_EQ(volumes.size(), 3u) << "a volume each";
 }
 
+TEST_F(ComposeTest, TheS3GatewayMatchesTheBinary) {
+  const YAML::Node g = services_["s3"];
+  ASSERT_TRUE(g.IsMap());
+  EXPECT_EQ(g["entrypoint"][0].as<std::string>(), "gale-s3");
+  EXPECT_EQ(g["restart"].as<std::string>(), "unless-stopped");
+  EXPECT_EQ(g["depends_on"]["coordinator"]["condition"].as<std::string>(), "service_healthy");
+  const std::set<std::string> known = testing::EnvNames<s3::S3Options>();
+  for (const auto& env : g["environment"]) {
+    EXPECT_TRUE(known.contains(env.first.as<std::string>()))
+        << env.first.as<std::string>() << " is read by no gateway key";
+  }
+  coordinator::CoordinatorOptions coordinator;
+  EXPECT_EQ(g["environment"]["GALE_COORDINATOR"].as<std::string>(),
+            StrCat("coordinator:", coordinator.grpc_port));
+  EXPECT_EQ(g["environment"]["GALE_BIND_ADDRESS"].as<std::string>(), "0.0.0.0");
+  s3::S3Options defaults;
+  EXPECT_EQ(ContainerPorts(g), (std::set<int>{defaults.port, defaults.metrics_port}));
+  EXPECT_NE(HealthCommand(g).find(StrCat("127.0.0.1:", defaults.metrics_port, "/ready")),
+            std::string::npos);
+}
+
 TEST_F(ComposeTest, EveryVariableItNeedsIsInTheEnvExample) {
   auto compose = common::ReadFileToString(kDocker + "/docker-compose.yml");
   auto example = common::ReadFileToString(kDocker + "/.env.example");
   ASSERT_TRUE(compose.ok() && example.ok());
-  const std::regex variable(R"(\$\{([A-Z_]+))");
+  const std::regex variable(R"(\$\{([A-Z0-9_]+))");
   std::set<std::string> used;
   for (auto it = std::sregex_iterator(compose->begin(), compose->end(), variable);
        it != std::sregex_iterator(); ++it) {

@@ -15,6 +15,7 @@
 #include "common/strings.h"
 #include "coordinator/coordinator_options.h"
 #include "node/node_options.h"
+#include "s3/s3_options.h"
 #include "tests/mini_cluster/mini_cluster.h"
 
 namespace gale {
@@ -137,9 +138,12 @@ TEST_F(DockerfileTest, RunsUnprivilegedWithDataPortsAndAHealthCheck) {
 
   coordinator::CoordinatorOptions coordinator;
   node::NodeOptions node;
+  s3::S3Options gateway;
   const std::set<std::string> expected = {
-      StrCat(coordinator.grpc_port), StrCat(coordinator.http_port),
-      StrCat(coordinator.metrics_port), StrCat(node.port), StrCat(node.metrics_port)};
+      StrCat(coordinator.grpc_port),    StrCat(coordinator.http_port),
+      StrCat(coordinator.metrics_port), StrCat(node.port),
+      StrCat(node.metrics_port),        StrCat(gateway.port),
+      StrCat(gateway.metrics_port)};
   std::set<std::string> exposed;
   for (const std::string& ports : Args("EXPOSE")) {
     for (const std::string& p : Words(ports)) exposed.insert(p);
@@ -151,6 +155,7 @@ TEST_F(DockerfileTest, RunsUnprivilegedWithDataPortsAndAHealthCheck) {
   EXPECT_NE(health.find("/live"), std::string::npos);
   EXPECT_NE(health.find(StrCat(coordinator.metrics_port)), std::string::npos);
   EXPECT_NE(health.find(StrCat(node.metrics_port)), std::string::npos);
+  EXPECT_NE(health.find(StrCat(gateway.metrics_port)), std::string::npos);
   bool curl = false;
   for (const std::string& run : Args("RUN")) curl |= Words(run).contains("curl");
   EXPECT_TRUE(curl) << "the health check's curl is installed on purpose";
@@ -166,7 +171,7 @@ TEST_F(DockerfileTest, TheRuntimeStageInstallsEveryLibraryTheBinariesLink) {
   }
   // Present in debian:bookworm-slim itself.
   const std::set<std::string> base = {"libc6", "libstdc++6", "libgcc-s1", "zlib1g"};
-  for (const char* binary : {"gale-coordinator", "gale-node", "gale"}) {
+  for (const char* binary : {"gale-coordinator", "gale-node", "gale-s3", "gale"}) {
     const std::string path = testing::BinDir() + "/" + binary;
     // Each library the binary names (NEEDED), resolved as the loader would,
     // and the Debian package that ships it.

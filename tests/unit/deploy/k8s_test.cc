@@ -16,6 +16,7 @@
 #include "common/strings.h"
 #include "coordinator/coordinator_options.h"
 #include "node/node_options.h"
+#include "s3/s3_options.h"
 #include "tests/unit/deploy/env_names.h"
 #include "yaml-cpp/yaml.h"
 
@@ -145,6 +146,35 @@ TEST_F(K8sTest, TheConfigMapLoadsInBothBinaries) {
       {"node.advertise_address", "gale-node-0.gale-node.gale.svc.cluster.local:9080"}};
   EXPECT_TRUE(LoadsCleanly<node::NodeOptions>(config, pod).ok())
       << LoadsCleanly<node::NodeOptions>(config, pod);
+  // The gateway's key and secret come from the Secret.
+  const std::map<std::string, std::string> gateway = {{"s3.access_key", "key"},
+                                                      {"s3.secret_key", "secret"}};
+  EXPECT_TRUE(LoadsCleanly<s3::S3Options>(config, gateway).ok())
+      << LoadsCleanly<s3::S3Options>(config, gateway);
+}
+
+TEST_F(K8sTest, S3GatewaysAreProbedUnprivilegedAndServed) {
+  const YAML::Node deployment = Get("Deployment/gale-s3");
+  const YAML::Node c = Container(deployment, "s3");
+  s3::S3Options defaults;
+  EXPECT_EQ(Port(c, "s3"), defaults.port);
+  EXPECT_EQ(Port(c, "metrics"), defaults.metrics_port);
+  ExpectProbes(c, defaults.metrics_port);
+  ExpectEnv(c, testing::EnvNames<s3::S3Options>());
+  ExpectUnprivileged(deployment, c);
+  ExpectConfigMounted(deployment, c);
+  const YAML::Node config =
+      YAML::Load(Get("ConfigMap/gale-config")["data"]["config.yaml"].as<std::string>());
+  coordinator::CoordinatorOptions coordinator;
+  EXPECT_EQ(config["s3"]["coordinator"].as<std::string>(),
+            StrCat("gale-coordinator:", coordinator.grpc_port));
+  EXPECT_EQ(config["s3"]["bind_address"].as<std::string>(), "0.0.0.0");
+
+  const YAML::Node service = Get("Service/gale-s3");
+  std::set<int> ports;
+  for (const auto& p : service["spec"]["ports"]) ports.insert(p["port"].as<int>());
+  EXPECT_EQ(ports, (std::set<int>{defaults.port, defaults.metrics_port}));
+  EXPECT_EQ(service["spec"]["selector"]["app.kubernetes.io/component"].as<std::string>(), "s3");
 }
 
 TEST_F(K8sTest, CoordinatorsAreTwoProbedUnprivilegedAndMigrateFirst) {

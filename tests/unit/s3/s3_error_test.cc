@@ -75,6 +75,15 @@ TEST(S3ErrorTest, PlainStatusesMapToS3Codes) {
   EXPECT_EQ(S3ErrorCodeOf(odd), S3ErrorCode::kNoSuchKey);
 }
 
+TEST(S3ErrorTest, ErrorFieldsTravelWithTheStatus) {
+  Status status = S3Error(S3ErrorCode::kAuthorizationHeaderMalformed, "wrong region");
+  EXPECT_EQ(ErrorFieldsOf(status), ErrorFields{});
+  status = WithErrorField(WithErrorField(status, "Region", "us-east-1"), "BucketName", "b");
+  EXPECT_EQ(ErrorFieldsOf(status), (ErrorFields{{"BucketName", "b"}, {"Region", "us-east-1"}}));
+  EXPECT_EQ(S3ErrorCodeOf(status), S3ErrorCode::kAuthorizationHeaderMalformed);
+  EXPECT_EQ(ToStd(status.message()), "wrong region");
+}
+
 TEST(S3ErrorTest, ErrorXmlEscapesEveryField) {
   EXPECT_EQ(ErrorXml(S3ErrorCode::kNoSuchKey, "The specified key does not exist.",
                      "/bucket/a&b<c>.txt", "4442587FB7D0A2F9"),
@@ -87,6 +96,12 @@ TEST(S3ErrorTest, ErrorXmlEscapesEveryField) {
             "<Error><Code>InvalidArgument</Code>"
             "<Message>&quot;quoted&quot; &apos;single&apos; ?\x7f</Message>"
             "<RequestId>&lt;id&gt;</RequestId></Error>");
+  EXPECT_EQ(ErrorXml(S3ErrorCode::kAuthorizationHeaderMalformed, "wrong region", "/b", "id",
+                     {{"Region", "us-east-1"}, {"Odd", "<&>"}}),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<Error><Code>AuthorizationHeaderMalformed</Code><Message>wrong region</Message>"
+            "<Region>us-east-1</Region><Odd>&lt;&amp;&gt;</Odd>"
+            "<Resource>/b</Resource><RequestId>id</RequestId></Error>");
   EXPECT_EQ(XmlEscape("tab\tnl\ncr\r é"), "tab\tnl\ncr&#13; é");
   EXPECT_EQ(XmlEscape(std::string_view("a\0b", 3)), "a?b");
 }

@@ -194,6 +194,14 @@ TEST(SigV4Test, PresignedParameterErrors) {
   EXPECT_EQ(S3ErrorCodeOf(ParseSigV4(both).status()), S3ErrorCode::kInvalidArgument);
   // Neither.
   EXPECT_EQ(S3ErrorCodeOf(ParseSigV4(with_query("")).status()), S3ErrorCode::kAccessDenied);
+  // Signature Version 2 in the query string, as Debian 12's boto3 presigns.
+  const std::string v2 =
+      "AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=DApf4TtZ%2B81xRriwQ%2B7Q9GwaEF4%3D&"
+      "Expires=1796540709";
+  EXPECT_TRUE(IsSigV2Presigned(v2));
+  EXPECT_FALSE(IsSigV2Presigned("AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE"));
+  EXPECT_FALSE(IsSigV2Presigned(base));
+  EXPECT_EQ(S3ErrorCodeOf(ParseSigV4(with_query(v2)).status()), S3ErrorCode::kInvalidRequest);
 }
 
 TEST(SigV4Test, WrongSecretDoesNotMatch) {
@@ -300,9 +308,14 @@ TEST(SigV4Test, MalformedAuthorizationHeaders) {
 }
 
 TEST(SigV4Test, RequestChecks) {
-  // A scope for another region than the gateway's.
-  EXPECT_EQ(CodeOf(VerifySigV4(GetObjectExample(), kSecret, kExampleTime, {.region = "eu-west-1"})),
-            S3ErrorCode::kAuthorizationHeaderMalformed);
+  // A scope for another region than the gateway's: the answer names the
+  // right one (<Region>), for clients that retry there.
+  const auto wrong_region =
+      VerifySigV4(GetObjectExample(), kSecret, kExampleTime, {.region = "eu-west-1"});
+  EXPECT_EQ(CodeOf(wrong_region), S3ErrorCode::kAuthorizationHeaderMalformed);
+  EXPECT_EQ(ErrorFieldsOf(wrong_region.status()), (ErrorFields{{"Region", "eu-west-1"}}));
+  EXPECT_EQ(CodeOf(VerifySigV4(PresignedExample(), kSecret, kExampleTime, {.region = "eu-west-1"})),
+            S3ErrorCode::kAuthorizationQueryParametersError);
   // No x-amz-content-sha256.
   SigV4Request no_hash = GetObjectExample();
   no_hash.headers.erase(no_hash.headers.begin() + 2);

@@ -12,6 +12,7 @@
 #include "common/sha256.h"
 #include "coordinator/files/file_service.h"
 #include "coordinator/files/garbage_collector.h"
+#include "coordinator/files/object_service.h"
 #include "coordinator/repair/task_ledger.h"
 #include "coordinator/store/sqlite/sqlite_store.h"
 #include "tests/testing/fake_clock.h"
@@ -40,7 +41,10 @@ class FileServiceTest : public ::testing::Test {
                                            options);
     tasks_ = std::make_unique<TaskLedger>(
         store_.get(), &clock_, TaskLedgerOptions{absl::Seconds(30), absl::Seconds(5), 3, 100});
-    gc_ = std::make_unique<GarbageCollector>(store_.get(), files_.get(), tasks_.get(), &clock_,
+    objects_ = std::make_unique<ObjectService>(store_.get(), files_.get(), &clock_,
+                                               ObjectServiceOptions{absl::Hours(24)});
+    gc_ = std::make_unique<GarbageCollector>(store_.get(), files_.get(), objects_.get(),
+                                             tasks_.get(), &clock_,
                                              GarbageCollectorOptions{absl::Seconds(60), 1000});
     for (int i = 0; i < 4; ++i) {
       NodeRegistration r;
@@ -112,6 +116,7 @@ class FileServiceTest : public ::testing::Test {
   std::unique_ptr<ReplicaCatalog> replicas_;
   std::unique_ptr<FileService> files_;
   std::unique_ptr<TaskLedger> tasks_;
+  std::unique_ptr<ObjectService> objects_;
   std::unique_ptr<GarbageCollector> gc_;
 };
 

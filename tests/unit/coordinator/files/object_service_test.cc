@@ -13,11 +13,6 @@ using absl::StatusCode;
 // nodes, fake clock).
 class ObjectServiceTest : public FileServiceTest {
  protected:
-  void SetUp() override {
-    FileServiceTest::SetUp();
-    objects_ = std::make_unique<ObjectService>(store_.get(), files_.get(), &clock_);
-  }
-
   // Uploads one 100-byte chunk, Id(chunk), as `bucket`/`key`.
   Result<ObjectRecord> Put(const std::string& bucket, const std::string& key, int chunk = 1) {
     CreateFileArgs args;
@@ -54,7 +49,29 @@ class ObjectServiceTest : public FileServiceTest {
     return out;
   }
 
-  std::unique_ptr<ObjectService> objects_;
+  // Uploads Id(first..first+count) as part `number` of `upload_id`.
+  Result<PartRecord> PutPart(const std::string& upload_id, int number, int first, int count) {
+    CreateFileArgs args;
+    args.chunk_size = 100;
+    ASSIGN_OR_RETURN(FileRecord file, objects_->BeginPart(upload_id, number, args));
+    ASSIGN_OR_RETURN(auto placements, files_->AllocateChunks(file.id, Chunks(first, count), {}));
+    Store(placements);
+    PartRecord part{upload_id, number, "", 0, StrCat("etag-", number)};
+    ASSIGN_OR_RETURN(FileView view, objects_->CommitPart(file.id, 100 * count, "", part));
+    part.file_id = view.file.id;
+    part.size = view.file.size;
+    return part;
+  }
+
+  std::vector<std::string> ChunkIdsOf(const std::string& file_id) {
+    std::vector<std::string> out;
+    auto view = files_->GetFile(file_id, /*with_chunks=*/true);
+    EXPECT_OK(view);
+    if (view.ok()) {
+      for (const auto& chunk : view->chunks) out.push_back(chunk.ref.chunk_id);
+    }
+    return out;
+  }
 };
 
 using Keys = std::vector<std::string>;
@@ -164,6 +181,111 @@ TEST_F(ObjectServiceTest, ListingsRollUpAtTheDelimiterAndPageWithMarkers) {
   EXPECT_STATUS(objects_->ListObjects(bad), StatusCode::kInvalidArgument, "UTF-8");
   bad.bucket = "nobucket";
   EXPECT_STATUS(objects_->ListObjects(bad), StatusCode::kNotFound, "no bucket");
+}
+
+TEST_F(ObjectServiceTest, MultipartUploadsCompleteFromTheirPartsChunkLists) {
+  ASSERT_OK(objects_->CreateBucket("bkt", ""));
+  MultipartUploadRecord request;
+  request.bucket = "bkt";
+  request.key = "movie.mp4";
+  request.content_type = "video/mp4";
+  request.metadata = {{"x-amz-meta-take", "2"}};
+  EXPECT_STATUS(objects_->CreateMultipartUpload(MultipartUploadRecord{"", "nope", "k"}),
+                StatusCode::kNotFound, "no bucket");
+  ASSERT_OK_AND_ASSIGN(MultipartUploadRecord upload, objects_->CreateMultipartUpload(request));
+  EXPECT_FALSE(upload.id.empty());
+  EXPECT_EQ(upload.expires_at, clock_.Now() + absl::Hours(24));
+  clock_.Advance(absl::Milliseconds(1));
+  ASSERT_OK_AND_ASSIGN(MultipartUploadRecord second, objects_->CreateMultipartUpload(request));
+  EXPECT_LT(upload.id, second.id) << "ids sort in initiation order";
+
+  EXPECT_STATUS(objects_->BeginPart(upload.id, 0, {}), StatusCode::kInvalidArgument, "part number");
+  EXPECT_STATUS(objects_->BeginPart(upload.id, 10001, {}), StatusCode::kInvalidArgument, "");
+  EXPECT_STATUS(objects_->BeginPart("nope", 1, {}), StatusCode::kNotFound, "no upload");
+  ASSERT_OK_AND_ASSIGN(PartRecord p1, PutPart(upload.id, 1, 10, 2));
+  ASSERT_OK_AND_ASSIGN(PartRecord p3, PutPart(upload.id, 3, 20, 1));
+  ASSERT_OK_AND_ASSIGN(PartRecord p2, PutPart(upload.id, 2, 30, 1));
+  // A part uploaded again replaces the first upload of it.
+  ASSERT_OK_AND_ASSIGN(PartRecord p2b, PutPart(upload.id, 2, 40, 3));
+  EXPECT_STATUS(files_->GetFile(p2.file_id, false), StatusCode::kNotFound, "");
+  ASSERT_OK_AND_ASSIGN(auto parts, objects_->ListParts(upload.id));
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[1].file_id, p2b.file_id);
+
+  // Wrong order, a part never uploaded, and a part replaced since listed
+  // all fail and change nothing.
+  EXPECT_STATUS(objects_->CompleteMultipartUpload(upload.id, {p3, p1}, "e-2"),
+                StatusCode::kInvalidArgument, "ascend");
+  PartRecord missing{upload.id, 4, "f"};
+  EXPECT_STATUS(objects_->CompleteMultipartUpload(upload.id, {p1, missing}, "e-2"),
+                StatusCode::kFailedPrecondition, "part 4");
+  EXPECT_STATUS(objects_->CompleteMultipartUpload(upload.id, {p1, p2}, "e-2"),
+                StatusCode::kFailedPrecondition, "replaced");
+  EXPECT_STATUS(objects_->GetObject("bkt", "movie.mp4"), StatusCode::kNotFound, "no object");
+
+  // Parts 1, 2 and 3 become the object, chunks in order, none copied.
+  ASSERT_OK_AND_ASSIGN(ObjectRecord object,
+                       objects_->CompleteMultipartUpload(upload.id, {p1, p2b, p3}, "abc-3"));
+  EXPECT_EQ(object.size, 600);
+  EXPECT_EQ(object.etag, "abc-3");
+  EXPECT_EQ(object.content_type, "video/mp4");
+  EXPECT_EQ(object.metadata, request.metadata);
+  EXPECT_EQ(ChunkIdsOf(object.file_id),
+            (std::vector<std::string>{Id(10), Id(11), Id(40), Id(41), Id(42), Id(20)}));
+  EXPECT_EQ(Refcount(Id(10)), 1) << "the parts' files are gone, the object's holds the chunks";
+  EXPECT_STATUS(files_->GetFile(p1.file_id, false), StatusCode::kNotFound, "");
+  EXPECT_STATUS(objects_->GetMultipartUpload(upload.id), StatusCode::kNotFound, "no upload");
+  EXPECT_STATUS(objects_->CompleteMultipartUpload(upload.id, {p1}, "x"), StatusCode::kNotFound,
+                "no upload");
+
+  // The other upload is listed, then aborted with its parts.
+  ASSERT_OK_AND_ASSIGN(PartRecord other, PutPart(second.id, 1, 50, 1));
+  ASSERT_OK_AND_ASSIGN(auto uploads,
+                       objects_->ListMultipartUploads(MultipartUploadQuery{"bkt", "", "", "", 10}));
+  ASSERT_EQ(uploads.size(), 1u);
+  EXPECT_EQ(uploads[0].id, second.id);
+  ASSERT_OK(objects_->AbortMultipartUpload(second.id));
+  EXPECT_EQ(Refcount(Id(50)), 0);
+  EXPECT_STATUS(objects_->AbortMultipartUpload(second.id), StatusCode::kNotFound, "no upload");
+}
+
+TEST_F(ObjectServiceTest, AbandonedUploadsExpireWithTheirParts) {
+  ASSERT_OK(objects_->CreateBucket("bkt", ""));
+  ASSERT_OK_AND_ASSIGN(MultipartUploadRecord upload,
+                       objects_->CreateMultipartUpload(MultipartUploadRecord{"", "bkt", "k"}));
+  ASSERT_OK(PutPart(upload.id, 1, 60, 1).status());
+  clock_.Advance(absl::Hours(23));
+  ASSERT_OK(gc_->RunOnce());
+  ASSERT_OK(objects_->GetMultipartUpload(upload.id).status());  // not expired yet
+  clock_.Advance(absl::Hours(2));
+  ASSERT_OK(gc_->RunOnce());
+  EXPECT_STATUS(objects_->GetMultipartUpload(upload.id), StatusCode::kNotFound, "no upload");
+  EXPECT_EQ(Refcount(Id(60)), 0) << "its chunks go to the GC";
+}
+
+TEST_F(ObjectServiceTest, CopiesShareTheSourcesChunks) {
+  ASSERT_OK(objects_->CreateBucket("bkt", ""));
+  ASSERT_OK(objects_->CreateBucket("dst", ""));
+  ASSERT_OK_AND_ASSIGN(ObjectRecord source, Put("bkt", "a", 7));
+  ObjectRecord target;
+  target.bucket = "dst";
+  target.key = "b";
+  target.etag = source.etag;
+  target.content_type = "text/plain";
+  EXPECT_STATUS(objects_->CopyObject("bkt", "a", "some-other-file", target),
+                StatusCode::kFailedPrecondition, "replaced");
+  EXPECT_STATUS(objects_->CopyObject("bkt", "nope", "", target), StatusCode::kNotFound,
+                "no object");
+  ASSERT_OK_AND_ASSIGN(ObjectRecord copy, objects_->CopyObject("bkt", "a", source.file_id, target));
+  EXPECT_NE(copy.file_id, source.file_id);
+  EXPECT_EQ(copy.size, source.size);
+  EXPECT_EQ(copy.content_type, "text/plain");
+  EXPECT_EQ(ChunkIdsOf(copy.file_id), ChunkIdsOf(source.file_id));
+  EXPECT_EQ(Refcount(Id(7)), 2);
+  // Deleting the source leaves the copy whole.
+  ASSERT_OK(objects_->DeleteObject("bkt", "a"));
+  EXPECT_EQ(Refcount(Id(7)), 1);
+  EXPECT_EQ(ChunkIdsOf(copy.file_id), std::vector<std::string>{Id(7)});
 }
 
 }  // namespace

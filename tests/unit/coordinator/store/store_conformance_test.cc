@@ -782,10 +782,10 @@ TYPED_TEST(StoreConformanceTest, BucketsAreCreatedListedAndDeletedWhenEmpty) {
 
   AddObjectUpload(store.get(), "o1", 1);
   ASSERT_OK(store->CommitObject(SampleObject("photos", "a.jpg", "o1"), "", At(4)));
-  EXPECT_STATUS(store->DeleteBucket("photos"), StatusCode::kFailedPrecondition, "not empty");
+  EXPECT_STATUS(store->DeleteBucket("photos", At(6)), StatusCode::kFailedPrecondition, "not empty");
   ASSERT_OK(store->DeleteObject("photos", "a.jpg", At(5)));
-  ASSERT_OK(store->DeleteBucket("photos"));
-  EXPECT_STATUS(store->DeleteBucket("photos"), StatusCode::kNotFound, "no bucket");
+  ASSERT_OK(store->DeleteBucket("photos", At(6)));
+  EXPECT_STATUS(store->DeleteBucket("photos", At(6)), StatusCode::kNotFound, "no bucket");
   this->Reopen();
   ASSERT_OK_AND_ASSIGN(buckets, this->store_->ListBuckets());
   ASSERT_EQ(buckets.size(), 1u);
@@ -946,6 +946,145 @@ TYPED_TEST(StoreConformanceTest, TouchAndExpiredUploads) {
   ASSERT_EQ(expired.size(), 3u);
   EXPECT_EQ(expired[0].id, "up-3");
   EXPECT_EQ(expired[0].state, FileState::kPending);
+}
+
+// ---- multipart uploads --------------------------------------------------------
+
+MultipartUploadRecord SampleUpload(const std::string& id, const std::string& bucket,
+                                   const std::string& key) {
+  MultipartUploadRecord u;
+  u.id = id;
+  u.bucket = bucket;
+  u.key = key;
+  u.owner = "alice";
+  u.content_type = "video/mp4";
+  u.metadata = {{"x-amz-meta-take", "2"}};
+  u.tags = {{"team", "video"}};
+  u.created_at = At(1);
+  u.expires_at = At(100);
+  return u;
+}
+
+TYPED_TEST(StoreConformanceTest, MultipartUploadsAreListedByKeyThenId) {
+  auto& store = this->store_;
+  EXPECT_STATUS(store->InsertMultipartUpload(SampleUpload("u1", "b", "k")), StatusCode::kNotFound,
+                "no bucket");
+  ASSERT_OK(store->InsertBucket({"b", "", At(0)}));
+  ASSERT_OK(store->InsertBucket({"c", "", At(0)}));
+  for (const auto& [id, key] :
+       std::vector<std::pair<std::string, std::string>>{{"u3", "photos/b"},
+                                                        {"u1", "photos/a"},
+                                                        {"u2", "photos/a"},
+                                                        {"u4", "zz"},
+                                                        {"u5", "photos/\xc3\xa9"}}) {
+    ASSERT_OK(store->InsertMultipartUpload(SampleUpload(id, "b", key)));
+  }
+  ASSERT_OK(store->InsertMultipartUpload(SampleUpload("u6", "c", "photos/a")));
+  ASSERT_OK_AND_ASSIGN(MultipartUploadRecord got, store->GetMultipartUpload("u1"));
+  EXPECT_EQ(got.bucket, "b");
+  EXPECT_EQ(got.key, "photos/a");
+  EXPECT_EQ(got.owner, "alice");
+  EXPECT_EQ(got.content_type, "video/mp4");
+  EXPECT_EQ(got.metadata, SampleUpload("", "", "").metadata);
+  EXPECT_EQ(got.tags, SampleUpload("", "", "").tags);
+  EXPECT_EQ(got.created_at, At(1));
+  EXPECT_EQ(got.expires_at, At(100));
+  EXPECT_STATUS(store->GetMultipartUpload("nope"), StatusCode::kNotFound, "no upload");
+  EXPECT_STATUS(store->GetMultipartUpload("\xff"), StatusCode::kNotFound, "no upload");
+
+  auto ids = [&](MultipartUploadQuery q) {
+    std::vector<std::string> out;
+    auto uploads = store->ListMultipartUploads(q);
+    EXPECT_OK(uploads.status());
+    for (const auto& u : uploads.value_or(std::vector<MultipartUploadRecord>{})) {
+      out.push_back(u.id);
+    }
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ids({"b", "", "", "", 10}), (V{"u1", "u2", "u3", "u5", "u4"})) << "bytes order";
+  EXPECT_EQ(ids({"b", "photos/", "", "", 10}), (V{"u1", "u2", "u3", "u5"}));
+  EXPECT_EQ(ids({"b", "photos/", "photos/a", "u1", 10}), (V{"u2", "u3", "u5"}));
+  EXPECT_EQ(ids({"b", "", "photos/a", "u2", 2}), (V{"u3", "u5"}));
+  EXPECT_EQ(ids({"b", "", "photos/b", "", 10}), (V{"u3", "u5", "u4"})) << "the key's own ids";
+  EXPECT_EQ(ids({"c", "", "", "", 10}), (V{"u6"}));
+  EXPECT_EQ(ids({"b", "\xff", "", "", 10}), V{});
+}
+
+TYPED_TEST(StoreConformanceTest, PartsCommitReplaceAndGoWithTheirUpload) {
+  auto& store = this->store_;
+  ASSERT_OK(store->InsertBucket({"b", "", At(0)}));
+  ASSERT_OK(store->InsertMultipartUpload(SampleUpload("u1", "b", "k")));
+  AddObjectUpload(store.get(), "p1", 1);
+  AddObjectUpload(store.get(), "p2", 2);
+  AddObjectUpload(store.get(), "p2b", 3);
+  auto part = [](const std::string& file, int number, const std::string& etag) {
+    return PartRecord{"u1", number, file, 100, etag, absl::UnixEpoch()};
+  };
+  EXPECT_STATUS(store->CommitPart(PartRecord{"nope", 1, "p1", 100, "e"}, "", At(2)),
+                StatusCode::kNotFound, "no upload");
+  ASSERT_OK_AND_ASSIGN(std::string replaced, store->CommitPart(part("p2", 2, "e2"), "", At(2)));
+  EXPECT_EQ(replaced, "");
+  ASSERT_OK(store->CommitPart(part("p1", 1, "e1"), Id(7), At(3)).status());
+  EXPECT_STATUS(store->CommitPart(part("p1", 3, "e3"), "", At(3)), StatusCode::kFailedPrecondition,
+                "already committed");
+  ASSERT_OK_AND_ASSIGN(FileRecord file, store->GetFile("p1"));
+  EXPECT_EQ(file.state, FileState::kComplete);
+  EXPECT_EQ(file.sha256, Id(7));
+  ASSERT_OK_AND_ASSIGN(auto files, store->ListFiles(FileListQuery{}));
+  EXPECT_TRUE(files.empty()) << "parts stay out of the file namespace";
+
+  ASSERT_OK_AND_ASSIGN(replaced, store->CommitPart(part("p2b", 2, "e2b"), "", At(4)));
+  EXPECT_EQ(replaced, "p2");
+  EXPECT_STATUS(store->GetFile("p2"), StatusCode::kNotFound, "");
+  EXPECT_EQ(this->Refcount(2), 0) << "the replaced part's chunks go to the GC";
+
+  ASSERT_OK_AND_ASSIGN(std::vector<PartRecord> parts, store->ListParts("u1"));
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[0].part_number, 1);
+  EXPECT_EQ(parts[0].file_id, "p1");
+  EXPECT_EQ(parts[0].etag, "e1");
+  EXPECT_EQ(parts[0].size, 100);
+  EXPECT_EQ(parts[0].modified_at, At(3));
+  EXPECT_EQ(parts[1].part_number, 2);
+  EXPECT_EQ(parts[1].file_id, "p2b");
+  EXPECT_STATUS(store->ListParts("nope"), StatusCode::kNotFound, "no upload");
+  this->Reopen();
+  auto& reopened = this->store_;
+  ASSERT_OK_AND_ASSIGN(parts, reopened->ListParts("u1"));
+  EXPECT_EQ(parts.size(), 2u);
+
+  ASSERT_OK(reopened->DeleteMultipartUpload("u1", At(5)));
+  EXPECT_STATUS(reopened->GetMultipartUpload("u1"), StatusCode::kNotFound, "no upload");
+  EXPECT_STATUS(reopened->GetFile("p1"), StatusCode::kNotFound, "");
+  EXPECT_STATUS(reopened->GetFile("p2b"), StatusCode::kNotFound, "");
+  EXPECT_EQ(this->Refcount(1), 0);
+  EXPECT_EQ(this->Refcount(3), 0);
+  EXPECT_STATUS(reopened->DeleteMultipartUpload("u1", At(5)), StatusCode::kNotFound, "no upload");
+}
+
+TYPED_TEST(StoreConformanceTest, ExpiredUploadsAndDeletedBucketsTakeTheirParts) {
+  auto& store = this->store_;
+  ASSERT_OK(store->InsertBucket({"b", "", At(0)}));
+  MultipartUploadRecord early = SampleUpload("u1", "b", "k1");
+  early.expires_at = At(10);
+  MultipartUploadRecord late = SampleUpload("u2", "b", "k2");
+  late.expires_at = At(20);
+  ASSERT_OK(store->InsertMultipartUpload(late));
+  ASSERT_OK(store->InsertMultipartUpload(early));
+  ASSERT_OK_AND_ASSIGN(auto expired, store->ExpiredMultipartUploads(At(15), 10));
+  ASSERT_EQ(expired.size(), 1u);
+  EXPECT_EQ(expired[0].id, "u1");
+  ASSERT_OK_AND_ASSIGN(expired, store->ExpiredMultipartUploads(At(25), 1));
+  ASSERT_EQ(expired.size(), 1u) << "the limit holds";
+  EXPECT_EQ(expired[0].id, "u1") << "oldest first";
+
+  AddObjectUpload(store.get(), "p1", 1);
+  ASSERT_OK(store->CommitPart(PartRecord{"u2", 1, "p1", 100, "e"}, "", At(2)).status());
+  ASSERT_OK(store->DeleteBucket("b", At(30)));
+  EXPECT_STATUS(store->GetMultipartUpload("u2"), StatusCode::kNotFound, "no upload");
+  EXPECT_STATUS(store->GetFile("p1"), StatusCode::kNotFound, "");
+  EXPECT_EQ(this->Refcount(1), 0);
 }
 
 // ---- chunks and replicas -------------------------------------------------------
@@ -1315,6 +1454,7 @@ TYPED_TEST(StoreConformanceTest, StatsCountRowsOfEveryTable) {
   ASSERT_OK(store->InsertBucket({"bkt", "", At(1)}));
   AddObjectUpload(store.get(), "o1", 3);
   ASSERT_OK(store->CommitObject(SampleObject("bkt", "k", "o1"), "", At(2)));
+  ASSERT_OK(store->InsertMultipartUpload(SampleUpload("u1", "bkt", "big")));
   ASSERT_OK(store->InsertS3Key({"GALEAAAAAAAAAAAAAAAA", "v1:sealed", "", false, {}, At(3)}));
   ASSERT_OK_AND_ASSIGN(DatabaseStats stats, store->Stats());
   const std::map<std::string, int64_t> expected = {
@@ -1326,6 +1466,8 @@ TYPED_TEST(StoreConformanceTest, StatsCountRowsOfEveryTable) {
       {"tasks", 1},
       {"buckets", 1},
       {"objects", 1},
+      {"multipart_uploads", 1},
+      {"multipart_parts", 0},
       {"schema_migrations", static_cast<int64_t>(migrations::SqliteMigrations().size())},
       {"s3_keys", 1}};
   EXPECT_EQ(stats.rows, expected);
