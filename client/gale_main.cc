@@ -10,6 +10,9 @@
 //   gale status
 //   gale drain NODE
 //   gale maintenance NODE on|off
+//   gale s3 keys create [--owner OWNER] [--read-only] [--bucket BUCKET]...
+//   gale s3 keys list
+//   gale s3 keys delete ACCESS_KEY
 //
 // The coordinator comes from --coordinator or GALE_COORDINATOR (default
 // 127.0.0.1:8080), the API token from --token or GALE_TOKEN, TLS from --ca-file
@@ -27,6 +30,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/time/time.h"
 #include "client/gale_client.h"
+#include "client/grpc_s3_key_api.h"
 #include "client/progress_bar.h"
 #include "common/file_util.h"
 #include "common/request_metrics.h"
@@ -48,7 +52,8 @@ constexpr int kError = 1;
 constexpr int kUsage = 2;
 
 // Prints a failure so that it says what failed and what to do about it.
-int Fail(std::string_view what, const Status& status, const std::string& coordinator) {
+int Fail(std::string_view what, const Status& status, const std::string& coordinator,
+         std::string_view not_found_hint = "check the id or name with `gale ls`") {
   std::string advice;
   const std::string message(status.message());
   if (message.find("no coordinator answered") != std::string::npos) {
@@ -57,7 +62,7 @@ int Fail(std::string_view what, const Status& status, const std::string& coordin
   } else if (message.find("active nodes") != std::string::npos) {
     advice = "start gale-node or check `gale nodes`";
   } else if (absl::IsNotFound(status)) {
-    advice = "check the id or name with `gale ls`";
+    advice = std::string(not_found_hint);
   } else if (absl::IsAlreadyExists(status)) {
     advice = "use --overwrite to replace it";
   } else if (absl::IsUnauthenticated(status)) {
@@ -430,6 +435,81 @@ int StatusCommand(const Globals& g) {
   return kOk;
 }
 
+json S3KeyJson(const gale::client::S3KeyInfo& key) {
+  json out = {{"access_key", key.access_key}};
+  if (!key.secret_key.empty()) out["secret_key"] = key.secret_key;
+  out.update({{"owner", key.owner},
+              {"read_only", key.read_only},
+              {"buckets", key.buckets},
+              {"created_at_ms", key.created_at_ms}});
+  return out;
+}
+
+std::string BucketsText(const std::vector<std::string>& buckets) {
+  if (buckets.empty()) return "(all)";
+  std::string out;
+  for (const std::string& bucket : buckets) out += (out.empty() ? "" : ",") + bucket;
+  return out;
+}
+
+// `gale s3 keys ...`: an S3 access key for the cluster's gale-s3 gateways.
+int S3KeysCreate(const Globals& g, const gale::client::S3KeyOptions& options) {
+  auto client = Connect(g);
+  if (!client.ok()) return Fail("connect", client.status(), g.coordinator);
+  gale::client::GrpcS3KeyApi api((*client)->coordinator());
+  auto key = api.CreateS3Key(options);
+  if (!key.ok()) return Fail("s3 keys create", key.status(), g.coordinator);
+  if (g.json) {
+    std::printf("%s\n", S3KeyJson(*key).dump(2).c_str());
+  } else {
+    std::printf("access key: %s\nsecret key: %s\nowner:      %s\naccess:     %s\nbuckets:    %s\n",
+                key->access_key.c_str(), key->secret_key.c_str(),
+                key->owner.empty() ? "(the access key)" : key->owner.c_str(),
+                key->read_only ? "read-only" : "read-write", BucketsText(key->buckets).c_str());
+  }
+  std::fprintf(stderr, "gale: the secret key is shown this once only: keep it safe\n");
+  return kOk;
+}
+
+int S3KeysList(const Globals& g) {
+  auto client = Connect(g);
+  if (!client.ok()) return Fail("connect", client.status(), g.coordinator);
+  gale::client::GrpcS3KeyApi api((*client)->coordinator());
+  auto keys = api.ListS3Keys();
+  if (!keys.ok()) return Fail("s3 keys list", keys.status(), g.coordinator);
+  if (g.json) {
+    json out = json::array();
+    for (const auto& key : *keys) out.push_back(S3KeyJson(key));
+    std::printf("%s\n", out.dump(2).c_str());
+    return kOk;
+  }
+  std::printf("%-20s  %-20s  %-10s  %-19s  %s\n", "ACCESS KEY", "OWNER", "ACCESS", "CREATED",
+              "BUCKETS");
+  for (const auto& key : *keys) {
+    std::printf("%-20s  %-20s  %-10s  %-19s  %s\n", key.access_key.c_str(),
+                key.owner.empty() ? "-" : key.owner.c_str(),
+                key.read_only ? "read-only" : "read-write", FormatTime(key.created_at_ms).c_str(),
+                BucketsText(key.buckets).c_str());
+  }
+  return kOk;
+}
+
+int S3KeysDelete(const Globals& g, const std::string& access_key) {
+  auto client = Connect(g);
+  if (!client.ok()) return Fail("connect", client.status(), g.coordinator);
+  gale::client::GrpcS3KeyApi api((*client)->coordinator());
+  Status status = api.DeleteS3Key(access_key);
+  if (!status.ok()) {
+    return Fail(StrCat("s3 keys delete ", access_key), status, g.coordinator,
+                "list the keys with `gale s3 keys list`");
+  }
+  std::printf(
+      "deleted S3 access key %s (gateways that cached it refuse it within their "
+      "s3.key_cache_ttl_ms)\n",
+      access_key.c_str());
+  return kOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -511,6 +591,28 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"on", "off"}));
 
+  auto* s3 = app.add_subcommand("s3", "the cluster's S3 gateways (gale-s3)");
+  s3->require_subcommand(1);
+  auto* s3_keys = s3->add_subcommand(
+      "keys", "access keys the gateways accept, kept (secrets encrypted) by the coordinator");
+  s3_keys->require_subcommand(1);
+  gale::client::S3KeyOptions key_options;
+  std::string access_key;
+  auto* keys_create =
+      s3_keys->add_subcommand("create", "make a key; prints its secret, this once only");
+  keys_create->add_option("--owner", key_options.owner,
+                          "owner recorded on buckets it creates (default: the access key)");
+  keys_create->add_flag("--read-only", key_options.read_only, "reads only: writes are refused");
+  keys_create->add_option("--bucket", key_options.buckets,
+                          "a bucket it may use (repeat for more; default: every bucket)");
+  keys_create->add_flag("--json", g.json,
+                        "print {\"access_key\",\"secret_key\",\"owner\",\"read_only\",...}");
+  auto* keys_list = s3_keys->add_subcommand("list", "list the keys (never their secrets)");
+  keys_list->add_flag("--json", g.json, "print JSON");
+  auto* keys_delete = s3_keys->add_subcommand(
+      "delete", "delete a key: gateways refuse it once their cache of it expires");
+  keys_delete->add_option("access_key", access_key, "the access key id")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -525,5 +627,8 @@ int main(int argc, char** argv) {
   if (*status) return StatusCommand(g);
   if (*drain) return Drain(g, node_id);
   if (*maintenance) return Maintenance(g, node_id, switch_to);
+  if (*keys_create) return S3KeysCreate(g, key_options);
+  if (*keys_list) return S3KeysList(g);
+  if (*keys_delete) return S3KeysDelete(g, access_key);
   return kUsage;
 }

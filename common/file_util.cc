@@ -88,6 +88,30 @@ Status WriteFileAtomically(const std::string& path, std::string_view contents) {
   return SyncDirectory(DirOf(path));
 }
 
+Status CreatePrivateFile(const std::string& path, std::string_view contents) {
+  const std::string tmp = StrCat(path, ".tmp.", ::getpid());
+  ::unlink(tmp.c_str());  // left by a crash of this pid's predecessor
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return ErrnoStatus(errno, StrCat("create ", tmp));
+  Status status;
+  size_t written = 0;
+  while (status.ok() && written < contents.size()) {
+    ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
+    if (n < 0 && errno != EINTR) status = ErrnoStatus(errno, StrCat("write ", tmp));
+    if (n > 0) written += static_cast<size_t>(n);
+  }
+  if (status.ok() && ::fsync(fd) != 0) status = ErrnoStatus(errno, StrCat("fsync ", tmp));
+  ::close(fd);
+  // link(), unlike rename(), refuses to replace a file that appeared meanwhile.
+  if (status.ok() && ::link(tmp.c_str(), path.c_str()) != 0) {
+    status = errno == EEXIST ? absl::AlreadyExistsError(StrCat(path, " already exists"))
+                             : ErrnoStatus(errno, StrCat("link ", tmp, " to ", path));
+  }
+  ::unlink(tmp.c_str());
+  RETURN_IF_ERROR(status);
+  return SyncDirectory(DirOf(path));
+}
+
 Result<std::string> ReadFileToString(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus(errno, StrCat("open ", path));

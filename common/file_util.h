@@ -12,6 +12,12 @@ namespace gale::common {
 // a temp file beside it, fsync, rename over `path`, fsync the directory.
 Status WriteFileAtomically(const std::string& path, std::string_view contents);
 
+// Creates `path` holding `contents`, readable and writable by the owner
+// alone (mode 0600), never replacing an existing file: ALREADY_EXISTS then.
+// Readers see no file or the whole of it (written to a temp file beside it,
+// fsynced, then linked into place).
+Status CreatePrivateFile(const std::string& path, std::string_view contents);
+
 // Reads a whole (small) file. NOT_FOUND if it does not exist.
 Result<std::string> ReadFileToString(const std::string& path);
 

@@ -132,6 +132,25 @@ Status Coordinator::Start() {
   tasks_->SetOnFinished([this](const TaskRecord& task) {
     if (task.kind != TaskKind::kVerify) replication_loop_->RunWithin(kReplanDelay);
   });
+  // The master key of S3 secrets never enters the database. Generated into
+  // the data dir only with SQLite: coordinators sharing PostgreSQL must share
+  // one key, so there it has to be configured.
+  S3MasterKeyOptions master_key_options;
+  master_key_options.key_hex = options_.s3_master_key;
+  master_key_options.key_file = options_.s3_master_key_file;
+  if (options_.database.type != "postgres") {
+    master_key_options.generated_file = options_.data_dir + "/s3-master-key";
+  }
+  s3_master_key_ = std::make_unique<S3MasterKey>(std::move(master_key_options));
+  RETURN_IF_ERROR(s3_master_key_->Load());
+  if (!s3_master_key_->fingerprint().empty()) {
+    spdlog::info("S3 master key loaded (fingerprint {})", s3_master_key_->fingerprint());
+  } else if (options_.database.type == "postgres") {  // none configured
+    spdlog::warn(
+        "no coordinator.s3_master_key_file or GALE_S3_MASTER_KEY: S3 keys (`gale s3 keys`) "
+        "cannot be created or used until one is set, the same on every coordinator");
+  }
+  s3_keys_ = std::make_unique<S3KeyService>(store_.get(), s3_master_key_.get(), clock_);
   heartbeats_ =
       std::make_unique<HeartbeatHandler>(registry_.get(), tasks_.get(), replication_.get());
   replication_metrics_ =
@@ -208,6 +227,7 @@ Status Coordinator::StartServers() {
   context.leader = leader_.get();
   context.auth = auth_.get();
   context.heartbeat_interval_ms = options_.heartbeat_interval_ms;
+  context.s3_keys = s3_keys_.get();
   grpc_service_ = std::make_unique<CoordinatorGrpcService>(context, grpc_metrics_.get());
   // grpc.health.v1.Health/Check: for gRPC probes, and the no-op call that
   // gale-bench measures the transport against.

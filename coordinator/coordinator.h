@@ -18,6 +18,8 @@
 #include "coordinator/files/garbage_collector.h"
 #include "coordinator/files/object_service.h"
 #include "coordinator/files/replica_catalog.h"
+#include "coordinator/files/s3_key_service.h"
+#include "coordinator/files/s3_master_key.h"
 #include "coordinator/repair/replication_manager.h"
 #include "coordinator/repair/task_ledger.h"
 #include "coordinator/store/metadata_store.h"
@@ -105,6 +107,8 @@ class Coordinator {
   std::unique_ptr<PgSessionLock> leader_lock_;  // PostgreSQL only
   std::unique_ptr<PgConnection> holder_conn_;   // used by the leader loop alone
   std::unique_ptr<common::PeriodicLoop> leader_loop_;
+  std::unique_ptr<S3MasterKey> s3_master_key_;
+  std::unique_ptr<S3KeyService> s3_keys_;
   // Several coordinators may share the store: merge what the others write.
   bool shared_store_ = false;
 

@@ -76,6 +76,12 @@ void CoordinatorOptions::AddToSchema(common::ConfigSchema* s) {
               int64_t{1} << 30, "largest chunk size a file may use");
   s->AddInt("coordinator.max_chunks_per_file", "max-chunks-per-file", &max_chunks_per_file, 1,
             int64_t{1} << 40, "most chunks one file may have");
+  s->AddString("coordinator.s3_master_key", "s3-master-key", &s3_master_key,
+               "key encrypting S3 secrets at rest, 64 hex characters; keep it out of files: set "
+               "GALE_S3_MASTER_KEY");
+  s->AddString("coordinator.s3_master_key_file", "s3-master-key-file", &s3_master_key_file,
+               "a file holding the S3 master key (empty, on SQLite: generated into "
+               "<data_dir>/s3-master-key)");
 
   s->AddInt("replication.default_replication_factor", "default-replication-factor",
             &default_replication_factor, 1, 16, "replicas per chunk when an upload names none");
@@ -125,6 +131,10 @@ Status CoordinatorOptions::Finalize() {
                                              dead_after_ms, ")"));
   }
   if (data_dir.empty()) return absl::InvalidArgumentError("server.data_dir must not be empty");
+  if (!s3_master_key.empty() && !s3_master_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "set coordinator.s3_master_key or coordinator.s3_master_key_file, not both");
+  }
   RETURN_IF_ERROR(tls.Validate());
 
   if (!database.url.empty()) {

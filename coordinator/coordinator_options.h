@@ -48,6 +48,11 @@ struct CoordinatorOptions {
   int max_tasks_per_heartbeat = 64;
   int64_t max_chunk_bytes = 64 << 20;
   int64_t max_chunks_per_file = 1'000'000;
+  // The master key that encrypts S3 secrets at rest (64 hex characters), or
+  // a file holding it; with neither, SQLite generates one into
+  // <data_dir>/s3-master-key on first use (see S3MasterKeyOptions).
+  std::string s3_master_key;
+  std::string s3_master_key_file;
 
   // replication
   int default_replication_factor = 3;

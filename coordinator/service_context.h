@@ -10,6 +10,7 @@
 #include "coordinator/files/file_service.h"
 #include "coordinator/files/object_service.h"
 #include "coordinator/files/replica_catalog.h"
+#include "coordinator/files/s3_key_service.h"
 #include "coordinator/repair/replication_manager.h"
 #include "coordinator/repair/task_ledger.h"
 #include "coordinator/store/node_record.h"
@@ -33,6 +34,7 @@ struct ServiceContext {
   const LeaderElection* leader = nullptr;       // who runs the background loops
   const common::Authenticator* auth = nullptr;  // null: every call allowed
   int64_t heartbeat_interval_ms = 0;
+  S3KeyService* s3_keys = nullptr;  // null: the S3 key RPCs answer FAILED_PRECONDITION
 };
 
 }  // namespace gale::coordinator

@@ -34,7 +34,7 @@ void S3Options::AddToSchema(common::ConfigSchema* s) {
   s->AddEnum("s3.write_mode", "write-mode", &write_mode, {"", "sync", "quorum", "async"},
              "when an upload returns (empty: the coordinator's default)");
   s->AddString("s3.access_key", "access-key", &access_key,
-               "the access key clients sign with (empty: only anonymous reads)",
+               "an access key clients sign with, besides those of `gale s3 keys`",
                {"GALE_S3_ACCESS_KEY"});
   s->AddString("s3.secret_key", "secret-key", &secret_key,
                "its secret; keep it out of files: set GALE_S3_SECRET_KEY", {"GALE_S3_SECRET_KEY"});
@@ -44,6 +44,12 @@ void S3Options::AddToSchema(common::ConfigSchema* s) {
                    "buckets anyone may read without signing");
   s->AddString("s3.coordinator_token", "coordinator-token", &coordinator_token,
                "API token for the coordinator, when it requires one", {"GALE_TOKEN"});
+  s->AddInt("s3.key_cache_ttl_ms", "key-cache-ttl-ms", &key_cache_ttl_ms, 0, kHour,
+            "an access key looked up at the coordinator is reused this long (a deleted key "
+            "keeps working as long)");
+  s->AddInt("s3.key_negative_cache_ttl_ms", "key-negative-cache-ttl-ms", &key_negative_cache_ttl_ms,
+            0, kHour,
+            "an access key the coordinator does not know is refused this long without asking");
   tls.AddToSchema(s);
   common::AddLoggingToSchema(s, &log_level, &log_format);
   for (const char* section :

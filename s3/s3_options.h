@@ -33,6 +33,11 @@ struct S3Options {
   std::string secret_key_file;
   std::vector<std::string> anonymous_read_buckets;
   std::string coordinator_token;  // API token for the coordinator ("": none)
+  // Access keys kept by the coordinator (`gale s3 keys`): how long one looked
+  // up is reused (a deleted key keeps working this long), and how long "no
+  // such key" is.
+  int64_t key_cache_ttl_ms = 30000;
+  int64_t key_negative_cache_ttl_ms = 5000;
   common::TlsOptions tls;
   std::string log_level = "info";
   std::string log_format = "text";

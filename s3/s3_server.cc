@@ -36,11 +36,19 @@ Status S3Server::Start() {
   backend_ =
       std::make_unique<ClusterBackend>(coordinator_.get(), transport_.get(), backend_options);
 
-  credentials_ = std::make_unique<Credentials>();
+  // Keys not configured here are looked up at the coordinator (`gale s3
+  // keys`), and cached: a deleted key stops working within the TTL.
+  key_source_ = std::make_unique<ClusterKeySource>(coordinator_.get());
+  KeyCacheOptions cache_options;
+  cache_options.ttl = absl::Milliseconds(options_.key_cache_ttl_ms);
+  cache_options.negative_ttl = absl::Milliseconds(options_.key_negative_cache_ttl_ms);
+  credentials_ = std::make_unique<Credentials>(key_source_.get(), clock_, cache_options);
   if (!options_.access_key.empty()) {
     credentials_->Add(options_.access_key, AccessKey{.secret = options_.secret_key});
   } else {
-    spdlog::warn("no s3.access_key: only anonymous reads of s3.anonymous_read_buckets");
+    spdlog::info(
+        "no s3.access_key: keys made with `gale s3 keys create`, and anonymous reads of "
+        "s3.anonymous_read_buckets");
   }
   credentials_->SetAnonymousReadBuckets(
       {options_.anonymous_read_buckets.begin(), options_.anonymous_read_buckets.end()});

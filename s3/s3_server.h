@@ -9,6 +9,7 @@
 #include "common/request_metrics.h"
 #include "common/status.h"
 #include "s3/cluster/cluster_backend.h"
+#include "s3/cluster/cluster_key_source.h"
 #include "s3/gateway/credentials.h"
 #include "s3/gateway/gateway.h"
 #include "s3/s3_options.h"
@@ -43,6 +44,7 @@ class S3Server {
   std::unique_ptr<client::CoordinatorClient> coordinator_;
   std::unique_ptr<client::ChunkTransport> transport_;
   std::unique_ptr<ClusterBackend> backend_;
+  std::unique_ptr<ClusterKeySource> key_source_;
   std::unique_ptr<Credentials> credentials_;
   std::unique_ptr<S3Gateway> gateway_;
   std::unique_ptr<common::HttpServer> server_;

@@ -26,6 +26,9 @@ Access GrpcAccess(std::string_view method) {
                                                              "GetMultipartUpload",
                                                              "ListMultipartUploads",
                                                              "ListParts"};
+  // Everything else needs a full token, the S3 key RPCs included: CreateS3Key
+  // and GetS3Key (what gateways call) answer with secrets, and even ListS3Keys
+  // is for administrators.
   if (std::find(kNode.begin(), kNode.end(), method) != kNode.end()) return Access::kNode;
   if (std::find(kRead.begin(), kRead.end(), method) != kRead.end()) return Access::kRead;
   return Access::kWrite;

@@ -764,4 +764,70 @@ grpc::Status CoordinatorGrpcService::CompleteMultipartUpload(
   });
 }
 
+// ---- S3 keys ------------------------------------------------------------------
+
+namespace {
+
+// Without the secret unless `secret` is given.
+void ToProto(const S3KeyRecord& key, const std::string* secret, v1::S3Key* out) {
+  out->set_access_key(key.access_key_id);
+  if (secret != nullptr) out->set_secret_key(*secret);
+  out->set_owner(key.owner);
+  out->set_read_only(key.read_only);
+  for (const std::string& bucket : key.buckets) out->add_buckets(bucket);
+  out->set_created_at_ms(absl::ToUnixMillis(key.created_at));
+}
+
+Status NoS3Keys() {
+  return absl::FailedPreconditionError("this coordinator does not keep S3 keys");
+}
+
+}  // namespace
+
+grpc::Status CoordinatorGrpcService::CreateS3Key(grpc::ServerContext* context,
+                                                 const v1::CreateS3KeyRequest* request,
+                                                 v1::CreateS3KeyResponse* response) {
+  return Handle("CreateS3Key", context, [&]() -> Status {
+    if (ctx_.s3_keys == nullptr) return NoS3Keys();
+    S3KeySpec spec;
+    spec.owner = request->owner();
+    spec.read_only = request->read_only();
+    spec.buckets.assign(request->buckets().begin(), request->buckets().end());
+    ASSIGN_OR_RETURN(S3KeySecret created, ctx_.s3_keys->Create(std::move(spec)));
+    ToProto(created.key, &created.secret, response->mutable_key());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::ListS3Keys(grpc::ServerContext* context,
+                                                const v1::ListS3KeysRequest*,
+                                                v1::ListS3KeysResponse* response) {
+  return Handle("ListS3Keys", context, [&]() -> Status {
+    if (ctx_.s3_keys == nullptr) return NoS3Keys();
+    ASSIGN_OR_RETURN(std::vector<S3KeyRecord> keys, ctx_.s3_keys->List());
+    for (const auto& key : keys) ToProto(key, nullptr, response->add_keys());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CoordinatorGrpcService::DeleteS3Key(grpc::ServerContext* context,
+                                                 const v1::DeleteS3KeyRequest* request,
+                                                 v1::DeleteS3KeyResponse*) {
+  return Handle("DeleteS3Key", context, [&]() -> Status {
+    if (ctx_.s3_keys == nullptr) return NoS3Keys();
+    return ctx_.s3_keys->Delete(request->access_key());
+  });
+}
+
+grpc::Status CoordinatorGrpcService::GetS3Key(grpc::ServerContext* context,
+                                              const v1::GetS3KeyRequest* request,
+                                              v1::GetS3KeyResponse* response) {
+  return Handle("GetS3Key", context, [&]() -> Status {
+    if (ctx_.s3_keys == nullptr) return NoS3Keys();
+    ASSIGN_OR_RETURN(S3KeySecret found, ctx_.s3_keys->Resolve(request->access_key()));
+    ToProto(found.key, &found.secret, response->mutable_key());
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace gale::coordinator

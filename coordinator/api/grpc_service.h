@@ -105,6 +105,15 @@ class CoordinatorGrpcService final : public gale::v1::Coordinator::Service {
                                        const v1::CompleteMultipartUploadRequest* request,
                                        v1::CompleteMultipartUploadResponse* response) override;
 
+  grpc::Status CreateS3Key(grpc::ServerContext* context, const v1::CreateS3KeyRequest* request,
+                           v1::CreateS3KeyResponse* response) override;
+  grpc::Status ListS3Keys(grpc::ServerContext* context, const v1::ListS3KeysRequest* request,
+                          v1::ListS3KeysResponse* response) override;
+  grpc::Status DeleteS3Key(grpc::ServerContext* context, const v1::DeleteS3KeyRequest* request,
+                           v1::DeleteS3KeyResponse* response) override;
+  grpc::Status GetS3Key(grpc::ServerContext* context, const v1::GetS3KeyRequest* request,
+                        v1::GetS3KeyResponse* response) override;
+
   // Waits until no call is being handled, or `timeout` passes. Used at
   // shutdown: gRPC's own Shutdown(deadline) also waits out idle client
   // connections, so the coordinator drains calls itself, then shuts down at once.

@@ -13,6 +13,7 @@
 #include "coordinator/store/node_record.h"
 #include "coordinator/store/object_record.h"
 #include "coordinator/store/replica_record.h"
+#include "coordinator/store/s3_key_record.h"
 #include "coordinator/store/task_record.h"
 
 namespace gale::coordinator {
@@ -305,6 +306,17 @@ class MetadataStore {
   // in use. INVALID_ARGUMENT, with guidance, where the backend has better
   // tools of its own (PostgreSQL: pg_dump, point-in-time recovery).
   virtual Status Backup(const std::string& path) = 0;
+
+  // ---- S3 access keys -------------------------------------------------------
+
+  // A new key. ALREADY_EXISTS when the access key id is taken.
+  virtual Status InsertS3Key(const S3KeyRecord& key) = 0;
+  // NOT_FOUND when there is no such key.
+  virtual Result<S3KeyRecord> GetS3Key(std::string_view access_key_id) = 0;
+  // Every key, by access key id.
+  virtual Result<std::vector<S3KeyRecord>> ListS3Keys() = 0;
+  // NOT_FOUND when there is no such key.
+  virtual Status DeleteS3Key(std::string_view access_key_id) = 0;
 };
 
 }  // namespace gale::coordinator

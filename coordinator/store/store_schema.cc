@@ -1,5 +1,7 @@
 #include "coordinator/store/store_schema.h"
 
+#include <algorithm>
+
 #include "common/strings.h"
 #include "nlohmann/json.hpp"
 
@@ -10,6 +12,23 @@ Status CheckNotNewer(std::string_view database, int current, int latest) {
   return absl::FailedPreconditionError(StrCat("the database ", database, " has schema version ",
                                               current, ", newer than this binary knows (", latest,
                                               "); run a newer gale-coordinator"));
+}
+
+Status CheckAppliedKnown(std::string_view database, const std::set<int>& applied,
+                         const std::vector<migrations::Migration>& migrations) {
+  const int latest = LatestVersion(migrations);
+  RETURN_IF_ERROR(CheckNotNewer(database, applied.empty() ? 0 : *applied.rbegin(), latest));
+  for (int version : applied) {
+    const bool known = std::any_of(migrations.begin(), migrations.end(),
+                                   [&](const auto& m) { return m.version == version; });
+    if (!known) {
+      return absl::FailedPreconditionError(
+          StrCat("the database ", database, " has migration ", version,
+                 " applied, which this binary does not know; run the gale-coordinator that "
+                 "applied it"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 std::string EncodeStringMap(const std::map<std::string, std::string>& values) {
@@ -56,6 +75,27 @@ Status CheckObjectFile(const FileRecord& file) {
 Status CheckCurrent(int current, int latest) {
   if (current == latest) return absl::OkStatus();
   return absl::UnavailableError(StrCat("schema version ", current, ", expected ", latest));
+}
+
+std::string EncodeStringList(const std::vector<std::string>& values) {
+  return nlohmann::json(values).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<std::vector<std::string>> DecodeStringList(std::string_view json) {
+  nlohmann::json parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_array()) {
+    return absl::InternalError(StrCat("stored list is not a JSON array: ", json.substr(0, 100)));
+  }
+  std::vector<std::string> out;
+  for (const auto& value : parsed) {
+    if (!value.is_string()) return absl::InternalError("stored list holds a value not a string");
+    out.push_back(value.get<std::string>());
+  }
+  return out;
+}
+
+Status NoSuchS3Key(std::string_view access_key_id) {
+  return absl::NotFoundError(StrCat("no S3 access key '", EscapeForMessage(access_key_id), "'"));
 }
 
 }  // namespace gale::coordinator

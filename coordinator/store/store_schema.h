@@ -2,6 +2,7 @@
 
 #include <array>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,9 +39,9 @@ inline constexpr std::string_view kPartColumns =
 inline constexpr std::string_view kObjectColumns =
     "bucket, key, file_id, size, etag, content_type, metadata, tags, modified_at_ms";
 
-inline constexpr std::array<std::string_view, 11> kTables = {
-    "nodes",   "files",   "file_chunks",       "chunks",          "replicas",         "tasks",
-    "buckets", "objects", "multipart_uploads", "multipart_parts", "schema_migrations"};
+inline constexpr std::array<std::string_view, 12> kTables = {
+    "nodes",   "files",   "file_chunks",       "chunks",          "replicas",          "tasks",
+    "buckets", "objects", "multipart_uploads", "multipart_parts", "schema_migrations", "s3_keys"};
 
 // An object's metadata or tags as stored: a JSON object of strings.
 std::string EncodeStringMap(const std::map<std::string, std::string>& values);
@@ -63,7 +64,26 @@ inline int LatestVersion(const std::vector<migrations::Migration>& migrations) {
 
 // FAILED_PRECONDITION when `database` is at a version newer than `latest`.
 Status CheckNotNewer(std::string_view database, int current, int latest);
+// FAILED_PRECONDITION when `database` has a migration applied that
+// `migrations` (this binary's) does not hold: a newer one, or one of a
+// version this binary skips. Migrations missing below the highest applied
+// one are fine: Migrate applies them (branches adding migrations may merge
+// in any order).
+Status CheckAppliedKnown(std::string_view database, const std::set<int>& applied,
+                         const std::vector<migrations::Migration>& migrations);
 // UNAVAILABLE unless every migration up to `latest` is applied.
 Status CheckCurrent(int current, int latest);
+
+// Of `s3_keys`, in the order the row readers expect.
+inline constexpr std::string_view kS3KeyColumns =
+    "access_key_id, secret_encrypted, owner, read_only, buckets, created_at_ms";
+
+// An S3 key's buckets as stored: a JSON array of strings.
+std::string EncodeStringList(const std::vector<std::string>& values);
+// INTERNAL for a stored value that is not such an array.
+Result<std::vector<std::string>> DecodeStringList(std::string_view json);
+
+// NOT_FOUND for an S3 access key, as both stores say it.
+Status NoSuchS3Key(std::string_view access_key_id);
 
 }  // namespace gale::coordinator

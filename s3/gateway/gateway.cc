@@ -238,7 +238,7 @@ Status S3Gateway::Authenticate(Call& call) {
   if (!call.s3.Header("Authorization") && !presigned) return absl::OkStatus();  // anonymous
   SigV4Request request{call.s3.method, call.s3.raw_path, call.s3.raw_query, call.s3.headers};
   ASSIGN_OR_RETURN(SigV4Credentials credentials, ParseSigV4(request));
-  std::optional<AccessKey> key = credentials_->Find(credentials.access_key_id);
+  ASSIGN_OR_RETURN(std::optional<AccessKey> key, credentials_->Resolve(credentials.access_key_id));
   if (!key) {
     return S3Error(S3ErrorCode::kInvalidAccessKeyId,
                    "The AWS Access Key Id you provided does not exist in our records.");

@@ -215,6 +215,18 @@ class ForwardingStore : public coordinator::MetadataStore {
   }
   Result<coordinator::DatabaseStats> Stats() override { return inner_->Stats(); }
   Status Backup(const std::string& path) override { return inner_->Backup(path); }
+  Status InsertS3Key(const coordinator::S3KeyRecord& key) override {
+    return inner_->InsertS3Key(key);
+  }
+  Result<coordinator::S3KeyRecord> GetS3Key(std::string_view access_key_id) override {
+    return inner_->GetS3Key(access_key_id);
+  }
+  Result<std::vector<coordinator::S3KeyRecord>> ListS3Keys() override {
+    return inner_->ListS3Keys();
+  }
+  Status DeleteS3Key(std::string_view access_key_id) override {
+    return inner_->DeleteS3Key(access_key_id);
+  }
 
  protected:
   coordinator::MetadataStore* const inner_;

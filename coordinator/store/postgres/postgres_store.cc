@@ -1,5 +1,6 @@
 #include "coordinator/store/postgres/postgres_store.h"
 
+#include <set>
 #include <tuple>
 #include <unordered_map>
 
@@ -99,15 +100,19 @@ Status PostgresStore::Migrate() {
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT "
         "NOT NULL, applied_at_ms BIGINT NOT NULL)");
   }));
-  int current = 0;
+  // Every migration not recorded is applied, also below the highest recorded
+  // one: branches that each add a migration may merge in either order.
+  std::set<int> applied;
   RETURN_IF_ERROR(
-      conn->Run("read schema version", PgIsolation::kRepeatableRead, [&](PgTx& tx) -> Status {
-        ASSIGN_OR_RETURN(current, SchemaVersionIn(tx));
+      conn->Run("read schema versions", PgIsolation::kRepeatableRead, [&](PgTx& tx) -> Status {
+        ASSIGN_OR_RETURN(pqxx::result r, tx.Exec("SELECT version FROM schema_migrations"));
+        for (const pqxx::row& row : r) applied.insert(row[0].as<int>());
         return absl::OkStatus();
       }));
-  RETURN_IF_ERROR(CheckNotNewer(pool_->redacted_url(), current, LatestMigrationVersion()));
+  RETURN_IF_ERROR(
+      CheckAppliedKnown(pool_->redacted_url(), applied, migrations::PostgresMigrations()));
   for (const auto& migration : migrations::PostgresMigrations()) {
-    if (migration.version <= current) continue;
+    if (applied.contains(migration.version)) continue;
     Status status = conn->Run(
         StrCat("migration ", migration.name), PgIsolation::kSerializable, [&](PgTx& tx) -> Status {
           RETURN_IF_ERROR(tx.ExecScript(migration.sql));

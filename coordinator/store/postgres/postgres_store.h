@@ -14,7 +14,8 @@ namespace gale::coordinator {
 // may share. Behaves as SqliteStore does, method for method. Nodes, cluster,
 // replica reports and administration are in postgres_store.cc, files and
 // chunks in postgres_store_files.cc, buckets and objects in
-// postgres_store_objects.cc, tasks in postgres_store_tasks.cc.
+// postgres_store_objects.cc, tasks in postgres_store_tasks.cc, S3 keys in
+// postgres_store_s3_keys.cc.
 // Whatever reads and then writes runs in one SERIALIZABLE transaction, retried
 // on conflicts, so concurrent coordinators cannot interleave badly; reads of
 // several statements share one snapshot. Thread-safe: a pool of connections.
@@ -120,6 +121,11 @@ class PostgresStore final : public MetadataStore {
   // Always INVALID_ARGUMENT: PostgreSQL is backed up with pg_dump or
   // continuous archiving, outside the coordinator.
   Status Backup(const std::string& path) override;
+
+  Status InsertS3Key(const S3KeyRecord& key) override;
+  Result<S3KeyRecord> GetS3Key(std::string_view access_key_id) override;
+  Result<std::vector<S3KeyRecord>> ListS3Keys() override;
+  Status DeleteS3Key(std::string_view access_key_id) override;
 
   // The advisory lock key held while migrating ("gale" and 1).
   static constexpr int64_t kMigrationLockKey = (int64_t{0x67616c65} << 32) | 1;

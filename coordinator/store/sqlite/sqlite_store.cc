@@ -4,6 +4,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <set>
+
 #include "common/file_util.h"
 #include "common/strings.h"
 #include "coordinator/store/store_schema.h"
@@ -207,10 +209,20 @@ Status SqliteStore::Migrate() {
   RETURN_IF_ERROR(
       db.Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
               "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)"));
-  ASSIGN_OR_RETURN(int current, SchemaVersionIn(db));
-  RETURN_IF_ERROR(CheckNotNewer(db.path(), current, LatestMigrationVersion()));
+  // Every migration not recorded is applied, also below the highest recorded
+  // one: branches that each add a migration may merge in either order.
+  std::set<int> applied;
+  {
+    ASSIGN_OR_RETURN(auto versions, db.Prepare("SELECT version FROM schema_migrations"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, versions->Step());
+      if (!row) break;
+      applied.insert(static_cast<int>(versions->Int(0)));
+    }
+  }
+  RETURN_IF_ERROR(CheckAppliedKnown(db.path(), applied, migrations::SqliteMigrations()));
   for (const auto& migration : migrations::SqliteMigrations()) {
-    if (migration.version <= current) continue;
+    if (applied.contains(migration.version)) continue;
     Status status = db.Transaction([&]() -> Status {
       RETURN_IF_ERROR(db.Exec(migration.sql));
       ASSIGN_OR_RETURN(auto insert,

@@ -17,7 +17,8 @@ namespace gale::coordinator {
 // The embedded metadata store: one SQLite file in WAL mode, migrated from the
 // SQL embedded from migrations/sqlite/. Nodes, cluster and replica reports are
 // in sqlite_store.cc, files and chunks in sqlite_store_files.cc, buckets and
-// objects in sqlite_store_objects.cc, tasks in sqlite_store_tasks.cc. Holds an exclusive lock on
+// objects in sqlite_store_objects.cc, tasks in sqlite_store_tasks.cc, S3 keys in
+// sqlite_store_s3_keys.cc. Holds an exclusive lock on
 // "<path>.lock" for its lifetime, so a second coordinator on the same file
 // refuses to start. Thread-safe: one writer connection commits concurrent
 // writes together (group commit, one fsync per batch); reads run on a pool
@@ -119,6 +120,11 @@ class SqliteStore final : public MetadataStore {
 
   Result<DatabaseStats> Stats() override;
   Status Backup(const std::string& path) override;
+
+  Status InsertS3Key(const S3KeyRecord& key) override;
+  Result<S3KeyRecord> GetS3Key(std::string_view access_key_id) override;
+  Result<std::vector<S3KeyRecord>> ListS3Keys() override;
+  Status DeleteS3Key(std::string_view access_key_id) override;
 
  private:
   // A write waiting for the batch it will commit in.
