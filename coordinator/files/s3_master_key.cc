@@ -19,25 +19,6 @@ constexpr std::string_view kFormat = "v1";
 constexpr std::string_view kKeyHelp =
     "64 hex characters (32 bytes; make one with `openssl rand -hex 32`)";
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> HexDecode(std::string_view hex) {
-  if (hex.size() % 2 != 0) return std::nullopt;
-  std::string out;
-  out.reserve(hex.size() / 2);
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    const int high = HexDigit(hex[i]), low = HexDigit(hex[i + 1]);
-    if (high < 0 || low < 0) return std::nullopt;
-    out.push_back(static_cast<char>(high * 16 + low));
-  }
-  return out;
-}
-
 // The raw key written as hex in `text` (surrounding whitespace allowed).
 // INVALID_ARGUMENT naming `source`, without echoing the text.
 Result<std::string> ParseKey(std::string_view text, std::string_view source) {
