@@ -96,8 +96,10 @@ Status ChunkTransport::Put(const std::string& address, const std::string& id, st
   return status;
 }
 
-Result<std::string> ChunkTransport::Get(const std::string& address, const std::string& id) {
+Result<std::string> ChunkTransport::Get(const std::string& address, const std::string& id,
+                                        int64_t expected_size) {
   std::string body;
+  if (expected_size > 0) body.reserve(static_cast<size_t>(expected_size));
   RETURN_IF_ERROR(Fetch(address, id, [&](std::string_view piece) {
     body.append(piece);
     return true;

@@ -32,8 +32,11 @@ class ChunkTransport {
   // coordinator's `write_grant` for it ("": none).
   Status Put(const std::string& address, const std::string& id, std::string_view data,
              const std::string& write_grant = "");
-  // The whole chunk as the node serves it (not verified here).
-  Result<std::string> Get(const std::string& address, const std::string& id);
+  // The whole chunk as the node serves it (not verified here), received into
+  // a buffer of `expected_size` bytes when that is known (> 0): no copies
+  // while it grows.
+  Result<std::string> Get(const std::string& address, const std::string& id,
+                          int64_t expected_size = 0);
   // Streams the chunk as the node serves it to `sink`, piece by piece (not
   // verified here). CANCELLED when `sink` returns false; UNAVAILABLE also
   // when the body ends early (the node cut it: a failed verification).

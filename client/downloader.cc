@@ -16,7 +16,7 @@ Result<std::string> Downloader::FetchChunk(const FileInfo::Chunk& chunk) {
   }
   Status last;
   for (const auto& replica : chunk.replicas) {
-    auto bytes = transport_->Get(replica.address, chunk.id);
+    auto bytes = transport_->Get(replica.address, chunk.id, chunk.size);
     if (bytes.ok() && common::Sha256::Hex(*bytes) == chunk.id) return bytes;
     if (bytes.ok()) {
       last = absl::DataLossError(StrCat("node ", replica.node_id, " returned bytes of chunk ",
