@@ -1,17 +1,21 @@
 // metadata: files of 16 chunks allocated and committed (simulated nodes
-// report the replicas), then file-info and chunk-location reads, on SQLite
-// and on PostgreSQL.
+// report the replicas), then file-info and chunk-location reads over gRPC
+// (against a no-op gRPC call) and over REST (against REST heartbeats), on
+// SQLite and on PostgreSQL.
 
 #include <mutex>
 
 #include "absl/time/clock.h"
+#include "bench/baselines.h"
 #include "bench/cluster.h"
 #include "bench/file_ops.h"
 #include "bench/load.h"
+#include "bench/rest_heartbeats.h"
 #include "bench/rpc.h"
 #include "bench/scenario.h"
 #include "bench/sim_nodes.h"
 #include "common/strings.h"
+#include "httplib.h"
 
 namespace gale::bench {
 namespace {
@@ -26,6 +30,26 @@ void AddLoad(Report* report, const std::string& name, const std::string& unit,
   report->Add(kScenario, name, unit, load.rate(), std::move(goal));
   report->Add(kScenario, name + ".p99", "ms", load.latency.PercentileMs(99));
   NoteErrors(report, kScenario, name, load);
+}
+
+// A read and its ratio to the baseline of the same run.
+void AddRead(Report* report, const std::string& name, const LoadResult& load,
+             const std::string& baseline_name, double baseline, Goal ratio_goal) {
+  AddLoad(report, name, "/s", load, Goal{});
+  report->Add(kScenario, StrCat(name, ".vs_", baseline_name), "x",
+              baseline > 0 ? load.rate() / baseline : 0, std::move(ratio_goal));
+}
+
+// GET `path` on the worker's keep-alive connection; INTERNAL unless 200 with
+// `expect` in the body.
+Status RestGet(httplib::Client& client, const std::string& path, std::string_view expect) {
+  auto r = client.Get(path);
+  if (!r) return absl::UnavailableError(httplib::to_string(r.error()));
+  if (r->status != 200) return absl::InternalError(StrCat("HTTP ", r->status, ": ", r->body));
+  if (r->body.find(expect) == std::string::npos) {
+    return absl::InternalError(StrCat("GET ", path, " does not name ", expect));
+  }
+  return absl::OkStatus();
 }
 
 // One backend's figures; `goals` only on SQLite (PostgreSQL: reported).
@@ -65,15 +89,32 @@ Status Measure(const BenchOptions& options, const std::string& backend,
     std::erase(file_ids, "");
     std::erase(chunk_ids, "");
 
-    LoadResult infos = RunLoad(reads, [&](int, int64_t i) {
+    // The baselines of this run: what the transports cost on their own.
+    const LoadResult noop = NoopGrpcCalls(cluster.channel, reads);
+    if (noop.ops == 0) return absl::UnavailableError("no-op gRPC calls fail: " + noop.first_error);
+    report->Add(kScenario, backend + ".baseline.noop_grpc", "/s", noop.rate());
+    const LoadResult heartbeats =
+        RestHeartbeats(cluster.rest_host, cluster.rest_port, nodes, reads);
+    if (heartbeats.ops == 0) {
+      return absl::UnavailableError("REST heartbeats fail: " + heartbeats.first_error);
+    }
+    report->Add(kScenario, backend + ".baseline.rest_heartbeats", "/s", heartbeats.rate());
+
+    LoadResult infos = RunLoad(reads, [&](int, int64_t i) -> Status {
       v1::GetFileRequest request;
       request.set_file(file_ids[static_cast<size_t>(i) % file_ids.size()]);
       request.set_with_chunks(true);
       v1::GetFileResponse response;
-      return Call(cluster.stub.get(), &v1::Coordinator::Stub::GetFile, request, &response);
+      RETURN_IF_ERROR(
+          Call(cluster.stub.get(), &v1::Coordinator::Stub::GetFile, request, &response));
+      if (response.file().chunks_size() != kChunksPerFile) {
+        return absl::InternalError(
+            StrCat("file ", request.file(), " has ", response.file().chunks_size(), " chunks"));
+      }
+      return absl::OkStatus();
     });
-    AddLoad(report, backend + ".file_info", "/s", infos,
-            goals ? AtLeast(20000, ">= 20000/s") : Goal{});
+    AddRead(report, backend + ".file_info", infos, "noop", noop.rate(),
+            goals ? AtLeast(0.5, ">= 0.50 x no-op") : Goal{});
 
     LoadResult locations = RunLoad(reads, [&](int, int64_t i) -> Status {
       v1::GetChunkLocationsRequest request;
@@ -87,8 +128,30 @@ Status Measure(const BenchOptions& options, const std::string& backend,
       }
       return absl::OkStatus();
     });
-    AddLoad(report, backend + ".chunk_locations", "/s", locations,
-            goals ? AtLeast(20000, ">= 20000/s") : Goal{});
+    AddRead(report, backend + ".chunk_locations", locations, "noop", noop.rate(),
+            goals ? AtLeast(0.5, ">= 0.50 x no-op") : Goal{});
+
+    // The same reads through the ZephyrFS-compatible REST API, one
+    // keep-alive connection per worker.
+    std::vector<std::unique_ptr<httplib::Client>> clients;
+    for (int w = 0; w < reads.concurrency; ++w) {
+      clients.push_back(std::make_unique<httplib::Client>(cluster.rest_host, cluster.rest_port));
+      clients.back()->set_keep_alive(true);
+      clients.back()->set_tcp_nodelay(true);
+    }
+    LoadResult rest_infos = RunLoad(reads, [&](int w, int64_t i) {
+      const std::string& id = file_ids[static_cast<size_t>(i) % file_ids.size()];
+      return RestGet(*clients[static_cast<size_t>(w)], StrCat("/api/v1/files/", id), id);
+    });
+    AddRead(report, backend + ".rest_file_info", rest_infos, "rest_heartbeats", heartbeats.rate(),
+            goals ? AtLeast(0.7, ">= 0.70 x REST heartbeats") : Goal{});
+    LoadResult rest_locations = RunLoad(reads, [&](int w, int64_t i) {
+      const std::string& id = chunk_ids[static_cast<size_t>(i) % chunk_ids.size()];
+      return RestGet(*clients[static_cast<size_t>(w)], StrCat("/api/v1/chunks/", id, "/locations"),
+                     "node_addresses");
+    });
+    AddRead(report, backend + ".rest_chunk_locations", rest_locations, "rest_heartbeats",
+            heartbeats.rate(), goals ? AtLeast(0.7, ">= 0.70 x REST heartbeats") : Goal{});
   }
   return absl::OkStatus();
 }

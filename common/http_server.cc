@@ -1,5 +1,7 @@
 #include "common/http_server.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <regex>
 
@@ -72,6 +74,13 @@ HttpServer::HttpServer(std::string name, HttpServerOptions options, RequestMetri
   const int threads = options.threads;
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_tcp_nodelay(true);
+  // The library's default also sets SO_REUSEPORT, with which a second server
+  // on a port in use binds too and the kernel splits connections between them.
+  server_->set_socket_options([this](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listen_socket_ = sock;
+  });
   server_->set_payload_max_length(std::max(options.max_body_bytes, options.max_stream_bytes));
   auto seconds = [](absl::Duration d) { return absl::ToInt64Seconds(d); };
   auto micros = [](absl::Duration d) { return absl::ToInt64Microseconds(d) % 1000000; };
@@ -81,23 +90,21 @@ HttpServer::HttpServer(std::string name, HttpServerOptions options, RequestMetri
   server_->set_keep_alive_max_count(options.keep_alive_max_count);
 
   // Called for every answer with status >= 400; fills in a JSON body where the
-  // library produced none (unmatched route, 413, malformed request line).
+  // library produced none (413, a malformed request line).
   server_->set_error_handler(httplib::Server::HandlerWithResponse(
       [this](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        std::string details;
         if (res.status == 404) {
-          details = StrCat("no route for ", req.method, " ", req.path);
-          if (metrics_ != nullptr) metrics_->Record("unmatched", "404", absl::ZeroDuration());
+          AnswerUnmatched(req, res);
         } else if (res.status == 413) {
-          details = "request body is larger than the server accepts";
+          SendJson(res, 413,
+                   {{"error", "payload too large"},
+                    {"details", "request body is larger than the server accepts"}});
         } else {
-          details = StrCat("the server answered HTTP ", res.status);
+          SendJson(res, res.status,
+                   {{"error", "bad request"},
+                    {"details", StrCat("the server answered HTTP ", res.status)}});
         }
-        std::string error = res.status == 404   ? "not found"
-                            : res.status == 413 ? "payload too large"
-                                                : "bad request";
-        SendJson(res, res.status, {{"error", error}, {"details", details}});
         return httplib::Server::HandlerResponse::Handled;
       }));
   server_->set_exception_handler(
@@ -109,6 +116,13 @@ HttpServer::HttpServer(std::string name, HttpServerOptions options, RequestMetri
 }
 
 HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::AnswerUnmatched(const httplib::Request& req, httplib::Response& res) {
+  SendJson(
+      res, 404,
+      {{"error", "not found"}, {"details", StrCat("no route for ", req.method, " ", req.path)}});
+  if (metrics_ != nullptr) metrics_->Record("unmatched", "404", absl::ZeroDuration());
+}
 
 bool HttpServer::OriginAllowed(const httplib::Request& req) const {
   if (cors_allowed_origins_.empty() || !req.has_header("Origin")) return false;
@@ -232,6 +246,18 @@ void HttpServer::PostStreaming(std::string_view route, StreamingHandler handler)
 }
 
 Result<int> HttpServer::Bind(const std::string& host, int port) {
+  // Last, so that every registered route matches first.
+  auto unmatched = [this](const httplib::Request& req, httplib::Response& res) {
+    AnswerUnmatched(req, res);
+  };
+  // Bodies are not read: the answer does not depend on them.
+  auto unmatched_with_body = [unmatched](const httplib::Request& req, httplib::Response& res,
+                                         const httplib::ContentReader&) { unmatched(req, res); };
+  server_->Get(".*", unmatched);
+  server_->Delete(".*", unmatched);
+  server_->Post(".*", unmatched_with_body);
+  server_->Put(".*", unmatched_with_body);
+  server_->Patch(".*", unmatched_with_body);
   if (!server_->is_valid()) {
     return absl::InvalidArgumentError(
         StrCat(name_,
@@ -244,6 +270,10 @@ Result<int> HttpServer::Bind(const std::string& host, int port) {
     return absl::UnavailableError(
         StrCat(name_, ": cannot listen on ", host, ":", port, " (in use or not permitted)"));
   }
+  // The library listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG, fixed
+  // when Debian built it): a burst of connections would lose SYNs and stall
+  // a second. listen() again on the listening socket raises it.
+  if (listen_socket_ >= 0) ::listen(listen_socket_, kListenBacklog);
   port_ = bound;
   return bound;
 }

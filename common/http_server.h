@@ -83,8 +83,12 @@ class HttpServer {
   void PutStreaming(std::string_view route, StreamingHandler handler);
   void PostStreaming(std::string_view route, StreamingHandler handler);
 
-  // Binds host:port (port 0 picks a free one); returns the bound port.
+  // Binds host:port (port 0 picks a free one) with a backlog of
+  // kListenBacklog and without SO_REUSEPORT, so a port in use is an error
+  // (UNAVAILABLE naming it), never shared; returns the bound port. Call it
+  // after registering every route: requests no route matches answer 404 JSON.
   Result<int> Bind(const std::string& host, int port);
+  static constexpr int kListenBacklog = 1024;
   // Serves on a background thread.
   void Start();
   // Stops accepting and waits for the listening thread.
@@ -108,6 +112,8 @@ class HttpServer {
   // CORS and rate limits, before routing: Handled when answered here.
   httplib::Server::HandlerResponse PreRoute(const httplib::Request& req, httplib::Response& res);
   bool OriginAllowed(const httplib::Request& req) const;
+  // 404 JSON naming the method and path, counted as "unmatched".
+  void AnswerUnmatched(const httplib::Request& req, httplib::Response& res);
 
   const std::string name_;
   RequestMetrics* const metrics_;
@@ -118,6 +124,8 @@ class HttpServer {
   std::unique_ptr<ClientRateLimiter> rate_limiter_;  // null: unlimited
   std::unique_ptr<httplib::Server> server_;          // an SSLServer with TLS
   int port_ = 0;
+  // The listening socket, recorded as the library creates it (-1 before).
+  std::atomic<int> listen_socket_{-1};
   std::atomic<bool> listen_returned_{false};
   std::thread thread_;
 };

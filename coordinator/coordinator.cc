@@ -16,6 +16,7 @@
 #include "coordinator/cluster/registry_metrics.h"
 #include "coordinator/files/database_admin.h"
 #include "coordinator/repair/replication_metrics.h"
+#include "coordinator/store/memory/cached_store.h"
 #include "coordinator/store/postgres/pg_advisory_lock.h"
 #include "coordinator/store/postgres/pg_connection.h"
 #include "coordinator/store/store_factory.h"
@@ -70,6 +71,12 @@ Status Coordinator::Start() {
     spdlog::warn("no security.api_tokens: every REST and client gRPC call is allowed");
   }
   ASSIGN_OR_RETURN(store_, OpenMetadataStore(options_.database));
+  if (options_.database.type != "postgres") {
+    // The hot reads from memory (docs/DESIGN.md, "What lives in memory"):
+    // this process is the database's only writer. Migrate() builds the index.
+    store_ = std::make_unique<CachedStore>(std::move(store_),
+                                           CachedStore::Options{.authoritative = true});
+  }
   RETURN_IF_ERROR(store_->Migrate());
   ASSIGN_OR_RETURN(cluster_, store_->GetOrCreateCluster(common::NewUuid(), clock_->Now()));
   spdlog::info("metadata store: {} at {} (cluster {})", store_->backend(),
@@ -236,6 +243,9 @@ Status Coordinator::StartServers() {
   ASSIGN_OR_RETURN(auto credentials, common::GrpcServerCredentials(options_.tls));
   builder.AddListeningPort(StrCat(options_.bind_address, ":", options_.grpc_port), credentials,
                            &grpc_port_);
+  // gRPC sets SO_REUSEPORT by default: a second coordinator on this port would
+  // bind too and the kernel would split connections between the two.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options_.grpc_max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(options_.grpc_max_message_bytes));
   builder.RegisterService(grpc_service_.get());

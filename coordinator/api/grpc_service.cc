@@ -477,7 +477,8 @@ grpc::Status CoordinatorGrpcService::GetChunkLocations(grpc::ServerContext* cont
                                                        const v1::GetChunkLocationsRequest* request,
                                                        v1::GetChunkLocationsResponse* response) {
   return Handle("GetChunkLocations", context, [&]() -> Status {
-    ASSIGN_OR_RETURN(auto locations, ctx_.files->GetChunkLocations(request->chunk_id()));
+    ASSIGN_OR_RETURN(auto locations,
+                     ctx_.files->GetChunkLocations(request->chunk_id(), /*with_files=*/false));
     response->set_size(locations.chunk.size);
     for (const auto& replica : locations.replicas) ToProto(replica, response->add_replicas());
     return absl::OkStatus();

@@ -259,7 +259,7 @@ void FilesRestApi::Download(const httplib::Request& req, httplib::Response& res)
 }
 
 void FilesRestApi::GetChunk(const httplib::Request& req, httplib::Response& res) {
-  auto locations = ctx_.files->GetChunkLocations(req.matches[1].str());
+  auto locations = ctx_.files->GetChunkLocations(req.matches[1].str(), /*with_files=*/true);
   if (!locations.ok()) return SendError(res, locations.status());
   const ChunkRecord& chunk = locations->chunk;
   SendJson(res, 200,
@@ -278,7 +278,7 @@ void FilesRestApi::GetChunk(const httplib::Request& req, httplib::Response& res)
 void FilesRestApi::GetChunkLocations(const httplib::Request& req, httplib::Response& res) {
   auto preferred = IntParam(req, "preferred_count", 0, 0, 1000);
   if (!preferred.ok()) return SendError(res, preferred.status());
-  auto locations = ctx_.files->GetChunkLocations(req.matches[1].str());
+  auto locations = ctx_.files->GetChunkLocations(req.matches[1].str(), /*with_files=*/false);
   if (!locations.ok()) return SendError(res, locations.status());
   json ids = json::array(), addresses = json::array();
   for (const auto& r : locations->replicas) {
@@ -314,7 +314,7 @@ void FilesRestApi::UpdateChunkLocations(const httplib::Request& req, httplib::Re
   }
   // Nodes' own reports are the truth; an "add" only reports which of the
   // named nodes have confirmed the chunk, and commits what that completes.
-  auto locations = ctx_.files->GetChunkLocations(chunk_id);
+  auto locations = ctx_.files->GetChunkLocations(chunk_id, /*with_files=*/false);
   if (!locations.ok()) return SendError(res, locations.status());
   json confirmed = json::array(), unconfirmed = json::array();
   for (const auto& node_id : node_ids) {
@@ -334,7 +334,7 @@ void FilesRestApi::UpdateChunkLocations(const httplib::Request& req, httplib::Re
 }
 
 void FilesRestApi::AutoCommitFilesOf(const std::string& chunk_id) {
-  auto locations = ctx_.files->GetChunkLocations(chunk_id);
+  auto locations = ctx_.files->GetChunkLocations(chunk_id, /*with_files=*/true);
   if (!locations.ok()) return;
   for (const auto& file_id : locations->chunk.file_ids) (void)ctx_.files->TryAutoCommit(file_id);
 }

@@ -394,10 +394,16 @@ Status FileService::DeleteFile(std::string_view id_or_name) {
   return absl::OkStatus();
 }
 
-Result<FileService::ChunkLocations> FileService::GetChunkLocations(std::string_view chunk_id) {
+Result<FileService::ChunkLocations> FileService::GetChunkLocations(std::string_view chunk_id,
+                                                                   bool with_files) {
   RETURN_IF_ERROR(common::ValidateChunkId(chunk_id));
   ChunkLocations out;
-  ASSIGN_OR_RETURN(out.chunk, store_->GetChunk(chunk_id));
+  if (with_files) {
+    ASSIGN_OR_RETURN(out.chunk, store_->GetChunk(chunk_id));
+  } else {
+    out.chunk.id = std::string(chunk_id);
+    ASSIGN_OR_RETURN(out.chunk.size, store_->GetChunkSize(chunk_id));
+  }
   ASSIGN_OR_RETURN(auto live, replicas_->LiveReplicas({std::string(chunk_id)}));
   out.replicas = std::move(live[std::string(chunk_id)]);
   return out;

@@ -132,10 +132,13 @@ class FileService {
   Status DeleteFile(std::string_view id_or_name);
 
   struct ChunkLocations {
-    ChunkRecord chunk;
+    ChunkRecord chunk;                  // file_ids, refcount, created_at with `with_files`
     std::vector<LiveReplica> replicas;  // best first
   };
-  Result<ChunkLocations> GetChunkLocations(std::string_view chunk_id);
+  // The chunk's live replicas, and with `with_files` its record from the
+  // database (the files that use it); without, only its id and size, from
+  // memory. NOT_FOUND for an unknown chunk.
+  Result<ChunkLocations> GetChunkLocations(std::string_view chunk_id, bool with_files);
 
  private:
   Result<FileRecord> Resolve(std::string_view id_or_name);

@@ -37,6 +37,12 @@ struct ChunkRecord {
   std::vector<std::string> file_ids;  // files referencing it (at most 100)
 };
 
+// One chunk of one file, in a scan of every file's chunks.
+struct FileChunkRow {
+  std::string file_id;
+  FileChunkRef chunk;
+};
+
 // A referenced chunk whose live replicas differ from its factor.
 struct ChunkBalance {
   std::string chunk_id;
@@ -210,6 +216,8 @@ class MetadataStore {
   // ---- chunks and replicas ----------------------------------------------
 
   virtual Result<ChunkRecord> GetChunk(std::string_view chunk_id) = 0;
+  // The chunk's size: GetChunk without its files. NOT_FOUND when unknown.
+  virtual Result<int64_t> GetChunkSize(std::string_view chunk_id) = 0;
   // Every replica row of the given chunks, in any state.
   virtual Result<std::vector<ReplicaRecord>> GetReplicas(
       const std::vector<std::string>& chunk_ids) = 0;
@@ -306,6 +314,23 @@ class MetadataStore {
   // in use. INVALID_ARGUMENT, with guidance, where the backend has better
   // tools of its own (PostgreSQL: pg_dump, point-in-time recovery).
   virtual Status Backup(const std::string& path) = 0;
+
+  // ---- scans, for building the in-memory index -----------------------------
+
+  // Up to `limit` files of any state with ids after `after_id`, by id
+  // (chunk_count is not filled in).
+  virtual Result<std::vector<FileRecord>> ScanFiles(std::string_view after_id, int limit) = 0;
+  // Up to `limit` chunks of files after (after_file_id, after_index), by
+  // file id, then index.
+  virtual Result<std::vector<FileChunkRow>> ScanFileChunks(std::string_view after_file_id,
+                                                           int64_t after_index, int limit) = 0;
+  // Up to `limit` chunk rows (id, size) with ids after `after_id`, by id.
+  virtual Result<std::vector<ChunkReplica>> ScanChunks(std::string_view after_id, int limit) = 0;
+  // Up to `limit` replica rows after (after_chunk_id, after_node_id), by
+  // chunk id, then node id.
+  virtual Result<std::vector<ReplicaRecord>> ScanReplicas(std::string_view after_chunk_id,
+                                                          std::string_view after_node_id,
+                                                          int limit) = 0;
 
   // ---- S3 access keys -------------------------------------------------------
 

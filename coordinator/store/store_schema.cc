@@ -48,6 +48,18 @@ Result<std::map<std::string, std::string>> DecodeStringMap(std::string_view json
   return out;
 }
 
+Status NoSuchFile(std::string_view file_id) {
+  return absl::NotFoundError(StrCat("no file with id ", EscapeForMessage(file_id)));
+}
+
+Status NoFileNamed(std::string_view name) {
+  return absl::NotFoundError(StrCat("no file named '", EscapeForMessage(name), "'"));
+}
+
+Status NoSuchChunk(std::string_view chunk_id) {
+  return absl::NotFoundError(StrCat("no chunk ", EscapeForMessage(chunk_id)));
+}
+
 Status NoSuchBucket(std::string_view name) {
   return absl::NotFoundError(StrCat("no bucket named '", EscapeForMessage(name), "'"));
 }

@@ -23,6 +23,12 @@ inline constexpr std::string_view kNodeColumns =
     "bandwidth_down, cpu_usage, memory_usage, uptime_seconds";
 
 // Of `files f`, with the chunk count last.
+// Of `files` (alias f) without the chunk count (0 in its place), for scans.
+inline constexpr std::string_view kFileScanColumns =
+    "f.id, f.name, f.size, f.sha256, f.chunk_size, f.replication_factor, f.write_mode, "
+    "f.state, f.overwrite, f.auto_commit, f.owner, f.created_at_ms, f.expires_at_ms, "
+    "f.committed_at_ms, f.last_accessed_ms, 0";
+
 inline constexpr std::string_view kFileColumns =
     "f.id, f.name, f.size, f.sha256, f.chunk_size, f.replication_factor, f.write_mode, "
     "f.state, f.overwrite, f.auto_commit, f.owner, f.created_at_ms, f.expires_at_ms, "
@@ -47,6 +53,11 @@ inline constexpr std::array<std::string_view, 12> kTables = {
 std::string EncodeStringMap(const std::map<std::string, std::string>& values);
 // INTERNAL for a stored value that is not such an object.
 Result<std::map<std::string, std::string>> DecodeStringMap(std::string_view json);
+
+// NOT_FOUND for a file, by id or by name, and for a chunk, as the stores say it.
+Status NoSuchFile(std::string_view file_id);
+Status NoFileNamed(std::string_view name);
+Status NoSuchChunk(std::string_view chunk_id);
 
 // NOT_FOUND for a bucket or an object, as both stores say it.
 Status NoSuchBucket(std::string_view name);

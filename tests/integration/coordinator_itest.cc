@@ -9,6 +9,7 @@
 
 #include "common/file_util.h"
 #include "common/grpc_util.h"
+#include "common/strings.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "proto/coordinator.grpc.pb.h"
@@ -202,9 +203,10 @@ TEST_F(CoordinatorITest, HealthEndpointsAnswer) {
   EXPECT_EQ(json::parse(root->body)["service"], "Gale Coordinator");
 }
 
-// Runs the binary with `args` and expects it to refuse to start.
-void ExpectConfigError(const std::vector<std::string>& args, const std::string& expected,
-                       std::map<std::string, std::string> env = {}) {
+// Runs the binary with `args` and expects it to refuse to start, saying
+// `expected`.
+void ExpectStartupError(const std::vector<std::string>& args, const std::string& expected,
+                        std::map<std::string, std::string> env = {}) {
   testing::TempDir dir;
   testing::Subprocess process(testing::BinDir() + "/gale-coordinator", args, dir.Join("log"),
                               std::move(env));
@@ -214,18 +216,58 @@ void ExpectConfigError(const std::vector<std::string>& args, const std::string& 
   EXPECT_NE(process.LogTail().find(expected), std::string::npos) << process.LogTail();
 }
 
+TEST_F(CoordinatorITest, PortsInUseStopASecondCoordinatorNamingThePort) {
+  StartCluster({});
+  const std::vector<std::pair<std::string, int>> ports = {
+      {"--grpc-port", cluster_->coordinator_grpc_port()},
+      {"--http-port", cluster_->coordinator_http_port()},
+      {"--metrics-port", cluster_->coordinator_metrics_port()}};
+  for (const auto& [flag, port] : ports) {
+    // Its own database: nothing but the port is shared.
+    testing::TempDir dir;
+    std::vector<std::string> args;
+    for (const auto& [other, unused] : ports) {
+      args.insert(args.end(), {other, other == flag ? std::to_string(port) : "0"});
+    }
+    args.insert(args.end(), {"--bind-address", "127.0.0.1"});
+    ExpectStartupError(args, StrCat("127.0.0.1:", port), {{"DATA_PATH", dir.Join("data")}});
+  }
+  // The running coordinator still answers on every port.
+  ASSERT_TRUE(rest_->Get("/api/v1/nodes"));
+  EXPECT_EQ(GrpcRegister("after", "127.0.0.1:1"), "after");
+}
+
+TEST_F(CoordinatorITest, UnknownRoutesAnswer404Json) {
+  StartCluster({});
+  for (const std::string method : {"GET", "POST", "PUT", "DELETE", "PATCH"}) {
+    httplib::Request req;
+    req.method = method;
+    req.path = "/api/v1/no/such/route";
+    if (method != "GET" && method != "DELETE") {
+      req.body = R"({"a": 1})";
+      req.set_header("Content-Type", "application/json");
+    }
+    auto r = rest_->send(req);
+    ASSERT_TRUE(r) << method;
+    EXPECT_EQ(r->status, 404) << method << ": " << r->body;
+    json body = json::parse(r->body, nullptr, false);
+    ASSERT_FALSE(body.is_discarded()) << r->body;
+    EXPECT_EQ(body["details"], "no route for " + method + " /api/v1/no/such/route");
+  }
+}
+
 TEST(CoordinatorConfigITest, BadConfigurationStopsStartupNamingTheKey) {
-  ExpectConfigError({"--grpc-port", "eighty"},
-                    "server.grpc_port (from flag --grpc-port): 'eighty' is not an integer");
-  ExpectConfigError({}, "server.http_port (from environment HTTP_PORT)", {{"HTTP_PORT", "-5"}});
-  ExpectConfigError(
+  ExpectStartupError({"--grpc-port", "eighty"},
+                     "server.grpc_port (from flag --grpc-port): 'eighty' is not an integer");
+  ExpectStartupError({}, "server.http_port (from environment HTTP_PORT)", {{"HTTP_PORT", "-5"}});
+  ExpectStartupError(
       {"--heartbeat-interval-ms", "10", "--node-timeout-ms", "100", "--dead-after-ms", "50"},
       "coordinator.node_timeout_ms (100) must be less than");
   testing::TempDir dir;
   std::string config = dir.Join("config.yaml");
   std::ofstream(config) << "server:\n  grcp_port: 1\n";
-  ExpectConfigError({"--config", config}, "unknown key 'server.grcp_port'");
-  ExpectConfigError({}, "unknown key 'server.grcp_port'", {{"CONFIG_PATH", config}});
+  ExpectStartupError({"--config", config}, "unknown key 'server.grcp_port'");
+  ExpectStartupError({}, "unknown key 'server.grcp_port'", {{"CONFIG_PATH", config}});
 }
 
 TEST(CoordinatorConfigITest, ConfigFileEnvAndJsonLogs) {

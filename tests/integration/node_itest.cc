@@ -7,12 +7,15 @@
 #include <filesystem>
 
 #include "common/sha256.h"
+#include "common/strings.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "tests/mini_cluster/mini_cluster.h"
 #include "tests/testing/random_data.h"
 #include "tests/testing/raw_socket.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/temp_dir.h"
 #include "tests/testing/wait.h"
 
 namespace gale {
@@ -204,6 +207,31 @@ TEST_F(NodeITest, DataDirectoryOfAnotherClusterIsRefused) {
   EXPECT_NE(node.LogTail().find("belongs to cluster"), std::string::npos) << node.LogTail();
   httplib::Client rest("127.0.0.1", other.coordinator_http_port());
   EXPECT_EQ(json::parse(rest.Get("/api/v1/nodes")->body)["total_nodes"], 0);
+}
+
+TEST_F(NodeITest, PortsInUseStopASecondNodeNamingThePort) {
+  StartCluster(1);
+  const testing::MiniNode& running = cluster_->node(0);
+  for (const auto& [flag, port] : std::vector<std::pair<std::string, int>>{
+           {"--port", running.port}, {"--metrics-port", running.metrics_port}}) {
+    testing::TempDir dir;
+    std::vector<std::string> args = {"--coordinator",   cluster_->coordinator_grpc_address(),
+                                     "--bind-address",  "127.0.0.1",
+                                     "--data-dir",      dir.Join("data"),
+                                     "--reserve-bytes", "0"};
+    for (const std::string other : {"--port", "--metrics-port"}) {
+      args.push_back(other);
+      args.push_back(other == flag ? std::to_string(port) : "0");
+    }
+    testing::Subprocess node(testing::BinDir() + "/gale-node", args, dir.Join("log"));
+    ASSERT_OK(node.Start());
+    ASSERT_OK_AND_ASSIGN(int code, node.Wait(absl::Seconds(30)));
+    EXPECT_NE(code, 0) << flag;
+    EXPECT_NE(node.LogTail().find(StrCat("127.0.0.1:", port)), std::string::npos) << node.LogTail();
+  }
+  // The running node still serves and is the only one registered.
+  ASSERT_OK(cluster_->WaitForActiveNodes(1));
+  EXPECT_EQ(StateOf(running.node_id), "active");
 }
 
 }  // namespace

@@ -2,15 +2,15 @@
 
 #include <atomic>
 
-#include "tests/testing/forwarding_store.h"
+#include "coordinator/store/forwarding_store.h"
 
 namespace gale::testing {
 
 // Wraps a real store, counts the node writes that reach it and fails them on
 // demand, for tests of batching and error handling. Thread-safe.
-class FaultyStore final : public ForwardingStore {
+class FaultyStore final : public coordinator::ForwardingStore {
  public:
-  using ForwardingStore::ForwardingStore;
+  using coordinator::ForwardingStore::ForwardingStore;
 
   std::atomic<bool> fail_writes{false};
   std::atomic<int> upserts{0};

@@ -78,9 +78,7 @@ Status PostgresStore::InsertFile(const FileRecord& f) {
 }
 
 Result<FileRecord> PostgresStore::GetFileIn(PgTx& tx, std::string_view file_id) {
-  auto not_found = [&] {
-    return absl::NotFoundError(StrCat("no file with id ", EscapeForMessage(file_id)));
-  };
+  auto not_found = [&] { return NoSuchFile(file_id); };
   if (!IsPgText(file_id)) return not_found();
   ASSIGN_OR_RETURN(
       pqxx::result r,
@@ -95,9 +93,7 @@ Result<FileRecord> PostgresStore::GetFile(std::string_view file_id) {
 }
 
 Result<FileRecord> PostgresStore::GetFileByName(std::string_view name) {
-  auto not_found = [&] {
-    return absl::NotFoundError(StrCat("no file named '", EscapeForMessage(name), "'"));
-  };
+  auto not_found = [&] { return NoFileNamed(name); };
   if (!IsPgText(name) || name.empty()) return not_found();  // "": objects' files
   return pool_->Run(
       "GetFileByName", PgIsolation::kRepeatableRead, [&](PgTx& tx) -> Result<FileRecord> {
@@ -338,9 +334,7 @@ Result<StoreCounts> PostgresStore::Counts() {
 }
 
 Result<ChunkRecord> PostgresStore::GetChunk(std::string_view chunk_id) {
-  auto not_found = [&] {
-    return absl::NotFoundError(StrCat("no chunk ", EscapeForMessage(chunk_id)));
-  };
+  auto not_found = [&] { return NoSuchChunk(chunk_id); };
   if (!IsPgText(chunk_id)) return not_found();
   return pool_->Run("GetChunk", PgIsolation::kRepeatableRead, [&](PgTx& tx) -> Result<ChunkRecord> {
     ASSIGN_OR_RETURN(pqxx::result r, tx.Exec("SELECT id, size, refcount, created_at_ms FROM "
@@ -594,6 +588,81 @@ Result<int> PostgresStore::CollectOrphanReplicas(absl::Time before, absl::Time n
           if (done) ++ordered;
         }
         return ordered;
+      });
+}
+
+Result<int64_t> PostgresStore::GetChunkSize(std::string_view chunk_id) {
+  if (!IsPgText(chunk_id)) return NoSuchChunk(chunk_id);
+  return pool_->Run("GetChunkSize", PgIsolation::kAutocommit, [&](PgTx& tx) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(pqxx::result r, tx.Exec("SELECT size FROM chunks WHERE id = $1", chunk_id));
+    if (r.empty()) return NoSuchChunk(chunk_id);
+    return r[0][0].as<int64_t>();
+  });
+}
+
+Result<std::vector<FileRecord>> PostgresStore::ScanFiles(std::string_view after_id, int limit) {
+  return pool_->Run(
+      "ScanFiles", PgIsolation::kAutocommit, [&](PgTx& tx) -> Result<std::vector<FileRecord>> {
+        ASSIGN_OR_RETURN(pqxx::result r, tx.Exec(StrCat("SELECT ", kFileScanColumns,
+                                                        " FROM files f WHERE f.id > $1 ORDER BY "
+                                                        "f.id LIMIT $2"),
+                                                 after_id, limit));
+        return ReadRows(r, &ReadFile);
+      });
+}
+
+Result<std::vector<FileChunkRow>> PostgresStore::ScanFileChunks(std::string_view after_file_id,
+                                                                int64_t after_index, int limit) {
+  return pool_->Run(
+      "ScanFileChunks", PgIsolation::kAutocommit,
+      [&](PgTx& tx) -> Result<std::vector<FileChunkRow>> {
+        ASSIGN_OR_RETURN(pqxx::result r,
+                         tx.Exec("SELECT file_id, idx, chunk_id, size FROM file_chunks WHERE "
+                                 "(file_id, idx) > ($1, $2) ORDER BY file_id, idx LIMIT $3",
+                                 after_file_id, after_index, limit));
+        std::vector<FileChunkRow> out;
+        out.reserve(r.size());
+        for (const pqxx::row& row : r) {
+          out.push_back({row[0].as<std::string>(),
+                         {row[1].as<int64_t>(), row[2].as<std::string>(), row[3].as<int64_t>()}});
+        }
+        return out;
+      });
+}
+
+Result<std::vector<ChunkReplica>> PostgresStore::ScanChunks(std::string_view after_id, int limit) {
+  return pool_->Run(
+      "ScanChunks", PgIsolation::kAutocommit, [&](PgTx& tx) -> Result<std::vector<ChunkReplica>> {
+        ASSIGN_OR_RETURN(pqxx::result r, tx.Exec("SELECT id, size FROM chunks WHERE id > $1 ORDER "
+                                                 "BY id LIMIT $2",
+                                                 after_id, limit));
+        std::vector<ChunkReplica> out;
+        out.reserve(r.size());
+        for (const pqxx::row& row : r) {
+          out.push_back({row[0].as<std::string>(), row[1].as<int64_t>()});
+        }
+        return out;
+      });
+}
+
+Result<std::vector<ReplicaRecord>> PostgresStore::ScanReplicas(std::string_view after_chunk_id,
+                                                               std::string_view after_node_id,
+                                                               int limit) {
+  return pool_->Run(
+      "ScanReplicas", PgIsolation::kAutocommit,
+      [&](PgTx& tx) -> Result<std::vector<ReplicaRecord>> {
+        ASSIGN_OR_RETURN(pqxx::result r,
+                         tx.Exec("SELECT chunk_id, node_id, state FROM replicas WHERE "
+                                 "(chunk_id, node_id) > ($1, $2) ORDER BY chunk_id, node_id "
+                                 "LIMIT $3",
+                                 after_chunk_id, after_node_id, limit));
+        std::vector<ReplicaRecord> out;
+        out.reserve(r.size());
+        for (const pqxx::row& row : r) {
+          ASSIGN_OR_RETURN(ReplicaState state, ParseReplicaState(row[2].as<std::string>()));
+          out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), state});
+        }
+        return out;
       });
 }
 

@@ -45,6 +45,23 @@ std::string JsonArray(const std::vector<std::string>& values) {
   return nlohmann::json(values).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// Every remaining row of `stmt`, each read by `read`.
+template <typename T, typename Read>
+Result<std::vector<T>> ReadRows(SqliteStatement& stmt, Read read) {
+  std::vector<T> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) return out;
+    ASSIGN_OR_RETURN(T value, read(stmt));
+    out.push_back(std::move(value));
+  }
+}
+
+Result<ReplicaRecord> ReadReplica(const SqliteStatement& row) {
+  ASSIGN_OR_RETURN(ReplicaState state, ParseReplicaState(row.Text(2)));
+  return ReplicaRecord{row.Text(0), row.Text(1), state};
+}
+
 // The first column of every remaining row.
 Result<std::vector<std::string>> ReadTexts(SqliteStatement& stmt) {
   std::vector<std::string> out;
@@ -97,19 +114,19 @@ Result<FileRecord> SqliteStore::GetFileIn(SqliteDb& db, std::string_view file_id
                    db.Prepare(StrCat("SELECT ", kFileColumns, " FROM files f WHERE f.id = ?")));
   stmt->Bind(1, file_id);
   ASSIGN_OR_RETURN(bool row, stmt->Step());
-  if (!row) return absl::NotFoundError(StrCat("no file with id ", EscapeForMessage(file_id)));
+  if (!row) return NoSuchFile(file_id);
   return ReadFile(*stmt);
 }
 
 Result<FileRecord> SqliteStore::GetFileByName(std::string_view name) {
-  if (name.empty()) return absl::NotFoundError("no file named ''");  // objects' files
+  if (name.empty()) return NoFileNamed(name);  // objects' files
   return Read([&](SqliteDb& db) -> Result<FileRecord> {
     ASSIGN_OR_RETURN(auto stmt, db.Prepare(StrCat("SELECT ", kFileColumns,
                                                   " FROM files f WHERE f.name = ? AND "
                                                   "f.state = 'complete'")));
     stmt->Bind(1, name);
     ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (!row) return absl::NotFoundError(StrCat("no file named '", EscapeForMessage(name), "'"));
+    if (!row) return NoFileNamed(name);
     return ReadFile(*stmt);
   });
 }
@@ -347,7 +364,7 @@ Result<ChunkRecord> SqliteStore::GetChunk(std::string_view chunk_id) {
                                            "WHERE id = ?"));
     stmt->Bind(1, chunk_id);
     ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (!row) return absl::NotFoundError(StrCat("no chunk ", EscapeForMessage(chunk_id)));
+    if (!row) return NoSuchChunk(chunk_id);
     ChunkRecord chunk{
         stmt->Text(0), stmt->Int(1), stmt->Int(2), absl::FromUnixMillis(stmt->Int(3)), {}};
     stmt.reset();
@@ -370,13 +387,7 @@ Result<std::vector<ReplicaRecord>> SqliteStore::GetReplicas(
                      db.Prepare("SELECT chunk_id, node_id, state FROM replicas WHERE chunk_id IN "
                                 "(SELECT value FROM json_each(?)) ORDER BY chunk_id, node_id"));
     stmt->Bind(1, JsonArray(chunk_ids));
-    std::vector<ReplicaRecord> out;
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, stmt->Step());
-      if (!row) return out;
-      ASSIGN_OR_RETURN(ReplicaState state, ParseReplicaState(stmt->Text(2)));
-      out.push_back({stmt->Text(0), stmt->Text(1), state});
-    }
+    return ReadRows<ReplicaRecord>(*stmt, &ReadReplica);
   });
 }
 
@@ -644,6 +655,62 @@ Result<int> SqliteStore::CollectOrphanReplicas(absl::Time before, absl::Time now
     return absl::OkStatus();
   }));
   return ordered;
+}
+
+Result<int64_t> SqliteStore::GetChunkSize(std::string_view chunk_id) {
+  return Read([&](SqliteDb& db) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT size FROM chunks WHERE id = ?"));
+    stmt->Bind(1, chunk_id);
+    ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) return NoSuchChunk(chunk_id);
+    return stmt->Int(0);
+  });
+}
+
+Result<std::vector<FileRecord>> SqliteStore::ScanFiles(std::string_view after_id, int limit) {
+  return Read([&](SqliteDb& db) -> Result<std::vector<FileRecord>> {
+    ASSIGN_OR_RETURN(auto stmt, db.Prepare(StrCat("SELECT ", kFileScanColumns,
+                                                  " FROM files f WHERE f.id > ? ORDER BY f.id "
+                                                  "LIMIT ?")));
+    stmt->Bind(1, after_id).Bind(2, int64_t{limit});
+    return ReadFiles(*stmt);
+  });
+}
+
+Result<std::vector<FileChunkRow>> SqliteStore::ScanFileChunks(std::string_view after_file_id,
+                                                              int64_t after_index, int limit) {
+  return Read([&](SqliteDb& db) -> Result<std::vector<FileChunkRow>> {
+    ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT file_id, idx, chunk_id, size FROM file_chunks "
+                                           "WHERE (file_id, idx) > (?, ?) ORDER BY file_id, idx "
+                                           "LIMIT ?"));
+    stmt->Bind(1, after_file_id).Bind(2, after_index).Bind(3, int64_t{limit});
+    return ReadRows<FileChunkRow>(*stmt, [](const SqliteStatement& row) -> Result<FileChunkRow> {
+      return FileChunkRow{row.Text(0), {row.Int(1), row.Text(2), row.Int(3)}};
+    });
+  });
+}
+
+Result<std::vector<ChunkReplica>> SqliteStore::ScanChunks(std::string_view after_id, int limit) {
+  return Read([&](SqliteDb& db) -> Result<std::vector<ChunkReplica>> {
+    ASSIGN_OR_RETURN(auto stmt,
+                     db.Prepare("SELECT id, size FROM chunks WHERE id > ? ORDER BY id LIMIT ?"));
+    stmt->Bind(1, after_id).Bind(2, int64_t{limit});
+    return ReadRows<ChunkReplica>(*stmt, [](const SqliteStatement& row) -> Result<ChunkReplica> {
+      return ChunkReplica{row.Text(0), row.Int(1)};
+    });
+  });
+}
+
+Result<std::vector<ReplicaRecord>> SqliteStore::ScanReplicas(std::string_view after_chunk_id,
+                                                             std::string_view after_node_id,
+                                                             int limit) {
+  return Read([&](SqliteDb& db) -> Result<std::vector<ReplicaRecord>> {
+    ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT chunk_id, node_id, state FROM replicas WHERE "
+                                           "(chunk_id, node_id) > (?, ?) ORDER BY chunk_id, "
+                                           "node_id LIMIT ?"));
+    stmt->Bind(1, after_chunk_id).Bind(2, after_node_id).Bind(3, int64_t{limit});
+    return ReadRows<ReplicaRecord>(*stmt, &ReadReplica);
+  });
 }
 
 }  // namespace gale::coordinator

@@ -1,6 +1,7 @@
 // The coordinator's layer rules (docs/DESIGN.md, "Layers"), checked on every
 // #include line under coordinator/: api -> domain (cluster, files, repair)
-// -> store, the two backends beside each other under store/, and the owner
+// -> store (with the in-memory index in store/memory/), the two backends
+// beside each other under store/, and the owner
 // (coordinator.{h,cc}, coordinator_main.cc) above them all. A violation names
 // the file, the line and the rule it breaks.
 
@@ -50,6 +51,8 @@ Layer LayerOf(std::string_view path) {
   path.remove_prefix(slash + 1);
   if (path.starts_with("sqlite/")) return Layer::kSqlite;
   if (path.starts_with("postgres/")) return Layer::kPostgres;
+  // store/memory/: the in-memory index over either backend, through the interface.
+  if (path.starts_with("memory/")) path.remove_prefix(std::string_view("memory/").size());
   return path.find('/') == std::string_view::npos ? Layer::kStore : Layer::kUnknown;
 }
 
@@ -71,7 +74,7 @@ std::string Check(const std::string& file, const std::string& header) {
       return "";
     case Layer::kUnknown:
       return "coordinator/ holds only the owner's files and the layer folders api/, cluster/, "
-             "files/, repair/, store/{sqlite,postgres}/";
+             "files/, repair/, store/{sqlite,postgres,memory}/";
     case Layer::kApi:
       if (to == Layer::kOwner && !kOwnerHeadersForApi.contains(header)) {
         return "api/ includes nothing of the owner but service_context.h";
@@ -193,6 +196,13 @@ TEST(LayersTest, ForbiddenIncludesAreNamedWithFileAndLine) {
               ::testing::SizeIs(1));
   EXPECT_THAT(Violations("coordinator/store/sqlite/sqlite_db.cc", "#include <sqlite3.h>\n"),
               ::testing::IsEmpty());
+  // The in-memory index is of the store layer and sees the backends only
+  // through the interface.
+  EXPECT_THAT(Violations("coordinator/store/memory/cached_store.cc",
+                         "#include \"coordinator/store/metadata_store.h\"\n"
+                         "#include \"coordinator/store/sqlite/sqlite_store.h\"\n"
+                         "#include \"coordinator/files/file_service.h\"\n"),
+              ::testing::ElementsAre(::testing::HasSubstr(":2: "), ::testing::HasSubstr(":3: ")));
   EXPECT_THAT(Violations("coordinator/store/store_factory.cc",
                          "#include \"coordinator/store/postgres/postgres_store.h\"\n"
                          "#include \"coordinator/store/sqlite/sqlite_store.h\"\n"),

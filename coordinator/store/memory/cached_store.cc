@@ -1,0 +1,485 @@
+#include "coordinator/store/memory/cached_store.h"
+
+#include <algorithm>
+
+#include "absl/hash/hash.h"
+#include "absl/time/clock.h"
+#include "common/strings.h"
+#include "coordinator/store/store_schema.h"
+#include "spdlog/spdlog.h"
+
+namespace gale::coordinator {
+namespace {
+
+constexpr int kScanPage = 10'000;
+
+std::string FileKey(std::string_view file_id) { return StrCat("f:", file_id); }
+std::string ChunkKeyOf(std::string_view chunk_id) { return StrCat("c:", chunk_id); }
+std::string BucketKey(std::string_view bucket) { return StrCat("b:", bucket); }
+std::string ObjectKey(std::string_view bucket, std::string_view key) {
+  return StrCat("o:", bucket, std::string_view("\0", 1), key);
+}
+
+}  // namespace
+
+class CachedStore::KeyLocks {
+ public:
+  // Every stripe.
+  explicit KeyLocks(CachedStore* store) : store_(store) {
+    for (size_t i = 0; i < kStripes; ++i) stripes_.push_back(i);
+    Lock();
+  }
+  KeyLocks(CachedStore* store, const std::vector<std::string>& keys) : store_(store) {
+    for (const std::string& key : keys) stripes_.push_back(absl::HashOf(key) % kStripes);
+    std::sort(stripes_.begin(), stripes_.end());
+    stripes_.erase(std::unique(stripes_.begin(), stripes_.end()), stripes_.end());
+    Lock();
+  }
+  ~KeyLocks() {
+    for (auto it = stripes_.rbegin(); it != stripes_.rend(); ++it) store_->stripes_[*it].Unlock();
+  }
+  KeyLocks(const KeyLocks&) = delete;
+  KeyLocks& operator=(const KeyLocks&) = delete;
+
+ private:
+  void Lock() {
+    for (size_t stripe : stripes_) store_->stripes_[stripe].Lock();
+  }
+
+  CachedStore* const store_;
+  std::vector<size_t> stripes_;
+};
+
+CachedStore::CachedStore(std::unique_ptr<MetadataStore> inner, Options options)
+    : ForwardingStore(inner.get()), owned_(std::move(inner)), options_(options) {}
+
+void CachedStore::Check(const Status& applied, std::string_view what) {
+  if (applied.ok()) return;
+  if (serving_.exchange(false)) {
+    spdlog::error(
+        "the in-memory metadata index could not apply {} ({}); it is switched off and every "
+        "read goes to the database until the coordinator restarts",
+        what, applied.ToString());
+  }
+}
+
+Status LoadMetadataIndex(MetadataStore* store, MetadataIndex* index) {
+  index->Clear();
+  for (std::string after;;) {
+    ASSIGN_OR_RETURN(std::vector<FileRecord> files, store->ScanFiles(after, kScanPage));
+    for (const FileRecord& file : files) index->PutFile(file);
+    if (static_cast<int>(files.size()) < kScanPage) break;
+    after = files.back().id;
+  }
+  std::string after_file;
+  for (int64_t after_index = -1;;) {
+    ASSIGN_OR_RETURN(std::vector<FileChunkRow> rows,
+                     store->ScanFileChunks(after_file, after_index, kScanPage));
+    // Rows come by file, then index: one AttachChunks per file.
+    size_t begin = 0;
+    for (size_t i = 1; i <= rows.size(); ++i) {
+      if (i < rows.size() && rows[i].file_id == rows[begin].file_id) continue;
+      std::vector<FileChunkRef> refs;
+      for (size_t j = begin; j < i; ++j) refs.push_back(rows[j].chunk);
+      RETURN_IF_ERROR(index->AttachChunks(rows[begin].file_id, refs));
+      begin = i;
+    }
+    if (static_cast<int>(rows.size()) < kScanPage) break;
+    after_file = rows.back().file_id;
+    after_index = rows.back().chunk.index;
+  }
+  for (std::string after;;) {
+    ASSIGN_OR_RETURN(std::vector<ChunkReplica> chunks, store->ScanChunks(after, kScanPage));
+    for (const ChunkReplica& chunk : chunks) {
+      RETURN_IF_ERROR(index->PutChunkRow(chunk.chunk_id, chunk.size));
+    }
+    if (static_cast<int>(chunks.size()) < kScanPage) break;
+    after = chunks.back().chunk_id;
+  }
+  for (std::string after_chunk, after_node;;) {
+    ASSIGN_OR_RETURN(std::vector<ReplicaRecord> rows,
+                     store->ScanReplicas(after_chunk, after_node, kScanPage));
+    for (const ReplicaRecord& row : rows) {
+      RETURN_IF_ERROR(index->AddReplica(row.chunk_id, row.node_id, row.state));
+    }
+    if (static_cast<int>(rows.size()) < kScanPage) break;
+    after_chunk = rows.back().chunk_id;
+    after_node = rows.back().node_id;
+  }
+  ASSIGN_OR_RETURN(std::vector<BucketRecord> buckets, store->ListBuckets());
+  for (const BucketRecord& bucket : buckets) {
+    index->PutBucket(bucket);
+    ObjectListQuery query;
+    query.bucket = bucket.name;
+    query.limit = kScanPage;
+    while (true) {
+      ASSIGN_OR_RETURN(std::vector<ObjectRecord> objects, store->ListObjects(query));
+      for (const ObjectRecord& object : objects) index->PutObject(object);
+      if (static_cast<int>(objects.size()) < query.limit) break;
+      // The next key after the last one: keys >= start.
+      query.start = objects.back().key + std::string(1, '\0');
+    }
+  }
+  return absl::OkStatus();
+}
+
+Status CachedStore::Load() {
+  const absl::Time start = absl::Now();
+  KeyLocks all(this);
+  serving_ = false;
+  RETURN_IF_ERROR(LoadMetadataIndex(inner_, &index_));
+  serving_ = true;
+  const MetadataIndex::Sizes sizes = index_.sizes();
+  spdlog::info(
+      "metadata index loaded in {:.2f} s: {} files, {} chunks, {} replicas, {} objects "
+      "({:.1f} MiB of chunk table)",
+      absl::ToDoubleSeconds(absl::Now() - start), sizes.files, sizes.chunks, sizes.replicas,
+      sizes.objects, static_cast<double>(sizes.chunk_table_bytes) / (1 << 20));
+  return absl::OkStatus();
+}
+
+Status CachedStore::Migrate() {
+  RETURN_IF_ERROR(inner_->Migrate());
+  return Load();
+}
+
+// ---- reloads ----------------------------------------------------------------
+
+void CachedStore::ReloadFile(std::string_view file_id) {
+  auto file = inner_->GetFile(file_id);
+  if (absl::IsNotFound(file.status())) return index_.RemoveFile(file_id);
+  if (!file.ok()) return Check(file.status(), StrCat("a re-read of file ", file_id));
+  index_.PutFile(*file);
+}
+
+void CachedStore::ReloadObject(std::string_view bucket, std::string_view key) {
+  auto object = inner_->GetObject(bucket, key);
+  if (absl::IsNotFound(object.status())) return index_.RemoveObject(bucket, key);
+  if (!object.ok()) return Check(object.status(), "a re-read of an object");
+  index_.PutObject(*object);
+}
+
+void CachedStore::ReloadChunk(std::string_view chunk_id) {
+  auto size = inner_->GetChunkSize(chunk_id);
+  if (absl::IsNotFound(size.status())) {
+    Check(index_.DropChunkRow(chunk_id), StrCat("chunk ", chunk_id));
+  } else if (!size.ok()) {
+    return Check(size.status(), StrCat("a re-read of chunk ", chunk_id));
+  } else {
+    Check(index_.PutChunkRow(chunk_id, *size), StrCat("chunk ", chunk_id));
+  }
+  auto replicas = inner_->GetReplicas({std::string(chunk_id)});
+  if (!replicas.ok()) return Check(replicas.status(), StrCat("a re-read of chunk ", chunk_id));
+  Check(index_.SetReplicas(chunk_id, *replicas), StrCat("the replicas of chunk ", chunk_id));
+}
+
+std::string CachedStore::FileNamed(std::string_view name) const {
+  if (name.empty()) return "";
+  std::optional<FileRecord> file = index_.GetFileByName(name);
+  return file ? file->id : "";
+}
+
+Result<std::vector<std::string>> CachedStore::PartFiles(std::string_view upload_id) {
+  ASSIGN_OR_RETURN(std::vector<PartRecord> parts, inner_->ListParts(upload_id));
+  std::vector<std::string> files;
+  for (const PartRecord& part : parts) files.push_back(part.file_id);
+  return files;
+}
+
+// ---- nodes' replicas ----------------------------------------------------------
+
+Status CachedStore::ReplaceNodeReplicas(std::string_view node_id,
+                                        const std::vector<ChunkReplica>& chunks, absl::Time now) {
+  KeyLocks all(this);
+  RETURN_IF_ERROR(inner_->ReplaceNodeReplicas(node_id, chunks, now));
+  Check(index_.ReplaceNodeReplicas(node_id, chunks), StrCat("node ", node_id, "'s full report"));
+  return absl::OkStatus();
+}
+
+// ---- files --------------------------------------------------------------------
+
+Status CachedStore::InsertFile(const FileRecord& file) {
+  KeyLocks locks(this, {FileKey(file.id)});
+  RETURN_IF_ERROR(inner_->InsertFile(file));
+  index_.PutFile(file);
+  return absl::OkStatus();
+}
+
+Result<FileRecord> CachedStore::GetFile(std::string_view file_id) {
+  if (serving()) {
+    if (std::optional<FileRecord> file = index_.GetFile(file_id)) return *std::move(file);
+    if (options_.authoritative) return NoSuchFile(file_id);
+  }
+  return inner_->GetFile(file_id);
+}
+
+Result<FileRecord> CachedStore::GetFileByName(std::string_view name) {
+  if (serving()) {
+    if (std::optional<FileRecord> file = index_.GetFileByName(name)) return *std::move(file);
+    if (options_.authoritative) return NoFileNamed(name);
+  }
+  return inner_->GetFileByName(name);
+}
+
+Result<std::vector<FileRecord>> CachedStore::ListFiles(const FileListQuery& query) {
+  if (serving() && options_.authoritative && !query.by_time) {
+    return index_.ListFilesByName(query);
+  }
+  return inner_->ListFiles(query);
+}
+
+Status CachedStore::AttachChunks(std::string_view file_id, const std::vector<FileChunkRef>& chunks,
+                                 absl::Time now) {
+  std::vector<std::string> keys = {FileKey(file_id)};
+  for (const FileChunkRef& chunk : chunks) keys.push_back(ChunkKeyOf(chunk.chunk_id));
+  KeyLocks locks(this, keys);
+  RETURN_IF_ERROR(inner_->AttachChunks(file_id, chunks, now));
+  Check(index_.AttachChunks(file_id, chunks), StrCat("the chunks of file ", file_id));
+  // A chunk referenced again gets back the copies whose deletes had not
+  // been handed out yet: the store decides which.
+  for (const FileChunkRef& chunk : chunks) {
+    if (index_.HasReplicaIn(chunk.chunk_id, ReplicaState::kDeleting)) ReloadChunk(chunk.chunk_id);
+  }
+  return absl::OkStatus();
+}
+
+Result<std::vector<FileChunkRef>> CachedStore::GetFileChunks(std::string_view file_id) {
+  if (serving()) {
+    if (auto chunks = index_.GetFileChunks(file_id)) return *std::move(chunks);
+    if (options_.authoritative) return std::vector<FileChunkRef>();
+  }
+  return inner_->GetFileChunks(file_id);
+}
+
+Result<std::string> CachedStore::CommitFile(std::string_view file_id, int64_t size,
+                                            std::string_view sha256, absl::Time now) {
+  // The file a commit replaces is the complete one of the same name.
+  std::optional<FileRecord> pending = index_.GetFile(file_id);
+  const std::string named = pending ? FileNamed(pending->name) : "";
+  KeyLocks locks(this, {FileKey(file_id), FileKey(named)});
+  ASSIGN_OR_RETURN(std::string replaced, inner_->CommitFile(file_id, size, sha256, now));
+  ReloadFile(file_id);
+  if (!replaced.empty()) index_.RemoveFile(replaced);
+  return replaced;
+}
+
+Status CachedStore::DeleteFile(std::string_view file_id, absl::Time now) {
+  KeyLocks locks(this, {FileKey(file_id)});
+  RETURN_IF_ERROR(inner_->DeleteFile(file_id, now));
+  index_.RemoveFile(file_id);
+  return absl::OkStatus();
+}
+
+Status CachedStore::TouchFile(std::string_view file_id, absl::Time now) {
+  KeyLocks locks(this, {FileKey(file_id)});
+  RETURN_IF_ERROR(inner_->TouchFile(file_id, now));
+  ReloadFile(file_id);
+  return absl::OkStatus();
+}
+
+// ---- buckets and objects --------------------------------------------------------
+
+Status CachedStore::InsertBucket(const BucketRecord& bucket) {
+  KeyLocks locks(this, {BucketKey(bucket.name)});
+  RETURN_IF_ERROR(inner_->InsertBucket(bucket));
+  index_.PutBucket(bucket);
+  return absl::OkStatus();
+}
+
+Result<BucketRecord> CachedStore::GetBucket(std::string_view name) {
+  if (serving()) {
+    if (std::optional<BucketRecord> bucket = index_.GetBucket(name)) return *std::move(bucket);
+    if (options_.authoritative) return NoSuchBucket(name);
+  }
+  return inner_->GetBucket(name);
+}
+
+Result<std::vector<BucketRecord>> CachedStore::ListBuckets() {
+  if (serving() && options_.authoritative) return index_.ListBuckets();
+  return inner_->ListBuckets();
+}
+
+Status CachedStore::DeleteBucket(std::string_view name, absl::Time now) {
+  KeyLocks locks(this, {BucketKey(name)});
+  // Its multipart uploads go with it, and their parts' files.
+  std::vector<std::string> part_files;
+  MultipartUploadQuery query;
+  query.bucket = std::string(name);
+  while (true) {
+    ASSIGN_OR_RETURN(std::vector<MultipartUploadRecord> uploads,
+                     inner_->ListMultipartUploads(query));
+    for (const MultipartUploadRecord& upload : uploads) {
+      ASSIGN_OR_RETURN(std::vector<std::string> files, PartFiles(upload.id));
+      part_files.insert(part_files.end(), files.begin(), files.end());
+    }
+    if (static_cast<int>(uploads.size()) < query.limit) break;
+    query.after_key = uploads.back().key;
+    query.after_id = uploads.back().id;
+  }
+  RETURN_IF_ERROR(inner_->DeleteBucket(name, now));
+  index_.RemoveBucket(name);
+  for (const std::string& file : part_files) index_.RemoveFile(file);
+  return absl::OkStatus();
+}
+
+Result<std::string> CachedStore::CommitObject(const ObjectRecord& object, std::string_view sha256,
+                                              absl::Time now) {
+  std::optional<ObjectRecord> current = index_.GetObject(object.bucket, object.key);
+  KeyLocks locks(this, {ObjectKey(object.bucket, object.key), FileKey(object.file_id),
+                        FileKey(current ? current->file_id : "")});
+  ASSIGN_OR_RETURN(std::string replaced, inner_->CommitObject(object, sha256, now));
+  ReloadFile(object.file_id);
+  ReloadObject(object.bucket, object.key);
+  if (!replaced.empty()) index_.RemoveFile(replaced);
+  return replaced;
+}
+
+Result<ObjectRecord> CachedStore::GetObject(std::string_view bucket, std::string_view key) {
+  if (serving()) {
+    if (std::optional<ObjectRecord> object = index_.GetObject(bucket, key)) {
+      return *std::move(object);
+    }
+    if (options_.authoritative) return NoSuchObject(bucket, key);
+  }
+  return inner_->GetObject(bucket, key);
+}
+
+Result<std::vector<ObjectRecord>> CachedStore::ListObjects(const ObjectListQuery& query) {
+  if (serving()) {
+    if (auto objects = index_.ListObjects(query)) return *std::move(objects);
+    if (options_.authoritative) return std::vector<ObjectRecord>();
+  }
+  return inner_->ListObjects(query);
+}
+
+Status CachedStore::DeleteObject(std::string_view bucket, std::string_view key, absl::Time now) {
+  std::optional<ObjectRecord> current = index_.GetObject(bucket, key);
+  const std::string file_id = current ? current->file_id : "";
+  KeyLocks locks(this, {ObjectKey(bucket, key), FileKey(file_id)});
+  RETURN_IF_ERROR(inner_->DeleteObject(bucket, key, now));
+  index_.RemoveObject(bucket, key);
+  if (!file_id.empty()) ReloadFile(file_id);
+  return absl::OkStatus();
+}
+
+Status CachedStore::SetObjectTags(std::string_view bucket, std::string_view key,
+                                  const std::map<std::string, std::string>& tags) {
+  KeyLocks locks(this, {ObjectKey(bucket, key)});
+  RETURN_IF_ERROR(inner_->SetObjectTags(bucket, key, tags));
+  ReloadObject(bucket, key);
+  return absl::OkStatus();
+}
+
+// ---- multipart uploads ------------------------------------------------------------
+
+Result<std::string> CachedStore::CommitPart(const PartRecord& part, std::string_view sha256,
+                                            absl::Time now) {
+  KeyLocks locks(this, {FileKey(part.file_id)});
+  ASSIGN_OR_RETURN(std::string replaced, inner_->CommitPart(part, sha256, now));
+  ReloadFile(part.file_id);
+  if (!replaced.empty()) index_.RemoveFile(replaced);
+  return replaced;
+}
+
+Status CachedStore::DeleteMultipartUpload(std::string_view upload_id, absl::Time now) {
+  ASSIGN_OR_RETURN(std::vector<std::string> part_files, PartFiles(upload_id));
+  RETURN_IF_ERROR(inner_->DeleteMultipartUpload(upload_id, now));
+  for (const std::string& file : part_files) index_.RemoveFile(file);
+  return absl::OkStatus();
+}
+
+// ---- chunks and replicas ------------------------------------------------------------
+
+Result<int64_t> CachedStore::GetChunkSize(std::string_view chunk_id) {
+  if (serving()) {
+    if (std::optional<int64_t> size = index_.ChunkSize(chunk_id)) return *size;
+    if (options_.authoritative) return NoSuchChunk(chunk_id);
+  }
+  return inner_->GetChunkSize(chunk_id);
+}
+
+Result<std::vector<ReplicaRecord>> CachedStore::GetReplicas(
+    const std::vector<std::string>& chunk_ids) {
+  // Replicas the index lacks are tolerable even with other coordinators:
+  // readers try the next copy, and placements are checked by the nodes.
+  if (serving()) return index_.GetReplicas(chunk_ids);
+  return inner_->GetReplicas(chunk_ids);
+}
+
+Status CachedStore::ApplyReplicaChanges(std::string_view node_id,
+                                        const std::vector<ChunkReplica>& received,
+                                        const std::vector<std::string>& deleted,
+                                        const std::vector<std::string>& corrupt, absl::Time now) {
+  std::vector<std::string> keys;
+  for (const ChunkReplica& chunk : received) keys.push_back(ChunkKeyOf(chunk.chunk_id));
+  for (const auto* list : {&deleted, &corrupt}) {
+    for (const std::string& chunk_id : *list) keys.push_back(ChunkKeyOf(chunk_id));
+  }
+  KeyLocks locks(this, keys);
+  RETURN_IF_ERROR(inner_->ApplyReplicaChanges(node_id, received, deleted, corrupt, now));
+  for (const ChunkReplica& chunk : received) {
+    Check(index_.ReplicaReported(chunk.chunk_id, node_id), "a node's report");
+  }
+  for (const auto* list : {&deleted, &corrupt}) {
+    for (const std::string& chunk_id : *list) {
+      Check(index_.RemoveReplica(chunk_id, node_id), "a node's report");
+    }
+  }
+  return absl::OkStatus();
+}
+
+Status CachedStore::FlagReplica(std::string_view chunk_id, std::string_view node_id,
+                                absl::Time now) {
+  KeyLocks locks(this, {ChunkKeyOf(chunk_id)});
+  RETURN_IF_ERROR(inner_->FlagReplica(chunk_id, node_id, now));
+  Check(index_.SetReplicaState(chunk_id, node_id, ReplicaState::kStored, ReplicaState::kCorrupt),
+        "a replica flagged bad");
+  return absl::OkStatus();
+}
+
+Status CachedStore::OrderReplicaDelete(std::string_view chunk_id, std::string_view node_id,
+                                       absl::Time now) {
+  KeyLocks locks(this, {ChunkKeyOf(chunk_id)});
+  RETURN_IF_ERROR(inner_->OrderReplicaDelete(chunk_id, node_id, now));
+  Check(index_.SetReplicaState(chunk_id, node_id, std::nullopt, ReplicaState::kDeleting),
+        "a replica ordered deleted");
+  return absl::OkStatus();
+}
+
+Result<int> CachedStore::CollectChunk(std::string_view chunk_id, absl::Time now) {
+  KeyLocks locks(this, {ChunkKeyOf(chunk_id)});
+  ASSIGN_OR_RETURN(int created, inner_->CollectChunk(chunk_id, now));
+  ReloadChunk(chunk_id);
+  return created;
+}
+
+Result<int> CachedStore::CollectOrphanReplicas(absl::Time before, absl::Time now, int limit) {
+  // Which replicas it orders deleted is not returned: re-read every chunk
+  // the index knows replicas of but no row for (they are few).
+  KeyLocks all(this);
+  ASSIGN_OR_RETURN(int ordered, inner_->CollectOrphanReplicas(before, now, limit));
+  if (ordered > 0) {
+    for (const std::string& chunk_id : index_.ChunksWithoutRow()) ReloadChunk(chunk_id);
+  }
+  return ordered;
+}
+
+// ---- tasks --------------------------------------------------------------------------
+
+Result<std::optional<TaskRecord>> CachedStore::FinishTask(std::string_view node_id,
+                                                          std::string_view task_id, bool ok,
+                                                          std::string_view error, absl::Time now,
+                                                          absl::Duration retry_after,
+                                                          int max_attempts) {
+  // The task's chunk is known only from the result: a task's outcome changes
+  // its own node's copy only, which the re-read picks up under its lock.
+  ASSIGN_OR_RETURN(std::optional<TaskRecord> task,
+                   inner_->FinishTask(node_id, task_id, ok, error, now, retry_after, max_attempts));
+  if (task && (task->kind == TaskKind::kDelete || task->kind == TaskKind::kVerify)) {
+    KeyLocks locks(this, {ChunkKeyOf(task->chunk_id)});
+    ReloadChunk(task->chunk_id);
+  }
+  return task;
+}
+
+}  // namespace gale::coordinator

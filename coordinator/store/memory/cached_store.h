@@ -1,0 +1,121 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "coordinator/store/forwarding_store.h"
+#include "coordinator/store/memory/metadata_index.h"
+
+namespace gale::coordinator {
+
+// Fills `index` (emptied first) with what `store` holds.
+Status LoadMetadataIndex(MetadataStore* store, MetadataIndex* index);
+
+// The coordinator's MetadataStore: another store (SQLite or PostgreSQL, the
+// source of truth) with the hot reads served from a MetadataIndex in memory.
+// Load() builds the index from the store; every change made through this
+// store is written to the store first and then applied to the index, under
+// striped locks on every key it touches (file, chunk, bucket, object), so
+// that for each key the index follows the store's order of changes. Reads
+// of files, chunk lists, chunk sizes, replicas, buckets and objects come
+// from the index; everything else passes through. When the index is not
+// `authoritative` (other coordinators write the same database), a read the
+// index misses asks the store. If a change cannot be applied to the index,
+// the index is switched off and every read goes to the store (logged, and
+// seen in `serving()`). Thread-safe.
+class CachedStore final : public ForwardingStore {
+ public:
+  struct Options {
+    // Only this process writes the database (SQLite: the coordinator holds
+    // its lock), so a key the index lacks does not exist.
+    bool authoritative = false;
+  };
+
+  CachedStore(std::unique_ptr<MetadataStore> inner, Options options);
+
+  // Rebuilds the index from the store. Until it succeeds, reads go to the store.
+  Status Load();
+  // Whether reads are served from the index.
+  bool serving() const { return serving_.load(std::memory_order_acquire); }
+  const MetadataIndex& index() const { return index_; }
+  MetadataStore* inner() { return owned_.get(); }
+
+  // The reads the index answers and the changes it mirrors; every other
+  // call passes through (ForwardingStore).
+  Status Migrate() override;
+  Status ReplaceNodeReplicas(std::string_view node_id, const std::vector<ChunkReplica>& chunks,
+                             absl::Time now) override;
+  Status InsertFile(const FileRecord& file) override;
+  Result<FileRecord> GetFile(std::string_view file_id) override;
+  Result<FileRecord> GetFileByName(std::string_view name) override;
+  Result<std::vector<FileRecord>> ListFiles(const FileListQuery& query) override;
+  Status AttachChunks(std::string_view file_id, const std::vector<FileChunkRef>& chunks,
+                      absl::Time now) override;
+  Result<std::vector<FileChunkRef>> GetFileChunks(std::string_view file_id) override;
+  Result<std::string> CommitFile(std::string_view file_id, int64_t size, std::string_view sha256,
+                                 absl::Time now) override;
+  Status DeleteFile(std::string_view file_id, absl::Time now) override;
+  Status TouchFile(std::string_view file_id, absl::Time now) override;
+  Status InsertBucket(const BucketRecord& bucket) override;
+  Result<BucketRecord> GetBucket(std::string_view name) override;
+  Result<std::vector<BucketRecord>> ListBuckets() override;
+  Status DeleteBucket(std::string_view name, absl::Time now) override;
+  Result<std::string> CommitObject(const ObjectRecord& object, std::string_view sha256,
+                                   absl::Time now) override;
+  Result<ObjectRecord> GetObject(std::string_view bucket, std::string_view key) override;
+  Result<std::vector<ObjectRecord>> ListObjects(const ObjectListQuery& query) override;
+  Status DeleteObject(std::string_view bucket, std::string_view key, absl::Time now) override;
+  Status SetObjectTags(std::string_view bucket, std::string_view key,
+                       const std::map<std::string, std::string>& tags) override;
+  Result<std::string> CommitPart(const PartRecord& part, std::string_view sha256,
+                                 absl::Time now) override;
+  Status DeleteMultipartUpload(std::string_view upload_id, absl::Time now) override;
+  Result<int64_t> GetChunkSize(std::string_view chunk_id) override;
+  Result<std::vector<ReplicaRecord>> GetReplicas(
+      const std::vector<std::string>& chunk_ids) override;
+  Status ApplyReplicaChanges(std::string_view node_id, const std::vector<ChunkReplica>& received,
+                             const std::vector<std::string>& deleted,
+                             const std::vector<std::string>& corrupt, absl::Time now) override;
+  Status FlagReplica(std::string_view chunk_id, std::string_view node_id, absl::Time now) override;
+  Status OrderReplicaDelete(std::string_view chunk_id, std::string_view node_id,
+                            absl::Time now) override;
+  Result<int> CollectChunk(std::string_view chunk_id, absl::Time now) override;
+  Result<int> CollectOrphanReplicas(absl::Time before, absl::Time now, int limit) override;
+  Result<std::optional<TaskRecord>> FinishTask(std::string_view node_id, std::string_view task_id,
+                                               bool ok, std::string_view error, absl::Time now,
+                                               absl::Duration retry_after,
+                                               int max_attempts) override;
+
+ private:
+  // Locks the stripes of a set of keys (or, given none, every stripe) in
+  // stripe order, so that no two lockers deadlock, for the object's life.
+  class KeyLocks;
+  static constexpr size_t kStripes = 256;
+
+  // Applies the outcome of updating the index: a failure switches it off.
+  void Check(const Status& applied, std::string_view what);
+  // Re-reads a file's record from the store into the index; a file the
+  // store lacks leaves the index.
+  void ReloadFile(std::string_view file_id);
+  // Re-reads an object from the store into the index.
+  void ReloadObject(std::string_view bucket, std::string_view key);
+  // Re-reads a chunk's row and replicas from the store into the index.
+  void ReloadChunk(std::string_view chunk_id);
+  // The complete file a commit of `name` would replace, as the index knows it.
+  std::string FileNamed(std::string_view name) const;
+  // The files of a multipart upload's parts (deleted with it).
+  Result<std::vector<std::string>> PartFiles(std::string_view upload_id);
+
+  const std::unique_ptr<MetadataStore> owned_;  // inner_
+  const Options options_;
+  MetadataIndex index_;
+  std::atomic<bool> serving_{false};
+  std::array<absl::Mutex, kStripes> stripes_;
+};
+
+}  // namespace gale::coordinator
