@@ -24,34 +24,37 @@ std::string ObjectKey(std::string_view bucket, std::string_view key) {
 
 class CachedStore::KeyLocks {
  public:
-  // Every stripe.
-  explicit KeyLocks(CachedStore* store) : store_(store) {
-    for (size_t i = 0; i < kStripes; ++i) stripes_.push_back(i);
-    Lock();
-  }
+  // Every key: the whole index.
+  explicit KeyLocks(CachedStore* store) : store_(store), all_(true) { store_->all_.Lock(); }
   KeyLocks(CachedStore* store, const std::vector<std::string>& keys) : store_(store) {
     for (const std::string& key : keys) stripes_.push_back(absl::HashOf(key) % kStripes);
     std::sort(stripes_.begin(), stripes_.end());
     stripes_.erase(std::unique(stripes_.begin(), stripes_.end()), stripes_.end());
-    Lock();
+    store_->all_.ReaderLock();
+    for (size_t stripe : stripes_) store_->stripes_[stripe].Lock();
   }
   ~KeyLocks() {
+    if (all_) {
+      store_->all_.Unlock();
+      return;
+    }
     for (auto it = stripes_.rbegin(); it != stripes_.rend(); ++it) store_->stripes_[*it].Unlock();
+    store_->all_.ReaderUnlock();
   }
   KeyLocks(const KeyLocks&) = delete;
   KeyLocks& operator=(const KeyLocks&) = delete;
 
  private:
-  void Lock() {
-    for (size_t stripe : stripes_) store_->stripes_[stripe].Lock();
-  }
-
   CachedStore* const store_;
+  const bool all_ = false;
   std::vector<size_t> stripes_;
 };
 
 CachedStore::CachedStore(std::unique_ptr<MetadataStore> inner, Options options)
-    : ForwardingStore(inner.get()), owned_(std::move(inner)), options_(options) {}
+    : ForwardingStore(inner.get()),
+      owned_(std::move(inner)),
+      options_(options),
+      stripes_(std::make_unique<absl::Mutex[]>(kStripes)) {}
 
 void CachedStore::Check(const Status& applied, std::string_view what) {
   if (applied.ok()) return;

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <array>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -92,10 +91,13 @@ class CachedStore final : public ForwardingStore {
                                                int max_attempts) override;
 
  private:
-  // Locks the stripes of a set of keys (or, given none, every stripe) in
-  // stripe order, so that no two lockers deadlock, for the object's life.
+  // Locks the stripes of a set of keys in stripe order (no two lockers
+  // deadlock), or the whole index, for the object's life. A change holds
+  // its keys' stripes while the store commits it, so stripes are many:
+  // sixteen uploads at once, each locking seventeen keys (a file and its
+  // chunks), then rarely wait for one another's commit.
   class KeyLocks;
-  static constexpr size_t kStripes = 256;
+  static constexpr size_t kStripes = 65536;
 
   // Applies the outcome of updating the index: a failure switches it off.
   void Check(const Status& applied, std::string_view what);
@@ -115,7 +117,8 @@ class CachedStore final : public ForwardingStore {
   const Options options_;
   MetadataIndex index_;
   std::atomic<bool> serving_{false};
-  std::array<absl::Mutex, kStripes> stripes_;
+  absl::Mutex all_;  // shared by key lockers, exclusive for the whole index
+  const std::unique_ptr<absl::Mutex[]> stripes_;
 };
 
 }  // namespace gale::coordinator
