@@ -33,6 +33,8 @@ constexpr absl::Duration kReplanDelay = absl::Milliseconds(50);
 // How often leadership is taken or re-verified. A crashed leader's session
 // ends with its process, so a successor leads within about this long.
 constexpr absl::Duration kLeaderCheckInterval = absl::Seconds(1);
+// Idle gRPC server threads kept for the next calls.
+constexpr int kGrpcIdleThreads = 64;
 
 // How a coordinator's lock session names itself, before "host:port".
 constexpr std::string_view kSessionPrefix = "gale-coordinator ";
@@ -246,6 +248,12 @@ Status Coordinator::StartServers() {
   // gRPC sets SO_REUSEPORT by default: a second coordinator on this port would
   // bind too and the kernel would split connections between the two.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // The sync server keeps at most MAX_POLLERS idle threads (default 2) and
+  // starts a thread whenever fewer than MIN_POLLERS wait: with more calls
+  // at once than that, every call started a thread and ended one. Keep
+  // enough for the concurrency clients bring.
+  builder.SetSyncServerOption(grpc::ServerBuilder::MIN_POLLERS, 2);
+  builder.SetSyncServerOption(grpc::ServerBuilder::MAX_POLLERS, kGrpcIdleThreads);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options_.grpc_max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(options_.grpc_max_message_bytes));
   builder.RegisterService(grpc_service_.get());
