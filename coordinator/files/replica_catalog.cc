@@ -90,16 +90,17 @@ Status ReplicaCatalog::ReportBad(std::string_view chunk_id, std::string_view nod
   return absl::OkStatus();
 }
 
-Result<std::map<std::string, std::vector<LiveReplica>>> ReplicaCatalog::LiveReplicas(
+Result<absl::flat_hash_map<std::string, std::vector<LiveReplica>>> ReplicaCatalog::LiveReplicas(
     const std::vector<std::string>& chunk_ids) const {
   ASSIGN_OR_RETURN(std::vector<ReplicaRecord> rows, store_->GetReplicas(chunk_ids));
   std::vector<std::string> node_ids;
   for (const auto& row : rows) node_ids.push_back(row.node_id);
   const std::map<std::string, NodeBrief> nodes = registry_->Briefs(node_ids);
 
-  std::map<std::string, std::vector<LiveReplica>> out;
+  absl::flat_hash_map<std::string, std::vector<LiveReplica>> out;
+  out.reserve(chunk_ids.size());
   for (const auto& id : chunk_ids) out[id];
-  std::map<std::string, int64_t> load;
+  absl::flat_hash_map<std::string, int64_t> load;
   for (const auto& row : rows) {
     if (row.state != ReplicaState::kStored) continue;
     auto node = nodes.find(row.node_id);

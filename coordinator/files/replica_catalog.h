@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "common/status.h"
@@ -55,7 +56,7 @@ class ReplicaCatalog {
   // draining, maintenance, suspect; the least loaded first within each.
   // Replicas on dead nodes and replicas marked deleting or corrupt are left
   // out. Every requested id has an entry.
-  Result<std::map<std::string, std::vector<LiveReplica>>> LiveReplicas(
+  Result<absl::flat_hash_map<std::string, std::vector<LiveReplica>>> LiveReplicas(
       const std::vector<std::string>& chunk_ids) const;
   // Nodes holding any replica row of each chunk, live or not: never placement
   // targets for that chunk.

@@ -29,12 +29,6 @@ Result<std::vector<ChunkKey>> KeysOf(const std::vector<T>& items) {
   return keys;
 }
 
-void SortReplicas(std::vector<ReplicaRecord>* replicas) {
-  std::sort(replicas->begin(), replicas->end(), [](const ReplicaRecord& a, const ReplicaRecord& b) {
-    return std::tie(a.chunk_id, a.node_id) < std::tie(b.chunk_id, b.node_id);
-  });
-}
-
 // Debian's Abseil has a string_view of its own: heterogeneous lookups in
 // its containers take that one.
 absl::string_view Key(std::string_view text) { return {text.data(), text.size()}; }
@@ -303,29 +297,32 @@ void MetadataIndex::AppendReplicas(ChunkTable::Slot slot, std::vector<ReplicaRec
   const ChunkTable::Entry& entry = chunks_.at(slot);
   if (entry.replicas.empty()) return;
   const std::string chunk_id = entry.key.Hex();
+  const size_t first = out->size();
   for (const ChunkTable::Replica& replica : entry.replicas) {
     out->push_back({chunk_id, chunks_.NodeName(replica.node), replica.state});
   }
+  std::sort(out->begin() + static_cast<std::ptrdiff_t>(first), out->end(),
+            [](const ReplicaRecord& a, const ReplicaRecord& b) { return a.node_id < b.node_id; });
 }
 
 std::vector<ReplicaRecord> MetadataIndex::GetReplicas(
     const std::vector<std::string>& chunk_ids) const {
   std::vector<ReplicaRecord> out;
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    out.reserve(chunk_ids.size() * 3);
-    for (const std::string& chunk_id : chunk_ids) {
-      const ChunkTable::Slot slot = FindSlot(chunk_id);
-      if (slot != ChunkTable::kNoSlot) AppendReplicas(slot, &out);
-    }
+  absl::ReaderMutexLock lock(&mu_);
+  // As the stores answer: by chunk, then node, each row once. The 32-byte
+  // keys sort as their hex does.
+  std::vector<ChunkTable::Slot> slots;
+  slots.reserve(chunk_ids.size());
+  for (const std::string& chunk_id : chunk_ids) {
+    const ChunkTable::Slot slot = FindSlot(chunk_id);
+    if (slot != ChunkTable::kNoSlot) slots.push_back(slot);
   }
-  // As the stores answer: by chunk, then node, each row once.
-  SortReplicas(&out);
-  out.erase(std::unique(out.begin(), out.end(),
-                        [](const ReplicaRecord& a, const ReplicaRecord& b) {
-                          return a.chunk_id == b.chunk_id && a.node_id == b.node_id;
-                        }),
-            out.end());
+  std::sort(slots.begin(), slots.end(), [this](ChunkTable::Slot a, ChunkTable::Slot b) {
+    return chunks_.at(a).key < chunks_.at(b).key;
+  });
+  slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
+  out.reserve(slots.size() * 3);
+  for (ChunkTable::Slot slot : slots) AppendReplicas(slot, &out);
   return out;
 }
 
@@ -457,7 +454,10 @@ IndexContents MetadataIndex::Contents() const {
     AppendReplicas(slot, &out.replicas);
   });
   std::sort(out.chunk_rows.begin(), out.chunk_rows.end());
-  SortReplicas(&out.replicas);
+  std::sort(out.replicas.begin(), out.replicas.end(),
+            [](const ReplicaRecord& a, const ReplicaRecord& b) {
+              return std::tie(a.chunk_id, a.node_id) < std::tie(b.chunk_id, b.node_id);
+            });
   for (const auto& [name, bucket] : buckets_) {
     out.buckets.push_back(bucket.record);
     for (const auto& [key, object] : bucket.objects) out.objects.push_back(object);
