@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -71,6 +72,10 @@ Result<std::unique_ptr<BenchPostgres>> BenchPostgres::Start(const BenchOptions& 
 
 BenchPostgres::~BenchPostgres() {
   (void)std::system(StrCat(script_, " stop ", dir_, " >>", dir_, ".log 2>&1").c_str());
+  // The script leaves the emptied directory (and the log, for a failed start).
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+  std::filesystem::remove(dir_ + ".log", ignored);
 }
 
 double ProcessCpuSeconds(int pid) {

@@ -24,7 +24,7 @@ struct ReplicaTotals {
 // reported; `deleting` once the node has been ordered to delete it (never
 // counted, never a placement target); `corrupt` when a reader or the node
 // found it bad (never counted or read until the node reports it again).
-enum class ReplicaState { kStored, kDeleting, kCorrupt };
+enum class ReplicaState : uint8_t { kStored, kDeleting, kCorrupt };
 
 std::string_view ReplicaStateName(ReplicaState state);
 Result<ReplicaState> ParseReplicaState(std::string_view name);

@@ -19,7 +19,9 @@ TEST(AesGcmTest, SealedValuesOpenToThePlaintext) {
     SCOPED_TRACE(plaintext.size());
     ASSERT_OK_AND_ASSIGN(std::string sealed, cipher.Seal(plaintext, "context"));
     EXPECT_EQ(sealed.size(), plaintext.size() + AesGcm::kNonceBytes + AesGcm::kTagBytes);
-    if (!plaintext.empty()) {
+    // A short plaintext turns up in random bytes by chance (one byte in a
+    // 29-byte sealing: one time in nine); eight bytes or more do not.
+    if (plaintext.size() >= 8) {
       EXPECT_EQ(sealed.find(plaintext), std::string::npos) << "the plaintext shows";
     }
     ASSERT_OK_AND_ASSIGN(std::string opened, cipher.Open(sealed, "context"));

@@ -66,6 +66,13 @@ TEST(ChunkTableTest, FreedSlotsAreReusedAndNodesInterned) {
   EXPECT_GT(table.MemoryBytes(), 0);
 }
 
+TEST(ChunkTableTest, AnEntryWithFourReplicasTakes72Bytes) {
+  // The figure the README and docs/DESIGN.md give per chunk builds on this
+  // (plus about 6 bytes of hash index and 4 in its file's chunk list).
+  EXPECT_EQ(sizeof(ChunkTable::Replica), 4u);
+  EXPECT_LE(sizeof(ChunkTable::Entry), 72u);
+}
+
 TEST(MetadataIndexTest, FilesByIdAndCompleteOnesByName) {
   MetadataIndex index;
   index.PutFile(File("p", "doc", FileState::kPending));
