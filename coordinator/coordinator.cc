@@ -75,9 +75,12 @@ Status Coordinator::Start() {
   ASSIGN_OR_RETURN(store_, OpenMetadataStore(options_.database));
   if (options_.database.type != "postgres") {
     // The hot reads from memory (docs/DESIGN.md, "What lives in memory"):
-    // this process is the database's only writer. Migrate() builds the index.
-    store_ = std::make_unique<CachedStore>(std::move(store_),
-                                           CachedStore::Options{.authoritative = true});
+    // this process is the database's only writer. Migrate() starts building
+    // the index; reads go to the database until it is built.
+    auto cached = std::make_unique<CachedStore>(
+        std::move(store_), CachedStore::Options{.authoritative = true, .load_in_background = true});
+    cached_store_ = cached.get();
+    store_ = std::move(cached);
   }
   RETURN_IF_ERROR(store_->Migrate());
   ASSIGN_OR_RETURN(cluster_, store_->GetOrCreateCluster(common::NewUuid(), clock_->Now()));
@@ -302,7 +305,10 @@ Status Coordinator::StartServers() {
         {"version", common::GaleVersion()},
         {"cluster_id", cluster_.id},
         {"uptime_seconds", absl::ToInt64Seconds(clock_->Now() - started_at_)},
-        {"database", {{"type", store_->backend()}, {"schema_version", schema.ok() ? *schema : -1}}},
+        {"database",
+         {{"type", store_->backend()},
+          {"schema_version", schema.ok() ? *schema : -1},
+          {"memory_index", cached_store_ != nullptr ? cached_store_->state() : "none"}}},
         {"nodes", by_state},
         {"coordinator", leader_->self()},
         {"leader", leader_->leader()},

@@ -30,6 +30,7 @@ class Server;
 
 namespace gale::coordinator {
 
+class CachedStore;
 class CoordinatorGrpcService;
 class RegistryMetrics;
 class ReplicationMetrics;
@@ -88,6 +89,7 @@ class Coordinator {
   std::unique_ptr<common::Authenticator> auth_;
   std::unique_ptr<common::ChunkWriteGrants> grants_;
   std::unique_ptr<MetadataStore> store_;
+  CachedStore* cached_store_ = nullptr;  // store_ when it keeps the index in memory
   ClusterInfo cluster_;
   std::unique_ptr<NodeRegistry> registry_;
   std::unique_ptr<ReplicaCatalog> replicas_;

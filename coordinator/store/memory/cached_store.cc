@@ -13,14 +13,14 @@
 namespace gale::coordinator {
 namespace {
 
-constexpr int kScanPage = 10'000;
-
 std::string FileKey(std::string_view file_id) { return StrCat("f:", file_id); }
 std::string ChunkKeyOf(std::string_view chunk_id) { return StrCat("c:", chunk_id); }
 std::string BucketKey(std::string_view bucket) { return StrCat("b:", bucket); }
 std::string ObjectKey(std::string_view bucket, std::string_view key) {
   return StrCat("o:", bucket, std::string_view("\0", 1), key);
 }
+// Copies of chunks the store does not know.
+constexpr std::string_view kOrphansKey = "*orphans";
 
 }  // namespace
 
@@ -60,6 +60,7 @@ CachedStore::CachedStore(std::unique_ptr<MetadataStore> inner, Options options)
 
 void CachedStore::Check(const Status& applied, std::string_view what) {
   if (applied.ok()) return;
+  broken_ = true;
   if (serving_.exchange(false)) {
     spdlog::error(
         "the in-memory metadata index could not apply {} ({}); it is switched off and every "
@@ -68,18 +69,24 @@ void CachedStore::Check(const Status& applied, std::string_view what) {
   }
 }
 
-Status LoadMetadataIndex(MetadataStore* store, MetadataIndex* index) {
+Status LoadMetadataIndex(MetadataStore* store, MetadataIndex* index, int page,
+                         const std::function<bool()>& between_pages) {
+  auto next_page = [&]() -> Status {
+    if (between_pages && !between_pages()) return absl::CancelledError("the load was stopped");
+    return absl::OkStatus();
+  };
   index->Clear();
   for (std::string after;;) {
-    ASSIGN_OR_RETURN(std::vector<FileRecord> files, store->ScanFiles(after, kScanPage));
+    ASSIGN_OR_RETURN(std::vector<FileRecord> files, store->ScanFiles(after, page));
     for (const FileRecord& file : files) index->PutFile(file);
-    if (static_cast<int>(files.size()) < kScanPage) break;
+    RETURN_IF_ERROR(next_page());
+    if (static_cast<int>(files.size()) < page) break;
     after = files.back().id;
   }
   std::string after_file;
   for (int64_t after_index = -1;;) {
     ASSIGN_OR_RETURN(std::vector<FileChunkRow> rows,
-                     store->ScanFileChunks(after_file, after_index, kScanPage));
+                     store->ScanFileChunks(after_file, after_index, page));
     // Rows come by file, then index: one AttachChunks per file.
     size_t begin = 0;
     for (size_t i = 1; i <= rows.size(); ++i) {
@@ -89,25 +96,28 @@ Status LoadMetadataIndex(MetadataStore* store, MetadataIndex* index) {
       RETURN_IF_ERROR(index->AttachChunks(rows[begin].file_id, refs));
       begin = i;
     }
-    if (static_cast<int>(rows.size()) < kScanPage) break;
+    RETURN_IF_ERROR(next_page());
+    if (static_cast<int>(rows.size()) < page) break;
     after_file = rows.back().file_id;
     after_index = rows.back().chunk.index;
   }
   for (std::string after;;) {
-    ASSIGN_OR_RETURN(std::vector<ChunkReplica> chunks, store->ScanChunks(after, kScanPage));
+    ASSIGN_OR_RETURN(std::vector<ChunkReplica> chunks, store->ScanChunks(after, page));
     for (const ChunkReplica& chunk : chunks) {
       RETURN_IF_ERROR(index->PutChunkRow(chunk.chunk_id, chunk.size));
     }
-    if (static_cast<int>(chunks.size()) < kScanPage) break;
+    RETURN_IF_ERROR(next_page());
+    if (static_cast<int>(chunks.size()) < page) break;
     after = chunks.back().chunk_id;
   }
   for (std::string after_chunk, after_node;;) {
     ASSIGN_OR_RETURN(std::vector<ReplicaRecord> rows,
-                     store->ScanReplicas(after_chunk, after_node, kScanPage));
+                     store->ScanReplicas(after_chunk, after_node, page));
     for (const ReplicaRecord& row : rows) {
       RETURN_IF_ERROR(index->AddReplica(row.chunk_id, row.node_id, row.state));
     }
-    if (static_cast<int>(rows.size()) < kScanPage) break;
+    RETURN_IF_ERROR(next_page());
+    if (static_cast<int>(rows.size()) < page) break;
     after_chunk = rows.back().chunk_id;
     after_node = rows.back().node_id;
   }
@@ -116,10 +126,11 @@ Status LoadMetadataIndex(MetadataStore* store, MetadataIndex* index) {
     index->PutBucket(bucket);
     ObjectListQuery query;
     query.bucket = bucket.name;
-    query.limit = kScanPage;
+    query.limit = page;
     while (true) {
       ASSIGN_OR_RETURN(std::vector<ObjectRecord> objects, store->ListObjects(query));
       for (const ObjectRecord& object : objects) index->PutObject(object);
+      RETURN_IF_ERROR(next_page());
       if (static_cast<int>(objects.size()) < query.limit) break;
       // The next key after the last one: keys >= start.
       query.start = objects.back().key + std::string(1, '\0');
@@ -130,9 +141,27 @@ Status LoadMetadataIndex(MetadataStore* store, MetadataIndex* index) {
 
 Status CachedStore::Load() {
   const absl::Time start = absl::Now();
+  {
+    KeyLocks all(this);
+    serving_ = false;
+    loading_ = true;
+    absl::MutexLock lock(&dirty_mu_);
+    dirty_.clear();
+    deferred_reports_.clear();
+  }
+  // Changes go on meanwhile: they note their keys (Deferred).
+  const Status loaded = LoadMetadataIndex(inner_, &index_, options_.scan_page, [this] {
+    if (options_.between_pages_for_testing) options_.between_pages_for_testing();
+    return !stopping_.load();
+  });
   KeyLocks all(this);
-  serving_ = false;
-  RETURN_IF_ERROR(LoadMetadataIndex(inner_, &index_));
+  loading_ = false;
+  if (!loaded.ok()) {
+    index_.Clear();
+    return loaded;
+  }
+  CatchUp();
+  if (broken_) return absl::InternalError("the metadata index could not be built; see the log");
   serving_ = true;
   // The load grew the chunk table's arrays step by step and paged rows
   // through the heap: give the freed memory back rather than keep it
@@ -147,9 +176,75 @@ Status CachedStore::Load() {
   return absl::OkStatus();
 }
 
+std::string_view CachedStore::state() const {
+  if (serving()) return "serving";
+  return loading_ ? "loading" : "off";
+}
+
+void CachedStore::WaitForLoad() {
+  if (loader_.joinable()) loader_.join();
+}
+
+CachedStore::~CachedStore() {
+  stopping_ = true;
+  WaitForLoad();
+}
+
 Status CachedStore::Migrate() {
   RETURN_IF_ERROR(inner_->Migrate());
-  return Load();
+  WaitForLoad();
+  if (!options_.load_in_background) return Load();
+  loader_ = std::thread([this] {
+    Status loaded = Load();
+    if (!loaded.ok()) {
+      spdlog::error("the metadata index could not be built ({}); every read goes to the database",
+                    loaded.ToString());
+    }
+  });
+  return absl::OkStatus();
+}
+
+bool CachedStore::Deferred(const std::vector<std::string>& keys) {
+  if (!loading_) return false;
+  absl::MutexLock lock(&dirty_mu_);
+  dirty_.insert(keys.begin(), keys.end());
+  return true;
+}
+
+void CachedStore::CatchUp() {
+  std::set<std::string> dirty;
+  std::vector<std::pair<std::string, std::vector<ChunkReplica>>> reports;
+  {
+    absl::MutexLock lock(&dirty_mu_);
+    dirty.swap(dirty_);
+    reports.swap(deferred_reports_);
+  }
+  for (const auto& [node_id, chunks] : reports) {
+    Check(index_.ReplaceNodeReplicas(node_id, chunks), StrCat("node ", node_id, "'s full report"));
+  }
+  // In key order: buckets ("b:") before their objects ("o:").
+  for (const std::string& key : dirty) {
+    const std::string_view id = std::string_view(key).substr(2);
+    if (key == kOrphansKey) {
+      for (const std::string& chunk_id : index_.ChunksWithoutRow()) ReloadChunk(chunk_id);
+    } else if (key.starts_with("b:")) {
+      auto bucket = inner_->GetBucket(id);
+      if (absl::IsNotFound(bucket.status())) {
+        index_.RemoveBucket(id);
+      } else if (bucket.ok()) {
+        index_.PutBucket(*bucket);
+      } else {
+        Check(bucket.status(), StrCat("a re-read of bucket ", id));
+      }
+    } else if (key.starts_with("c:")) {
+      ReloadChunk(id);
+    } else if (key.starts_with("f:")) {
+      ReloadFileAndChunks(id);
+    } else if (key.starts_with("o:")) {
+      const size_t zero = id.find('\0');
+      ReloadObject(id.substr(0, zero), id.substr(zero + 1));
+    }
+  }
 }
 
 // ---- reloads ----------------------------------------------------------------
@@ -159,6 +254,17 @@ void CachedStore::ReloadFile(std::string_view file_id) {
   if (absl::IsNotFound(file.status())) return index_.RemoveFile(file_id);
   if (!file.ok()) return Check(file.status(), StrCat("a re-read of file ", file_id));
   index_.PutFile(*file);
+}
+
+void CachedStore::ReloadFileAndChunks(std::string_view file_id) {
+  index_.RemoveFile(file_id);
+  auto file = inner_->GetFile(file_id);
+  if (absl::IsNotFound(file.status())) return;
+  if (!file.ok()) return Check(file.status(), StrCat("a re-read of file ", file_id));
+  index_.PutFile(*file);
+  auto chunks = inner_->GetFileChunks(file_id);
+  if (!chunks.ok()) return Check(chunks.status(), StrCat("a re-read of file ", file_id));
+  Check(index_.AttachChunks(file_id, *chunks), StrCat("the chunks of file ", file_id));
 }
 
 void CachedStore::ReloadObject(std::string_view bucket, std::string_view key) {
@@ -201,6 +307,13 @@ Status CachedStore::ReplaceNodeReplicas(std::string_view node_id,
                                         const std::vector<ChunkReplica>& chunks, absl::Time now) {
   KeyLocks all(this);
   RETURN_IF_ERROR(inner_->ReplaceNodeReplicas(node_id, chunks, now));
+  if (loading_) {
+    // Whatever the scans saw of this node, the report applied on top gives
+    // what the store has now; later changes to its copies re-read theirs.
+    absl::MutexLock lock(&dirty_mu_);
+    deferred_reports_.emplace_back(node_id, chunks);
+    return absl::OkStatus();
+  }
   Check(index_.ReplaceNodeReplicas(node_id, chunks), StrCat("node ", node_id, "'s full report"));
   return absl::OkStatus();
 }
@@ -210,6 +323,7 @@ Status CachedStore::ReplaceNodeReplicas(std::string_view node_id,
 Status CachedStore::InsertFile(const FileRecord& file) {
   KeyLocks locks(this, {FileKey(file.id)});
   RETURN_IF_ERROR(inner_->InsertFile(file));
+  if (Deferred({FileKey(file.id)})) return absl::OkStatus();
   index_.PutFile(file);
   return absl::OkStatus();
 }
@@ -243,6 +357,7 @@ Status CachedStore::AttachChunks(std::string_view file_id, const std::vector<Fil
   for (const FileChunkRef& chunk : chunks) keys.push_back(ChunkKeyOf(chunk.chunk_id));
   KeyLocks locks(this, keys);
   RETURN_IF_ERROR(inner_->AttachChunks(file_id, chunks, now));
+  if (Deferred(keys)) return absl::OkStatus();
   Check(index_.AttachChunks(file_id, chunks), StrCat("the chunks of file ", file_id));
   // A chunk referenced again gets back the copies whose deletes had not
   // been handed out yet: the store decides which.
@@ -267,6 +382,7 @@ Result<std::string> CachedStore::CommitFile(std::string_view file_id, int64_t si
   const std::string named = pending ? FileNamed(pending->name) : "";
   KeyLocks locks(this, {FileKey(file_id), FileKey(named)});
   ASSIGN_OR_RETURN(std::string replaced, inner_->CommitFile(file_id, size, sha256, now));
+  if (Deferred({FileKey(file_id), FileKey(replaced)})) return replaced;
   ReloadFile(file_id);
   if (!replaced.empty()) index_.RemoveFile(replaced);
   return replaced;
@@ -275,6 +391,7 @@ Result<std::string> CachedStore::CommitFile(std::string_view file_id, int64_t si
 Status CachedStore::DeleteFile(std::string_view file_id, absl::Time now) {
   KeyLocks locks(this, {FileKey(file_id)});
   RETURN_IF_ERROR(inner_->DeleteFile(file_id, now));
+  if (Deferred({FileKey(file_id)})) return absl::OkStatus();
   index_.RemoveFile(file_id);
   return absl::OkStatus();
 }
@@ -282,6 +399,7 @@ Status CachedStore::DeleteFile(std::string_view file_id, absl::Time now) {
 Status CachedStore::TouchFile(std::string_view file_id, absl::Time now) {
   KeyLocks locks(this, {FileKey(file_id)});
   RETURN_IF_ERROR(inner_->TouchFile(file_id, now));
+  if (Deferred({FileKey(file_id)})) return absl::OkStatus();
   ReloadFile(file_id);
   return absl::OkStatus();
 }
@@ -291,6 +409,7 @@ Status CachedStore::TouchFile(std::string_view file_id, absl::Time now) {
 Status CachedStore::InsertBucket(const BucketRecord& bucket) {
   KeyLocks locks(this, {BucketKey(bucket.name)});
   RETURN_IF_ERROR(inner_->InsertBucket(bucket));
+  if (Deferred({BucketKey(bucket.name)})) return absl::OkStatus();
   index_.PutBucket(bucket);
   return absl::OkStatus();
 }
@@ -326,6 +445,9 @@ Status CachedStore::DeleteBucket(std::string_view name, absl::Time now) {
     query.after_id = uploads.back().id;
   }
   RETURN_IF_ERROR(inner_->DeleteBucket(name, now));
+  std::vector<std::string> keys = {BucketKey(name)};
+  for (const std::string& file : part_files) keys.push_back(FileKey(file));
+  if (Deferred(keys)) return absl::OkStatus();
   index_.RemoveBucket(name);
   for (const std::string& file : part_files) index_.RemoveFile(file);
   return absl::OkStatus();
@@ -337,6 +459,10 @@ Result<std::string> CachedStore::CommitObject(const ObjectRecord& object, std::s
   KeyLocks locks(this, {ObjectKey(object.bucket, object.key), FileKey(object.file_id),
                         FileKey(current ? current->file_id : "")});
   ASSIGN_OR_RETURN(std::string replaced, inner_->CommitObject(object, sha256, now));
+  if (Deferred(
+          {ObjectKey(object.bucket, object.key), FileKey(object.file_id), FileKey(replaced)})) {
+    return replaced;
+  }
   ReloadFile(object.file_id);
   ReloadObject(object.bucket, object.key);
   if (!replaced.empty()) index_.RemoveFile(replaced);
@@ -362,10 +488,16 @@ Result<std::vector<ObjectRecord>> CachedStore::ListObjects(const ObjectListQuery
 }
 
 Status CachedStore::DeleteObject(std::string_view bucket, std::string_view key, absl::Time now) {
+  // Its file goes with it. While the index loads it may not know the
+  // object yet: ask the store.
   std::optional<ObjectRecord> current = index_.GetObject(bucket, key);
+  if (!current && loading_) {
+    if (auto stored = inner_->GetObject(bucket, key); stored.ok()) current = *std::move(stored);
+  }
   const std::string file_id = current ? current->file_id : "";
   KeyLocks locks(this, {ObjectKey(bucket, key), FileKey(file_id)});
   RETURN_IF_ERROR(inner_->DeleteObject(bucket, key, now));
+  if (Deferred({ObjectKey(bucket, key), FileKey(file_id)})) return absl::OkStatus();
   index_.RemoveObject(bucket, key);
   if (!file_id.empty()) ReloadFile(file_id);
   return absl::OkStatus();
@@ -375,6 +507,7 @@ Status CachedStore::SetObjectTags(std::string_view bucket, std::string_view key,
                                   const std::map<std::string, std::string>& tags) {
   KeyLocks locks(this, {ObjectKey(bucket, key)});
   RETURN_IF_ERROR(inner_->SetObjectTags(bucket, key, tags));
+  if (Deferred({ObjectKey(bucket, key)})) return absl::OkStatus();
   ReloadObject(bucket, key);
   return absl::OkStatus();
 }
@@ -385,6 +518,7 @@ Result<std::string> CachedStore::CommitPart(const PartRecord& part, std::string_
                                             absl::Time now) {
   KeyLocks locks(this, {FileKey(part.file_id)});
   ASSIGN_OR_RETURN(std::string replaced, inner_->CommitPart(part, sha256, now));
+  if (Deferred({FileKey(part.file_id), FileKey(replaced)})) return replaced;
   ReloadFile(part.file_id);
   if (!replaced.empty()) index_.RemoveFile(replaced);
   return replaced;
@@ -392,7 +526,11 @@ Result<std::string> CachedStore::CommitPart(const PartRecord& part, std::string_
 
 Status CachedStore::DeleteMultipartUpload(std::string_view upload_id, absl::Time now) {
   ASSIGN_OR_RETURN(std::vector<std::string> part_files, PartFiles(upload_id));
+  std::vector<std::string> keys;
+  for (const std::string& file : part_files) keys.push_back(FileKey(file));
+  KeyLocks locks(this, keys);
   RETURN_IF_ERROR(inner_->DeleteMultipartUpload(upload_id, now));
+  if (Deferred(keys)) return absl::OkStatus();
   for (const std::string& file : part_files) index_.RemoveFile(file);
   return absl::OkStatus();
 }
@@ -426,6 +564,7 @@ Status CachedStore::ApplyReplicaChanges(std::string_view node_id,
   }
   KeyLocks locks(this, keys);
   RETURN_IF_ERROR(inner_->ApplyReplicaChanges(node_id, received, deleted, corrupt, now));
+  if (Deferred(keys)) return absl::OkStatus();
   for (const ChunkReplica& chunk : received) {
     Check(index_.ReplicaReported(chunk.chunk_id, node_id), "a node's report");
   }
@@ -441,6 +580,7 @@ Status CachedStore::FlagReplica(std::string_view chunk_id, std::string_view node
                                 absl::Time now) {
   KeyLocks locks(this, {ChunkKeyOf(chunk_id)});
   RETURN_IF_ERROR(inner_->FlagReplica(chunk_id, node_id, now));
+  if (Deferred({ChunkKeyOf(chunk_id)})) return absl::OkStatus();
   Check(index_.SetReplicaState(chunk_id, node_id, ReplicaState::kStored, ReplicaState::kCorrupt),
         "a replica flagged bad");
   return absl::OkStatus();
@@ -450,6 +590,7 @@ Status CachedStore::OrderReplicaDelete(std::string_view chunk_id, std::string_vi
                                        absl::Time now) {
   KeyLocks locks(this, {ChunkKeyOf(chunk_id)});
   RETURN_IF_ERROR(inner_->OrderReplicaDelete(chunk_id, node_id, now));
+  if (Deferred({ChunkKeyOf(chunk_id)})) return absl::OkStatus();
   Check(index_.SetReplicaState(chunk_id, node_id, std::nullopt, ReplicaState::kDeleting),
         "a replica ordered deleted");
   return absl::OkStatus();
@@ -458,6 +599,7 @@ Status CachedStore::OrderReplicaDelete(std::string_view chunk_id, std::string_vi
 Result<int> CachedStore::CollectChunk(std::string_view chunk_id, absl::Time now) {
   KeyLocks locks(this, {ChunkKeyOf(chunk_id)});
   ASSIGN_OR_RETURN(int created, inner_->CollectChunk(chunk_id, now));
+  if (Deferred({ChunkKeyOf(chunk_id)})) return created;
   ReloadChunk(chunk_id);
   return created;
 }
@@ -467,7 +609,7 @@ Result<int> CachedStore::CollectOrphanReplicas(absl::Time before, absl::Time now
   // the index knows replicas of but no row for (they are few).
   KeyLocks all(this);
   ASSIGN_OR_RETURN(int ordered, inner_->CollectOrphanReplicas(before, now, limit));
-  if (ordered > 0) {
+  if (ordered > 0 && !Deferred({std::string(kOrphansKey)})) {
     for (const std::string& chunk_id : index_.ChunksWithoutRow()) ReloadChunk(chunk_id);
   }
   return ordered;
@@ -486,7 +628,7 @@ Result<std::optional<TaskRecord>> CachedStore::FinishTask(std::string_view node_
                    inner_->FinishTask(node_id, task_id, ok, error, now, retry_after, max_attempts));
   if (task && (task->kind == TaskKind::kDelete || task->kind == TaskKind::kVerify)) {
     KeyLocks locks(this, {ChunkKeyOf(task->chunk_id)});
-    ReloadChunk(task->chunk_id);
+    if (!Deferred({ChunkKeyOf(task->chunk_id)})) ReloadChunk(task->chunk_id);
   }
   return task;
 }

@@ -1,9 +1,12 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -12,8 +15,11 @@
 
 namespace gale::coordinator {
 
-// Fills `index` (emptied first) with what `store` holds.
-Status LoadMetadataIndex(MetadataStore* store, MetadataIndex* index);
+// Fills `index` (emptied first) with what `store` holds, reading pages of
+// `page` rows. `between_pages` (if set) runs after each page; when it
+// answers false the load stops, CANCELLED.
+Status LoadMetadataIndex(MetadataStore* store, MetadataIndex* index, int page = 10'000,
+                         const std::function<bool()>& between_pages = {});
 
 // The coordinator's MetadataStore: another store (SQLite or PostgreSQL, the
 // source of truth) with the hot reads served from a MetadataIndex in memory.
@@ -33,12 +39,28 @@ class CachedStore final : public ForwardingStore {
     // Only this process writes the database (SQLite: the coordinator holds
     // its lock), so a key the index lacks does not exist.
     bool authoritative = false;
+    // Migrate() returns at once and the index is built on a thread of its
+    // own, while reads go to the store: a restart is ready in well under a
+    // second however large the database.
+    bool load_in_background = false;
+    // Rows per page of the load's scans.
+    int scan_page = 10'000;
+    // Runs between the load's pages (tests: changes made during a load).
+    std::function<void()> between_pages_for_testing;
   };
 
   CachedStore(std::unique_ptr<MetadataStore> inner, Options options);
+  ~CachedStore() override;
 
-  // Rebuilds the index from the store. Until it succeeds, reads go to the store.
+  // Builds the index from the store. Until it is built, reads go to the
+  // store; changes made meanwhile are not applied but their keys noted, and
+  // re-read from the store once the scans are done, before the index serves.
   Status Load();
+  // Waits for a background load to end.
+  void WaitForLoad();
+  // "loading" while the index is built, "serving" once reads come from it,
+  // "off" when it could not be built or kept (reads go to the store).
+  std::string_view state() const;
   // Whether reads are served from the index.
   bool serving() const { return serving_.load(std::memory_order_acquire); }
   const MetadataIndex& index() const { return index_; }
@@ -101,6 +123,14 @@ class CachedStore final : public ForwardingStore {
 
   // Applies the outcome of updating the index: a failure switches it off.
   void Check(const Status& applied, std::string_view what);
+  // While the index loads, notes the keys a change touched (to re-read them
+  // when the scans end) and returns true: the change is not applied now.
+  // Called with the change's key locks held.
+  bool Deferred(const std::vector<std::string>& keys);
+  // Re-reads every key noted while loading. With the whole index locked.
+  void CatchUp();
+  // Re-reads a file with its chunk list; a file the store lacks leaves.
+  void ReloadFileAndChunks(std::string_view file_id);
   // Re-reads a file's record from the store into the index; a file the
   // store lacks leaves the index.
   void ReloadFile(std::string_view file_id);
@@ -117,7 +147,17 @@ class CachedStore final : public ForwardingStore {
   const Options options_;
   MetadataIndex index_;
   std::atomic<bool> serving_{false};
-  absl::Mutex all_;  // shared by key lockers, exclusive for the whole index
+  std::atomic<bool> broken_{false};   // a change could not be applied
+  std::atomic<bool> loading_{false};  // set and cleared with all_ held
+  absl::Mutex dirty_mu_;
+  std::set<std::string> dirty_ ABSL_GUARDED_BY(dirty_mu_);
+  // Nodes' full reports made while loading, in order: applied before the
+  // keys are re-read.
+  std::vector<std::pair<std::string, std::vector<ChunkReplica>>> deferred_reports_
+      ABSL_GUARDED_BY(dirty_mu_);
+  std::thread loader_;
+  std::atomic<bool> stopping_{false};  // the destructor stops a load
+  absl::Mutex all_;                    // shared by key lockers, exclusive for the whole index
   const std::unique_ptr<absl::Mutex[]> stripes_;
 };
 

@@ -11,6 +11,7 @@
 #include <random>
 #include <sstream>
 
+#include "absl/synchronization/notification.h"
 #include "common/sha256.h"
 #include "common/strings.h"
 #include "coordinator/store/sqlite/sqlite_store.h"
@@ -373,6 +374,58 @@ TEST_F(CachedStoreTest, AChangeTheIndexCannotTakeSwitchesItOffAndReadsGoToTheDat
   EXPECT_EQ(replicas[0].node_id, "node-1");
   ASSERT_OK_AND_ASSIGN(FileRecord read, store_->GetFile("f"));
   EXPECT_EQ(read.name, "n");
+}
+
+TEST_F(CachedStoreTest, ChangesMadeWhileTheIndexLoadsAreCaughtUp) {
+  {
+    RandomWalk walk(store_.get(), 21);
+    for (int step = 0; step < 600; ++step) walk.Step(step);
+  }
+  store_.reset();
+  // Reopen with a load of 7-row pages, and a few random changes between
+  // any two pages: each must be seen once the load is done.
+  ASSERT_OK_AND_ASSIGN(auto inner, SqliteStore::Open(dir_.Join("gale.db")));
+  CachedStore* opened = nullptr;
+  std::unique_ptr<RandomWalk> walk;
+  int step = 1000;
+  int pages = 0;
+  CachedStore::Options options{.authoritative = true, .scan_page = 7};
+  options.between_pages_for_testing = [&] {
+    ++pages;
+    EXPECT_FALSE(opened->serving()) << "reads go to the database while loading";
+    for (int i = 0; i < 3; ++i) walk->Step(step++);
+  };
+  store_ = std::make_unique<CachedStore>(std::move(inner), options);
+  opened = store_.get();
+  walk = std::make_unique<RandomWalk>(opened, 22);
+  ASSERT_OK(store_->Migrate());
+  EXPECT_GE(pages, 10);
+  ASSERT_TRUE(store_->serving());
+  ExpectIndexMatchesDatabase("after a load with changes between its pages");
+}
+
+TEST_F(CachedStoreTest, ABackgroundLoadServesFromTheDatabaseUntilItEnds) {
+  {
+    RandomWalk walk(store_.get(), 31);
+    for (int step = 0; step < 400; ++step) walk.Step(step);
+  }
+  const std::string before = Describe(store_->index().Contents());
+  store_.reset();
+  ASSERT_OK_AND_ASSIGN(auto inner, SqliteStore::Open(dir_.Join("gale.db")));
+  absl::Notification release;
+  CachedStore::Options options{.authoritative = true, .load_in_background = true};
+  options.between_pages_for_testing = [&] { release.WaitForNotification(); };
+  store_ = std::make_unique<CachedStore>(std::move(inner), options);
+  ASSERT_OK(store_->Migrate());  // returns while the load waits
+  EXPECT_FALSE(store_->serving());
+  ASSERT_OK_AND_ASSIGN(auto files, store_->inner()->ScanFiles("", 1));
+  ASSERT_EQ(files.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(FileRecord read, store_->GetFile(files[0].id));  // from the database
+  EXPECT_EQ(read.id, files[0].id);
+  release.Notify();
+  store_->WaitForLoad();
+  ASSERT_TRUE(store_->serving());
+  EXPECT_EQ(Describe(store_->index().Contents()), before);
 }
 
 TEST_F(CachedStoreTest, ARestartRebuildsTheIndexFromTheDatabase) {
