@@ -60,8 +60,8 @@ CachedStore::CachedStore(std::unique_ptr<MetadataStore> inner, Options options)
 
 void CachedStore::Check(const Status& applied, std::string_view what) {
   if (applied.ok()) return;
-  broken_ = true;
-  if (serving_.exchange(false)) {
+  serving_ = false;
+  if (!broken_.exchange(true)) {
     spdlog::error(
         "the in-memory metadata index could not apply {} ({}); it is switched off and every "
         "read goes to the database until the coordinator restarts",
@@ -196,7 +196,7 @@ Status CachedStore::Migrate() {
   if (!options_.load_in_background) return Load();
   loader_ = std::thread([this] {
     Status loaded = Load();
-    if (!loaded.ok()) {
+    if (!loaded.ok() && !absl::IsCancelled(loaded)) {  // cancelled: shutting down
       spdlog::error("the metadata index could not be built ({}); every read goes to the database",
                     loaded.ToString());
     }
@@ -213,15 +213,13 @@ bool CachedStore::Deferred(const std::vector<std::string>& keys) {
 
 void CachedStore::CatchUp() {
   std::set<std::string> dirty;
-  std::vector<std::pair<std::string, std::vector<ChunkReplica>>> reports;
+  std::vector<std::pair<std::string, std::vector<ChunkKey>>> reports;
   {
     absl::MutexLock lock(&dirty_mu_);
     dirty.swap(dirty_);
     reports.swap(deferred_reports_);
   }
-  for (const auto& [node_id, chunks] : reports) {
-    Check(index_.ReplaceNodeReplicas(node_id, chunks), StrCat("node ", node_id, "'s full report"));
-  }
+  for (const auto& [node_id, keys] : reports) index_.ReplaceNodeReplicas(node_id, keys);
   // In key order: buckets ("b:") before their objects ("o:").
   for (const std::string& key : dirty) {
     const std::string_view id = std::string_view(key).substr(2);
@@ -310,8 +308,13 @@ Status CachedStore::ReplaceNodeReplicas(std::string_view node_id,
   if (loading_) {
     // Whatever the scans saw of this node, the report applied on top gives
     // what the store has now; later changes to its copies re-read theirs.
+    auto keys = MetadataIndex::ReportKeys(chunks);
+    if (!keys.ok()) {
+      Check(keys.status(), StrCat("node ", node_id, "'s full report"));
+      return absl::OkStatus();
+    }
     absl::MutexLock lock(&dirty_mu_);
-    deferred_reports_.emplace_back(node_id, chunks);
+    deferred_reports_.emplace_back(node_id, *std::move(keys));
     return absl::OkStatus();
   }
   Check(index_.ReplaceNodeReplicas(node_id, chunks), StrCat("node ", node_id, "'s full report"));

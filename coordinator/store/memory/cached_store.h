@@ -153,7 +153,7 @@ class CachedStore final : public ForwardingStore {
   std::set<std::string> dirty_ ABSL_GUARDED_BY(dirty_mu_);
   // Nodes' full reports made while loading, in order: applied before the
   // keys are re-read.
-  std::vector<std::pair<std::string, std::vector<ChunkReplica>>> deferred_reports_
+  std::vector<std::pair<std::string, std::vector<ChunkKey>>> deferred_reports_
       ABSL_GUARDED_BY(dirty_mu_);
   std::thread loader_;
   std::atomic<bool> stopping_{false};  // the destructor stops a load

@@ -259,10 +259,21 @@ Status MetadataIndex::SetReplicaState(std::string_view chunk_id, std::string_vie
   return absl::OkStatus();
 }
 
-Status MetadataIndex::ReplaceNodeReplicas(std::string_view node_id,
-                                          const std::vector<ChunkReplica>& chunks) {
+Result<std::vector<ChunkKey>> MetadataIndex::ReportKeys(const std::vector<ChunkReplica>& chunks) {
   ASSIGN_OR_RETURN(std::vector<ChunkKey> keys, KeysOf(chunks));
   std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+Status MetadataIndex::ReplaceNodeReplicas(std::string_view node_id,
+                                          const std::vector<ChunkReplica>& chunks) {
+  ASSIGN_OR_RETURN(std::vector<ChunkKey> keys, ReportKeys(chunks));
+  ReplaceNodeReplicas(node_id, keys);
+  return absl::OkStatus();
+}
+
+void MetadataIndex::ReplaceNodeReplicas(std::string_view node_id,
+                                        const std::vector<ChunkKey>& keys) {
   absl::MutexLock lock(&mu_);
   const uint16_t node = chunks_.InternNode(node_id);
   // Rows the report does not name go.
@@ -290,7 +301,6 @@ Status MetadataIndex::ReplaceNodeReplicas(std::string_view node_id,
       ++replica_count_;
     }
   }
-  return absl::OkStatus();
 }
 
 void MetadataIndex::AppendReplicas(ChunkTable::Slot slot, std::vector<ReplicaRecord>* out) const {

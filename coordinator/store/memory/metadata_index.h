@@ -87,6 +87,10 @@ class MetadataIndex {
   // A node's full report: its rows not in `chunks` go; the reported ones
   // are recorded, keeping their state when they had a row.
   Status ReplaceNodeReplicas(std::string_view node_id, const std::vector<ChunkReplica>& chunks);
+  // The same, with the report's chunks as sorted keys (ReportKeys).
+  void ReplaceNodeReplicas(std::string_view node_id, const std::vector<ChunkKey>& sorted_keys);
+  // A report's chunk ids as sorted keys: a quarter of their size as text.
+  static Result<std::vector<ChunkKey>> ReportKeys(const std::vector<ChunkReplica>& chunks);
   // Whether the chunk has a replica row in `state`.
   bool HasReplicaIn(std::string_view chunk_id, ReplicaState state) const;
   // Every replica row of the given chunks.
