@@ -10,6 +10,12 @@
 namespace gale::coordinator {
 namespace {
 
+// A replica row: chunk_id, node_id, state.
+Result<ReplicaRecord> ReadReplica(const pqxx::row& row) {
+  ASSIGN_OR_RETURN(ReplicaState state, ParseReplicaState(row[2].as<std::string>()));
+  return ReplicaRecord{row[0].as<std::string>(), row[1].as<std::string>(), state};
+}
+
 Result<FileRecord> ReadFile(const pqxx::row& row) {
   FileRecord f;
   f.id = row[0].as<std::string>();
@@ -356,20 +362,15 @@ Result<ChunkRecord> PostgresStore::GetChunk(std::string_view chunk_id) {
 
 Result<std::vector<ReplicaRecord>> PostgresStore::GetReplicas(
     const std::vector<std::string>& chunk_ids) {
-  return pool_->Run(
-      "GetReplicas", PgIsolation::kRepeatableRead,
-      [&](PgTx& tx) -> Result<std::vector<ReplicaRecord>> {
-        ASSIGN_OR_RETURN(pqxx::result r,
-                         tx.Exec("SELECT chunk_id, node_id, state FROM replicas WHERE chunk_id = "
-                                 "ANY($1::text[]) ORDER BY chunk_id, node_id",
-                                 PgTextArray(chunk_ids)));
-        std::vector<ReplicaRecord> out;
-        for (const pqxx::row& row : r) {
-          ASSIGN_OR_RETURN(ReplicaState state, ParseReplicaState(row[2].as<std::string>()));
-          out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), state});
-        }
-        return out;
-      });
+  return pool_->Run("GetReplicas", PgIsolation::kRepeatableRead,
+                    [&](PgTx& tx) -> Result<std::vector<ReplicaRecord>> {
+                      ASSIGN_OR_RETURN(
+                          pqxx::result r,
+                          tx.Exec("SELECT chunk_id, node_id, state FROM replicas WHERE chunk_id = "
+                                  "ANY($1::text[]) ORDER BY chunk_id, node_id",
+                                  PgTextArray(chunk_ids)));
+                      return ReadRows(r, &ReadReplica);
+                    });
 }
 
 Status PostgresStore::ApplyReplicaChanges(std::string_view node_id,
@@ -648,22 +649,16 @@ Result<std::vector<ChunkReplica>> PostgresStore::ScanChunks(std::string_view aft
 Result<std::vector<ReplicaRecord>> PostgresStore::ScanReplicas(std::string_view after_chunk_id,
                                                                std::string_view after_node_id,
                                                                int limit) {
-  return pool_->Run(
-      "ScanReplicas", PgIsolation::kAutocommit,
-      [&](PgTx& tx) -> Result<std::vector<ReplicaRecord>> {
-        ASSIGN_OR_RETURN(pqxx::result r,
-                         tx.Exec("SELECT chunk_id, node_id, state FROM replicas WHERE "
-                                 "(chunk_id, node_id) > ($1, $2) ORDER BY chunk_id, node_id "
-                                 "LIMIT $3",
-                                 after_chunk_id, after_node_id, limit));
-        std::vector<ReplicaRecord> out;
-        out.reserve(r.size());
-        for (const pqxx::row& row : r) {
-          ASSIGN_OR_RETURN(ReplicaState state, ParseReplicaState(row[2].as<std::string>()));
-          out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), state});
-        }
-        return out;
-      });
+  return pool_->Run("ScanReplicas", PgIsolation::kAutocommit,
+                    [&](PgTx& tx) -> Result<std::vector<ReplicaRecord>> {
+                      ASSIGN_OR_RETURN(
+                          pqxx::result r,
+                          tx.Exec("SELECT chunk_id, node_id, state FROM replicas WHERE "
+                                  "(chunk_id, node_id) > ($1, $2) ORDER BY chunk_id, node_id "
+                                  "LIMIT $3",
+                                  after_chunk_id, after_node_id, limit));
+                      return ReadRows(r, &ReadReplica);
+                    });
 }
 
 }  // namespace gale::coordinator

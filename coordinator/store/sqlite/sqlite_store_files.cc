@@ -30,21 +30,6 @@ Result<FileRecord> ReadFile(const SqliteStatement& row) {
   return f;
 }
 
-// Reads every row of `stmt` as a file.
-Result<std::vector<FileRecord>> ReadFiles(SqliteStatement& stmt) {
-  std::vector<FileRecord> out;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) return out;
-    ASSIGN_OR_RETURN(FileRecord file, ReadFile(stmt));
-    out.push_back(std::move(file));
-  }
-}
-
-std::string JsonArray(const std::vector<std::string>& values) {
-  return nlohmann::json(values).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 // Every remaining row of `stmt`, each read by `read`.
 template <typename T, typename Read>
 Result<std::vector<T>> ReadRows(SqliteStatement& stmt, Read read) {
@@ -55,6 +40,15 @@ Result<std::vector<T>> ReadRows(SqliteStatement& stmt, Read read) {
     ASSIGN_OR_RETURN(T value, read(stmt));
     out.push_back(std::move(value));
   }
+}
+
+// Reads every row of `stmt` as a file.
+Result<std::vector<FileRecord>> ReadFiles(SqliteStatement& stmt) {
+  return ReadRows<FileRecord>(stmt, &ReadFile);
+}
+
+std::string JsonArray(const std::vector<std::string>& values) {
+  return nlohmann::json(values).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<ReplicaRecord> ReadReplica(const SqliteStatement& row) {
