@@ -16,6 +16,7 @@
 #include "bench/sim_nodes.h"
 #include "common/strings.h"
 #include "httplib.h"
+#include "nlohmann/json.hpp"
 
 namespace gale::bench {
 namespace {
@@ -52,6 +53,19 @@ Status RestGet(httplib::Client& client, const std::string& path, std::string_vie
   return absl::OkStatus();
 }
 
+// What the coordinator's database has written so far ("commits",
+// "wal_bytes", ...; see GET /api/v1/admin/database/stats).
+Result<std::map<std::string, int64_t>> DatabaseActivity(const BenchCluster& cluster) {
+  httplib::Client client(cluster.rest_host, cluster.rest_port);
+  auto r = client.Get("/api/v1/admin/database/stats");
+  if (!r || r->status != 200) return absl::UnavailableError("GET /api/v1/admin/database/stats");
+  auto stats = nlohmann::json::parse(r->body, nullptr, false);
+  if (!stats.is_object() || !stats["activity"].is_object()) {
+    return absl::InternalError("the database stats carry no activity");
+  }
+  return stats["activity"].get<std::map<std::string, int64_t>>();
+}
+
 // One backend's figures; `goals` only on SQLite (PostgreSQL: reported).
 Status Measure(const BenchOptions& options, const std::string& backend,
                const std::string& database_url, bool goals, Report* report) {
@@ -73,6 +87,7 @@ Status Measure(const BenchOptions& options, const std::string& backend,
   for (int run = 0; run < options.runs; ++run) {
     std::vector<std::string> file_ids(static_cast<size_t>(writes.max_ops));
     std::vector<std::string> chunk_ids(static_cast<size_t>(writes.max_ops));  // one per file
+    ASSIGN_OR_RETURN(auto activity_before, DatabaseActivity(cluster));
     LoadResult commits = RunLoad(writes, [&](int, int64_t i) -> Status {
       std::vector<std::string> chunks;
       RETURN_IF_ERROR(CommitSyntheticFile(
@@ -85,6 +100,16 @@ Status Measure(const BenchOptions& options, const std::string& backend,
             goals ? AtLeast(2000, ">= 2000 files/s") : Goal{});
     const int64_t committed = commits.ops;
     if (committed == 0) return absl::InternalError("no file committed: " + commits.first_error);
+    // What each file cost the database: its transactions (background
+    // loops' included) and the WAL they wrote.
+    ASSIGN_OR_RETURN(auto activity_after, DatabaseActivity(cluster));
+    auto per_file = [&](const std::string& key) {
+      return static_cast<double>(activity_after[key] - activity_before[key]) /
+             static_cast<double>(committed);
+    };
+    report->Add(kScenario, backend + ".commit_16_chunks.db_commits_per_file", "", per_file("commits"));
+    report->Add(kScenario, backend + ".commit_16_chunks.wal_kib_per_file", "KiB",
+                per_file("wal_bytes") / 1024);
     // The committed ones (a failed commit leaves its slot empty).
     std::erase(file_ids, "");
     std::erase(chunk_ids, "");

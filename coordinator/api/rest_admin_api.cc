@@ -23,7 +23,8 @@ void AdminRestApi::Stats(const httplib::Request&, httplib::Response& res) {
            {{"backend", admin_->backend()},
             {"size_bytes", stats->size_bytes},
             {"total_rows", total},
-            {"tables", stats->rows}});
+            {"tables", stats->rows},
+            {"activity", stats->activity}});
 }
 
 void AdminRestApi::Backup(const httplib::Request&, httplib::Response& res) {

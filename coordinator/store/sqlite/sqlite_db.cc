@@ -87,6 +87,12 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Role r
     RETURN_IF_ERROR(db->Exec("PRAGMA query_only=ON;"));
     return db;
   }
+  if (role == Role::kCheckpointer) {
+    // A connection checkpoints only once it has seen that the file is in
+    // WAL mode: read the schema.
+    RETURN_IF_ERROR(db->Exec("SELECT count(*) FROM sqlite_master"));
+    return db;
+  }
   // WAL lets readers proceed during writes; synchronous=FULL makes every
   // committed transaction survive power loss, which a storage system's
   // metadata needs.
@@ -94,6 +100,26 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Role r
       db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
                "PRAGMA foreign_keys=ON;"));
   return db;
+}
+
+void SqliteDb::OnWalCommit(std::function<void(int wal_pages)> committed) {
+  wal_committed_ = std::move(committed);
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int pages) {
+        static_cast<SqliteDb*>(self)->wal_committed_(pages);
+        return SQLITE_OK;
+      },
+      this);
+}
+
+Result<std::pair<int, int>> SqliteDb::Checkpoint(int mode) {
+  int wal_pages = 0;
+  int checkpointed = 0;
+  const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, mode, &wal_pages, &checkpointed);
+  if (rc != SQLITE_OK) return SqliteStatus(rc, db_, "checkpoint");
+  if (wal_pages < 0) return absl::FailedPreconditionError("checkpoint: the database is not in WAL mode");
+  return std::pair<int, int>(wal_pages, checkpointed);
 }
 
 SqliteDb::~SqliteDb() {

@@ -57,6 +57,7 @@ class SqliteDb {
   enum class Role {
     kWriter,  // creates the file; WAL journaling, full synchronous commits, foreign keys
     kReader,  // an existing WAL file, queries only
+    kCheckpointer,  // an existing WAL file, for checkpoints only
   };
   static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, Role role);
   ~SqliteDb();
@@ -76,6 +77,14 @@ class SqliteDb {
   // backup API (the source stays usable); the copy is synced before return.
   Status BackupTo(const std::string& path);
 
+  // Calls `committed` with the number of pages in the WAL after every
+  // commit. SQLite's own checkpoints after commits stop: the caller takes
+  // them over (WalCheckpointer).
+  void OnWalCommit(std::function<void(int wal_pages)> committed);
+  // Runs a checkpoint of the given mode; returns the WAL's pages and how
+  // many of them are now in the database file.
+  Result<std::pair<int, int>> Checkpoint(int mode);
+
   // Whether a transaction is open: false after SQLite rolled one back by
   // itself (on SQLITE_FULL, SQLITE_IOERR, ...).
   bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
@@ -88,6 +97,7 @@ class SqliteDb {
 
   sqlite3* db_;
   const std::string path_;
+  std::function<void(int)> wal_committed_;
   std::map<std::string, std::unique_ptr<SqliteStatement>, std::less<>> cache_;
 };
 

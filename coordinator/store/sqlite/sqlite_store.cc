@@ -19,6 +19,12 @@ namespace {
 // Read connections kept open between reads; more are opened when more reads
 // run at once, and closed after.
 constexpr size_t kMaxIdleReaders = 8;
+// The WAL is copied into the database file once it holds this many pages
+// (16 MiB at 4 KiB pages): a page written by many commits in between is
+// copied once.
+constexpr int kCheckpointPages = 4096;
+// A WAL that grew larger is cut back to this size when it starts over.
+constexpr char kWalSizeLimit[] = "PRAGMA journal_size_limit = 67108864";
 
 int LatestMigrationVersion() { return LatestVersion(migrations::SqliteMigrations()); }
 
@@ -81,16 +87,27 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
                " is in use by another coordinator; SQLite allows one coordinator (use PostgreSQL "
                "to run several)"));
   }
-  auto db = SqliteDb::Open(path, SqliteDb::Role::kWriter);
-  if (!db.ok()) {
-    ::close(lock_fd);
-    return db.status();
-  }
-  return std::unique_ptr<SqliteStore>(new SqliteStore(*std::move(db), lock_fd));
+  auto opened = [&]() -> Result<std::unique_ptr<SqliteStore>> {
+    ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, SqliteDb::Role::kWriter));
+    RETURN_IF_ERROR(db->Exec(kWalSizeLimit));
+    ASSIGN_OR_RETURN(auto checkpoints, SqliteDb::Open(path, SqliteDb::Role::kCheckpointer));
+    auto checkpointer = std::make_unique<WalCheckpointer>(std::move(checkpoints), kCheckpointPages);
+    db->OnWalCommit(
+        [checkpointer = checkpointer.get()](int wal_pages) { checkpointer->Committed(wal_pages); });
+    checkpointer->Start();
+    return std::unique_ptr<SqliteStore>(
+        new SqliteStore(std::move(db), std::move(checkpointer), lock_fd));
+  }();
+  if (!opened.ok()) ::close(lock_fd);
+  return opened;
 }
 
-SqliteStore::SqliteStore(std::unique_ptr<SqliteDb> db, int lock_fd)
-    : db_(std::move(db)), path_(db_->path()), lock_fd_(lock_fd) {}
+SqliteStore::SqliteStore(std::unique_ptr<SqliteDb> db,
+                         std::unique_ptr<WalCheckpointer> checkpointer, int lock_fd)
+    : db_(std::move(db)),
+      checkpointer_(std::move(checkpointer)),
+      path_(db_->path()),
+      lock_fd_(lock_fd) {}
 
 SqliteStore::~SqliteStore() {
   {
@@ -99,8 +116,9 @@ SqliteStore::~SqliteStore() {
   }
   {
     absl::MutexLock lock(&mu_);
-    db_.reset();
+    db_.reset();  // reports its last commits to the checkpointer
   }
+  checkpointer_.reset();
   ::close(lock_fd_);  // releases the flock
 }
 
@@ -326,10 +344,16 @@ Result<DatabaseStats> SqliteStore::Stats() {
       ASSIGN_OR_RETURN(bool row, count->Step());
       stats.rows[std::string(table)] = row ? count->Int(0) : 0;
     }
-    ASSIGN_OR_RETURN(auto size, db.Prepare("SELECT page_count * page_size FROM "
+    ASSIGN_OR_RETURN(auto size, db.Prepare("SELECT page_count * page_size, page_size FROM "
                                            "pragma_page_count(), pragma_page_size()"));
     ASSIGN_OR_RETURN(bool row, size->Step());
-    if (row) stats.size_bytes = size->Int(0);
+    if (!row) return absl::InternalError("SQLite reports no page size");
+    stats.size_bytes = size->Int(0);
+    const WalActivity activity = checkpointer_->activity();
+    stats.activity = {{"commits", activity.commits},
+                      {"wal_frames", activity.frames},
+                      {"wal_bytes", activity.frames * size->Int(1)},
+                      {"checkpoints", activity.checkpoints}};
     return stats;
   });
 }

@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "coordinator/store/metadata_store.h"
 #include "coordinator/store/sqlite/sqlite_db.h"
+#include "coordinator/store/sqlite/wal_checkpointer.h"
 
 namespace gale::coordinator {
 
@@ -143,7 +144,8 @@ class SqliteStore final : public MetadataStore {
     bool done = false;
   };
 
-  SqliteStore(std::unique_ptr<SqliteDb> db, int lock_fd);
+  SqliteStore(std::unique_ptr<SqliteDb> db, std::unique_ptr<WalCheckpointer> checkpointer,
+              int lock_fd);
 
   // Runs `body` on the writer connection in a savepoint of its own, inside a
   // transaction shared with the writes that arrived while the previous one
@@ -212,6 +214,9 @@ class SqliteStore final : public MetadataStore {
   std::vector<PendingWrite*> queue_ ABSL_GUARDED_BY(queue_mu_);
   bool committing_ ABSL_GUARDED_BY(queue_mu_) = false;  // a batch's leader is at work
   absl::CondVar batch_done_;
+
+  // Checkpoints off the writer's path; told of every commit by db_.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
 
   absl::Mutex readers_mu_;
   std::vector<std::unique_ptr<SqliteDb>> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
