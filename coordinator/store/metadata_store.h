@@ -71,9 +71,9 @@ struct StoreCounts {
 struct DatabaseStats {
   std::map<std::string, int64_t> rows;  // by table name
   int64_t size_bytes = 0;               // the database on disk
-  // What the database has written: "commits", "wal_bytes" (and on SQLite
-  // "wal_frames", "checkpoints") since this coordinator opened it (SQLite)
-  // or since the server's statistics were last reset (PostgreSQL).
+  // What the database has written: "wal_bytes", and on SQLite "commits",
+  // "wal_frames" and "checkpoints", since this coordinator opened it
+  // (SQLite) or since the server's statistics were last reset (PostgreSQL).
   std::map<std::string, int64_t> activity;
 };
 

@@ -22,18 +22,12 @@ inline constexpr std::string_view kNodeColumns =
     "last_heartbeat_ms, storage_used, storage_available, chunks_stored, bandwidth_up, "
     "bandwidth_down, cpu_usage, memory_usage, uptime_seconds";
 
-// Of `files f`, with the chunk count last.
-// Of `files` (alias f) without the chunk count (0 in its place), for scans.
-inline constexpr std::string_view kFileScanColumns =
+// Of `files` (alias f), in the order the row readers expect; each store
+// adds the chunk count after them (its own kChunkCount, or ", 0" in scans).
+inline constexpr std::string_view kFileFields =
     "f.id, f.name, f.size, f.sha256, f.chunk_size, f.replication_factor, f.write_mode, "
     "f.state, f.overwrite, f.auto_commit, f.owner, f.created_at_ms, f.expires_at_ms, "
-    "f.committed_at_ms, f.last_accessed_ms, 0";
-
-inline constexpr std::string_view kFileColumns =
-    "f.id, f.name, f.size, f.sha256, f.chunk_size, f.replication_factor, f.write_mode, "
-    "f.state, f.overwrite, f.auto_commit, f.owner, f.created_at_ms, f.expires_at_ms, "
-    "f.committed_at_ms, f.last_accessed_ms, "
-    "(SELECT count(*) FROM file_chunks fc WHERE fc.file_id = f.id)";
+    "f.committed_at_ms, f.last_accessed_ms";
 
 // Of `multipart_uploads` and `multipart_parts`, in the order their readers expect.
 inline constexpr std::string_view kMultipartUploadColumns =

@@ -10,6 +10,10 @@
 namespace gale::coordinator {
 namespace {
 
+// A file's chunk count, after kFileFields.
+constexpr std::string_view kChunkCount =
+    ", (SELECT count(*) FROM file_chunks fc WHERE fc.file_id = f.id)";
+
 // A replica row: chunk_id, node_id, state.
 Result<ReplicaRecord> ReadReplica(const pqxx::row& row) {
   ASSIGN_OR_RETURN(ReplicaState state, ParseReplicaState(row[2].as<std::string>()));
@@ -86,9 +90,9 @@ Status PostgresStore::InsertFile(const FileRecord& f) {
 Result<FileRecord> PostgresStore::GetFileIn(PgTx& tx, std::string_view file_id) {
   auto not_found = [&] { return NoSuchFile(file_id); };
   if (!IsPgText(file_id)) return not_found();
-  ASSIGN_OR_RETURN(
-      pqxx::result r,
-      tx.Exec(StrCat("SELECT ", kFileColumns, " FROM files f WHERE f.id = $1"), file_id));
+  ASSIGN_OR_RETURN(pqxx::result r, tx.Exec(StrCat("SELECT ", kFileFields, kChunkCount,
+                                                  " FROM files f WHERE f.id = $1"),
+                                           file_id));
   if (r.empty()) return not_found();
   return ReadFile(r[0]);
 }
@@ -103,7 +107,7 @@ Result<FileRecord> PostgresStore::GetFileByName(std::string_view name) {
   if (!IsPgText(name) || name.empty()) return not_found();  // "": objects' files
   return pool_->Run(
       "GetFileByName", PgIsolation::kRepeatableRead, [&](PgTx& tx) -> Result<FileRecord> {
-        ASSIGN_OR_RETURN(pqxx::result r, tx.Exec(StrCat("SELECT ", kFileColumns,
+        ASSIGN_OR_RETURN(pqxx::result r, tx.Exec(StrCat("SELECT ", kFileFields, kChunkCount,
                                                         " FROM files f WHERE f.name = $1 AND "
                                                         "f.state = 'complete'"),
                                                  name));
@@ -121,7 +125,7 @@ Result<std::vector<FileRecord>> PostgresStore::ListFiles(const FileListQuery& q)
           const std::optional<std::string> end = Utf8PrefixEnd(q.prefix);
           if (q.by_time) {
             ASSIGN_OR_RETURN(
-                r, tx.Exec(StrCat("SELECT ", kFileColumns,
+                r, tx.Exec(StrCat("SELECT ", kFileFields, kChunkCount,
                                   " FROM files f WHERE f.state = 'complete' AND f.name >= $1 AND "
                                   "f.name <> '' AND "
                                   "($2::text IS NULL OR f.name < $2) AND (f.committed_at_ms > "
@@ -130,7 +134,7 @@ Result<std::vector<FileRecord>> PostgresStore::ListFiles(const FileListQuery& q)
                            q.prefix, end, q.after_time_ms, q.after_id, PgLimit(q.limit)));
           } else {
             ASSIGN_OR_RETURN(
-                r, tx.Exec(StrCat("SELECT ", kFileColumns,
+                r, tx.Exec(StrCat("SELECT ", kFileFields, kChunkCount,
                                   " FROM files f WHERE f.state = 'complete' AND f.name >= $1 AND "
                                   "f.name <> '' AND "
                                   "($2::text IS NULL OR f.name < $2) AND f.name > $3 ORDER BY "
@@ -147,14 +151,14 @@ Result<std::vector<FileRecord>> PostgresStore::ListFiles(const FileListQuery& q)
             "for length(decode($1, 'hex'))) = decode($1, 'hex') AND ";
         if (q.by_time) {
           ASSIGN_OR_RETURN(
-              r, tx.Exec(StrCat("SELECT ", kFileColumns, kBytes,
+              r, tx.Exec(StrCat("SELECT ", kFileFields, kChunkCount, kBytes,
                                 "(f.committed_at_ms > $2 OR (f.committed_at_ms = $2 AND "
                                 "convert_to(f.id, 'UTF8') > decode($3, 'hex'))) ORDER BY "
                                 "f.committed_at_ms, f.id LIMIT $4"),
                          Hex(q.prefix), q.after_time_ms, Hex(q.after_id), PgLimit(q.limit)));
         } else {
           ASSIGN_OR_RETURN(
-              r, tx.Exec(StrCat("SELECT ", kFileColumns, kBytes,
+              r, tx.Exec(StrCat("SELECT ", kFileFields, kChunkCount, kBytes,
                                 "convert_to(f.name, 'UTF8') > decode($2, 'hex') ORDER BY f.name "
                                 "LIMIT $3"),
                          Hex(q.prefix), Hex(q.after_name), PgLimit(q.limit)));
@@ -320,7 +324,7 @@ Result<std::vector<FileRecord>> PostgresStore::ExpiredUploads(absl::Time now, in
   return pool_->Run("ExpiredUploads", PgIsolation::kRepeatableRead,
                     [&](PgTx& tx) -> Result<std::vector<FileRecord>> {
                       ASSIGN_OR_RETURN(pqxx::result r,
-                                       tx.Exec(StrCat("SELECT ", kFileColumns,
+                                       tx.Exec(StrCat("SELECT ", kFileFields, kChunkCount,
                                                       " FROM files f WHERE f.state = 'pending' "
                                                       "AND f.expires_at_ms < $1 ORDER BY "
                                                       "f.expires_at_ms, f.id LIMIT $2"),
@@ -604,7 +608,7 @@ Result<int64_t> PostgresStore::GetChunkSize(std::string_view chunk_id) {
 Result<std::vector<FileRecord>> PostgresStore::ScanFiles(std::string_view after_id, int limit) {
   return pool_->Run(
       "ScanFiles", PgIsolation::kAutocommit, [&](PgTx& tx) -> Result<std::vector<FileRecord>> {
-        ASSIGN_OR_RETURN(pqxx::result r, tx.Exec(StrCat("SELECT ", kFileScanColumns,
+        ASSIGN_OR_RETURN(pqxx::result r, tx.Exec(StrCat("SELECT ", kFileFields, ", 0",
                                                         " FROM files f WHERE f.id > $1 ORDER BY "
                                                         "f.id LIMIT $2"),
                                                  after_id, limit));

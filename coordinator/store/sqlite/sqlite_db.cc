@@ -69,6 +69,48 @@ void SqliteStatement::Reset() {
   sqlite3_clear_bindings(stmt_);
 }
 
+namespace {
+
+int HexDigit(unsigned char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// unhex(text): the bytes a string of hex digits spells; NULL for NULL, an
+// odd length or a character that is not a hex digit. (SQLite has its own
+// from 3.41; Debian 12 ships 3.40.)
+void Unhex(sqlite3_context* context, int, sqlite3_value** args) {
+  const auto* text = sqlite3_value_text(args[0]);
+  const int size = sqlite3_value_bytes(args[0]);
+  if (text == nullptr || size % 2 != 0) return sqlite3_result_null(context);
+  std::string bytes(static_cast<size_t>(size / 2), '\0');
+  for (int i = 0; i < size; i += 2) {
+    const int high = HexDigit(text[i]);
+    const int low = HexDigit(text[i + 1]);
+    if (high < 0 || low < 0) return sqlite3_result_null(context);
+    bytes[static_cast<size_t>(i / 2)] = static_cast<char>(high * 16 + low);
+  }
+  sqlite3_result_blob(context, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+}
+
+// lower_hex(blob): its bytes as lowercase hex (hex() spells them in capitals).
+void LowerHex(sqlite3_context* context, int, sqlite3_value** args) {
+  if (sqlite3_value_type(args[0]) == SQLITE_NULL) return sqlite3_result_null(context);
+  const auto* bytes = static_cast<const unsigned char*>(sqlite3_value_blob(args[0]));
+  const int size = sqlite3_value_bytes(args[0]);
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string text(static_cast<size_t>(size) * 2, '0');
+  for (int i = 0; i < size; ++i) {
+    text[2 * static_cast<size_t>(i)] = kDigits[bytes[i] >> 4];
+    text[2 * static_cast<size_t>(i) + 1] = kDigits[bytes[i] & 15];
+  }
+  sqlite3_result_text(context, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Role role) {
   sqlite3* raw = nullptr;
   // A reader opens read-write all the same: a read-only connection cannot
@@ -83,6 +125,12 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Role r
   }
   std::unique_ptr<SqliteDb> db(new SqliteDb(raw, path));
   sqlite3_busy_timeout(raw, 5000);
+  constexpr int kPure = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+  for (auto [name, function] : {std::pair{"unhex", &Unhex}, std::pair{"lower_hex", &LowerHex}}) {
+    rc = sqlite3_create_function_v2(raw, name, 1, kPure, nullptr, function, nullptr, nullptr,
+                                    nullptr);
+    if (rc != SQLITE_OK) return SqliteStatus(rc, raw, StrCat("define SQL function ", name));
+  }
   if (role == Role::kReader) {
     RETURN_IF_ERROR(db->Exec("PRAGMA query_only=ON;"));
     return db;
@@ -118,7 +166,8 @@ Result<std::pair<int, int>> SqliteDb::Checkpoint(int mode) {
   int checkpointed = 0;
   const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, mode, &wal_pages, &checkpointed);
   if (rc != SQLITE_OK) return SqliteStatus(rc, db_, "checkpoint");
-  if (wal_pages < 0) return absl::FailedPreconditionError("checkpoint: the database is not in WAL mode");
+  if (wal_pages < 0)
+    return absl::FailedPreconditionError("checkpoint: the database is not in WAL mode");
   return std::pair<int, int>(wal_pages, checkpointed);
 }
 

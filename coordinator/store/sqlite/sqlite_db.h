@@ -35,6 +35,7 @@ class SqliteStatement {
   int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
   double Double(int column) const { return sqlite3_column_double(stmt_, column); }
   std::string Text(int column) const;
+  bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
   // Clears bindings and rewinds, ready for reuse.
   void Reset();
@@ -50,13 +51,15 @@ struct SqliteStatementReset {
 };
 using SqliteQuery = std::unique_ptr<SqliteStatement, SqliteStatementReset>;
 
-// One SQLite connection with a cache of prepared statements. Not
-// thread-safe: the owner serializes access.
+// One SQLite connection with a cache of prepared statements, and two SQL
+// functions of ours: unhex(text) -> blob and lower_hex(blob) -> text (chunk
+// ids are stored as their 32 bytes). Not thread-safe: the owner serializes
+// access.
 class SqliteDb {
  public:
   enum class Role {
-    kWriter,  // creates the file; WAL journaling, full synchronous commits, foreign keys
-    kReader,  // an existing WAL file, queries only
+    kWriter,        // creates the file; WAL journaling, full synchronous commits, foreign keys
+    kReader,        // an existing WAL file, queries only
     kCheckpointer,  // an existing WAL file, for checkpoints only
   };
   static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, Role role);

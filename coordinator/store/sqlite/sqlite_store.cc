@@ -326,10 +326,12 @@ Result<int> SqliteStore::DeleteDeadNodes(absl::Time before) {
   return Write([&](SqliteDb& db) -> Result<int> {
     ASSIGN_OR_RETURN(
         auto stmt,
-        db.Prepare("DELETE FROM nodes WHERE state IN ('dead', 'decommissioned') AND "
-                   "last_heartbeat_ms < ? AND NOT EXISTS (SELECT 1 FROM replicas r WHERE "
-                   "r.node_id = nodes.id) AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.node_id "
-                   "= nodes.id AND t.state IN ('pending', 'assigned'))"));
+        db.Prepare(
+            "DELETE FROM nodes WHERE state IN ('dead', 'decommissioned') AND "
+            "last_heartbeat_ms < ? AND NOT EXISTS (SELECT 1 FROM replicas r JOIN node_keys k "
+            "ON k.seq = r.node WHERE k.id = nodes.id) AND NOT EXISTS (SELECT 1 FROM tasks t WHERE "
+            "t.node_id "
+            "= nodes.id AND t.state IN ('pending', 'assigned'))"));
     stmt->Bind(1, absl::ToUnixMillis(before));
     RETURN_IF_ERROR(stmt->Run());
     return db.changes();
@@ -382,45 +384,49 @@ Status SqliteStore::ReplaceNodeReplicas(std::string_view node_id,
                                         const std::vector<ChunkReplica>& chunks, absl::Time now) {
   const int64_t now_ms = absl::ToUnixMillis(now);
   return Write([&](SqliteDb& db) -> Status {
-    // The report is the truth about what the node holds: rows it no longer
-    // holds go; reported ones are (re)recorded, keeping a "deleting" or
-    // "corrupt" verdict that the report alone cannot lift.
+    ASSIGN_OR_RETURN(const int64_t node, NodeKeyIn(db, node_id));
+    // The report is the truth about what the node holds: reported copies are
+    // (re)recorded, keeping a "deleting" or "corrupt" verdict that the report
+    // alone cannot lift, and rows it no longer holds go.
     RETURN_IF_ERROR(
-        db.Exec("CREATE TEMP TABLE IF NOT EXISTS reported (chunk_id TEXT PRIMARY "
-                "KEY); DELETE FROM temp.reported;"));
+        db.Exec("CREATE TEMP TABLE IF NOT EXISTS reported (chunk INTEGER PRIMARY KEY); "
+                "DELETE FROM temp.reported;"));
     ASSIGN_OR_RETURN(auto remember,
-                     db.Prepare("INSERT OR IGNORE INTO temp.reported (chunk_id) VALUES (?)"));
-    for (const ChunkReplica& chunk : chunks) {
-      remember->Bind(1, chunk.chunk_id);
-      RETURN_IF_ERROR(remember->Run());
-      remember->Reset();
-    }
-    remember.reset();
-    ASSIGN_OR_RETURN(auto forget, db.Prepare("DELETE FROM replicas WHERE node_id = ? AND "
-                                             "chunk_id NOT IN (SELECT chunk_id FROM "
-                                             "temp.reported)"));
-    forget->Bind(1, node_id);
-    RETURN_IF_ERROR(forget->Run());
-    forget.reset();
+                     db.Prepare("INSERT OR IGNORE INTO temp.reported (chunk) VALUES (?)"));
     ASSIGN_OR_RETURN(
         auto upsert,
-        db.Prepare("INSERT INTO replicas (chunk_id, node_id, size, state, updated_at_ms) "
-                   "VALUES (?, ?, ?, 'stored', ?) ON CONFLICT (chunk_id, node_id) DO UPDATE "
+        db.Prepare("INSERT INTO replicas (chunk, node, size, state, updated_at_ms) "
+                   "VALUES (?, ?, ?, 'stored', ?) ON CONFLICT (chunk, node) DO UPDATE "
                    "SET size = excluded.size, updated_at_ms = excluded.updated_at_ms"));
     for (const ChunkReplica& chunk : chunks) {
-      upsert->Bind(1, chunk.chunk_id).Bind(2, node_id).Bind(3, chunk.size).Bind(4, now_ms);
+      ASSIGN_OR_RETURN(const int64_t chunk_key, ChunkKeyIn(db, chunk.chunk_id));
+      remember->Bind(1, chunk_key);
+      RETURN_IF_ERROR(remember->Run());
+      remember->Reset();
+      upsert->Bind(1, chunk_key).Bind(2, node).Bind(3, chunk.size).Bind(4, now_ms);
       RETURN_IF_ERROR(upsert->Run());
       upsert->Reset();
     }
-    return absl::OkStatus();
+    remember.reset();
+    upsert.reset();
+    ASSIGN_OR_RETURN(auto forget, db.Prepare("DELETE FROM replicas WHERE node = ? AND chunk NOT "
+                                             "IN (SELECT chunk FROM temp.reported)"));
+    forget->Bind(1, node);
+    RETURN_IF_ERROR(forget->Run());
+    forget.reset();
+    return ForgetUnknownChunksIn(db);
   });
 }
 
 Result<std::vector<ChunkReplica>> SqliteStore::ListNodeReplicas(std::string_view node_id,
                                                                 std::string_view after, int limit) {
   return Read([&](SqliteDb& db) -> Result<std::vector<ChunkReplica>> {
-    ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT chunk_id, size FROM replicas WHERE node_id = ? "
-                                           "AND chunk_id > ? ORDER BY chunk_id LIMIT ?"));
+    // By chunk id: walk the chunks in id order and take those on the node.
+    ASSIGN_OR_RETURN(auto stmt,
+                     db.Prepare("SELECT lower_hex(c.id), r.size FROM chunks c CROSS JOIN "
+                                "replicas r ON r.chunk = c.seq AND r.node = (SELECT seq FROM "
+                                "node_keys WHERE id = ?1) WHERE c.id > unhex(?2) ORDER BY c.id "
+                                "LIMIT ?3"));
     stmt->Bind(1, node_id).Bind(2, after).Bind(3, int64_t{limit});
     std::vector<ChunkReplica> out;
     while (true) {
@@ -434,8 +440,9 @@ Result<std::vector<ChunkReplica>> SqliteStore::ListNodeReplicas(std::string_view
 
 Result<ReplicaTotals> SqliteStore::CountNodeReplicas(std::string_view node_id) {
   return Read([&](SqliteDb& db) -> Result<ReplicaTotals> {
-    ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT count(*), coalesce(sum(size), 0) FROM replicas "
-                                           "WHERE node_id = ?"));
+    ASSIGN_OR_RETURN(auto stmt,
+                     db.Prepare("SELECT count(*), coalesce(sum(size), 0) FROM replicas "
+                                "WHERE node = (SELECT seq FROM node_keys WHERE id = ?)"));
     stmt->Bind(1, node_id);
     ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) return ReplicaTotals{};

@@ -191,11 +191,26 @@ class SqliteStore final : public MetadataStore {
   // The pending file becomes complete with its final size and hash.
   static Status MarkCommittedIn(SqliteDb& db, std::string_view file_id, int64_t size,
                                 std::string_view sha256, absl::Time now);
-  static Status ReferenceChunkIn(SqliteDb& db, std::string_view chunk_id, int64_t size, int factor,
-                                 absl::Time now);
-  static Status ReleaseChunkIn(SqliteDb& db, std::string_view chunk_id, absl::Time now);
-  static Status UpsertStoredReplicaIn(SqliteDb& db, std::string_view node_id,
-                                      const ChunkReplica& chunk, int64_t now_ms);
+  // Tables key files, chunks and nodes by integers (migration 0008): a
+  // file's key; NOT_FOUND when there is no such file.
+  static Result<int64_t> FileKeyIn(SqliteDb& db, std::string_view file_id);
+  // A chunk's or a node's key, made when new (a chunk made so is known only
+  // from nodes' reports: no size, refcount NULL). INVALID_ARGUMENT for a
+  // chunk id that is not 64 hex digits.
+  static Result<int64_t> ChunkKeyIn(SqliteDb& db, std::string_view chunk_id);
+  static Result<int64_t> NodeKeyIn(SqliteDb& db, std::string_view node_id);
+  // Drops chunks known only from reports that no replica names any more.
+  static Status ForgetUnknownChunksIn(SqliteDb& db);
+  // Of `replicas`: the row of the chunk with hex id ?1 on node ?2.
+  static constexpr std::string_view kReplicaIs =
+      "chunk = (SELECT seq FROM chunks WHERE id = unhex(?1)) AND node = (SELECT seq FROM "
+      "node_keys WHERE id = ?2)";
+  // One more reference to a chunk (see AttachChunks); returns its key.
+  static Result<int64_t> ReferenceChunkIn(SqliteDb& db, std::string_view chunk_id, int64_t size,
+                                          int factor, absl::Time now);
+  static Status ReleaseChunkIn(SqliteDb& db, int64_t chunk, absl::Time now);
+  static Status UpsertStoredReplicaIn(SqliteDb& db, int64_t node, const ChunkReplica& chunk,
+                                      int64_t now_ms);
   static Status InsertTaskIn(SqliteDb& db, const TaskRecord& task);
   // Marks a stored replica deleting with a delete task; false when it is not stored.
   static Result<bool> OrderReplicaDeleteIn(SqliteDb& db, std::string_view chunk_id,

@@ -66,7 +66,56 @@ Result<std::vector<std::string>> ReadTexts(SqliteStatement& stmt) {
   }
 }
 
+// The key of the row that `find` (bound, not stepped) selects, else of the
+// row `insert` (bound; RETURNING seq) makes. A lookup writes nothing: an
+// upsert would rewrite the row and its index entry on every call.
+Result<int64_t> FindOrInsertKey(SqliteStatement& find, SqliteStatement& insert,
+                                std::string_view what) {
+  ASSIGN_OR_RETURN(bool found, find.Step());
+  if (found) return find.Int(0);
+  ASSIGN_OR_RETURN(bool made, insert.Step());
+  if (!made) return absl::InternalError(StrCat("no key for ", what));
+  return insert.Int(0);
+}
+
+// A file's chunk count, after kFileFields.
+constexpr std::string_view kChunkCount =
+    ", (SELECT count(*) FROM file_chunks fc WHERE fc.file = f.seq)";
+
 }  // namespace
+
+Result<int64_t> SqliteStore::FileKeyIn(SqliteDb& db, std::string_view file_id) {
+  ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT seq FROM files WHERE id = ?"));
+  stmt->Bind(1, file_id);
+  ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return NoSuchFile(file_id);
+  return stmt->Int(0);
+}
+
+Result<int64_t> SqliteStore::ChunkKeyIn(SqliteDb& db, std::string_view chunk_id) {
+  RETURN_IF_ERROR(common::ValidateChunkId(chunk_id));
+  ASSIGN_OR_RETURN(auto find, db.Prepare("SELECT seq FROM chunks WHERE id = unhex(?)"));
+  ASSIGN_OR_RETURN(auto insert,
+                   db.Prepare("INSERT INTO chunks (id) VALUES (unhex(?)) RETURNING seq"));
+  find->Bind(1, chunk_id);
+  insert->Bind(1, chunk_id);
+  return FindOrInsertKey(*find, *insert, StrCat("chunk ", chunk_id));
+}
+
+Result<int64_t> SqliteStore::NodeKeyIn(SqliteDb& db, std::string_view node_id) {
+  ASSIGN_OR_RETURN(auto find, db.Prepare("SELECT seq FROM node_keys WHERE id = ?"));
+  ASSIGN_OR_RETURN(auto insert, db.Prepare("INSERT INTO node_keys (id) VALUES (?) RETURNING seq"));
+  find->Bind(1, node_id);
+  insert->Bind(1, node_id);
+  return FindOrInsertKey(*find, *insert, StrCat("node ", node_id));
+}
+
+Status SqliteStore::ForgetUnknownChunksIn(SqliteDb& db) {
+  ASSIGN_OR_RETURN(auto stmt, db.Prepare("DELETE FROM chunks WHERE refcount IS NULL AND NOT "
+                                         "EXISTS (SELECT 1 FROM replicas r WHERE r.chunk = "
+                                         "chunks.seq)"));
+  return stmt->Run();
+}
 
 Status SqliteStore::InsertFile(const FileRecord& f) {
   return Write([&](SqliteDb& db) -> Status {
@@ -104,8 +153,8 @@ Result<FileRecord> SqliteStore::GetFile(std::string_view file_id) {
 }
 
 Result<FileRecord> SqliteStore::GetFileIn(SqliteDb& db, std::string_view file_id) {
-  ASSIGN_OR_RETURN(auto stmt,
-                   db.Prepare(StrCat("SELECT ", kFileColumns, " FROM files f WHERE f.id = ?")));
+  ASSIGN_OR_RETURN(auto stmt, db.Prepare(StrCat("SELECT ", kFileFields, kChunkCount,
+                                                " FROM files f WHERE f.id = ?")));
   stmt->Bind(1, file_id);
   ASSIGN_OR_RETURN(bool row, stmt->Step());
   if (!row) return NoSuchFile(file_id);
@@ -115,7 +164,7 @@ Result<FileRecord> SqliteStore::GetFileIn(SqliteDb& db, std::string_view file_id
 Result<FileRecord> SqliteStore::GetFileByName(std::string_view name) {
   if (name.empty()) return NoFileNamed(name);  // objects' files
   return Read([&](SqliteDb& db) -> Result<FileRecord> {
-    ASSIGN_OR_RETURN(auto stmt, db.Prepare(StrCat("SELECT ", kFileColumns,
+    ASSIGN_OR_RETURN(auto stmt, db.Prepare(StrCat("SELECT ", kFileFields, kChunkCount,
                                                   " FROM files f WHERE f.name = ? AND "
                                                   "f.state = 'complete'")));
     stmt->Bind(1, name);
@@ -132,7 +181,7 @@ Result<std::vector<FileRecord>> SqliteStore::ListFiles(const FileListQuery& q) {
     if (q.by_time) {
       ASSIGN_OR_RETURN(
           auto stmt,
-          db.Prepare(StrCat("SELECT ", kFileColumns,
+          db.Prepare(StrCat("SELECT ", kFileFields, kChunkCount,
                             " FROM files f WHERE f.state = 'complete' AND f.name >= ?1 AND "
                             "f.name <> '' AND (?2 = '' OR f.name < ?2) AND "
                             "(f.committed_at_ms > ?3 OR "
@@ -142,7 +191,7 @@ Result<std::vector<FileRecord>> SqliteStore::ListFiles(const FileListQuery& q) {
       stmt->Bind(5, int64_t{q.limit});
       return ReadFiles(*stmt);
     }
-    ASSIGN_OR_RETURN(auto stmt, db.Prepare(StrCat("SELECT ", kFileColumns,
+    ASSIGN_OR_RETURN(auto stmt, db.Prepare(StrCat("SELECT ", kFileFields, kChunkCount,
                                                   " FROM files f WHERE f.state = 'complete' AND "
                                                   "f.name >= ?1 AND (?2 = '' OR f.name < ?2) AND "
                                                   "f.name > ?3 AND f.name <> '' "
@@ -152,21 +201,31 @@ Result<std::vector<FileRecord>> SqliteStore::ListFiles(const FileListQuery& q) {
   });
 }
 
-Status SqliteStore::ReferenceChunkIn(SqliteDb& db, std::string_view chunk_id, int64_t size,
-                                     int factor, absl::Time now) {
-  ASSIGN_OR_RETURN(auto find, db.Prepare("SELECT size, refcount FROM chunks WHERE id = ?"));
+Result<int64_t> SqliteStore::ReferenceChunkIn(SqliteDb& db, std::string_view chunk_id, int64_t size,
+                                              int factor, absl::Time now) {
+  RETURN_IF_ERROR(common::ValidateChunkId(chunk_id));
+  ASSIGN_OR_RETURN(auto find,
+                   db.Prepare("SELECT seq, size, refcount FROM chunks WHERE id = unhex(?)"));
   find->Bind(1, chunk_id);
   ASSIGN_OR_RETURN(bool exists, find->Step());
-  if (!exists) {
-    ASSIGN_OR_RETURN(auto insert, db.Prepare("INSERT INTO chunks (id, size, refcount, "
-                                             "created_at_ms, replication_factor) VALUES "
-                                             "(?, ?, 1, ?, ?)"));
+  if (!exists || find->IsNull(2)) {
+    // New, or known only from nodes' reports: its row starts now.
+    find.reset();
+    ASSIGN_OR_RETURN(auto insert,
+                     db.Prepare("INSERT INTO chunks (id, size, refcount, created_at_ms, "
+                                "replication_factor) VALUES (unhex(?1), ?2, 1, ?3, ?4) ON "
+                                "CONFLICT (id) DO UPDATE SET size = ?2, refcount = 1, "
+                                "created_at_ms = ?3, unreferenced_since_ms = NULL, "
+                                "replication_factor = ?4 RETURNING seq"));
     insert->Bind(1, chunk_id).Bind(2, size).Bind(3, absl::ToUnixMillis(now));
     insert->Bind(4, int64_t{factor});
-    return insert->Run();
+    ASSIGN_OR_RETURN(bool row, insert->Step());
+    if (!row) return absl::InternalError(StrCat("no key for chunk ", chunk_id));
+    return insert->Int(0);
   }
-  const int64_t known_size = find->Int(0);
-  const int64_t refcount = find->Int(1);
+  const int64_t seq = find->Int(0);
+  const int64_t known_size = find->Int(1);
+  const int64_t refcount = find->Int(2);
   find.reset();
   if (known_size != size) {
     return absl::InvalidArgumentError(
@@ -178,31 +237,33 @@ Status SqliteStore::ReferenceChunkIn(SqliteDb& db, std::string_view chunk_id, in
                    db.Prepare("UPDATE chunks SET refcount = refcount + 1, "
                               "unreferenced_since_ms = NULL, replication_factor = CASE WHEN "
                               "refcount = 0 THEN ?1 ELSE max(replication_factor, ?1) END "
-                              "WHERE id = ?2"));
-  bump->Bind(1, int64_t{factor}).Bind(2, chunk_id);
+                              "WHERE seq = ?2"));
+  bump->Bind(1, int64_t{factor}).Bind(2, seq);
   RETURN_IF_ERROR(bump->Run());
-  if (refcount > 0) return absl::OkStatus();
+  if (refcount > 0) return seq;
   // Referenced again while waiting for garbage collection: deletes not yet
   // handed to a node are cancelled; those already sent will still happen,
   // and their replicas stay "deleting" (not counted, not targeted).
   ASSIGN_OR_RETURN(auto restore,
-                   db.Prepare("UPDATE replicas SET state = 'stored' WHERE chunk_id = ?1 AND "
-                              "state = 'deleting' AND node_id IN (SELECT node_id FROM tasks "
-                              "WHERE chunk_id = ?1 AND kind = 'delete' AND state = 'pending')"));
-  restore->Bind(1, chunk_id);
+                   db.Prepare("UPDATE replicas SET state = 'stored' WHERE chunk = ?1 AND "
+                              "state = 'deleting' AND node IN (SELECT k.seq FROM tasks t JOIN "
+                              "node_keys k ON k.id = t.node_id WHERE t.chunk_id = ?2 AND "
+                              "t.kind = 'delete' AND t.state = 'pending')"));
+  restore->Bind(1, seq).Bind(2, chunk_id);
   RETURN_IF_ERROR(restore->Run());
   ASSIGN_OR_RETURN(auto cancel, db.Prepare("DELETE FROM tasks WHERE chunk_id = ? AND "
                                            "kind = 'delete' AND state = 'pending'"));
   cancel->Bind(1, chunk_id);
-  return cancel->Run();
+  RETURN_IF_ERROR(cancel->Run());
+  return seq;
 }
 
-Status SqliteStore::ReleaseChunkIn(SqliteDb& db, std::string_view chunk_id, absl::Time now) {
+Status SqliteStore::ReleaseChunkIn(SqliteDb& db, int64_t chunk, absl::Time now) {
   ASSIGN_OR_RETURN(auto release,
                    db.Prepare("UPDATE chunks SET refcount = refcount - 1, "
                               "unreferenced_since_ms = CASE WHEN refcount = 1 THEN ? ELSE "
-                              "unreferenced_since_ms END WHERE id = ? AND refcount > 0"));
-  release->Bind(1, absl::ToUnixMillis(now)).Bind(2, chunk_id);
+                              "unreferenced_since_ms END WHERE seq = ? AND refcount > 0"));
+  release->Bind(1, absl::ToUnixMillis(now)).Bind(2, chunk);
   return release->Run();
 }
 
@@ -213,21 +274,23 @@ Status SqliteStore::AttachChunks(std::string_view file_id, const std::vector<Fil
     if (file.state != FileState::kPending) {
       return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
     }
+    ASSIGN_OR_RETURN(const int64_t file_key, FileKeyIn(db, file_id));
     for (const FileChunkRef& chunk : chunks) {
-      ASSIGN_OR_RETURN(auto existing, db.Prepare("SELECT chunk_id FROM file_chunks WHERE "
-                                                 "file_id = ? AND idx = ?"));
-      existing->Bind(1, file_id).Bind(2, chunk.index);
+      ASSIGN_OR_RETURN(auto existing,
+                       db.Prepare("SELECT fc.chunk, lower_hex(c.id) FROM file_chunks fc JOIN "
+                                  "chunks c ON c.seq = fc.chunk WHERE fc.file = ? AND fc.idx = ?"));
+      existing->Bind(1, file_key).Bind(2, chunk.index);
       ASSIGN_OR_RETURN(bool had, existing->Step());
-      std::string previous = had ? existing->Text(0) : "";
+      const int64_t previous = had ? existing->Int(0) : 0;
+      const bool same = had && existing->Text(1) == chunk.chunk_id;
       existing.reset();
-      if (had && previous == chunk.chunk_id) continue;  // a retried allocation
+      if (same) continue;  // a retried allocation
       if (had) RETURN_IF_ERROR(ReleaseChunkIn(db, previous, now));
-      RETURN_IF_ERROR(
-          ReferenceChunkIn(db, chunk.chunk_id, chunk.size, file.replication_factor, now));
-      ASSIGN_OR_RETURN(auto upsert,
-                       db.Prepare("INSERT OR REPLACE INTO file_chunks (file_id, idx, chunk_id, "
-                                  "size) VALUES (?, ?, ?, ?)"));
-      upsert->Bind(1, file_id).Bind(2, chunk.index).Bind(3, chunk.chunk_id).Bind(4, chunk.size);
+      ASSIGN_OR_RETURN(const int64_t chunk_key, ReferenceChunkIn(db, chunk.chunk_id, chunk.size,
+                                                                 file.replication_factor, now));
+      ASSIGN_OR_RETURN(auto upsert, db.Prepare("INSERT OR REPLACE INTO file_chunks (file, idx, "
+                                               "chunk, size) VALUES (?, ?, ?, ?)"));
+      upsert->Bind(1, file_key).Bind(2, chunk.index).Bind(3, chunk_key).Bind(4, chunk.size);
       RETURN_IF_ERROR(upsert->Run());
     }
     return absl::OkStatus();
@@ -236,8 +299,10 @@ Status SqliteStore::AttachChunks(std::string_view file_id, const std::vector<Fil
 
 Result<std::vector<FileChunkRef>> SqliteStore::GetFileChunks(std::string_view file_id) {
   return Read([&](SqliteDb& db) -> Result<std::vector<FileChunkRef>> {
-    ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT idx, chunk_id, size FROM file_chunks WHERE "
-                                           "file_id = ? ORDER BY idx"));
+    ASSIGN_OR_RETURN(auto stmt,
+                     db.Prepare("SELECT fc.idx, lower_hex(c.id), fc.size FROM file_chunks fc "
+                                "JOIN chunks c ON c.seq = fc.chunk WHERE fc.file = (SELECT seq "
+                                "FROM files WHERE id = ?) ORDER BY fc.idx"));
     stmt->Bind(1, file_id);
     std::vector<FileChunkRef> out;
     while (true) {
@@ -249,22 +314,23 @@ Result<std::vector<FileChunkRef>> SqliteStore::GetFileChunks(std::string_view fi
 }
 
 Status SqliteStore::DeleteFileIn(SqliteDb& db, std::string_view file_id, absl::Time now) {
+  ASSIGN_OR_RETURN(const int64_t file_key, FileKeyIn(db, file_id));
   // A chunk can appear several times in one file: release each reference.
   ASSIGN_OR_RETURN(
       auto release,
       db.Prepare("UPDATE chunks SET refcount = refcount - (SELECT count(*) FROM file_chunks "
-                 "fc WHERE fc.file_id = ?1 AND fc.chunk_id = chunks.id), "
+                 "fc WHERE fc.file = ?1 AND fc.chunk = chunks.seq), "
                  "unreferenced_since_ms = CASE WHEN refcount = (SELECT count(*) FROM "
-                 "file_chunks fc WHERE fc.file_id = ?1 AND fc.chunk_id = chunks.id) THEN ?2 "
+                 "file_chunks fc WHERE fc.file = ?1 AND fc.chunk = chunks.seq) THEN ?2 "
                  "ELSE unreferenced_since_ms END "
-                 "WHERE id IN (SELECT chunk_id FROM file_chunks WHERE file_id = ?1)"));
-  release->Bind(1, file_id).Bind(2, absl::ToUnixMillis(now));
+                 "WHERE seq IN (SELECT chunk FROM file_chunks WHERE file = ?1)"));
+  release->Bind(1, file_key).Bind(2, absl::ToUnixMillis(now));
   RETURN_IF_ERROR(release->Run());
-  ASSIGN_OR_RETURN(auto drop_chunks, db.Prepare("DELETE FROM file_chunks WHERE file_id = ?"));
-  drop_chunks->Bind(1, file_id);
+  ASSIGN_OR_RETURN(auto drop_chunks, db.Prepare("DELETE FROM file_chunks WHERE file = ?"));
+  drop_chunks->Bind(1, file_key);
   RETURN_IF_ERROR(drop_chunks->Run());
-  ASSIGN_OR_RETURN(auto drop_file, db.Prepare("DELETE FROM files WHERE id = ?"));
-  drop_file->Bind(1, file_id);
+  ASSIGN_OR_RETURN(auto drop_file, db.Prepare("DELETE FROM files WHERE seq = ?"));
+  drop_file->Bind(1, file_key);
   return drop_file->Run();
 }
 
@@ -327,7 +393,7 @@ Status SqliteStore::TouchFile(std::string_view file_id, absl::Time now) {
 Result<std::vector<FileRecord>> SqliteStore::ExpiredUploads(absl::Time now, int limit) {
   return Read([&](SqliteDb& db) -> Result<std::vector<FileRecord>> {
     ASSIGN_OR_RETURN(auto stmt,
-                     db.Prepare(StrCat("SELECT ", kFileColumns,
+                     db.Prepare(StrCat("SELECT ", kFileFields, kChunkCount,
                                        " FROM files f WHERE f.state = 'pending' AND "
                                        "f.expires_at_ms < ? ORDER BY f.expires_at_ms LIMIT ?")));
     stmt->Bind(1, absl::ToUnixMillis(now)).Bind(2, int64_t{limit});
@@ -354,17 +420,19 @@ Result<StoreCounts> SqliteStore::Counts() {
 
 Result<ChunkRecord> SqliteStore::GetChunk(std::string_view chunk_id) {
   return Read([&](SqliteDb& db) -> Result<ChunkRecord> {
-    ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT id, size, refcount, created_at_ms FROM chunks "
-                                           "WHERE id = ?"));
+    ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT seq, size, refcount, created_at_ms FROM chunks "
+                                           "WHERE id = unhex(?) AND refcount IS NOT NULL"));
     stmt->Bind(1, chunk_id);
     ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) return NoSuchChunk(chunk_id);
+    const int64_t chunk_key = stmt->Int(0);
     ChunkRecord chunk{
-        stmt->Text(0), stmt->Int(1), stmt->Int(2), absl::FromUnixMillis(stmt->Int(3)), {}};
+        std::string(chunk_id), stmt->Int(1), stmt->Int(2), absl::FromUnixMillis(stmt->Int(3)), {}};
     stmt.reset();
-    ASSIGN_OR_RETURN(auto files, db.Prepare("SELECT DISTINCT file_id FROM file_chunks WHERE "
-                                            "chunk_id = ? ORDER BY file_id LIMIT 100"));
-    files->Bind(1, chunk_id);
+    ASSIGN_OR_RETURN(auto files, db.Prepare("SELECT DISTINCT f.id FROM file_chunks fc JOIN files f "
+                                            "ON f.seq = fc.file WHERE fc.chunk = ? ORDER BY f.id "
+                                            "LIMIT 100"));
+    files->Bind(1, chunk_key);
     while (true) {
       ASSIGN_OR_RETURN(bool more, files->Step());
       if (!more) break;
@@ -378,24 +446,26 @@ Result<std::vector<ReplicaRecord>> SqliteStore::GetReplicas(
     const std::vector<std::string>& chunk_ids) {
   return Read([&](SqliteDb& db) -> Result<std::vector<ReplicaRecord>> {
     ASSIGN_OR_RETURN(auto stmt,
-                     db.Prepare("SELECT chunk_id, node_id, state FROM replicas WHERE chunk_id IN "
-                                "(SELECT value FROM json_each(?)) ORDER BY chunk_id, node_id"));
+                     db.Prepare("SELECT lower_hex(c.id), n.id, r.state FROM chunks c JOIN "
+                                "replicas r ON r.chunk = c.seq JOIN node_keys n ON n.seq = "
+                                "r.node WHERE c.id IN (SELECT unhex(value) FROM json_each(?)) "
+                                "ORDER BY c.id, n.id"));
     stmt->Bind(1, JsonArray(chunk_ids));
     return ReadRows<ReplicaRecord>(*stmt, &ReadReplica);
   });
 }
 
-Status SqliteStore::UpsertStoredReplicaIn(SqliteDb& db, std::string_view node_id,
-                                          const ChunkReplica& chunk, int64_t now_ms) {
+Status SqliteStore::UpsertStoredReplicaIn(SqliteDb& db, int64_t node, const ChunkReplica& chunk,
+                                          int64_t now_ms) {
+  ASSIGN_OR_RETURN(const int64_t chunk_key, ChunkKeyIn(db, chunk.chunk_id));
   // A replica being deleted stays so: its delete order is already out.
-  ASSIGN_OR_RETURN(
-      auto upsert,
-      db.Prepare("INSERT INTO replicas (chunk_id, node_id, size, state, updated_at_ms) "
-                 "VALUES (?, ?, ?, 'stored', ?) ON CONFLICT (chunk_id, node_id) DO UPDATE "
-                 "SET size = excluded.size, updated_at_ms = excluded.updated_at_ms, "
-                 "state = CASE WHEN replicas.state = 'deleting' THEN 'deleting' "
-                 "ELSE 'stored' END"));
-  upsert->Bind(1, chunk.chunk_id).Bind(2, node_id).Bind(3, chunk.size).Bind(4, now_ms);
+  ASSIGN_OR_RETURN(auto upsert,
+                   db.Prepare("INSERT INTO replicas (chunk, node, size, state, updated_at_ms) "
+                              "VALUES (?, ?, ?, 'stored', ?) ON CONFLICT (chunk, node) DO UPDATE "
+                              "SET size = excluded.size, updated_at_ms = excluded.updated_at_ms, "
+                              "state = CASE WHEN replicas.state = 'deleting' THEN 'deleting' "
+                              "ELSE 'stored' END"));
+  upsert->Bind(1, chunk_key).Bind(2, node).Bind(3, chunk.size).Bind(4, now_ms);
   return upsert->Run();
 }
 
@@ -405,27 +475,29 @@ Status SqliteStore::ApplyReplicaChanges(std::string_view node_id,
                                         const std::vector<std::string>& corrupt, absl::Time now) {
   const int64_t now_ms = absl::ToUnixMillis(now);
   return Write([&](SqliteDb& db) -> Status {
+    ASSIGN_OR_RETURN(const int64_t node, NodeKeyIn(db, node_id));
     for (const ChunkReplica& chunk : received) {
-      RETURN_IF_ERROR(UpsertStoredReplicaIn(db, node_id, chunk, now_ms));
+      RETURN_IF_ERROR(UpsertStoredReplicaIn(db, node, chunk, now_ms));
     }
+    if (deleted.empty() && corrupt.empty()) return absl::OkStatus();
     // A chunk the node quarantined is as gone as a deleted one.
     for (const auto* list : {&deleted, &corrupt}) {
       for (const std::string& chunk_id : *list) {
-        ASSIGN_OR_RETURN(auto drop, db.Prepare("DELETE FROM replicas WHERE chunk_id = ? AND "
-                                               "node_id = ?"));
-        drop->Bind(1, chunk_id).Bind(2, node_id);
+        ASSIGN_OR_RETURN(auto drop, db.Prepare("DELETE FROM replicas WHERE chunk = (SELECT seq "
+                                               "FROM chunks WHERE id = unhex(?)) AND node = ?"));
+        drop->Bind(1, chunk_id).Bind(2, node);
         RETURN_IF_ERROR(drop->Run());
       }
     }
-    return absl::OkStatus();
+    return ForgetUnknownChunksIn(db);
   });
 }
 
 Status SqliteStore::FlagReplica(std::string_view chunk_id, std::string_view node_id,
                                 absl::Time now) {
   return Write([&](SqliteDb& db) -> Status {
-    ASSIGN_OR_RETURN(auto state, db.Prepare("SELECT state FROM replicas WHERE chunk_id = ? AND "
-                                            "node_id = ?"));
+    ASSIGN_OR_RETURN(auto state,
+                     db.Prepare(StrCat("SELECT state FROM replicas WHERE ", kReplicaIs)));
     state->Bind(1, chunk_id).Bind(2, node_id);
     ASSIGN_OR_RETURN(bool exists, state->Step());
     if (!exists) {
@@ -434,10 +506,10 @@ Status SqliteStore::FlagReplica(std::string_view chunk_id, std::string_view node
     const std::string current = state->Text(0);
     state.reset();
     if (current != "stored") return absl::OkStatus();  // already flagged, or being deleted
-    ASSIGN_OR_RETURN(auto mark, db.Prepare("UPDATE replicas SET state = 'corrupt', "
-                                           "updated_at_ms = ? WHERE chunk_id = ? AND "
-                                           "node_id = ?"));
-    mark->Bind(1, absl::ToUnixMillis(now)).Bind(2, chunk_id).Bind(3, node_id);
+    ASSIGN_OR_RETURN(auto mark, db.Prepare(StrCat("UPDATE replicas SET state = 'corrupt', "
+                                                  "updated_at_ms = ?3 WHERE ",
+                                                  kReplicaIs)));
+    mark->Bind(1, chunk_id).Bind(2, node_id).Bind(3, absl::ToUnixMillis(now));
     RETURN_IF_ERROR(mark->Run());
     TaskRecord verify;
     verify.kind = TaskKind::kVerify;
@@ -452,13 +524,14 @@ namespace {
 
 // Stored replicas per chunk on the counting nodes (?1, a JSON array).
 constexpr std::string_view kLiveCte =
-    "WITH live AS (SELECT chunk_id, count(*) AS n FROM replicas WHERE state = 'stored' AND "
-    "node_id IN (SELECT value FROM json_each(?1)) GROUP BY chunk_id) ";
+    "WITH live AS (SELECT chunk, count(*) AS n FROM replicas WHERE state = 'stored' AND "
+    "node IN (SELECT seq FROM node_keys WHERE id IN (SELECT value FROM json_each(?1))) "
+    "GROUP BY chunk) ";
 
 // Whether chunk `c` belongs to a complete file.
 constexpr std::string_view kCommitted =
-    "EXISTS (SELECT 1 FROM file_chunks fc JOIN files fl ON fl.id = fc.file_id WHERE "
-    "fc.chunk_id = c.id AND fl.state = 'complete')";
+    "EXISTS (SELECT 1 FROM file_chunks fc JOIN files fl ON fl.seq = fc.file WHERE "
+    "fc.chunk = c.seq AND fl.state = 'complete')";
 
 }  // namespace
 
@@ -468,8 +541,9 @@ Result<std::vector<ChunkBalance>> SqliteStore::UnbalancedChunks(
     ASSIGN_OR_RETURN(
         auto stmt,
         db.Prepare(StrCat(kLiveCte,
-                          "SELECT c.id, c.size, c.replication_factor, coalesce(l.n, 0) AS n "
-                          "FROM chunks c LEFT JOIN live l ON l.chunk_id = c.id WHERE "
+                          "SELECT lower_hex(c.id), c.size, c.replication_factor, "
+                          "coalesce(l.n, 0) AS n FROM chunks c LEFT JOIN live l ON l.chunk = "
+                          "c.seq WHERE "
                           "c.refcount > 0 AND coalesce(l.n, 0) != c.replication_factor AND ",
                           kCommitted, " ORDER BY n, c.id LIMIT ?2")));
     stmt->Bind(1, JsonArray(counting_nodes)).Bind(2, int64_t{limit});
@@ -490,14 +564,15 @@ Result<ReplicationHealth> SqliteStore::Health(const std::vector<std::string>& co
         auto stmt,
         db.Prepare(StrCat(
             kLiveCte,
-            ", readable AS (SELECT DISTINCT chunk_id FROM replicas WHERE state = 'stored' AND "
-            "node_id IN (SELECT value FROM json_each(?2))) "
+            ", readable AS (SELECT DISTINCT chunk FROM replicas WHERE state = 'stored' AND "
+            "node IN (SELECT seq FROM node_keys WHERE id IN (SELECT value FROM "
+            "json_each(?2)))) "
             "SELECT coalesce(sum(n < f), 0), coalesce(sum(n > f), 0), "
             "coalesce(sum(NOT readable), 0), "
             "coalesce(sum(CASE WHEN n < f THEN (f - n) * size ELSE 0 END), 0) FROM "
             "(SELECT c.size AS size, c.replication_factor AS f, coalesce(l.n, 0) AS n, "
-            "c.id IN (SELECT chunk_id FROM readable) AS readable FROM chunks c LEFT JOIN live l "
-            "ON l.chunk_id = c.id WHERE c.refcount > 0 AND ",
+            "c.seq IN (SELECT chunk FROM readable) AS readable FROM chunks c LEFT JOIN live l "
+            "ON l.chunk = c.seq WHERE c.refcount > 0 AND ",
             kCommitted, ")")));
     stmt->Bind(1, JsonArray(counting_nodes)).Bind(2, JsonArray(readable_nodes));
     ReplicationHealth health;
@@ -524,8 +599,9 @@ Result<ReplicaTotals> SqliteStore::DrainRemaining(std::string_view node_id,
         auto stmt,
         db.Prepare(StrCat(kLiveCte,
                           "SELECT count(*), coalesce(sum(c.size), 0) FROM replicas r JOIN "
-                          "chunks c ON c.id = r.chunk_id LEFT JOIN live l ON l.chunk_id = c.id "
-                          "WHERE r.node_id = ?2 AND r.state = 'stored' AND c.refcount > 0 AND "
+                          "chunks c ON c.seq = r.chunk LEFT JOIN live l ON l.chunk = c.seq "
+                          "WHERE r.node = (SELECT seq FROM node_keys WHERE id = ?2) AND "
+                          "r.state = 'stored' AND c.refcount > 0 AND "
                           "coalesce(l.n, 0) < c.replication_factor")));
     stmt->Bind(1, JsonArray(counting_nodes)).Bind(2, node_id);
     ASSIGN_OR_RETURN(bool row, stmt->Step());
@@ -539,13 +615,15 @@ Result<std::vector<std::string>> SqliteStore::CoveredReplicasOn(
   return Read([&](SqliteDb& db) -> Result<std::vector<std::string>> {
     ASSIGN_OR_RETURN(
         auto stmt,
-        db.Prepare(StrCat("WITH live AS (SELECT chunk_id, count(*) AS n FROM replicas WHERE "
-                          "state = 'stored' AND node_id != ?2 AND node_id IN (SELECT value FROM "
-                          "json_each(?1)) GROUP BY chunk_id) "
-                          "SELECT r.chunk_id FROM replicas r JOIN chunks c ON c.id = r.chunk_id "
-                          "JOIN live l ON l.chunk_id = c.id WHERE r.node_id = ?2 AND r.state = "
-                          "'stored' AND c.refcount > 0 AND l.n >= c.replication_factor "
-                          "ORDER BY r.chunk_id LIMIT ?3")));
+        db.Prepare(StrCat("WITH this AS (SELECT seq FROM node_keys WHERE id = ?2), "
+                          "live AS (SELECT chunk, count(*) AS n FROM replicas WHERE "
+                          "state = 'stored' AND node NOT IN this AND node IN (SELECT seq FROM "
+                          "node_keys WHERE id IN (SELECT value FROM json_each(?1))) GROUP BY "
+                          "chunk) "
+                          "SELECT lower_hex(c.id) FROM replicas r JOIN chunks c ON c.seq = "
+                          "r.chunk JOIN live l ON l.chunk = c.seq WHERE r.node IN this AND "
+                          "r.state = 'stored' AND c.refcount > 0 AND l.n >= "
+                          "c.replication_factor ORDER BY c.id LIMIT ?3")));
     stmt->Bind(1, JsonArray(counting_nodes)).Bind(2, node_id).Bind(3, int64_t{limit});
     return ReadTexts(*stmt);
   });
@@ -553,10 +631,10 @@ Result<std::vector<std::string>> SqliteStore::CoveredReplicasOn(
 
 Result<bool> SqliteStore::OrderReplicaDeleteIn(SqliteDb& db, std::string_view chunk_id,
                                                std::string_view node_id, absl::Time now) {
-  ASSIGN_OR_RETURN(auto mark, db.Prepare("UPDATE replicas SET state = 'deleting', "
-                                         "updated_at_ms = ? WHERE chunk_id = ? AND "
-                                         "node_id = ? AND state != 'deleting'"));
-  mark->Bind(1, absl::ToUnixMillis(now)).Bind(2, chunk_id).Bind(3, node_id);
+  ASSIGN_OR_RETURN(auto mark, db.Prepare(StrCat("UPDATE replicas SET state = 'deleting', "
+                                                "updated_at_ms = ?3 WHERE ",
+                                                kReplicaIs, " AND state != 'deleting'")));
+  mark->Bind(1, chunk_id).Bind(2, node_id).Bind(3, absl::ToUnixMillis(now));
   RETURN_IF_ERROR(mark->Run());
   mark.reset();
   if (db.changes() == 0) return false;
@@ -583,10 +661,10 @@ Result<std::vector<std::string>> SqliteStore::CollectableChunks(absl::Time befor
   return Read([&](SqliteDb& db) -> Result<std::vector<std::string>> {
     ASSIGN_OR_RETURN(
         auto stmt,
-        db.Prepare("SELECT c.id FROM chunks c WHERE c.refcount = 0 AND "
+        db.Prepare("SELECT lower_hex(c.id) FROM chunks c WHERE c.refcount = 0 AND "
                    "c.unreferenced_since_ms <= ? AND (EXISTS (SELECT 1 FROM replicas r WHERE "
-                   "r.chunk_id = c.id AND r.state IN ('stored', 'corrupt')) OR NOT EXISTS "
-                   "(SELECT 1 FROM replicas r WHERE r.chunk_id = c.id)) "
+                   "r.chunk = c.seq AND r.state IN ('stored', 'corrupt')) OR NOT EXISTS "
+                   "(SELECT 1 FROM replicas r WHERE r.chunk = c.seq)) "
                    "ORDER BY c.unreferenced_since_ms LIMIT ?"));
     stmt->Bind(1, absl::ToUnixMillis(before)).Bind(2, int64_t{limit});
     return ReadTexts(*stmt);
@@ -596,14 +674,16 @@ Result<std::vector<std::string>> SqliteStore::CollectableChunks(absl::Time befor
 Result<int> SqliteStore::CollectChunk(std::string_view chunk_id, absl::Time now) {
   int created = 0;
   RETURN_IF_ERROR(Write([&](SqliteDb& db) -> Status {
-    ASSIGN_OR_RETURN(auto chunk, db.Prepare("SELECT refcount FROM chunks WHERE id = ?"));
+    ASSIGN_OR_RETURN(auto chunk,
+                     db.Prepare("SELECT seq FROM chunks WHERE id = unhex(?) AND refcount = 0"));
     chunk->Bind(1, chunk_id);
     ASSIGN_OR_RETURN(bool exists, chunk->Step());
-    if (!exists || chunk->Int(0) > 0) return absl::OkStatus();  // gone, or referenced again
+    if (!exists) return absl::OkStatus();  // gone, or referenced again
+    const int64_t chunk_key = chunk->Int(0);
     chunk.reset();
-    ASSIGN_OR_RETURN(auto replicas, db.Prepare("SELECT node_id, state FROM replicas WHERE "
-                                               "chunk_id = ?"));
-    replicas->Bind(1, chunk_id);
+    ASSIGN_OR_RETURN(auto replicas, db.Prepare("SELECT n.id, r.state FROM replicas r JOIN "
+                                               "node_keys n ON n.seq = r.node WHERE r.chunk = ?"));
+    replicas->Bind(1, chunk_key);
     std::vector<std::string> to_delete;
     bool any = false;
     while (true) {
@@ -614,8 +694,8 @@ Result<int> SqliteStore::CollectChunk(std::string_view chunk_id, absl::Time now)
     }
     replicas.reset();
     if (!any) {
-      ASSIGN_OR_RETURN(auto drop, db.Prepare("DELETE FROM chunks WHERE id = ?"));
-      drop->Bind(1, chunk_id);
+      ASSIGN_OR_RETURN(auto drop, db.Prepare("DELETE FROM chunks WHERE seq = ?"));
+      drop->Bind(1, chunk_key);
       return drop->Run();
     }
     for (const std::string& node_id : to_delete) {
@@ -631,9 +711,10 @@ Result<int> SqliteStore::CollectOrphanReplicas(absl::Time before, absl::Time now
   int ordered = 0;
   RETURN_IF_ERROR(Write([&](SqliteDb& db) -> Status {
     ASSIGN_OR_RETURN(auto select,
-                     db.Prepare("SELECT r.chunk_id, r.node_id FROM replicas r WHERE r.state "
-                                "= 'stored' AND r.updated_at_ms < ? AND NOT EXISTS (SELECT 1 "
-                                "FROM chunks c WHERE c.id = r.chunk_id) LIMIT ?"));
+                     db.Prepare("SELECT lower_hex(c.id), n.id FROM chunks c JOIN replicas r ON "
+                                "r.chunk = c.seq JOIN node_keys n ON n.seq = r.node WHERE "
+                                "c.refcount IS NULL AND r.state = 'stored' AND "
+                                "r.updated_at_ms < ? LIMIT ?"));
     select->Bind(1, absl::ToUnixMillis(before)).Bind(2, int64_t{limit});
     std::vector<std::pair<std::string, std::string>> orphans;
     while (true) {
@@ -653,7 +734,8 @@ Result<int> SqliteStore::CollectOrphanReplicas(absl::Time before, absl::Time now
 
 Result<int64_t> SqliteStore::GetChunkSize(std::string_view chunk_id) {
   return Read([&](SqliteDb& db) -> Result<int64_t> {
-    ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT size FROM chunks WHERE id = ?"));
+    ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT size FROM chunks WHERE id = unhex(?) AND "
+                                           "refcount IS NOT NULL"));
     stmt->Bind(1, chunk_id);
     ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) return NoSuchChunk(chunk_id);
@@ -663,7 +745,7 @@ Result<int64_t> SqliteStore::GetChunkSize(std::string_view chunk_id) {
 
 Result<std::vector<FileRecord>> SqliteStore::ScanFiles(std::string_view after_id, int limit) {
   return Read([&](SqliteDb& db) -> Result<std::vector<FileRecord>> {
-    ASSIGN_OR_RETURN(auto stmt, db.Prepare(StrCat("SELECT ", kFileScanColumns,
+    ASSIGN_OR_RETURN(auto stmt, db.Prepare(StrCat("SELECT ", kFileFields, ", 0",
                                                   " FROM files f WHERE f.id > ? ORDER BY f.id "
                                                   "LIMIT ?")));
     stmt->Bind(1, after_id).Bind(2, int64_t{limit});
@@ -674,9 +756,11 @@ Result<std::vector<FileRecord>> SqliteStore::ScanFiles(std::string_view after_id
 Result<std::vector<FileChunkRow>> SqliteStore::ScanFileChunks(std::string_view after_file_id,
                                                               int64_t after_index, int limit) {
   return Read([&](SqliteDb& db) -> Result<std::vector<FileChunkRow>> {
-    ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT file_id, idx, chunk_id, size FROM file_chunks "
-                                           "WHERE (file_id, idx) > (?, ?) ORDER BY file_id, idx "
-                                           "LIMIT ?"));
+    ASSIGN_OR_RETURN(auto stmt,
+                     db.Prepare("SELECT f.id, fc.idx, lower_hex(c.id), fc.size FROM files f JOIN "
+                                "file_chunks fc ON fc.file = f.seq JOIN chunks c ON c.seq = "
+                                "fc.chunk WHERE f.id >= ?1 AND (f.id > ?1 OR fc.idx > ?2) "
+                                "ORDER BY f.id, fc.idx LIMIT ?3"));
     stmt->Bind(1, after_file_id).Bind(2, after_index).Bind(3, int64_t{limit});
     return ReadRows<FileChunkRow>(*stmt, [](const SqliteStatement& row) -> Result<FileChunkRow> {
       return FileChunkRow{row.Text(0), {row.Int(1), row.Text(2), row.Int(3)}};
@@ -687,7 +771,8 @@ Result<std::vector<FileChunkRow>> SqliteStore::ScanFileChunks(std::string_view a
 Result<std::vector<ChunkReplica>> SqliteStore::ScanChunks(std::string_view after_id, int limit) {
   return Read([&](SqliteDb& db) -> Result<std::vector<ChunkReplica>> {
     ASSIGN_OR_RETURN(auto stmt,
-                     db.Prepare("SELECT id, size FROM chunks WHERE id > ? ORDER BY id LIMIT ?"));
+                     db.Prepare("SELECT lower_hex(id), size FROM chunks WHERE id > unhex(?) AND "
+                                "refcount IS NOT NULL ORDER BY id LIMIT ?"));
     stmt->Bind(1, after_id).Bind(2, int64_t{limit});
     return ReadRows<ChunkReplica>(*stmt, [](const SqliteStatement& row) -> Result<ChunkReplica> {
       return ChunkReplica{row.Text(0), row.Int(1)};
@@ -699,9 +784,11 @@ Result<std::vector<ReplicaRecord>> SqliteStore::ScanReplicas(std::string_view af
                                                              std::string_view after_node_id,
                                                              int limit) {
   return Read([&](SqliteDb& db) -> Result<std::vector<ReplicaRecord>> {
-    ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT chunk_id, node_id, state FROM replicas WHERE "
-                                           "(chunk_id, node_id) > (?, ?) ORDER BY chunk_id, "
-                                           "node_id LIMIT ?"));
+    ASSIGN_OR_RETURN(auto stmt,
+                     db.Prepare("SELECT lower_hex(c.id), n.id, r.state FROM chunks c JOIN "
+                                "replicas r ON r.chunk = c.seq JOIN node_keys n ON n.seq = "
+                                "r.node WHERE c.id >= unhex(?1) AND (c.id > unhex(?1) OR n.id > "
+                                "?2) ORDER BY c.id, n.id LIMIT ?3"));
     stmt->Bind(1, after_chunk_id).Bind(2, after_node_id).Bind(3, int64_t{limit});
     return ReadRows<ReplicaRecord>(*stmt, &ReadReplica);
   });

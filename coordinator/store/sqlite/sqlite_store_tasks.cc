@@ -199,20 +199,20 @@ Result<std::optional<TaskRecord>> SqliteStore::FinishTask(std::string_view node_
     // What the outcome says about the node's copy.
     std::string_view replica_sql;
     if (task.kind == TaskKind::kDelete && ok) {
-      replica_sql = "DELETE FROM replicas WHERE chunk_id = ?2 AND node_id = ?3";
+      replica_sql = "DELETE FROM replicas WHERE ";
     } else if (task.kind == TaskKind::kVerify && ok) {
       replica_sql =
-          "UPDATE replicas SET state = 'stored', updated_at_ms = ?1 WHERE chunk_id = ?2 AND "
-          "node_id = ?3 AND state = 'corrupt'";
+          "UPDATE replicas SET state = 'stored', updated_at_ms = ?3 WHERE state = "
+          "'corrupt' AND ";
     } else if (task.kind == TaskKind::kVerify) {
-      replica_sql =
-          "DELETE FROM replicas WHERE chunk_id = ?2 AND node_id = ?3 AND state != "
-          "'deleting'";
+      replica_sql = "DELETE FROM replicas WHERE state != 'deleting' AND ";
     }
     if (!replica_sql.empty()) {
-      ASSIGN_OR_RETURN(auto replica, db.Prepare(replica_sql));
-      replica->Bind(1, absl::ToUnixMillis(now)).Bind(2, task.chunk_id).Bind(3, node_id);
+      ASSIGN_OR_RETURN(auto replica, db.Prepare(StrCat(replica_sql, kReplicaIs)));
+      replica->Bind(1, task.chunk_id).Bind(2, node_id).Bind(3, absl::ToUnixMillis(now));
       RETURN_IF_ERROR(replica->Run());
+      replica.reset();
+      RETURN_IF_ERROR(ForgetUnknownChunksIn(db));
     }
     finished = std::move(task);
     return absl::OkStatus();

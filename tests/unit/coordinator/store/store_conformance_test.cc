@@ -1478,8 +1478,7 @@ TYPED_TEST(StoreConformanceTest, StatsCountRowsOfEveryTable) {
       {"schema_migrations", static_cast<int64_t>(migrations::SqliteMigrations().size())},
       {"s3_keys", 1}};
   EXPECT_EQ(stats.rows, expected);
-  // The writes above committed and went through the WAL.
-  EXPECT_GT(stats.activity["commits"], 0);
+  // The writes above went through the WAL.
   EXPECT_GT(stats.activity["wal_bytes"], 0);
   EXPECT_GT(stats.size_bytes, 0);
 }

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "absl/synchronization/notification.h"
+#include "common/ids.h"
 #include "common/sha256.h"
 #include "common/strings.h"
 #include "coordinator/store/sqlite/sqlite_store.h"
@@ -359,18 +360,46 @@ TEST_F(CachedStoreTest, ReadsThroughTheIndexEqualReadsOfTheDatabase) {
   }
 }
 
+// A database that takes reports of chunk ids it does not check (the
+// stores refuse them; the index must cope with a database that does not).
+class LaxStore final : public ForwardingStore {
+ public:
+  explicit LaxStore(std::unique_ptr<MetadataStore> inner)
+      : ForwardingStore(inner.get()), owned_(std::move(inner)) {}
+  Status ApplyReplicaChanges(std::string_view node_id, const std::vector<ChunkReplica>& received,
+                             const std::vector<std::string>& deleted,
+                             const std::vector<std::string>& corrupt, absl::Time now) override {
+    std::vector<ChunkReplica> valid;
+    for (const ChunkReplica& chunk : received) {
+      if (common::ValidateChunkId(chunk.chunk_id).ok()) valid.push_back(chunk);
+    }
+    return inner_->ApplyReplicaChanges(node_id, valid, deleted, corrupt, now);
+  }
+
+ private:
+  std::unique_ptr<MetadataStore> owned_;
+};
+
 TEST_F(CachedStoreTest, AChangeTheIndexCannotTakeSwitchesItOffAndReadsGoToTheDatabase) {
+  store_.reset();
+  ASSERT_OK_AND_ASSIGN(auto sqlite, SqliteStore::Open(dir_.Join("gale.db")));
+  store_ = std::make_unique<CachedStore>(std::make_unique<LaxStore>(std::move(sqlite)),
+                                         CachedStore::Options{.authoritative = true});
+  ASSERT_OK(store_->Migrate());
+  ASSERT_TRUE(store_->serving());
   FileRecord f;
   f.id = "f";
   f.name = "n";
   f.chunk_size = 100;
   ASSERT_OK(store_->InsertFile(f));
-  // The store accepts any text as a chunk id from a node's report; the index
-  // keeps only real ids.
-  ASSERT_OK(store_->ApplyReplicaChanges("node-1", {{"not-a-chunk-id", 5}}, {}, {}, kT0));
+  const std::string chunk = common::Sha256::Hex("kept");
+  ASSERT_OK(
+      store_->ApplyReplicaChanges("node-1", {{chunk, 5}, {"not-a-chunk-id", 5}}, {}, {}, kT0));
   EXPECT_FALSE(store_->serving());
-  ASSERT_OK_AND_ASSIGN(auto replicas, store_->GetReplicas({"not-a-chunk-id"}));
+  // Reads come from the database now.
+  ASSERT_OK_AND_ASSIGN(auto replicas, store_->GetReplicas({chunk, "not-a-chunk-id"}));
   ASSERT_EQ(replicas.size(), 1u);
+  EXPECT_EQ(replicas[0].chunk_id, chunk);
   EXPECT_EQ(replicas[0].node_id, "node-1");
   ASSERT_OK_AND_ASSIGN(FileRecord read, store_->GetFile("f"));
   EXPECT_EQ(read.name, "n");

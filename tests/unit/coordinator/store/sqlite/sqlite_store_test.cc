@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <map>
 #include <thread>
 #include <vector>
 
+#include "common/sha256.h"
 #include "common/strings.h"
+#include "migrations/migrations.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -88,7 +91,10 @@ TEST_F(SqliteStoreTest, ConcurrentWritesFailAloneInASharedCommit) {
   auto store = OpenStore();
   ASSERT_OK(store->Migrate());
   ASSERT_OK(store->InsertFile(PendingFile("taken")));
-  ASSERT_OK(store->AttachChunks("taken", {{0, "sized", 100}}, absl::FromUnixMillis(1)));
+  // Chunk ids: 64 hex digits, of a chunk named by a string.
+  auto id_of = [](const std::string& name) { return common::Sha256::Hex(name); };
+  const std::string sized = id_of("sized");
+  ASSERT_OK(store->AttachChunks("taken", {{0, sized, 100}}, absl::FromUnixMillis(1)));
   constexpr int kThreads = 8;
   constexpr int kWritesEach = 30;
   std::vector<std::thread> threads;
@@ -106,10 +112,11 @@ TEST_F(SqliteStoreTest, ConcurrentWritesFailAloneInASharedCommit) {
         if (status.ok() && i % 3 == 1) {
           // References a new chunk, then fails on a known chunk's wrong
           // size: the new chunk's row must be rolled back with it.
-          status = store->AttachChunks(id, {{0, StrCat("new-", id), 100}, {1, "sized", 999}},
+          status = store->AttachChunks(id, {{0, id_of(StrCat("new-", id)), 100}, {1, sized, 999}},
                                        absl::FromUnixMillis(2));
         } else if (status.ok()) {
-          status = store->AttachChunks(id, {{0, StrCat("new-", id), 100}}, absl::FromUnixMillis(2));
+          status = store->AttachChunks(id, {{0, id_of(StrCat("new-", id)), 100}},
+                                       absl::FromUnixMillis(2));
         }
         results[t].push_back(status);
         if (!store->GetFile("taken").ok()) results[t].push_back(absl::InternalError("read"));
@@ -131,19 +138,20 @@ TEST_F(SqliteStoreTest, ConcurrentWritesFailAloneInASharedCommit) {
       if (i % 3 == 1) {
         EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << id << ": " << status;
         EXPECT_TRUE(chunks.empty()) << id;
-        EXPECT_EQ(store->GetChunk(StrCat("new-", id)).status().code(), absl::StatusCode::kNotFound)
+        EXPECT_EQ(store->GetChunk(id_of(StrCat("new-", id))).status().code(),
+                  absl::StatusCode::kNotFound)
             << id;
       } else {
         EXPECT_TRUE(status.ok()) << id << ": " << status;
         ASSERT_EQ(chunks.size(), 1u) << id;
-        EXPECT_EQ(chunks[0].chunk_id, StrCat("new-", id));
-        ASSERT_OK_AND_ASSIGN(ChunkRecord chunk, store->GetChunk(StrCat("new-", id)));
+        EXPECT_EQ(chunks[0].chunk_id, id_of(StrCat("new-", id)));
+        ASSERT_OK_AND_ASSIGN(ChunkRecord chunk, store->GetChunk(id_of(StrCat("new-", id))));
         EXPECT_EQ(chunk.refcount, 1);
       }
     }
   }
-  ASSERT_OK_AND_ASSIGN(ChunkRecord sized, store->GetChunk("sized"));
-  EXPECT_EQ(sized.refcount, 1);  // the failed attaches did not bump it
+  ASSERT_OK_AND_ASSIGN(ChunkRecord sized_chunk, store->GetChunk(sized));
+  EXPECT_EQ(sized_chunk.refcount, 1);  // the failed attaches did not bump it
   ASSERT_OK_AND_ASSIGN(FileRecord taken, store->GetFile("taken"));
   EXPECT_EQ(taken.name, "name-taken");
 
@@ -157,6 +165,86 @@ TEST_F(SqliteStoreTest, ConcurrentWritesFailAloneInASharedCommit) {
 TEST_F(SqliteStoreTest, UnwritableLocationFails) {
   auto store = SqliteStore::Open(dir_.Join("missing-dir/gale.db"));
   EXPECT_FALSE(store.ok());
+}
+
+// A database written by the binaries before compact keys (schema 7) is
+// converted by migration 8: every file, chunk list, chunk row and replica
+// reads back the same, and copies of chunks no file names (left on a node)
+// are still collected.
+TEST_F(SqliteStoreTest, CompactKeysMigrationConvertsAnExistingDatabase) {
+  const std::string a = common::Sha256::Hex("a");
+  const std::string b = common::Sha256::Hex("b");
+  const std::string orphan = common::Sha256::Hex("orphan");
+  std::string sql =
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+      "applied_at_ms INTEGER NOT NULL);";
+  for (const auto& migration : migrations::SqliteMigrations()) {
+    if (migration.version > 7) break;
+    sql += migration.sql;
+    sql += StrCat(";INSERT INTO schema_migrations VALUES (", migration.version, ", '",
+                  migration.name, "', 1);");
+  }
+  sql += StrCat(
+      "INSERT INTO nodes (id, addresses, capacity_bytes, state, registered_at_ms, "
+      "last_heartbeat_ms) VALUES ('n1', '[]', 100, 'active', 1, 1), ('n2', '[]', 100, 'active', "
+      "1, 1);"
+      "INSERT INTO files (id, name, size, chunk_size, replication_factor, write_mode, state, "
+      "created_at_ms, expires_at_ms, committed_at_ms, last_accessed_ms) VALUES "
+      "('f1', 'one', 30, 20, 2, 'quorum', 'complete', 1, 2, 3, 4), "
+      "('f2', '', -1, 20, 3, 'sync', 'pending', 5, 6, 0, 5);"
+      "INSERT INTO chunks (id, size, refcount, created_at_ms, replication_factor) VALUES "
+      "('",
+      a, "', 20, 2, 1, 3), ('", b,
+      "', 10, 1, 1, 2);"
+      "INSERT INTO file_chunks (file_id, idx, chunk_id, size) VALUES "
+      "('f1', 0, '",
+      a, "', 20), ('f1', 1, '", b, "', 10), ('f2', 0, '", a,
+      "', 20);"
+      "INSERT INTO replicas (chunk_id, node_id, size, state, updated_at_ms) VALUES "
+      "('",
+      a, "', 'n1', 20, 'stored', 1), ('", a,
+      "', 'n2', 20, 'corrupt', 1), "
+      "('",
+      b, "', 'n1', 10, 'deleting', 1), ('", orphan, "', 'gone', 7, 'stored', 1);");
+  RawExec(path_, sql);
+
+  auto store = OpenStore();
+  ASSERT_OK(store->Migrate());
+  ASSERT_OK_AND_ASSIGN(FileRecord one, store->GetFileByName("one"));
+  EXPECT_EQ(one.id, "f1");
+  EXPECT_EQ(one.chunk_count, 2);
+  EXPECT_EQ(one.last_accessed, absl::FromUnixMillis(4));
+  ASSERT_OK_AND_ASSIGN(auto chunks, store->GetFileChunks("f1"));
+  ASSERT_EQ(chunks.size(), 2u);
+  EXPECT_EQ(chunks[0].chunk_id, a);
+  EXPECT_EQ(chunks[1].chunk_id, b);
+  EXPECT_EQ(chunks[1].size, 10);
+  ASSERT_OK_AND_ASSIGN(auto pending, store->GetFileChunks("f2"));
+  ASSERT_EQ(pending.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(ChunkRecord chunk_a, store->GetChunk(a));
+  EXPECT_EQ(chunk_a.refcount, 2);
+  EXPECT_EQ(chunk_a.file_ids, (std::vector<std::string>{"f1", "f2"}));
+  ASSERT_OK_AND_ASSIGN(auto replicas, store->GetReplicas({a, b, orphan}));
+  std::map<std::pair<std::string, std::string>, ReplicaState> states;
+  for (const ReplicaRecord& r : replicas) states[{r.chunk_id, r.node_id}] = r.state;
+  const std::map<std::pair<std::string, std::string>, ReplicaState> expected = {
+      {{a, "n1"}, ReplicaState::kStored},
+      {{a, "n2"}, ReplicaState::kCorrupt},
+      {{b, "n1"}, ReplicaState::kDeleting},
+      {{orphan, "gone"}, ReplicaState::kStored}};
+  EXPECT_EQ(states, expected);
+  // No file names the orphan: not a chunk of the coordinator's, and its copy
+  // is ordered deleted once old enough.
+  EXPECT_STATUS(store->GetChunkSize(orphan), absl::StatusCode::kNotFound, orphan);
+  ASSERT_OK_AND_ASSIGN(StoreCounts counts, store->Counts());
+  EXPECT_EQ(counts.chunks, 2);
+  EXPECT_EQ(counts.bytes, 30);
+  ASSERT_OK_AND_ASSIGN(int ordered, store->CollectOrphanReplicas(absl::FromUnixMillis(2),
+                                                                 absl::FromUnixMillis(10), 10));
+  EXPECT_EQ(ordered, 1);
+  ASSERT_OK_AND_ASSIGN(auto n1, store->ListNodeReplicas("n1", "", 10));
+  ASSERT_EQ(n1.size(), 2u);
+  EXPECT_EQ(n1[0].chunk_id, std::min(a, b));
 }
 
 }  // namespace

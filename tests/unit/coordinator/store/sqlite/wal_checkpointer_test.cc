@@ -36,8 +36,8 @@ class WalCheckpointerTest : public ::testing::Test {
   void Insert(int rows) {
     ASSERT_OK(writer_->Transaction([&]() -> Status {
       for (int i = 0; i < rows; ++i) {
-        RETURN_IF_ERROR(writer_->Exec(
-            StrCat("INSERT INTO t (k, v) VALUES (", next_++, ", zeroblob(4096))")));
+        RETURN_IF_ERROR(
+            writer_->Exec(StrCat("INSERT INTO t (k, v) VALUES (", next_++, ", zeroblob(4096))")));
       }
       return absl::OkStatus();
     }));
