@@ -40,6 +40,12 @@ void SendJson(httplib::Response& res, int http_status, const nlohmann::json& bod
                   "application/json");
 }
 
+void SendJsonText(httplib::Response& res, int http_status, std::string body) {
+  res.status = http_status;
+  res.body = std::move(body);
+  res.set_header("Content-Type", "application/json");
+}
+
 void SendError(httplib::Response& res, const Status& status) {
   SendJson(res, HttpStatusForCode(status.code()),
            {{"error", ErrorNameForCode(status.code())}, {"details", status.message()}});

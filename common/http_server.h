@@ -53,6 +53,8 @@ std::string DescribeException(std::exception_ptr exception);
 
 // Answers with a JSON body.
 void SendJson(httplib::Response& res, int http_status, const nlohmann::json& body);
+// The same for a body already written as JSON text (JsonWriter).
+void SendJsonText(httplib::Response& res, int http_status, std::string body);
 // Answers {"error": <name of the code>, "details": <message>} with the HTTP
 // status mapped from the Status code.
 void SendError(httplib::Response& res, const Status& status);

@@ -98,9 +98,9 @@ Result<std::optional<WriteMode>> FromProto(v1::WriteMode mode) {
   }
 }
 
-void ToProto(const LiveReplica& replica, v1::Replica* out) {
-  out->set_node_id(replica.node_id);
-  out->set_address(replica.address);
+void ToProto(LiveReplica&& replica, v1::Replica* out) {
+  out->set_node_id(std::move(replica.node_id));
+  out->set_address(std::move(replica.address));
   out->set_node_state(ToProto(replica.node_state));
 }
 
@@ -119,14 +119,18 @@ void ToProto(const FileRecord& file, v1::FileInfo* out) {
   out->set_chunk_count(file.chunk_count);
 }
 
-void ToProto(const FileView& view, v1::FileInfo* out) {
+// Moves the view's strings into the message (a file's chunks and their
+// replicas are most of the answer).
+void ToProto(FileView&& view, v1::FileInfo* out) {
   ToProto(view.file, out);
-  for (const auto& chunk : view.chunks) {
+  out->mutable_chunks()->Reserve(static_cast<int>(view.chunks.size()));
+  for (auto& chunk : view.chunks) {
     v1::FileChunk* c = out->add_chunks();
     c->set_index(chunk.ref.index);
-    c->set_chunk_id(chunk.ref.chunk_id);
+    c->set_chunk_id(std::move(chunk.ref.chunk_id));
     c->set_size(chunk.ref.size);
-    for (const auto& replica : chunk.replicas) ToProto(replica, c->add_replicas());
+    c->mutable_replicas()->Reserve(static_cast<int>(chunk.replicas.size()));
+    for (auto& replica : chunk.replicas) ToProto(std::move(replica), c->add_replicas());
   }
 }
 
@@ -434,7 +438,7 @@ grpc::Status CoordinatorGrpcService::CommitFile(grpc::ServerContext* context,
       view = ctx_.files->CommitFile(request->file_id(), request->size(), request->sha256());
     }
     RETURN_IF_ERROR(view.status());
-    ToProto(*view, response->mutable_file());
+    ToProto(*std::move(view), response->mutable_file());
     return absl::OkStatus();
   });
 }
@@ -450,7 +454,7 @@ grpc::Status CoordinatorGrpcService::GetFile(grpc::ServerContext* context,
                                              v1::GetFileResponse* response) {
   return Handle("GetFile", context, [&]() -> Status {
     ASSIGN_OR_RETURN(FileView view, ctx_.files->GetFile(request->file(), request->with_chunks()));
-    ToProto(view, response->mutable_file());
+    ToProto(std::move(view), response->mutable_file());
     return absl::OkStatus();
   });
 }
@@ -480,7 +484,7 @@ grpc::Status CoordinatorGrpcService::GetChunkLocations(grpc::ServerContext* cont
     ASSIGN_OR_RETURN(auto locations,
                      ctx_.files->GetChunkLocations(request->chunk_id(), /*with_files=*/false));
     response->set_size(locations.chunk.size);
-    for (const auto& replica : locations.replicas) ToProto(replica, response->add_replicas());
+    for (auto& replica : locations.replicas) ToProto(std::move(replica), response->add_replicas());
     return absl::OkStatus();
   });
 }
@@ -641,7 +645,7 @@ grpc::Status CoordinatorGrpcService::GetObject(grpc::ServerContext* context,
     ToProto(object, response->mutable_object());
     if (request->with_chunks()) {
       ASSIGN_OR_RETURN(FileView file, ctx_.files->GetFile(object.file_id, /*with_chunks=*/true));
-      ToProto(file, response->mutable_file());
+      ToProto(std::move(file), response->mutable_file());
     }
     return absl::OkStatus();
   });

@@ -5,6 +5,7 @@
 #include "client/downloader.h"
 #include "client/uploader.h"
 #include "common/ids.h"
+#include "common/json_writer.h"
 #include "common/strings.h"
 #include "common/units.h"
 #include "coordinator/api/rest_requests.h"
@@ -15,6 +16,7 @@ namespace {
 
 using common::SendError;
 using common::SendJson;
+using common::SendJsonText;
 using nlohmann::json;
 
 constexpr int kGatewayParallelism = 4;
@@ -25,32 +27,48 @@ json NodeIds(const std::vector<LiveReplica>& replicas) {
   return ids;
 }
 
-// ZephyrFS's file_info, plus Gale's state, factor and mode.
-json FileInfoJson(const FileView& view) {
+// ZephyrFS's file_info, plus Gale's state, factor and mode. Written as text:
+// a file info with its chunks is this API's most frequent answer.
+void WriteFileInfo(const FileView& view, common::JsonWriter& out) {
   const FileRecord& f = view.file;
-  json chunks = json::array();
-  for (const auto& chunk : view.chunks) {
-    chunks.push_back({{"chunk_id", chunk.ref.chunk_id},
-                      {"hash", chunk.ref.chunk_id},
-                      {"size", chunk.ref.size},
-                      {"index", chunk.ref.index},
-                      {"stored_at_nodes", NodeIds(chunk.replicas)},
-                      {"replication_count", chunk.replicas.size()}});
+  out.BeginObject();
+  out.StringField("file_id", f.id);
+  out.StringField("file_name", f.name);
+  out.IntField("file_size", f.size);
+  out.StringField("file_hash", f.sha256);
+  out.StringField("owner_node_id", f.owner);
+  out.IntField("created_at", absl::ToUnixSeconds(f.created_at));
+  out.IntField("last_accessed", absl::ToUnixSeconds(f.last_accessed));
+  out.StringField("state", FileStateName(f.state));
+  out.IntField("replication_factor", f.replication_factor);
+  out.StringField("write_mode", WriteModeName(f.write_mode));
+  out.IntField("chunk_size", f.chunk_size);
+  out.IntField("chunk_count", f.chunk_count);
+  if (!view.chunks.empty() || f.chunk_count == 0) {
+    out.Key("chunks").BeginArray();
+    for (const auto& chunk : view.chunks) {
+      out.BeginObject();
+      out.StringField("chunk_id", chunk.ref.chunk_id);
+      out.StringField("hash", chunk.ref.chunk_id);
+      out.IntField("size", chunk.ref.size);
+      out.IntField("index", chunk.ref.index);
+      out.Key("stored_at_nodes").BeginArray();
+      for (const auto& replica : chunk.replicas) out.String(replica.node_id);
+      out.EndArray();
+      out.IntField("replication_count", static_cast<int64_t>(chunk.replicas.size()));
+      out.EndObject();
+    }
+    out.EndArray();
   }
-  json out = {{"file_id", f.id},
-              {"file_name", f.name},
-              {"file_size", f.size},
-              {"file_hash", f.sha256},
-              {"owner_node_id", f.owner},
-              {"created_at", absl::ToUnixSeconds(f.created_at)},
-              {"last_accessed", absl::ToUnixSeconds(f.last_accessed)},
-              {"state", FileStateName(f.state)},
-              {"replication_factor", f.replication_factor},
-              {"write_mode", WriteModeName(f.write_mode)},
-              {"chunk_size", f.chunk_size},
-              {"chunk_count", f.chunk_count}};
-  if (!view.chunks.empty() || f.chunk_count == 0) out["chunks"] = chunks;
-  return out;
+  out.EndObject();
+}
+
+// {"success": true, "message": ..., "file_info": ...}
+std::string FileInfoBody(std::string_view message, const FileView& view) {
+  common::JsonWriter out(512 + 256 * view.chunks.size());
+  out.BeginObject().BoolField("success", true).StringField("message", message).Key("file_info");
+  WriteFileInfo(view, out);
+  return out.EndObject().Take();
 }
 
 // Query parameter `name` as an integer in [min, max]; `fallback` when absent.
@@ -142,11 +160,12 @@ void FilesRestApi::ListFiles(const httplib::Request& req, httplib::Response& res
   auto page = ctx_.files->ListFiles(req.get_param_value("prefix"), static_cast<int>(*limit),
                                     req.get_param_value("cursor"), req.get_param_value("sort"));
   if (!page.ok()) return SendError(res, page.status());
-  json files = json::array();
-  for (const auto& f : page->files) files.push_back(FileInfoJson(FileView{f, {}}));
-  json body = {{"success", true}, {"files", files}, {"count", files.size()}};
-  if (!page->next_cursor.empty()) body["next_cursor"] = page->next_cursor;
-  SendJson(res, 200, body);
+  common::JsonWriter out(256 + 512 * page->files.size());
+  out.BeginObject().BoolField("success", true).Key("files").BeginArray();
+  for (const auto& f : page->files) WriteFileInfo(FileView{f, {}}, out);
+  out.EndArray().IntField("count", static_cast<int64_t>(page->files.size()));
+  if (!page->next_cursor.empty()) out.StringField("next_cursor", page->next_cursor);
+  SendJsonText(res, 200, out.EndObject().Take());
 }
 
 void FilesRestApi::GetFile(const httplib::Request& req, httplib::Response& res) {
@@ -154,9 +173,7 @@ void FilesRestApi::GetFile(const httplib::Request& req, httplib::Response& res) 
   (void)ctx_.files->TryAutoCommit(id);  // a ZephyrFS upload may be complete by now
   auto view = ctx_.files->GetFile(id, /*with_chunks=*/true);
   if (!view.ok()) return SendError(res, view.status());
-  SendJson(
-      res, 200,
-      {{"success", true}, {"message", "file info retrieved"}, {"file_info", FileInfoJson(*view)}});
+  SendJsonText(res, 200, FileInfoBody("file info retrieved", *view));
 }
 
 void FilesRestApi::DeleteFile(const httplib::Request& req, httplib::Response& res) {
@@ -206,8 +223,7 @@ void FilesRestApi::Upload(const httplib::Request& req, httplib::Response& res,
   if (!info.ok()) return SendError(res, info.status());
   auto view = ctx_.files->GetFile(info->id, /*with_chunks=*/true);
   if (!view.ok()) return SendError(res, view.status());
-  SendJson(res, 201,
-           {{"success", true}, {"message", "file stored"}, {"file_info", FileInfoJson(*view)}});
+  SendJsonText(res, 201, FileInfoBody("file stored", *view));
 }
 
 void FilesRestApi::Download(const httplib::Request& req, httplib::Response& res) {

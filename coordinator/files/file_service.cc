@@ -323,7 +323,20 @@ Result<std::vector<FileView::Chunk>> FileService::ChunksWithReplicas(
   ASSIGN_OR_RETURN(auto live, replicas_->LiveReplicas(ChunkIds(refs)));
   std::vector<FileView::Chunk> out;
   out.reserve(refs.size());
-  for (const FileChunkRef& ref : refs) out.push_back({ref, live[ref.chunk_id]});
+  for (const FileChunkRef& ref : refs) {
+    // Each chunk's replicas are moved out once; a chunk at several indexes
+    // copies them from its first.
+    auto it = live.find(ref.chunk_id);
+    if (it != live.end()) {
+      out.push_back({ref, std::move(it->second)});
+      live.erase(it);
+      continue;
+    }
+    auto first = std::find_if(out.begin(), out.end(), [&](const FileView::Chunk& c) {
+      return c.ref.chunk_id == ref.chunk_id;
+    });
+    out.push_back({ref, first != out.end() ? first->replicas : std::vector<LiveReplica>()});
+  }
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "common/ids.h"
 #include "common/strings.h"
 #include "coordinator/files/chunk_report.h"
@@ -93,26 +94,31 @@ Status ReplicaCatalog::ReportBad(std::string_view chunk_id, std::string_view nod
 Result<absl::flat_hash_map<std::string, std::vector<LiveReplica>>> ReplicaCatalog::LiveReplicas(
     const std::vector<std::string>& chunk_ids) const {
   ASSIGN_OR_RETURN(std::vector<ReplicaRecord> rows, store_->GetReplicas(chunk_ids));
+  // The nodes named, each once (a file's chunks sit on the same few).
+  absl::flat_hash_set<std::string_view> named;
   std::vector<std::string> node_ids;
-  for (const auto& row : rows) node_ids.push_back(row.node_id);
+  for (const auto& row : rows) {
+    if (named.insert(row.node_id).second) node_ids.push_back(row.node_id);
+  }
   const std::map<std::string, NodeBrief> nodes = registry_->Briefs(node_ids);
 
   absl::flat_hash_map<std::string, std::vector<LiveReplica>> out;
   out.reserve(chunk_ids.size());
   for (const auto& id : chunk_ids) out[id];
-  absl::flat_hash_map<std::string, int64_t> load;
-  for (const auto& row : rows) {
+  for (auto& row : rows) {
     if (row.state != ReplicaState::kStored) continue;
     auto node = nodes.find(row.node_id);
     if (node == nodes.end() || !IsReadable(node->second.state)) continue;
-    out[row.chunk_id].push_back({row.node_id, node->second.address, node->second.state});
-    load[row.node_id] = node->second.bandwidth_up;
+    out[row.chunk_id].push_back({std::move(row.node_id), node->second.address, node->second.state});
   }
+  // Healthiest and least loaded first, then by id.
+  auto order = [&](const LiveReplica& r) {
+    return std::tuple(StateRank(r.node_state), nodes.at(r.node_id).bandwidth_up,
+                      std::string_view(r.node_id));
+  };
   for (auto& [chunk_id, replicas] : out) {
-    std::sort(replicas.begin(), replicas.end(), [&](const LiveReplica& a, const LiveReplica& b) {
-      return std::tuple(StateRank(a.node_state), load[a.node_id], a.node_id) <
-             std::tuple(StateRank(b.node_state), load[b.node_id], b.node_id);
-    });
+    std::sort(replicas.begin(), replicas.end(),
+              [&](const LiveReplica& a, const LiveReplica& b) { return order(a) < order(b); });
   }
   return out;
 }
