@@ -150,12 +150,16 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Role r
   return db;
 }
 
-void SqliteDb::OnWalCommit(std::function<void(int wal_pages)> committed) {
+void SqliteDb::OnWalCommit(std::function<bool(int wal_pages)> committed) {
   wal_committed_ = std::move(committed);
   sqlite3_wal_hook(
       db_,
-      [](void* self, sqlite3*, const char*, int pages) {
-        static_cast<SqliteDb*>(self)->wal_committed_(pages);
+      [](void* self, sqlite3* db, const char* name, int pages) {
+        if (static_cast<SqliteDb*>(self)->wal_committed_(pages)) {
+          // No commit can come in between: every frame reaches the file, and
+          // the next transaction starts the WAL over.
+          sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        }
         return SQLITE_OK;
       },
       this);

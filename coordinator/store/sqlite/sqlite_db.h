@@ -82,8 +82,9 @@ class SqliteDb {
 
   // Calls `committed` with the number of pages in the WAL after every
   // commit. SQLite's own checkpoints after commits stop: the caller takes
-  // them over (WalCheckpointer).
-  void OnWalCommit(std::function<void(int wal_pages)> committed);
+  // them over (WalCheckpointer); when it answers true, this connection
+  // checkpoints (PASSIVE) before the commit returns, as SQLite's own would.
+  void OnWalCommit(std::function<bool(int wal_pages)> committed);
   // Runs a checkpoint of the given mode; returns the WAL's pages and how
   // many of them are now in the database file.
   Result<std::pair<int, int>> Checkpoint(int mode);
@@ -100,7 +101,7 @@ class SqliteDb {
 
   sqlite3* db_;
   const std::string path_;
-  std::function<void(int)> wal_committed_;
+  std::function<bool(int)> wal_committed_;
   std::map<std::string, std::unique_ptr<SqliteStatement>, std::less<>> cache_;
 };
 

@@ -92,8 +92,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
     RETURN_IF_ERROR(db->Exec(kWalSizeLimit));
     ASSIGN_OR_RETURN(auto checkpoints, SqliteDb::Open(path, SqliteDb::Role::kCheckpointer));
     auto checkpointer = std::make_unique<WalCheckpointer>(std::move(checkpoints), kCheckpointPages);
-    db->OnWalCommit(
-        [checkpointer = checkpointer.get()](int wal_pages) { checkpointer->Committed(wal_pages); });
+    db->OnWalCommit([checkpointer = checkpointer.get()](int wal_pages) {
+      return checkpointer->Committed(wal_pages);
+    });
     checkpointer->Start();
     return std::unique_ptr<SqliteStore>(
         new SqliteStore(std::move(db), std::move(checkpointer), lock_fd));
@@ -355,7 +356,8 @@ Result<DatabaseStats> SqliteStore::Stats() {
     stats.activity = {{"commits", activity.commits},
                       {"wal_frames", activity.frames},
                       {"wal_bytes", activity.frames * size->Int(1)},
-                      {"checkpoints", activity.checkpoints}};
+                      {"checkpoints", activity.checkpoints},
+                      {"writer_checkpoints", activity.writer_checkpoints}};
     return stats;
   });
 }

@@ -42,25 +42,25 @@ void WalCheckpointer::Start() {
   });
 }
 
-void WalCheckpointer::Committed(int wal_pages) {
+bool WalCheckpointer::Committed(int wal_pages) {
   absl::MutexLock lock(&mu_);
   if (wal_pages < wal_pages_) copied_ = 0;  // started over after a checkpoint
   activity_.frames += wal_pages >= wal_pages_ ? wal_pages - wal_pages_ : wal_pages;
   ++activity_.commits;
   wal_pages_ = wal_pages;
+  if (wal_pages < 8 * threshold_pages_) return false;
+  ++activity_.checkpoints;
+  ++activity_.writer_checkpoints;
+  return true;
 }
 
 Result<bool> WalCheckpointer::RunOnce() {
   absl::MutexLock run(&run_mu_);
-  int pages = 0;
   {
     absl::MutexLock lock(&mu_);
     if (wal_pages_ - copied_ < threshold_pages_) return false;
-    pages = wal_pages_;
   }
-  const int mode =
-      pages >= 8 * threshold_pages_ ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE;
-  ASSIGN_OR_RETURN(auto done, db_->Checkpoint(mode));
+  ASSIGN_OR_RETURN(auto done, db_->Checkpoint(SQLITE_CHECKPOINT_PASSIVE));
   absl::MutexLock lock(&mu_);
   ++activity_.checkpoints;
   // The next commit starts the WAL over when all of it was copied.

@@ -14,18 +14,21 @@ namespace gale::coordinator {
 // What the SQLite writer has written since the store opened.
 struct WalActivity {
   int64_t commits = 0;
-  int64_t frames = 0;       // pages appended to the WAL
-  int64_t checkpoints = 0;  // checkpoints that ran
+  int64_t frames = 0;              // pages appended to the WAL
+  int64_t checkpoints = 0;         // checkpoints that ran
+  int64_t writer_checkpoints = 0;  // of them, finished by the writer (a WAL too long)
 };
 
 // Checkpoints an SQLite database in WAL mode on a connection of its own, so
-// that commits never wait for one: the writer reports the WAL's size after
+// that commits rarely wait for one: the writer reports the WAL's size after
 // each commit (Committed, from SqliteDb::OnWalCommit), and RunOnce() copies
-// the WAL into the database file once it holds `threshold_pages`. A PASSIVE
-// checkpoint neither waits for nor blocks readers and the writer; a WAL that
-// keeps growing past 8 x the threshold (readers holding old snapshots) gets
-// a RESTART checkpoint, which waits for them. Also counts commits and WAL
-// frames (WalActivity). Thread-safe.
+// the WAL into the database file (PASSIVE: it neither waits for nor blocks
+// readers and the writer) once `threshold_pages` have not been copied. The
+// WAL starts over only after a checkpoint that copied every frame, which a
+// writer that commits without pause never leaves time for: when the WAL
+// reaches 8 x the threshold, Committed asks the writer to finish the
+// checkpoint itself (what is left to copy, before its commit returns). Also
+// counts commits and WAL frames (WalActivity). Thread-safe.
 class WalCheckpointer {
  public:
   WalCheckpointer(std::unique_ptr<SqliteDb> db, int threshold_pages);
@@ -34,8 +37,9 @@ class WalCheckpointer {
   // Starts a thread that calls RunOnce() whenever the WAL reaches the
   // threshold (and at least once a second).
   void Start();
-  // The writer's report: the WAL holds `wal_pages` after a commit.
-  void Committed(int wal_pages);
+  // The writer's report: the WAL holds `wal_pages` after a commit. True when
+  // the writer should checkpoint now.
+  bool Committed(int wal_pages);
   // Checkpoints if the WAL holds at least the threshold; returns whether a
   // checkpoint ran.
   Result<bool> RunOnce();

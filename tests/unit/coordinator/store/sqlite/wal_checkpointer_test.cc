@@ -29,7 +29,7 @@ class WalCheckpointerTest : public ::testing::Test {
     auto db = SqliteDb::Open(path_, SqliteDb::Role::kCheckpointer);
     ASSERT_OK(db.status());
     checkpointer_ = std::make_unique<WalCheckpointer>(*std::move(db), /*threshold_pages=*/16);
-    writer_->OnWalCommit([this](int pages) { checkpointer_->Committed(pages); });
+    writer_->OnWalCommit([this](int pages) { return checkpointer_->Committed(pages); });
   }
 
   // One commit of `rows` rows of 4 KiB each: a page apiece at least.
@@ -83,6 +83,23 @@ TEST_F(WalCheckpointerTest, CheckpointsOnlyPastTheThresholdAndTheWalStartsOver) 
   EXPECT_GE(after.frames - before.frames, 1);
   EXPECT_LT(after.frames - before.frames, 8);
   EXPECT_EQ(after.checkpoints, 1);
+}
+
+// A writer that never pauses leaves a background checkpoint no moment when
+// the whole WAL is copied, so the WAL could never start over: past 8 x the
+// threshold the writer finishes the checkpoint itself.
+TEST_F(WalCheckpointerTest, AWalTooLongIsCheckpointedByTheWriter) {
+  const int64_t db_before = FileSize(path_);
+  Insert(140);  // past 8 x 16 pages in one commit
+  EXPECT_EQ(checkpointer_->activity().writer_checkpoints, 1);
+  EXPECT_GT(FileSize(path_), db_before + 140 * 4096) << "the pages reached the database file";
+  // The WAL started over: the next commit is all there is to copy.
+  const WalActivity before = checkpointer_->activity();
+  Insert(1);
+  EXPECT_LT(checkpointer_->activity().frames - before.frames, 8);
+  ASSERT_OK_AND_ASSIGN(bool ran, checkpointer_->RunOnce());
+  EXPECT_FALSE(ran) << "nothing left past the threshold";
+  EXPECT_EQ(checkpointer_->activity().writer_checkpoints, 1);
 }
 
 TEST_F(WalCheckpointerTest, StartedThreadCheckpointsOnceTheWalReachesTheThreshold) {
