@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "absl/container/flat_hash_map.h"
 #include "common/ids.h"
 #include "common/strings.h"
 #include "coordinator/files/placement_policy.h"
@@ -323,19 +324,16 @@ Result<std::vector<FileView::Chunk>> FileService::ChunksWithReplicas(
   ASSIGN_OR_RETURN(auto live, replicas_->LiveReplicas(ChunkIds(refs)));
   std::vector<FileView::Chunk> out;
   out.reserve(refs.size());
+  // Each chunk's replicas are moved out once; a chunk at several indexes (a
+  // file of zeros) copies them from its first.
+  absl::flat_hash_map<std::string_view, size_t> first_at;
   for (const FileChunkRef& ref : refs) {
-    // Each chunk's replicas are moved out once; a chunk at several indexes
-    // copies them from its first.
-    auto it = live.find(ref.chunk_id);
-    if (it != live.end()) {
-      out.push_back({ref, std::move(it->second)});
-      live.erase(it);
-      continue;
+    auto [first, added] = first_at.try_emplace(ref.chunk_id, out.size());
+    if (added) {
+      out.push_back({ref, std::move(live[ref.chunk_id])});
+    } else {
+      out.push_back({ref, out[first->second].replicas});
     }
-    auto first = std::find_if(out.begin(), out.end(), [&](const FileView::Chunk& c) {
-      return c.ref.chunk_id == ref.chunk_id;
-    });
-    out.push_back({ref, first != out.end() ? first->replicas : std::vector<LiveReplica>()});
   }
   return out;
 }

@@ -326,13 +326,11 @@ Status SqliteStore::UpdateNodeLiveness(const std::vector<NodeRecord>& nodes) {
 Result<int> SqliteStore::DeleteDeadNodes(absl::Time before) {
   return Write([&](SqliteDb& db) -> Result<int> {
     ASSIGN_OR_RETURN(
-        auto stmt,
-        db.Prepare(
-            "DELETE FROM nodes WHERE state IN ('dead', 'decommissioned') AND "
-            "last_heartbeat_ms < ? AND NOT EXISTS (SELECT 1 FROM replicas r JOIN node_keys k "
-            "ON k.seq = r.node WHERE k.id = nodes.id) AND NOT EXISTS (SELECT 1 FROM tasks t WHERE "
-            "t.node_id "
-            "= nodes.id AND t.state IN ('pending', 'assigned'))"));
+        auto stmt, db.Prepare("DELETE FROM nodes WHERE state IN ('dead', 'decommissioned') AND "
+                              "last_heartbeat_ms < ? AND NOT EXISTS (SELECT 1 FROM replicas r JOIN "
+                              "node_keys k ON k.seq = r.node WHERE k.id = nodes.id) AND NOT EXISTS "
+                              "(SELECT 1 FROM tasks t WHERE t.node_id = nodes.id AND t.state IN "
+                              "('pending', 'assigned'))"));
     stmt->Bind(1, absl::ToUnixMillis(before));
     RETURN_IF_ERROR(stmt->Run());
     return db.changes();

@@ -123,6 +123,14 @@ TEST_F(FileServiceTest, DedupCountsReferences) {
   ASSERT_OK(files_->AllocateChunks(c.id, {{0, Id(1), 100}, {1, Id(1), 100}}, {}));
   ASSERT_OK(files_->CommitFile(c.id, 200, ""));
   EXPECT_EQ(Refcount(Id(1)), 4);
+  // Both indexes show the chunk's copies.
+  ASSERT_OK_AND_ASSIGN(FileView view_c, files_->GetFile("c", /*with_chunks=*/true));
+  ASSERT_EQ(view_c.chunks.size(), 2u);
+  ASSERT_FALSE(view_c.chunks[0].replicas.empty());
+  ASSERT_EQ(view_c.chunks[1].replicas.size(), view_c.chunks[0].replicas.size());
+  for (size_t i = 0; i < view_c.chunks[0].replicas.size(); ++i) {
+    EXPECT_EQ(view_c.chunks[1].replicas[i].node_id, view_c.chunks[0].replicas[i].node_id);
+  }
 
   ASSERT_OK(files_->DeleteFile("a"));
   EXPECT_EQ(Refcount(Id(0)), 1);
