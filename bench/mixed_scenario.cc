@@ -102,7 +102,7 @@ Status RunMixed(const BenchOptions& options, Report* report) {
       stalled += class_stalled;
       report->Add(kScenario, c.name, "/s", c.result.rate());
       report->Add(kScenario, c.name + ".p99", "ms", c.result.latency.PercentileMs(99),
-                  c.name == "heartbeats" ? AtMost(50, "<= 50 ms") : Goal{});
+                  c.name == "heartbeats" ? AtMost(20, "<= 20 ms") : Goal{});
       report->Add(kScenario, c.name + ".stalled_seconds", "s", class_stalled);
       NoteErrors(report, kScenario, c.name, c.result);
     }

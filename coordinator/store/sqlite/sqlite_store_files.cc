@@ -785,8 +785,10 @@ Result<std::vector<ReplicaRecord>> SqliteStore::ScanReplicas(std::string_view af
                                                              int limit) {
   return Read([&](SqliteDb& db) -> Result<std::vector<ReplicaRecord>> {
     ASSIGN_OR_RETURN(auto stmt,
-                     db.Prepare("SELECT lower_hex(c.id), n.id, r.state FROM chunks c JOIN "
-                                "replicas r ON r.chunk = c.seq JOIN node_keys n ON n.seq = "
+                     // CROSS JOIN keeps the chunks outermost, walked in id order: a
+                     // page reads its own rows, not every replica sorted.
+                     db.Prepare("SELECT lower_hex(c.id), n.id, r.state FROM chunks c CROSS JOIN "
+                                "replicas r ON r.chunk = c.seq CROSS JOIN node_keys n ON n.seq = "
                                 "r.node WHERE c.id >= unhex(?1) AND (c.id > unhex(?1) OR n.id > "
                                 "?2) ORDER BY c.id, n.id LIMIT ?3"));
     stmt->Bind(1, after_chunk_id).Bind(2, after_node_id).Bind(3, int64_t{limit});
