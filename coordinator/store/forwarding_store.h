@@ -203,17 +203,14 @@ class ForwardingStore : public MetadataStore {
   Result<std::vector<FileRecord>> ScanFiles(std::string_view after_id, int limit) override {
     return inner_->ScanFiles(after_id, limit);
   }
-  Result<std::vector<FileChunkRow>> ScanFileChunks(std::string_view after_file_id,
-                                                   int64_t after_index, int limit) override {
-    return inner_->ScanFileChunks(after_file_id, after_index, limit);
+  Result<ScanPage<FileChunkRow>> ScanFileChunks(std::string_view cursor, int limit) override {
+    return inner_->ScanFileChunks(cursor, limit);
   }
-  Result<std::vector<ChunkReplica>> ScanChunks(std::string_view after_id, int limit) override {
-    return inner_->ScanChunks(after_id, limit);
+  Result<ScanPage<ChunkReplica>> ScanChunks(std::string_view cursor, int limit) override {
+    return inner_->ScanChunks(cursor, limit);
   }
-  Result<std::vector<ReplicaRecord>> ScanReplicas(std::string_view after_chunk_id,
-                                                  std::string_view after_node_id,
-                                                  int limit) override {
-    return inner_->ScanReplicas(after_chunk_id, after_node_id, limit);
+  Result<ScanPage<ReplicaRecord>> ScanReplicas(std::string_view cursor, int limit) override {
+    return inner_->ScanReplicas(cursor, limit);
   }
 
  protected:

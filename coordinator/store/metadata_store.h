@@ -43,6 +43,14 @@ struct FileChunkRow {
   FileChunkRef chunk;
 };
 
+// A page of a scan: its rows, and the cursor of the next page ("" after the
+// last).
+template <typename Row>
+struct ScanPage {
+  std::vector<Row> rows;
+  std::string next;
+};
+
 // A referenced chunk whose live replicas differ from its factor.
 struct ChunkBalance {
   std::string chunk_id;
@@ -324,17 +332,15 @@ class MetadataStore {
   // Up to `limit` files of any state with ids after `after_id`, by id
   // (chunk_count is not filled in).
   virtual Result<std::vector<FileRecord>> ScanFiles(std::string_view after_id, int limit) = 0;
-  // Up to `limit` chunks of files after (after_file_id, after_index), by
-  // file id, then index.
-  virtual Result<std::vector<FileChunkRow>> ScanFileChunks(std::string_view after_file_id,
-                                                           int64_t after_index, int limit) = 0;
-  // Up to `limit` chunk rows (id, size) with ids after `after_id`, by id.
-  virtual Result<std::vector<ChunkReplica>> ScanChunks(std::string_view after_id, int limit) = 0;
-  // Up to `limit` replica rows after (after_chunk_id, after_node_id), by
-  // chunk id, then node id.
-  virtual Result<std::vector<ReplicaRecord>> ScanReplicas(std::string_view after_chunk_id,
-                                                          std::string_view after_node_id,
-                                                          int limit) = 0;
+  // Every chunk of every file, every chunk row (id, size; not the chunks
+  // known only from nodes' reports) and every replica row, a page of up to
+  // `limit` at a time: pass "" to start and each page's `next` to go on.
+  // Pages follow the store's own order (SQLite: its integer keys, the
+  // tables' physical order; PostgreSQL: ids), and a cursor stays valid while
+  // rows change around it.
+  virtual Result<ScanPage<FileChunkRow>> ScanFileChunks(std::string_view cursor, int limit) = 0;
+  virtual Result<ScanPage<ChunkReplica>> ScanChunks(std::string_view cursor, int limit) = 0;
+  virtual Result<ScanPage<ReplicaRecord>> ScanReplicas(std::string_view cursor, int limit) = 0;
 
   // ---- S3 access keys -------------------------------------------------------
 

@@ -106,6 +106,30 @@ Result<std::vector<std::string>> DecodeStringList(std::string_view json) {
   return out;
 }
 
+std::string JoinCursor(std::string_view first, std::string_view rest) {
+  return StrCat(first, ":", rest);
+}
+
+Result<std::pair<std::string, std::string>> SplitCursor(std::string_view cursor) {
+  const size_t colon = cursor.find(':');
+  if (colon == std::string_view::npos) {
+    return absl::InvalidArgumentError(
+        StrCat("not a scan cursor: '", EscapeForMessage(cursor), "'"));
+  }
+  return std::pair<std::string, std::string>(cursor.substr(0, colon), cursor.substr(colon + 1));
+}
+
+Result<std::pair<int64_t, int64_t>> SplitIntCursor(std::string_view cursor) {
+  ASSIGN_OR_RETURN(auto parts, SplitCursor(cursor));
+  const std::optional<int64_t> first = ParseInt64(parts.first);
+  const std::optional<int64_t> second = ParseInt64(parts.second);
+  if (!first || !second) {
+    return absl::InvalidArgumentError(
+        StrCat("not a scan cursor: '", EscapeForMessage(cursor), "'"));
+  }
+  return std::pair<int64_t, int64_t>(*first, *second);
+}
+
 Status NoSuchS3Key(std::string_view access_key_id) {
   return absl::NotFoundError(StrCat("no S3 access key '", EscapeForMessage(access_key_id), "'"));
 }

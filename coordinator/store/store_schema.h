@@ -88,6 +88,13 @@ std::string EncodeStringList(const std::vector<std::string>& values);
 // INTERNAL for a stored value that is not such an array.
 Result<std::vector<std::string>> DecodeStringList(std::string_view json);
 
+// A scan's cursor of two parts: "first:rest", where `first` holds no ':'.
+std::string JoinCursor(std::string_view first, std::string_view rest);
+// INVALID_ARGUMENT for a cursor that is not two such parts.
+Result<std::pair<std::string, std::string>> SplitCursor(std::string_view cursor);
+// The two integers of a cursor "a:b"; INVALID_ARGUMENT for anything else.
+Result<std::pair<int64_t, int64_t>> SplitIntCursor(std::string_view cursor);
+
 // NOT_FOUND for an S3 access key, as both stores say it.
 Status NoSuchS3Key(std::string_view access_key_id);
 

@@ -69,7 +69,7 @@ void CachedStore::Check(const Status& applied, std::string_view what) {
   }
 }
 
-Status LoadMetadataIndex(MetadataStore* store, MetadataIndex* index, int page,
+Status LoadMetadataIndex(MetadataStore* store, MetadataIndex* index, int page_rows,
                          const std::function<bool()>& between_pages) {
   auto next_page = [&]() -> Status {
     if (between_pages && !between_pages()) return absl::CancelledError("the load was stopped");
@@ -77,17 +77,17 @@ Status LoadMetadataIndex(MetadataStore* store, MetadataIndex* index, int page,
   };
   index->Clear();
   for (std::string after;;) {
-    ASSIGN_OR_RETURN(std::vector<FileRecord> files, store->ScanFiles(after, page));
+    ASSIGN_OR_RETURN(std::vector<FileRecord> files, store->ScanFiles(after, page_rows));
     for (const FileRecord& file : files) index->PutFile(file);
     RETURN_IF_ERROR(next_page());
-    if (static_cast<int>(files.size()) < page) break;
+    if (static_cast<int>(files.size()) < page_rows) break;
     after = files.back().id;
   }
-  std::string after_file;
-  for (int64_t after_index = -1;;) {
-    ASSIGN_OR_RETURN(std::vector<FileChunkRow> rows,
-                     store->ScanFileChunks(after_file, after_index, page));
-    // Rows come by file, then index: one AttachChunks per file.
+  for (std::string cursor;;) {
+    ASSIGN_OR_RETURN(ScanPage<FileChunkRow> page, store->ScanFileChunks(cursor, page_rows));
+    // Rows come by file, then index: one AttachChunks per file (a file cut
+    // by a page boundary is attached in two parts, which adds its chunks).
+    const std::vector<FileChunkRow>& rows = page.rows;
     size_t begin = 0;
     for (size_t i = 1; i <= rows.size(); ++i) {
       if (i < rows.size() && rows[i].file_id == rows[begin].file_id) continue;
@@ -97,36 +97,33 @@ Status LoadMetadataIndex(MetadataStore* store, MetadataIndex* index, int page,
       begin = i;
     }
     RETURN_IF_ERROR(next_page());
-    if (static_cast<int>(rows.size()) < page) break;
-    after_file = rows.back().file_id;
-    after_index = rows.back().chunk.index;
+    if (page.next.empty()) break;
+    cursor = std::move(page.next);
   }
-  for (std::string after;;) {
-    ASSIGN_OR_RETURN(std::vector<ChunkReplica> chunks, store->ScanChunks(after, page));
-    for (const ChunkReplica& chunk : chunks) {
+  for (std::string cursor;;) {
+    ASSIGN_OR_RETURN(ScanPage<ChunkReplica> page, store->ScanChunks(cursor, page_rows));
+    for (const ChunkReplica& chunk : page.rows) {
       RETURN_IF_ERROR(index->PutChunkRow(chunk.chunk_id, chunk.size));
     }
     RETURN_IF_ERROR(next_page());
-    if (static_cast<int>(chunks.size()) < page) break;
-    after = chunks.back().chunk_id;
+    if (page.next.empty()) break;
+    cursor = std::move(page.next);
   }
-  for (std::string after_chunk, after_node;;) {
-    ASSIGN_OR_RETURN(std::vector<ReplicaRecord> rows,
-                     store->ScanReplicas(after_chunk, after_node, page));
-    for (const ReplicaRecord& row : rows) {
+  for (std::string cursor;;) {
+    ASSIGN_OR_RETURN(ScanPage<ReplicaRecord> page, store->ScanReplicas(cursor, page_rows));
+    for (const ReplicaRecord& row : page.rows) {
       RETURN_IF_ERROR(index->AddReplica(row.chunk_id, row.node_id, row.state));
     }
     RETURN_IF_ERROR(next_page());
-    if (static_cast<int>(rows.size()) < page) break;
-    after_chunk = rows.back().chunk_id;
-    after_node = rows.back().node_id;
+    if (page.next.empty()) break;
+    cursor = std::move(page.next);
   }
   ASSIGN_OR_RETURN(std::vector<BucketRecord> buckets, store->ListBuckets());
   for (const BucketRecord& bucket : buckets) {
     index->PutBucket(bucket);
     ObjectListQuery query;
     query.bucket = bucket.name;
-    query.limit = page;
+    query.limit = page_rows;
     while (true) {
       ASSIGN_OR_RETURN(std::vector<ObjectRecord> objects, store->ListObjects(query));
       for (const ObjectRecord& object : objects) index->PutObject(object);

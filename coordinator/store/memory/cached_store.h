@@ -16,9 +16,9 @@
 namespace gale::coordinator {
 
 // Fills `index` (emptied first) with what `store` holds, reading pages of
-// `page` rows. `between_pages` (if set) runs after each page; when it
+// `page_rows` rows. `between_pages` (if set) runs after each page; when it
 // answers false the load stops, CANCELLED.
-Status LoadMetadataIndex(MetadataStore* store, MetadataIndex* index, int page = 10'000,
+Status LoadMetadataIndex(MetadataStore* store, MetadataIndex* index, int page_rows = 10'000,
                          const std::function<bool()>& between_pages = {});
 
 // The coordinator's MetadataStore: another store (SQLite or PostgreSQL, the

@@ -616,53 +616,76 @@ Result<std::vector<FileRecord>> PostgresStore::ScanFiles(std::string_view after_
       });
 }
 
-Result<std::vector<FileChunkRow>> PostgresStore::ScanFileChunks(std::string_view after_file_id,
-                                                                int64_t after_index, int limit) {
+// The scans walk ids in order; their cursors are the last row's ids.
+
+Result<ScanPage<FileChunkRow>> PostgresStore::ScanFileChunks(std::string_view cursor, int limit) {
+  // "index:file id" (a file id may hold ':').
+  std::string after_file;
+  int64_t after_index = -1;
+  if (!cursor.empty()) {
+    ASSIGN_OR_RETURN(auto parts, SplitCursor(cursor));
+    std::optional<int64_t> index = ParseInt64(parts.first);
+    if (!index) return absl::InvalidArgumentError("not a scan cursor");
+    after_index = *index;
+    after_file = std::move(parts.second);
+  }
   return pool_->Run(
-      "ScanFileChunks", PgIsolation::kAutocommit,
-      [&](PgTx& tx) -> Result<std::vector<FileChunkRow>> {
+      "ScanFileChunks", PgIsolation::kAutocommit, [&](PgTx& tx) -> Result<ScanPage<FileChunkRow>> {
         ASSIGN_OR_RETURN(pqxx::result r,
                          tx.Exec("SELECT file_id, idx, chunk_id, size FROM file_chunks WHERE "
                                  "(file_id, idx) > ($1, $2) ORDER BY file_id, idx LIMIT $3",
-                                 after_file_id, after_index, limit));
-        std::vector<FileChunkRow> out;
-        out.reserve(r.size());
+                                 after_file, after_index, limit));
+        ScanPage<FileChunkRow> page;
+        page.rows.reserve(r.size());
         for (const pqxx::row& row : r) {
-          out.push_back({row[0].as<std::string>(),
-                         {row[1].as<int64_t>(), row[2].as<std::string>(), row[3].as<int64_t>()}});
+          page.rows.push_back(
+              {row[0].as<std::string>(),
+               {row[1].as<int64_t>(), row[2].as<std::string>(), row[3].as<int64_t>()}});
         }
-        return out;
+        if (static_cast<int>(page.rows.size()) == limit) {
+          const FileChunkRow& last = page.rows.back();
+          page.next = JoinCursor(std::to_string(last.chunk.index), last.file_id);
+        }
+        return page;
       });
 }
 
-Result<std::vector<ChunkReplica>> PostgresStore::ScanChunks(std::string_view after_id, int limit) {
+Result<ScanPage<ChunkReplica>> PostgresStore::ScanChunks(std::string_view cursor, int limit) {
   return pool_->Run(
-      "ScanChunks", PgIsolation::kAutocommit, [&](PgTx& tx) -> Result<std::vector<ChunkReplica>> {
+      "ScanChunks", PgIsolation::kAutocommit, [&](PgTx& tx) -> Result<ScanPage<ChunkReplica>> {
         ASSIGN_OR_RETURN(pqxx::result r, tx.Exec("SELECT id, size FROM chunks WHERE id > $1 ORDER "
                                                  "BY id LIMIT $2",
-                                                 after_id, limit));
-        std::vector<ChunkReplica> out;
-        out.reserve(r.size());
+                                                 cursor, limit));
+        ScanPage<ChunkReplica> page;
+        page.rows.reserve(r.size());
         for (const pqxx::row& row : r) {
-          out.push_back({row[0].as<std::string>(), row[1].as<int64_t>()});
+          page.rows.push_back({row[0].as<std::string>(), row[1].as<int64_t>()});
         }
-        return out;
+        if (static_cast<int>(page.rows.size()) == limit) page.next = page.rows.back().chunk_id;
+        return page;
       });
 }
 
-Result<std::vector<ReplicaRecord>> PostgresStore::ScanReplicas(std::string_view after_chunk_id,
-                                                               std::string_view after_node_id,
-                                                               int limit) {
-  return pool_->Run("ScanReplicas", PgIsolation::kAutocommit,
-                    [&](PgTx& tx) -> Result<std::vector<ReplicaRecord>> {
-                      ASSIGN_OR_RETURN(
-                          pqxx::result r,
-                          tx.Exec("SELECT chunk_id, node_id, state FROM replicas WHERE "
-                                  "(chunk_id, node_id) > ($1, $2) ORDER BY chunk_id, node_id "
-                                  "LIMIT $3",
-                                  after_chunk_id, after_node_id, limit));
-                      return ReadRows(r, &ReadReplica);
-                    });
+Result<ScanPage<ReplicaRecord>> PostgresStore::ScanReplicas(std::string_view cursor, int limit) {
+  // "chunk id:node id" (a chunk id holds no ':').
+  std::pair<std::string, std::string> after;
+  if (!cursor.empty()) {
+    ASSIGN_OR_RETURN(after, SplitCursor(cursor));
+  }
+  return pool_->Run(
+      "ScanReplicas", PgIsolation::kAutocommit, [&](PgTx& tx) -> Result<ScanPage<ReplicaRecord>> {
+        ASSIGN_OR_RETURN(pqxx::result r,
+                         tx.Exec("SELECT chunk_id, node_id, state FROM replicas WHERE "
+                                 "(chunk_id, node_id) > ($1, $2) ORDER BY chunk_id, node_id "
+                                 "LIMIT $3",
+                                 after.first, after.second, limit));
+        ScanPage<ReplicaRecord> page;
+        ASSIGN_OR_RETURN(page.rows, ReadRows(r, &ReadReplica));
+        if (static_cast<int>(page.rows.size()) == limit) {
+          page.next = JoinCursor(page.rows.back().chunk_id, page.rows.back().node_id);
+        }
+        return page;
+      });
 }
 
 }  // namespace gale::coordinator

@@ -87,12 +87,9 @@ class SqliteStore final : public MetadataStore {
   Result<int64_t> GetChunkSize(std::string_view chunk_id) override;
 
   Result<std::vector<FileRecord>> ScanFiles(std::string_view after_id, int limit) override;
-  Result<std::vector<FileChunkRow>> ScanFileChunks(std::string_view after_file_id,
-                                                   int64_t after_index, int limit) override;
-  Result<std::vector<ChunkReplica>> ScanChunks(std::string_view after_id, int limit) override;
-  Result<std::vector<ReplicaRecord>> ScanReplicas(std::string_view after_chunk_id,
-                                                  std::string_view after_node_id,
-                                                  int limit) override;
+  Result<ScanPage<FileChunkRow>> ScanFileChunks(std::string_view cursor, int limit) override;
+  Result<ScanPage<ChunkReplica>> ScanChunks(std::string_view cursor, int limit) override;
+  Result<ScanPage<ReplicaRecord>> ScanReplicas(std::string_view cursor, int limit) override;
   Result<std::vector<ReplicaRecord>> GetReplicas(
       const std::vector<std::string>& chunk_ids) override;
   Status ApplyReplicaChanges(std::string_view node_id, const std::vector<ChunkReplica>& received,

@@ -753,46 +753,80 @@ Result<std::vector<FileRecord>> SqliteStore::ScanFiles(std::string_view after_id
   });
 }
 
-Result<std::vector<FileChunkRow>> SqliteStore::ScanFileChunks(std::string_view after_file_id,
-                                                              int64_t after_index, int limit) {
-  return Read([&](SqliteDb& db) -> Result<std::vector<FileChunkRow>> {
+// The scans walk the tables in their own order (integer keys), and their
+// cursors are those keys: a page reads its rows and little else.
+
+Result<ScanPage<FileChunkRow>> SqliteStore::ScanFileChunks(std::string_view cursor, int limit) {
+  std::pair<int64_t, int64_t> after{0, -1};
+  if (!cursor.empty()) {
+    ASSIGN_OR_RETURN(after, SplitIntCursor(cursor));
+  }
+  return Read([&](SqliteDb& db) -> Result<ScanPage<FileChunkRow>> {
     ASSIGN_OR_RETURN(auto stmt,
-                     db.Prepare("SELECT f.id, fc.idx, lower_hex(c.id), fc.size FROM files f JOIN "
-                                "file_chunks fc ON fc.file = f.seq JOIN chunks c ON c.seq = "
-                                "fc.chunk WHERE f.id >= ?1 AND (f.id > ?1 OR fc.idx > ?2) "
-                                "ORDER BY f.id, fc.idx LIMIT ?3"));
-    stmt->Bind(1, after_file_id).Bind(2, after_index).Bind(3, int64_t{limit});
-    return ReadRows<FileChunkRow>(*stmt, [](const SqliteStatement& row) -> Result<FileChunkRow> {
-      return FileChunkRow{row.Text(0), {row.Int(1), row.Text(2), row.Int(3)}};
-    });
+                     db.Prepare("SELECT fc.file, fc.idx, f.id, lower_hex(c.id), fc.size FROM "
+                                "file_chunks fc CROSS JOIN files f ON f.seq = fc.file CROSS JOIN "
+                                "chunks c ON c.seq = fc.chunk WHERE (fc.file, fc.idx) > (?1, ?2) "
+                                "ORDER BY fc.file, fc.idx LIMIT ?3"));
+    stmt->Bind(1, after.first).Bind(2, after.second).Bind(3, int64_t{limit});
+    ScanPage<FileChunkRow> page;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
+      page.rows.push_back({stmt->Text(2), {stmt->Int(1), stmt->Text(3), stmt->Int(4)}});
+      if (static_cast<int>(page.rows.size()) == limit) {
+        page.next = JoinCursor(std::to_string(stmt->Int(0)), std::to_string(stmt->Int(1)));
+      }
+    }
+    return page;
   });
 }
 
-Result<std::vector<ChunkReplica>> SqliteStore::ScanChunks(std::string_view after_id, int limit) {
-  return Read([&](SqliteDb& db) -> Result<std::vector<ChunkReplica>> {
+Result<ScanPage<ChunkReplica>> SqliteStore::ScanChunks(std::string_view cursor, int limit) {
+  int64_t after = 0;
+  if (!cursor.empty()) {
+    std::optional<int64_t> seq = ParseInt64(cursor);
+    if (!seq) return absl::InvalidArgumentError("not a scan cursor");
+    after = *seq;
+  }
+  return Read([&](SqliteDb& db) -> Result<ScanPage<ChunkReplica>> {
     ASSIGN_OR_RETURN(auto stmt,
-                     db.Prepare("SELECT lower_hex(id), size FROM chunks WHERE id > unhex(?) AND "
-                                "refcount IS NOT NULL ORDER BY id LIMIT ?"));
-    stmt->Bind(1, after_id).Bind(2, int64_t{limit});
-    return ReadRows<ChunkReplica>(*stmt, [](const SqliteStatement& row) -> Result<ChunkReplica> {
-      return ChunkReplica{row.Text(0), row.Int(1)};
-    });
+                     db.Prepare("SELECT seq, lower_hex(id), size FROM chunks WHERE "
+                                "seq > ? AND refcount IS NOT NULL ORDER BY seq LIMIT ?"));
+    stmt->Bind(1, after).Bind(2, int64_t{limit});
+    ScanPage<ChunkReplica> page;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
+      page.rows.push_back({stmt->Text(1), stmt->Int(2)});
+      if (static_cast<int>(page.rows.size()) == limit) page.next = std::to_string(stmt->Int(0));
+    }
+    return page;
   });
 }
 
-Result<std::vector<ReplicaRecord>> SqliteStore::ScanReplicas(std::string_view after_chunk_id,
-                                                             std::string_view after_node_id,
-                                                             int limit) {
-  return Read([&](SqliteDb& db) -> Result<std::vector<ReplicaRecord>> {
+Result<ScanPage<ReplicaRecord>> SqliteStore::ScanReplicas(std::string_view cursor, int limit) {
+  std::pair<int64_t, int64_t> after{0, 0};
+  if (!cursor.empty()) {
+    ASSIGN_OR_RETURN(after, SplitIntCursor(cursor));
+  }
+  return Read([&](SqliteDb& db) -> Result<ScanPage<ReplicaRecord>> {
     ASSIGN_OR_RETURN(auto stmt,
-                     // CROSS JOIN keeps the chunks outermost, walked in id order: a
-                     // page reads its own rows, not every replica sorted.
-                     db.Prepare("SELECT lower_hex(c.id), n.id, r.state FROM chunks c CROSS JOIN "
-                                "replicas r ON r.chunk = c.seq CROSS JOIN node_keys n ON n.seq = "
-                                "r.node WHERE c.id >= unhex(?1) AND (c.id > unhex(?1) OR n.id > "
-                                "?2) ORDER BY c.id, n.id LIMIT ?3"));
-    stmt->Bind(1, after_chunk_id).Bind(2, after_node_id).Bind(3, int64_t{limit});
-    return ReadRows<ReplicaRecord>(*stmt, &ReadReplica);
+                     db.Prepare("SELECT r.chunk, r.node, lower_hex(c.id), n.id, r.state FROM "
+                                "replicas r CROSS JOIN chunks c ON c.seq = r.chunk CROSS JOIN "
+                                "node_keys n ON n.seq = r.node WHERE (r.chunk, r.node) > (?1, ?2) "
+                                "ORDER BY r.chunk, r.node LIMIT ?3"));
+    stmt->Bind(1, after.first).Bind(2, after.second).Bind(3, int64_t{limit});
+    ScanPage<ReplicaRecord> page;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
+      ASSIGN_OR_RETURN(ReplicaState state, ParseReplicaState(stmt->Text(4)));
+      page.rows.push_back({stmt->Text(2), stmt->Text(3), state});
+      if (static_cast<int>(page.rows.size()) == limit) {
+        page.next = JoinCursor(std::to_string(stmt->Int(0)), std::to_string(stmt->Int(1)));
+      }
+    }
+    return page;
   });
 }
 
