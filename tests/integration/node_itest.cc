@@ -143,8 +143,10 @@ TEST_F(NodeITest, RestartedNodeKeepsItsIdAndChunksAndReportsThem) {
 }
 
 TEST_F(NodeITest, KilledNodeTurnsSuspectThenDead) {
-  StartCluster(3, {"--heartbeat-interval-ms", "100", "--node-timeout-ms", "500", "--dead-after-ms",
-                   "1500", "--liveness-flush-interval-ms", "50"});
+  // Ten heartbeats' margin before a live node would turn suspect: two
+  // cores running tests side by side can delay a few.
+  StartCluster(3, {"--heartbeat-interval-ms", "100", "--node-timeout-ms", "1000", "--dead-after-ms",
+                   "2500", "--liveness-flush-interval-ms", "50"});
   const std::string victim = cluster_->node(2).node_id;
   ASSERT_OK(cluster_->KillNode(2));
   ASSERT_TRUE(WaitUntil([&] { return StateOf(victim) == "suspect"; }));
