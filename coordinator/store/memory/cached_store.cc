@@ -83,41 +83,48 @@ Status LoadMetadataIndex(MetadataStore* store, MetadataIndex* index, int page_ro
     if (static_cast<int>(files.size()) < page_rows) break;
     after = files.back().id;
   }
-  for (std::string cursor;;) {
-    ASSIGN_OR_RETURN(ScanPage<FileChunkRow> page, store->ScanFileChunks(cursor, page_rows));
-    // Rows come by file, then index: one AttachChunks per file (a file cut
-    // by a page boundary is attached in two parts, which adds its chunks).
-    const std::vector<FileChunkRow>& rows = page.rows;
-    size_t begin = 0;
-    for (size_t i = 1; i <= rows.size(); ++i) {
-      if (i < rows.size() && rows[i].file_id == rows[begin].file_id) continue;
-      std::vector<FileChunkRef> refs;
-      for (size_t j = begin; j < i; ++j) refs.push_back(rows[j].chunk);
-      RETURN_IF_ERROR(index->AttachChunks(rows[begin].file_id, refs));
-      begin = i;
+  // Every page of a cursor scan, each handed to `apply`.
+  auto scan_all = [&](auto scan, auto apply) -> Status {
+    for (std::string cursor;;) {
+      ASSIGN_OR_RETURN(auto page, scan(cursor));
+      RETURN_IF_ERROR(apply(page.rows));
+      RETURN_IF_ERROR(next_page());
+      if (page.next.empty()) return absl::OkStatus();
+      cursor = std::move(page.next);
     }
-    RETURN_IF_ERROR(next_page());
-    if (page.next.empty()) break;
-    cursor = std::move(page.next);
-  }
-  for (std::string cursor;;) {
-    ASSIGN_OR_RETURN(ScanPage<ChunkReplica> page, store->ScanChunks(cursor, page_rows));
-    for (const ChunkReplica& chunk : page.rows) {
-      RETURN_IF_ERROR(index->PutChunkRow(chunk.chunk_id, chunk.size));
-    }
-    RETURN_IF_ERROR(next_page());
-    if (page.next.empty()) break;
-    cursor = std::move(page.next);
-  }
-  for (std::string cursor;;) {
-    ASSIGN_OR_RETURN(ScanPage<ReplicaRecord> page, store->ScanReplicas(cursor, page_rows));
-    for (const ReplicaRecord& row : page.rows) {
-      RETURN_IF_ERROR(index->AddReplica(row.chunk_id, row.node_id, row.state));
-    }
-    RETURN_IF_ERROR(next_page());
-    if (page.next.empty()) break;
-    cursor = std::move(page.next);
-  }
+  };
+  RETURN_IF_ERROR(
+      scan_all([&](const std::string& cursor) { return store->ScanFileChunks(cursor, page_rows); },
+               [&](const std::vector<FileChunkRow>& rows) -> Status {
+                 // Rows come by file, then index: one AttachChunks per file (a file
+                 // cut by a page boundary is attached in two parts, which adds its
+                 // chunks).
+                 size_t begin = 0;
+                 for (size_t i = 1; i <= rows.size(); ++i) {
+                   if (i < rows.size() && rows[i].file_id == rows[begin].file_id) continue;
+                   std::vector<FileChunkRef> refs;
+                   for (size_t j = begin; j < i; ++j) refs.push_back(rows[j].chunk);
+                   RETURN_IF_ERROR(index->AttachChunks(rows[begin].file_id, refs));
+                   begin = i;
+                 }
+                 return absl::OkStatus();
+               }));
+  RETURN_IF_ERROR(
+      scan_all([&](const std::string& cursor) { return store->ScanChunks(cursor, page_rows); },
+               [&](const std::vector<ChunkReplica>& rows) -> Status {
+                 for (const ChunkReplica& chunk : rows) {
+                   RETURN_IF_ERROR(index->PutChunkRow(chunk.chunk_id, chunk.size));
+                 }
+                 return absl::OkStatus();
+               }));
+  RETURN_IF_ERROR(
+      scan_all([&](const std::string& cursor) { return store->ScanReplicas(cursor, page_rows); },
+               [&](const std::vector<ReplicaRecord>& rows) -> Status {
+                 for (const ReplicaRecord& row : rows) {
+                   RETURN_IF_ERROR(index->AddReplica(row.chunk_id, row.node_id, row.state));
+                 }
+                 return absl::OkStatus();
+               }));
   ASSIGN_OR_RETURN(std::vector<BucketRecord> buckets, store->ListBuckets());
   for (const BucketRecord& bucket : buckets) {
     index->PutBucket(bucket);

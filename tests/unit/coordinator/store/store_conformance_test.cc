@@ -1493,10 +1493,10 @@ TYPED_TEST(StoreConformanceTest, ScansVisitEveryRowOncePageByPage) {
     if (page.next.empty()) break;
     cursor = page.next;
   }
-  EXPECT_EQ(file_chunks, (std::multiset<std::string>{
-                             StrCat("f1/0=", Id(1)), StrCat("f1/1=", Id(2)),
-                             StrCat("f1/2=", Id(3)), StrCat("f2/0=", Id(3)),
-                             StrCat("f2/1=", Id(4)), StrCat("f3/0=", Id(5))}));
+  EXPECT_EQ(file_chunks,
+            (std::multiset<std::string>{StrCat("f1/0=", Id(1)), StrCat("f1/1=", Id(2)),
+                                        StrCat("f1/2=", Id(3)), StrCat("f2/0=", Id(3)),
+                                        StrCat("f2/1=", Id(4)), StrCat("f3/0=", Id(5))}));
   // Every chunk row once (the orphan has none; chunk 5's went during the
   // scan, so it was seen once or not at all).
   EXPECT_LE(chunks.count(StrCat(Id(5), "=100")), 1u);
