@@ -5,7 +5,6 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -48,9 +47,6 @@ struct CreateFileArgs {
   // FileBinding).
   bool object = false;
 };
-
-// What a nameless file commits as: an object, or a part of a multipart upload.
-using FileBinding = std::variant<ObjectRecord, PartRecord>;
 
 // Where one chunk of an allocation goes.
 struct ChunkPlacement {

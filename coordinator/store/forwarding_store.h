@@ -52,6 +52,9 @@ class ForwardingStore : public MetadataStore {
   Result<std::vector<FileChunkRef>> GetFileChunks(std::string_view file_id) override {
     return inner_->GetFileChunks(file_id);
   }
+  Result<std::string> WriteUpload(const UploadRecord& upload, absl::Time now) override {
+    return inner_->WriteUpload(upload, now);
+  }
   Result<std::string> CommitFile(std::string_view file_id, int64_t size, std::string_view sha256,
                                  absl::Time now) override {
     return inner_->CommitFile(file_id, size, sha256, now);

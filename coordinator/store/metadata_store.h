@@ -15,6 +15,7 @@
 #include "coordinator/store/replica_record.h"
 #include "coordinator/store/s3_key_record.h"
 #include "coordinator/store/task_record.h"
+#include "coordinator/store/upload_record.h"
 
 namespace gale::coordinator {
 
@@ -162,6 +163,14 @@ class MetadataStore {
   // id, or "".
   virtual Result<std::string> CommitFile(std::string_view file_id, int64_t size,
                                          std::string_view sha256, absl::Time now) = 0;
+  // An upload kept in memory until now, in one transaction: inserts
+  // `upload.file` (ALREADY_EXISTS for a taken id), attaches its chunks (as
+  // AttachChunks at `upload.attached_at`), records its receipts as stored replicas (as
+  // ApplyReplicaChanges), then, when `upload.commit`, commits it as
+  // CommitFile does, or, with a binding, as CommitObject or CommitPart do
+  // (the binding's file id and size are the upload's). Any error leaves the
+  // store unchanged. Returns the replaced file's id, or "".
+  virtual Result<std::string> WriteUpload(const UploadRecord& upload, absl::Time now) = 0;
   // Deletes a file, pending or complete, releasing its chunk references.
   // NOT_FOUND when absent.
   virtual Status DeleteFile(std::string_view file_id, absl::Time now) = 0;

@@ -44,7 +44,8 @@ constexpr int64_t kChunk = 4 * kMiB;  // the client's default
 class FilesITest : public ::testing::Test {
  protected:
   // `database_url`: PostgreSQL instead of the coordinator's SQLite file.
-  void StartCluster(int nodes, const std::string& database_url = "") {
+  void StartCluster(int nodes, const std::string& database_url = "",
+                    const std::vector<std::string>& node_flags = {}) {
     MiniClusterOptions options;
     options.num_nodes = nodes;
     options.database_url = database_url;
@@ -61,6 +62,7 @@ class FilesITest : public ::testing::Test {
                                  "--liveness-flush-interval-ms",
                                  "50"};
     options.node_flags = {"--heartbeat-interval-ms", "100"};
+    options.node_flags.insert(options.node_flags.end(), node_flags.begin(), node_flags.end());
     cluster_ = std::make_unique<MiniCluster>(options);
     ASSERT_OK(cluster_->Start());
     ASSERT_OK_AND_ASSIGN(client_, cluster_->Client());
@@ -237,6 +239,47 @@ TEST_F(FilesITest, QuorumUploadSurvivesATargetKilledMidway) {
   EXPECT_GT(replacements, 0) << "no chunk was sent to the dead node; the test proved nothing";
   ASSERT_OK_AND_ASSIGN(std::string back, Get("survivor"));
   EXPECT_EQ(common::Sha256::Hex(back), common::Sha256::Hex(bytes));
+}
+
+// An upload's metadata stays in the coordinator's memory until its commit:
+// a coordinator killed mid-upload loses that upload only. Its commit is
+// refused, the client uploads again, and the copies already on the nodes
+// come back in the nodes' full reports as orphans and are collected.
+TEST_F(FilesITest, ACoordinatorCrashLosesOnlyTheUploadInProgress) {
+  StartCluster(3, "", {"--chunk-report-interval-ms", "300"});
+  const std::string kept = RandomBytes(kChunk + 17, 20);
+  ASSERT_OK(Put("kept", kept));
+  const std::string lost = RandomBytes(6 * kChunk, 21);
+  ASSERT_OK_AND_ASSIGN(auto client, cluster_->Client(/*parallelism=*/1));
+  client::CreateFileArgs args;
+  args.name = "lost";
+  std::atomic<bool> killed{false};
+  auto upload = client->UploadPath(args, LocalFile("lost", lost), [&](int64_t done) {
+    if (done >= kChunk && !killed.exchange(true)) (void)cluster_->KillCoordinator();
+  });
+  ASSERT_TRUE(killed.load());
+  EXPECT_FALSE(upload.ok()) << "the coordinator died before the commit";
+  const std::string first = common::Sha256::Hex(lost.substr(0, kChunk));
+  auto copies_of_first = [&] {
+    int copies = 0;
+    for (int i = 0; i < 3; ++i) copies += fs::exists(ChunkPath(i, first)) ? 1 : 0;
+    return copies;
+  };
+  ASSERT_GT(copies_of_first(), 0) << "no chunk of the lost upload reached a node";
+
+  ASSERT_OK(cluster_->StartCoordinator());
+  EXPECT_STATUS(client_->Stat("lost"), absl::StatusCode::kNotFound, "");
+  ASSERT_OK_AND_ASSIGN(std::string back, Get("kept"));
+  EXPECT_EQ(back, kept) << "committed before the crash";
+  // The nodes' next full reports name the lost upload's copies: orphans,
+  // deleted after the grace period.
+  ASSERT_TRUE(WaitUntil([&] { return copies_of_first() == 0; }, absl::Seconds(30)))
+      << copies_of_first() << " copies of the lost upload's first chunk left";
+
+  ASSERT_OK_AND_ASSIGN(FileInfo again, Put("lost", lost));
+  EXPECT_EQ(again.sha256, common::Sha256::Hex(lost));
+  ASSERT_OK_AND_ASSIGN(back, Get("lost"));
+  EXPECT_EQ(common::Sha256::Hex(back), common::Sha256::Hex(lost));
 }
 
 TEST_F(FilesITest, CorruptReplicasAreNeverReturnedAndAreReported) {

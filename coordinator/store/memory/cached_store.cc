@@ -4,8 +4,10 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
 #include "absl/time/clock.h"
+#include "common/ids.h"
 #include "common/strings.h"
 #include "coordinator/store/store_schema.h"
 #include "spdlog/spdlog.h"
@@ -277,7 +279,11 @@ void CachedStore::ReloadObject(std::string_view bucket, std::string_view key) {
 }
 
 void CachedStore::ReloadChunk(std::string_view chunk_id) {
-  auto size = inner_->GetChunkSize(chunk_id);
+  // A chunk only uploads in memory know has no rows in the store: its row
+  // and copies are the ones memory holds.
+  const std::optional<UploadTable::Use> use = uploads_.Find(chunk_id);
+  const bool in_memory = use && !use->in_store;
+  auto size = in_memory ? Result<int64_t>(use->size) : inner_->GetChunkSize(chunk_id);
   if (absl::IsNotFound(size.status())) {
     Check(index_.DropChunkRow(chunk_id), StrCat("chunk ", chunk_id));
   } else if (!size.ok()) {
@@ -287,6 +293,11 @@ void CachedStore::ReloadChunk(std::string_view chunk_id) {
   }
   auto replicas = inner_->GetReplicas({std::string(chunk_id)});
   if (!replicas.ok()) return Check(replicas.status(), StrCat("a re-read of chunk ", chunk_id));
+  if (in_memory) {
+    for (const ReplicaReceipt& held : uploads_.HeldFor({{0, std::string(chunk_id), 0}})) {
+      replicas->push_back({std::string(chunk_id), held.node_id, ReplicaState::kStored});
+    }
+  }
   Check(index_.SetReplicas(chunk_id, *replicas), StrCat("the replicas of chunk ", chunk_id));
 }
 
@@ -303,12 +314,127 @@ Result<std::vector<std::string>> CachedStore::PartFiles(std::string_view upload_
   return files;
 }
 
+// ---- uploads in memory ------------------------------------------------------------
+
+UploadRecord CachedStore::Committed(int64_t size, std::string_view sha256,
+                                    std::optional<FileBinding> binding) {
+  UploadRecord upload;
+  upload.size = size;
+  upload.sha256 = std::string(sha256);
+  upload.binding = std::move(binding);
+  return upload;
+}
+
+UploadRecord CachedStore::StillPending() {
+  UploadRecord upload;
+  upload.commit = false;
+  return upload;
+}
+
+CachedStore::LockedFile CachedStore::LockFile(std::string_view file_id,
+                                              std::vector<std::string> keys) {
+  keys.push_back(FileKey(file_id));
+  auto chunks_of = [&] {
+    return index_.GetFileChunks(file_id).value_or(std::vector<FileChunkRef>());
+  };
+  auto same_ids = [](const std::vector<FileChunkRef>& a, const std::vector<FileChunkRef>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                      [](const FileChunkRef& x, const FileChunkRef& y) {
+                        return x.index == y.index && x.chunk_id == y.chunk_id;
+                      });
+  };
+  while (true) {
+    const bool was_in_memory = uploads_.Contains(file_id);
+    const std::vector<FileChunkRef> seen =
+        was_in_memory ? chunks_of() : std::vector<FileChunkRef>();
+    std::vector<std::string> all = keys;
+    for (const FileChunkRef& chunk : seen) all.push_back(ChunkKeyOf(chunk.chunk_id));
+    LockedFile out;
+    out.locks = std::make_unique<KeyLocks>(this, all);
+    // With the file's key held, neither its chunk list nor its place
+    // (memory or store) can change.
+    out.in_memory = uploads_.Contains(file_id);
+    if (!out.in_memory) return out;
+    out.chunks = chunks_of();
+    if (was_in_memory && same_ids(out.chunks, seen)) return out;
+  }
+}
+
+Result<bool> CachedStore::AttachInMemory(std::string_view file_id,
+                                         const std::vector<FileChunkRef>& earlier,
+                                         const std::vector<FileChunkRef>& chunks, absl::Time now) {
+  // Refused as the store would refuse it, changing nothing.
+  absl::flat_hash_map<std::string_view, int64_t> sizes;
+  for (const FileChunkRef& chunk : chunks) {
+    RETURN_IF_ERROR(common::ValidateChunkId(chunk.chunk_id));
+    const int64_t size = index_.ChunkSize(chunk.chunk_id).value_or(chunk.size);
+    const int64_t expected = sizes.emplace(chunk.chunk_id, size).first->second;
+    if (expected != chunk.size) {
+      return absl::InvalidArgumentError(
+          StrCat("chunk ", chunk.chunk_id, " is ", expected, " bytes, not ", chunk.size));
+    }
+  }
+  // Each chunk at its index; the same chunk again (a retried allocation)
+  // changes nothing. A chunk the store knows (dedup), or one that replaces
+  // another at its index, takes the upload to the store, whose reference
+  // counts, pending deletes and orphan collection govern such chunks.
+  absl::flat_hash_map<int64_t, std::string_view> at;
+  for (const FileChunkRef& chunk : earlier) at[chunk.index] = chunk.chunk_id;
+  std::vector<const FileChunkRef*> added;
+  bool to_store = false;
+  for (const FileChunkRef& chunk : chunks) {
+    auto [it, fresh_index] = at.try_emplace(chunk.index, chunk.chunk_id);
+    if (!fresh_index) {
+      if (it->second == chunk.chunk_id) continue;
+      to_store = true;
+    }
+    if (!uploads_.Find(chunk.chunk_id) && index_.HasChunk(chunk.chunk_id)) to_store = true;
+    added.push_back(&chunk);
+  }
+  if (to_store) {
+    RETURN_IF_ERROR(WriteUploadInMemory(file_id, earlier, StillPending(), now).status());
+    return false;
+  }
+  for (const FileChunkRef* chunk : added) uploads_.Reference(chunk->chunk_id, chunk->size, now);
+  Check(index_.AttachChunks(file_id, chunks), StrCat("the chunks of file ", file_id));
+  return true;
+}
+
+Result<std::string> CachedStore::WriteUploadInMemory(std::string_view file_id,
+                                                     const std::vector<FileChunkRef>& chunks,
+                                                     UploadRecord upload, absl::Time now) {
+  std::optional<FileRecord> file = index_.GetFile(file_id);
+  if (!file) return NoSuchFile(file_id);
+  upload.file = *std::move(file);
+  upload.chunks = chunks;
+  upload.receipts = uploads_.HeldFor(chunks);
+  for (const FileChunkRef& chunk : chunks) {
+    const std::optional<UploadTable::Use> use = uploads_.Find(chunk.chunk_id);
+    if (use && (!upload.attached_at || use->referenced_at < *upload.attached_at)) {
+      upload.attached_at = use->referenced_at;
+    }
+  }
+  ASSIGN_OR_RETURN(std::string replaced, inner_->WriteUpload(upload, now));
+  uploads_.Written(file_id, chunks);
+  return replaced;
+}
+
+Status CachedStore::WriteReceipts(const std::vector<ReplicaReceipt>& receipts, absl::Time now) {
+  std::map<std::string_view, std::vector<ChunkReplica>> by_node;
+  for (const ReplicaReceipt& receipt : receipts) by_node[receipt.node_id].push_back(receipt.chunk);
+  for (const auto& [node_id, copies] : by_node) {
+    RETURN_IF_ERROR(inner_->ApplyReplicaChanges(node_id, copies, {}, {}, now));
+  }
+  return absl::OkStatus();
+}
+
 // ---- nodes' replicas ----------------------------------------------------------
 
 Status CachedStore::ReplaceNodeReplicas(std::string_view node_id,
                                         const std::vector<ChunkReplica>& chunks, absl::Time now) {
   KeyLocks all(this);
-  RETURN_IF_ERROR(inner_->ReplaceNodeReplicas(node_id, chunks, now));
+  // Copies of chunks only uploads in memory know stay in memory.
+  RETURN_IF_ERROR(inner_->ReplaceNodeReplicas(node_id, uploads_.ReplaceNode(node_id, chunks), now));
   if (loading_) {
     // Whatever the scans saw of this node, the report applied on top gives
     // what the store has now; later changes to its copies re-read theirs.
@@ -329,6 +455,14 @@ Status CachedStore::ReplaceNodeReplicas(std::string_view node_id,
 
 Status CachedStore::InsertFile(const FileRecord& file) {
   KeyLocks locks(this, {FileKey(file.id)});
+  if (file.state == FileState::kPending && KeepsUploadsInMemory()) {
+    if (index_.GetFile(file.id)) {
+      return absl::AlreadyExistsError(StrCat("file id ", file.id, " is taken"));
+    }
+    index_.PutFile(file);
+    uploads_.Add(file.id);
+    return absl::OkStatus();
+  }
   RETURN_IF_ERROR(inner_->InsertFile(file));
   if (Deferred({FileKey(file.id)})) return absl::OkStatus();
   index_.PutFile(file);
@@ -336,7 +470,8 @@ Status CachedStore::InsertFile(const FileRecord& file) {
 }
 
 Result<FileRecord> CachedStore::GetFile(std::string_view file_id) {
-  if (serving()) {
+  // An upload in memory is read from the index even when it stopped serving.
+  if (serving() || uploads_.Contains(file_id)) {
     if (std::optional<FileRecord> file = index_.GetFile(file_id)) return *std::move(file);
     if (options_.authoritative) return NoSuchFile(file_id);
   }
@@ -360,10 +495,18 @@ Result<std::vector<FileRecord>> CachedStore::ListFiles(const FileListQuery& quer
 
 Status CachedStore::AttachChunks(std::string_view file_id, const std::vector<FileChunkRef>& chunks,
                                  absl::Time now) {
-  std::vector<std::string> keys = {FileKey(file_id)};
+  std::vector<std::string> keys;
   for (const FileChunkRef& chunk : chunks) keys.push_back(ChunkKeyOf(chunk.chunk_id));
-  KeyLocks locks(this, keys);
+  const LockedFile locked = LockFile(file_id, keys);
+  if (locked.in_memory) {
+    ASSIGN_OR_RETURN(const bool attached, AttachInMemory(file_id, locked.chunks, chunks, now));
+    if (attached) return absl::OkStatus();
+  }
   RETURN_IF_ERROR(inner_->AttachChunks(file_id, chunks, now));
+  // Chunks of uploads in memory now have rows in the store: the copies
+  // held for them go there too.
+  RETURN_IF_ERROR(WriteReceipts(uploads_.Stored(chunks), now));
+  keys.push_back(FileKey(file_id));
   if (Deferred(keys)) return absl::OkStatus();
   Check(index_.AttachChunks(file_id, chunks), StrCat("the chunks of file ", file_id));
   // A chunk referenced again gets back the copies whose deletes had not
@@ -375,7 +518,7 @@ Status CachedStore::AttachChunks(std::string_view file_id, const std::vector<Fil
 }
 
 Result<std::vector<FileChunkRef>> CachedStore::GetFileChunks(std::string_view file_id) {
-  if (serving()) {
+  if (serving() || uploads_.Contains(file_id)) {
     if (auto chunks = index_.GetFileChunks(file_id)) return *std::move(chunks);
     if (options_.authoritative) return std::vector<FileChunkRef>();
   }
@@ -387,16 +530,50 @@ Result<std::string> CachedStore::CommitFile(std::string_view file_id, int64_t si
   // The file a commit replaces is the complete one of the same name.
   std::optional<FileRecord> pending = index_.GetFile(file_id);
   const std::string named = pending ? FileNamed(pending->name) : "";
-  KeyLocks locks(this, {FileKey(file_id), FileKey(named)});
-  ASSIGN_OR_RETURN(std::string replaced, inner_->CommitFile(file_id, size, sha256, now));
-  if (Deferred({FileKey(file_id), FileKey(replaced)})) return replaced;
+  const LockedFile locked = LockFile(file_id, {FileKey(named)});
+  std::string replaced;
+  if (locked.in_memory) {
+    ASSIGN_OR_RETURN(replaced, WriteUploadInMemory(file_id, locked.chunks,
+                                                   Committed(size, sha256, std::nullopt), now));
+  } else {
+    ASSIGN_OR_RETURN(replaced, inner_->CommitFile(file_id, size, sha256, now));
+    if (Deferred({FileKey(file_id), FileKey(replaced)})) return replaced;
+  }
   ReloadFile(file_id);
   if (!replaced.empty()) index_.RemoveFile(replaced);
   return replaced;
 }
 
+Result<std::string> CachedStore::WriteUpload(const UploadRecord& upload, absl::Time now) {
+  // A whole upload from elsewhere (this store writes its own uploads in
+  // memory through the commits above).
+  std::vector<std::string> keys = {FileKey(upload.file.id), FileKey(FileNamed(upload.file.name))};
+  for (const FileChunkRef& chunk : upload.chunks) keys.push_back(ChunkKeyOf(chunk.chunk_id));
+  const auto* object = upload.binding ? std::get_if<ObjectRecord>(&*upload.binding) : nullptr;
+  if (object != nullptr) {
+    keys.push_back(ObjectKey(object->bucket, object->key));
+    std::optional<ObjectRecord> current = index_.GetObject(object->bucket, object->key);
+    keys.push_back(FileKey(current ? current->file_id : ""));
+  }
+  KeyLocks locks(this, keys);
+  ASSIGN_OR_RETURN(std::string replaced, inner_->WriteUpload(upload, now));
+  RETURN_IF_ERROR(WriteReceipts(uploads_.Stored(upload.chunks), now));
+  keys.push_back(FileKey(replaced));
+  if (Deferred(keys)) return replaced;
+  ReloadFileAndChunks(upload.file.id);
+  for (const FileChunkRef& chunk : upload.chunks) ReloadChunk(chunk.chunk_id);
+  if (object != nullptr) ReloadObject(object->bucket, object->key);
+  if (!replaced.empty()) index_.RemoveFile(replaced);
+  return replaced;
+}
+
 Status CachedStore::DeleteFile(std::string_view file_id, absl::Time now) {
-  KeyLocks locks(this, {FileKey(file_id)});
+  const LockedFile locked = LockFile(file_id, {});
+  if (locked.in_memory) {
+    // Written still pending, then deleted as any file: its chunks and
+    // copies are left to the garbage collector.
+    RETURN_IF_ERROR(WriteUploadInMemory(file_id, locked.chunks, StillPending(), now).status());
+  }
   RETURN_IF_ERROR(inner_->DeleteFile(file_id, now));
   if (Deferred({FileKey(file_id)})) return absl::OkStatus();
   index_.RemoveFile(file_id);
@@ -404,11 +581,30 @@ Status CachedStore::DeleteFile(std::string_view file_id, absl::Time now) {
 }
 
 Status CachedStore::TouchFile(std::string_view file_id, absl::Time now) {
-  KeyLocks locks(this, {FileKey(file_id)});
+  const LockedFile locked = LockFile(file_id, {});
+  if (locked.in_memory) {
+    std::optional<FileRecord> file = index_.GetFile(file_id);
+    if (!file) return NoSuchFile(file_id);
+    file->last_accessed = now;
+    index_.PutFile(*file);
+    return absl::OkStatus();
+  }
   RETURN_IF_ERROR(inner_->TouchFile(file_id, now));
   if (Deferred({FileKey(file_id)})) return absl::OkStatus();
   ReloadFile(file_id);
   return absl::OkStatus();
+}
+
+Result<std::vector<FileRecord>> CachedStore::ExpiredUploads(absl::Time now, int limit) {
+  ASSIGN_OR_RETURN(std::vector<FileRecord> expired, inner_->ExpiredUploads(now, limit));
+  for (const std::string& file_id : uploads_.Files()) {
+    std::optional<FileRecord> file = index_.GetFile(file_id);
+    if (file && file->expires_at < now) expired.push_back(*std::move(file));
+  }
+  std::sort(expired.begin(), expired.end(),
+            [](const FileRecord& a, const FileRecord& b) { return a.expires_at < b.expires_at; });
+  if (static_cast<int>(expired.size()) > limit) expired.resize(static_cast<size_t>(limit));
+  return expired;
 }
 
 // ---- buckets and objects --------------------------------------------------------
@@ -463,12 +659,18 @@ Status CachedStore::DeleteBucket(std::string_view name, absl::Time now) {
 Result<std::string> CachedStore::CommitObject(const ObjectRecord& object, std::string_view sha256,
                                               absl::Time now) {
   std::optional<ObjectRecord> current = index_.GetObject(object.bucket, object.key);
-  KeyLocks locks(this, {ObjectKey(object.bucket, object.key), FileKey(object.file_id),
-                        FileKey(current ? current->file_id : "")});
-  ASSIGN_OR_RETURN(std::string replaced, inner_->CommitObject(object, sha256, now));
-  if (Deferred(
-          {ObjectKey(object.bucket, object.key), FileKey(object.file_id), FileKey(replaced)})) {
-    return replaced;
+  const LockedFile locked = LockFile(object.file_id, {ObjectKey(object.bucket, object.key),
+                                                      FileKey(current ? current->file_id : "")});
+  std::string replaced;
+  if (locked.in_memory) {
+    ASSIGN_OR_RETURN(replaced, WriteUploadInMemory(object.file_id, locked.chunks,
+                                                   Committed(object.size, sha256, object), now));
+  } else {
+    ASSIGN_OR_RETURN(replaced, inner_->CommitObject(object, sha256, now));
+    if (Deferred(
+            {ObjectKey(object.bucket, object.key), FileKey(object.file_id), FileKey(replaced)})) {
+      return replaced;
+    }
   }
   ReloadFile(object.file_id);
   ReloadObject(object.bucket, object.key);
@@ -523,9 +725,15 @@ Status CachedStore::SetObjectTags(std::string_view bucket, std::string_view key,
 
 Result<std::string> CachedStore::CommitPart(const PartRecord& part, std::string_view sha256,
                                             absl::Time now) {
-  KeyLocks locks(this, {FileKey(part.file_id)});
-  ASSIGN_OR_RETURN(std::string replaced, inner_->CommitPart(part, sha256, now));
-  if (Deferred({FileKey(part.file_id), FileKey(replaced)})) return replaced;
+  const LockedFile locked = LockFile(part.file_id, {});
+  std::string replaced;
+  if (locked.in_memory) {
+    ASSIGN_OR_RETURN(replaced, WriteUploadInMemory(part.file_id, locked.chunks,
+                                                   Committed(part.size, sha256, part), now));
+  } else {
+    ASSIGN_OR_RETURN(replaced, inner_->CommitPart(part, sha256, now));
+    if (Deferred({FileKey(part.file_id), FileKey(replaced)})) return replaced;
+  }
   ReloadFile(part.file_id);
   if (!replaced.empty()) index_.RemoveFile(replaced);
   return replaced;
@@ -543,6 +751,41 @@ Status CachedStore::DeleteMultipartUpload(std::string_view upload_id, absl::Time
 }
 
 // ---- chunks and replicas ------------------------------------------------------------
+
+Result<ChunkRecord> CachedStore::GetChunk(std::string_view chunk_id) {
+  auto stored = inner_->GetChunk(chunk_id);
+  const std::optional<UploadTable::Use> use = uploads_.Find(chunk_id);
+  if (!use || (!stored.ok() && !absl::IsNotFound(stored.status()))) return stored;
+  // Uploads in memory reference it too.
+  ChunkRecord chunk;
+  if (stored.ok()) {
+    chunk = *std::move(stored);
+  } else {
+    chunk.id = std::string(chunk_id);
+    chunk.size = use->size;
+    chunk.created_at = use->referenced_at;
+  }
+  std::set<std::string> files(chunk.file_ids.begin(), chunk.file_ids.end());
+  for (const std::string& file_id : uploads_.Files()) {
+    for (const FileChunkRef& ref :
+         index_.GetFileChunks(file_id).value_or(std::vector<FileChunkRef>())) {
+      if (ref.chunk_id != chunk_id) continue;
+      ++chunk.refcount;
+      files.insert(file_id);
+    }
+  }
+  chunk.file_ids.assign(files.begin(), files.end());
+  if (chunk.file_ids.size() > 100) chunk.file_ids.resize(100);
+  return chunk;
+}
+
+Result<StoreCounts> CachedStore::Counts() {
+  ASSIGN_OR_RETURN(StoreCounts counts, inner_->Counts());
+  const auto [chunks, bytes] = uploads_.NotStored();
+  counts.chunks += chunks;
+  counts.bytes += bytes;
+  return counts;
+}
 
 Result<int64_t> CachedStore::GetChunkSize(std::string_view chunk_id) {
   if (serving()) {
@@ -570,7 +813,20 @@ Status CachedStore::ApplyReplicaChanges(std::string_view node_id,
     for (const std::string& chunk_id : *list) keys.push_back(ChunkKeyOf(chunk_id));
   }
   KeyLocks locks(this, keys);
-  RETURN_IF_ERROR(inner_->ApplyReplicaChanges(node_id, received, deleted, corrupt, now));
+  // Copies of chunks only uploads in memory know stay in memory.
+  std::vector<ChunkReplica> to_store;
+  for (const ChunkReplica& chunk : received) {
+    if (!uploads_.Hold(node_id, chunk)) to_store.push_back(chunk);
+  }
+  std::vector<std::string> gone[2];
+  for (int i = 0; i < 2; ++i) {
+    for (const std::string& chunk_id : i == 0 ? deleted : corrupt) {
+      if (!uploads_.Unhold(node_id, chunk_id)) gone[i].push_back(chunk_id);
+    }
+  }
+  if (!to_store.empty() || !gone[0].empty() || !gone[1].empty()) {
+    RETURN_IF_ERROR(inner_->ApplyReplicaChanges(node_id, to_store, gone[0], gone[1], now));
+  }
   if (Deferred(keys)) return absl::OkStatus();
   for (const ChunkReplica& chunk : received) {
     Check(index_.ReplicaReported(chunk.chunk_id, node_id), "a node's report");
@@ -605,6 +861,8 @@ Status CachedStore::OrderReplicaDelete(std::string_view chunk_id, std::string_vi
 
 Result<int> CachedStore::CollectChunk(std::string_view chunk_id, absl::Time now) {
   KeyLocks locks(this, {ChunkKeyOf(chunk_id)});
+  // An upload in memory references it again: its commit will.
+  if (uploads_.Referenced(chunk_id)) return 0;
   ASSIGN_OR_RETURN(int created, inner_->CollectChunk(chunk_id, now));
   if (Deferred({ChunkKeyOf(chunk_id)})) return created;
   ReloadChunk(chunk_id);

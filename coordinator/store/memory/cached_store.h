@@ -12,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "coordinator/store/forwarding_store.h"
 #include "coordinator/store/memory/metadata_index.h"
+#include "coordinator/store/memory/upload_table.h"
 
 namespace gale::coordinator {
 
@@ -32,7 +33,20 @@ Status LoadMetadataIndex(MetadataStore* store, MetadataIndex* index, int page_ro
 // `authoritative` (other coordinators write the same database), a read the
 // index misses asks the store. If a change cannot be applied to the index,
 // the index is switched off and every read goes to the store (logged, and
-// seen in `serving()`). Thread-safe.
+// seen in `serving()`).
+//
+// When the index is authoritative and serving, an upload's metadata stays
+// in memory until its commit (HDFS keeps a block under construction in the
+// namenode's memory the same way): the pending file and its chunk list in
+// the index, the copies nodes report of its new chunks in an UploadTable;
+// the commit writes them all in one transaction (WriteUpload). A crash
+// loses only uploads not yet committed: their commits answer NOT_FOUND, the
+// client uploads again, and the copies already on nodes come back in the
+// nodes' full reports as orphans, collected after the grace period. An
+// upload that references a chunk the store already knows (dedup) moves to
+// the store at that attach, where reference counts, pending deletes and
+// orphan collection govern the chunk as before; an upload deleted in memory
+// moves there first too. Thread-safe.
 class CachedStore final : public ForwardingStore {
  public:
   struct Options {
@@ -64,6 +78,8 @@ class CachedStore final : public ForwardingStore {
   // Whether reads are served from the index.
   bool serving() const { return serving_.load(std::memory_order_acquire); }
   const MetadataIndex& index() const { return index_; }
+  // The uploads whose metadata is in memory only.
+  std::vector<std::string> uploads_in_memory() const { return uploads_.Files(); }
   MetadataStore* inner() { return owned_.get(); }
 
   // The reads the index answers and the changes it mirrors; every other
@@ -78,10 +94,12 @@ class CachedStore final : public ForwardingStore {
   Status AttachChunks(std::string_view file_id, const std::vector<FileChunkRef>& chunks,
                       absl::Time now) override;
   Result<std::vector<FileChunkRef>> GetFileChunks(std::string_view file_id) override;
+  Result<std::string> WriteUpload(const UploadRecord& upload, absl::Time now) override;
   Result<std::string> CommitFile(std::string_view file_id, int64_t size, std::string_view sha256,
                                  absl::Time now) override;
   Status DeleteFile(std::string_view file_id, absl::Time now) override;
   Status TouchFile(std::string_view file_id, absl::Time now) override;
+  Result<std::vector<FileRecord>> ExpiredUploads(absl::Time now, int limit) override;
   Status InsertBucket(const BucketRecord& bucket) override;
   Result<BucketRecord> GetBucket(std::string_view name) override;
   Result<std::vector<BucketRecord>> ListBuckets() override;
@@ -96,6 +114,8 @@ class CachedStore final : public ForwardingStore {
   Result<std::string> CommitPart(const PartRecord& part, std::string_view sha256,
                                  absl::Time now) override;
   Status DeleteMultipartUpload(std::string_view upload_id, absl::Time now) override;
+  Result<ChunkRecord> GetChunk(std::string_view chunk_id) override;
+  Result<StoreCounts> Counts() override;
   Result<int64_t> GetChunkSize(std::string_view chunk_id) override;
   Result<std::vector<ReplicaRecord>> GetReplicas(
       const std::vector<std::string>& chunk_ids) override;
@@ -120,6 +140,36 @@ class CachedStore final : public ForwardingStore {
   // chunks), then rarely wait for one another's commit.
   class KeyLocks;
   static constexpr size_t kStripes = 65536;
+
+  // A file's key locked (with `keys`), and when it is an upload in memory
+  // its chunks' keys too: its attach, commit and drop touch them.
+  struct LockedFile {
+    std::unique_ptr<KeyLocks> locks;
+    bool in_memory = false;
+    std::vector<FileChunkRef> chunks;  // in memory: its chunk list
+  };
+  LockedFile LockFile(std::string_view file_id, std::vector<std::string> keys);
+  // Whether a new pending file's metadata waits in memory for its commit.
+  bool KeepsUploadsInMemory() const { return options_.authoritative && serving(); }
+  // Attaches `chunks` to the upload in memory `file_id` (whose chunks are
+  // `earlier`), refusing what the store would refuse. False when one of
+  // them is a chunk the store knows: the upload has moved to the store, and
+  // the attach is still to be made there.
+  Result<bool> AttachInMemory(std::string_view file_id, const std::vector<FileChunkRef>& earlier,
+                              const std::vector<FileChunkRef>& chunks, absl::Time now);
+  // What WriteUploadInMemory is to do: commit, or write the upload still
+  // pending (it moves to the store).
+  static UploadRecord Committed(int64_t size, std::string_view sha256,
+                                std::optional<FileBinding> binding);
+  static UploadRecord StillPending();
+  // Writes the upload in memory `file_id` (its chunks, the copies held for
+  // them) to the store with `upload`'s commit, in one transaction; it leaves
+  // memory. Returns the replaced file's id.
+  Result<std::string> WriteUploadInMemory(std::string_view file_id,
+                                          const std::vector<FileChunkRef>& chunks,
+                                          UploadRecord upload, absl::Time now);
+  // Records copies held for chunks that another file attached in the store.
+  Status WriteReceipts(const std::vector<ReplicaReceipt>& receipts, absl::Time now);
 
   // Applies the outcome of updating the index: a failure switches it off.
   void Check(const Status& applied, std::string_view what);
@@ -146,6 +196,7 @@ class CachedStore final : public ForwardingStore {
   const std::unique_ptr<MetadataStore> owned_;  // inner_
   const Options options_;
   MetadataIndex index_;
+  UploadTable uploads_;
   std::atomic<bool> serving_{false};
   std::atomic<bool> broken_{false};   // a change could not be applied
   std::atomic<bool> loading_{false};  // set and cleared with all_ held

@@ -190,6 +190,11 @@ std::optional<int64_t> MetadataIndex::ChunkSize(std::string_view chunk_id) const
   return chunks_.at(slot).size;
 }
 
+bool MetadataIndex::HasChunk(std::string_view chunk_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return FindSlot(chunk_id) != ChunkTable::kNoSlot;
+}
+
 Status MetadataIndex::SetReplicas(std::string_view chunk_id,
                                   const std::vector<ReplicaRecord>& rows) {
   absl::MutexLock lock(&mu_);

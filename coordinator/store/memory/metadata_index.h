@@ -70,6 +70,9 @@ class MetadataIndex {
   Status DropChunkRow(std::string_view chunk_id);
   // nullopt when the chunk has no row.
   std::optional<int64_t> ChunkSize(std::string_view chunk_id) const;
+  // Whether the index knows the chunk at all: a row, a replica or a file
+  // naming it.
+  bool HasChunk(std::string_view chunk_id) const;
   // Replaces every replica row of the chunk with `rows` (all of this chunk).
   Status SetReplicas(std::string_view chunk_id, const std::vector<ReplicaRecord>& rows);
   // Adds a replica row the chunk does not have yet (loading).

@@ -50,6 +50,7 @@ class PostgresStore final : public MetadataStore {
   Status AttachChunks(std::string_view file_id, const std::vector<FileChunkRef>& chunks,
                       absl::Time now) override;
   Result<std::vector<FileChunkRef>> GetFileChunks(std::string_view file_id) override;
+  Result<std::string> WriteUpload(const UploadRecord& upload, absl::Time now) override;
   Result<std::string> CommitFile(std::string_view file_id, int64_t size, std::string_view sha256,
                                  absl::Time now) override;
   Status DeleteFile(std::string_view file_id, absl::Time now) override;
@@ -144,6 +145,19 @@ class PostgresStore final : public MetadataStore {
   static Status DeleteFileIn(PgTx& tx, std::string_view file_id, absl::Time now);
   // Removes an upload, its parts and their files; NOT_FOUND when absent.
   static Status DeleteMultipartUploadIn(PgTx& tx, std::string_view upload_id, absl::Time now);
+  // The bodies of InsertFile, AttachChunks, CommitFile, CommitObject and
+  // CommitPart.
+  static Status InsertFileIn(PgTx& tx, const FileRecord& file);
+  static Status AttachChunksIn(PgTx& tx, std::string_view file_id,
+                               const std::vector<FileChunkRef>& chunks, absl::Time now);
+  static Result<std::string> CommitFileIn(PgTx& tx, std::string_view file_id, int64_t size,
+                                          std::string_view sha256, absl::Time now);
+  static Result<std::string> CommitObjectIn(PgTx& tx, const ObjectRecord& object,
+                                            std::string_view sha256, absl::Time now);
+  static Result<std::string> CommitPartIn(PgTx& tx, const PartRecord& part, std::string_view sha256,
+                                          absl::Time now);
+  static Status UpsertStoredReplicaIn(PgTx& tx, std::string_view node_id, const ChunkReplica& chunk,
+                                      absl::Time now);
   // The pending file becomes complete with its final size and hash.
   static Status MarkCommittedIn(PgTx& tx, std::string_view file_id, int64_t size,
                                 std::string_view sha256, absl::Time now);

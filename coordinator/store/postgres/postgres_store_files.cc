@@ -71,20 +71,23 @@ constexpr std::string_view kLiveCte =
 }  // namespace
 
 Status PostgresStore::InsertFile(const FileRecord& f) {
-  return pool_->Run("InsertFile", PgIsolation::kSerializable, [&](PgTx& tx) -> Status {
-    ASSIGN_OR_RETURN(
-        int64_t inserted,
-        tx.Change("INSERT INTO files (id, name, size, sha256, chunk_size, replication_factor, "
-                  "write_mode, state, overwrite, auto_commit, owner, created_at_ms, "
-                  "expires_at_ms, committed_at_ms, last_accessed_ms) VALUES ($1, $2, $3, $4, "
-                  "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (id) DO NOTHING",
-                  f.id, f.name, f.size, f.sha256, f.chunk_size, f.replication_factor,
-                  WriteModeName(f.write_mode), FileStateName(f.state), f.overwrite, f.auto_commit,
-                  f.owner, absl::ToUnixMillis(f.created_at), absl::ToUnixMillis(f.expires_at),
-                  absl::ToUnixMillis(f.committed_at), absl::ToUnixMillis(f.last_accessed)));
-    if (inserted == 0) return absl::AlreadyExistsError(StrCat("file id ", f.id, " is taken"));
-    return absl::OkStatus();
-  });
+  return pool_->Run("InsertFile", PgIsolation::kSerializable,
+                    [&](PgTx& tx) { return InsertFileIn(tx, f); });
+}
+
+Status PostgresStore::InsertFileIn(PgTx& tx, const FileRecord& f) {
+  ASSIGN_OR_RETURN(
+      int64_t inserted,
+      tx.Change("INSERT INTO files (id, name, size, sha256, chunk_size, replication_factor, "
+                "write_mode, state, overwrite, auto_commit, owner, created_at_ms, "
+                "expires_at_ms, committed_at_ms, last_accessed_ms) VALUES ($1, $2, $3, $4, "
+                "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (id) DO NOTHING",
+                f.id, f.name, f.size, f.sha256, f.chunk_size, f.replication_factor,
+                WriteModeName(f.write_mode), FileStateName(f.state), f.overwrite, f.auto_commit,
+                f.owner, absl::ToUnixMillis(f.created_at), absl::ToUnixMillis(f.expires_at),
+                absl::ToUnixMillis(f.committed_at), absl::ToUnixMillis(f.last_accessed)));
+  if (inserted == 0) return absl::AlreadyExistsError(StrCat("file id ", f.id, " is taken"));
+  return absl::OkStatus();
 }
 
 Result<FileRecord> PostgresStore::GetFileIn(PgTx& tx, std::string_view file_id) {
@@ -209,34 +212,37 @@ Status PostgresStore::ReferenceChunkIn(PgTx& tx, std::string_view chunk_id, int6
 
 Status PostgresStore::AttachChunks(std::string_view file_id,
                                    const std::vector<FileChunkRef>& chunks, absl::Time now) {
-  return pool_->Run("AttachChunks", PgIsolation::kSerializable, [&](PgTx& tx) -> Status {
-    ASSIGN_OR_RETURN(FileRecord file, GetFileIn(tx, file_id));
-    if (file.state != FileState::kPending) {
-      return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
-    }
-    for (const FileChunkRef& chunk : chunks) {
-      ASSIGN_OR_RETURN(pqxx::result existing,
-                       tx.Exec("SELECT chunk_id FROM file_chunks WHERE file_id = $1 AND idx = $2",
-                               file_id, chunk.index));
-      if (!existing.empty()) {
-        const std::string previous = existing[0][0].as<std::string>();
-        if (previous == chunk.chunk_id) continue;  // a retried allocation
-        RETURN_IF_ERROR(tx.Exec("UPDATE chunks SET refcount = refcount - 1, "
-                                "unreferenced_since_ms = CASE WHEN refcount = 1 THEN $1 ELSE "
-                                "unreferenced_since_ms END WHERE id = $2 AND refcount > 0",
-                                absl::ToUnixMillis(now), previous)
-                            .status());
-      }
-      RETURN_IF_ERROR(
-          ReferenceChunkIn(tx, chunk.chunk_id, chunk.size, file.replication_factor, now));
-      RETURN_IF_ERROR(tx.Exec("INSERT INTO file_chunks (file_id, idx, chunk_id, size) VALUES "
-                              "($1, $2, $3, $4) ON CONFLICT (file_id, idx) DO UPDATE SET "
-                              "chunk_id = EXCLUDED.chunk_id, size = EXCLUDED.size",
-                              file_id, chunk.index, chunk.chunk_id, chunk.size)
+  return pool_->Run("AttachChunks", PgIsolation::kSerializable,
+                    [&](PgTx& tx) { return AttachChunksIn(tx, file_id, chunks, now); });
+}
+
+Status PostgresStore::AttachChunksIn(PgTx& tx, std::string_view file_id,
+                                     const std::vector<FileChunkRef>& chunks, absl::Time now) {
+  ASSIGN_OR_RETURN(FileRecord file, GetFileIn(tx, file_id));
+  if (file.state != FileState::kPending) {
+    return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
+  }
+  for (const FileChunkRef& chunk : chunks) {
+    ASSIGN_OR_RETURN(pqxx::result existing,
+                     tx.Exec("SELECT chunk_id FROM file_chunks WHERE file_id = $1 AND idx = $2",
+                             file_id, chunk.index));
+    if (!existing.empty()) {
+      const std::string previous = existing[0][0].as<std::string>();
+      if (previous == chunk.chunk_id) continue;  // a retried allocation
+      RETURN_IF_ERROR(tx.Exec("UPDATE chunks SET refcount = refcount - 1, "
+                              "unreferenced_since_ms = CASE WHEN refcount = 1 THEN $1 ELSE "
+                              "unreferenced_since_ms END WHERE id = $2 AND refcount > 0",
+                              absl::ToUnixMillis(now), previous)
                           .status());
     }
-    return absl::OkStatus();
-  });
+    RETURN_IF_ERROR(ReferenceChunkIn(tx, chunk.chunk_id, chunk.size, file.replication_factor, now));
+    RETURN_IF_ERROR(tx.Exec("INSERT INTO file_chunks (file_id, idx, chunk_id, size) VALUES "
+                            "($1, $2, $3, $4) ON CONFLICT (file_id, idx) DO UPDATE SET "
+                            "chunk_id = EXCLUDED.chunk_id, size = EXCLUDED.size",
+                            file_id, chunk.index, chunk.chunk_id, chunk.size)
+                        .status());
+  }
+  return absl::OkStatus();
 }
 
 Result<std::vector<FileChunkRef>> PostgresStore::GetFileChunks(std::string_view file_id) {
@@ -269,28 +275,32 @@ Status PostgresStore::DeleteFileIn(PgTx& tx, std::string_view file_id, absl::Tim
 
 Result<std::string> PostgresStore::CommitFile(std::string_view file_id, int64_t size,
                                               std::string_view sha256, absl::Time now) {
-  return pool_->Run("CommitFile", PgIsolation::kSerializable, [&](PgTx& tx) -> Result<std::string> {
-    ASSIGN_OR_RETURN(FileRecord file, GetFileIn(tx, file_id));
-    if (file.state != FileState::kPending) {
-      return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
+  return pool_->Run("CommitFile", PgIsolation::kSerializable,
+                    [&](PgTx& tx) { return CommitFileIn(tx, file_id, size, sha256, now); });
+}
+
+Result<std::string> PostgresStore::CommitFileIn(PgTx& tx, std::string_view file_id, int64_t size,
+                                                std::string_view sha256, absl::Time now) {
+  ASSIGN_OR_RETURN(FileRecord file, GetFileIn(tx, file_id));
+  if (file.state != FileState::kPending) {
+    return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
+  }
+  ASSIGN_OR_RETURN(
+      pqxx::result other,
+      tx.Exec("SELECT id FROM files WHERE name = $1 AND name <> '' AND state = 'complete'",
+              file.name));
+  std::string replaced;
+  if (!other.empty()) {
+    replaced = other[0][0].as<std::string>();
+    if (!file.overwrite) {
+      return absl::AlreadyExistsError(StrCat("a file named '", EscapeForMessage(file.name),
+                                             "' already exists (", replaced,
+                                             "); upload with overwrite to replace it"));
     }
-    ASSIGN_OR_RETURN(
-        pqxx::result other,
-        tx.Exec("SELECT id FROM files WHERE name = $1 AND name <> '' AND state = 'complete'",
-                file.name));
-    std::string replaced;
-    if (!other.empty()) {
-      replaced = other[0][0].as<std::string>();
-      if (!file.overwrite) {
-        return absl::AlreadyExistsError(StrCat("a file named '", EscapeForMessage(file.name),
-                                               "' already exists (", replaced,
-                                               "); upload with overwrite to replace it"));
-      }
-      RETURN_IF_ERROR(DeleteFileIn(tx, replaced, now));
-    }
-    RETURN_IF_ERROR(MarkCommittedIn(tx, file_id, size, sha256, now));
-    return replaced;
-  });
+    RETURN_IF_ERROR(DeleteFileIn(tx, replaced, now));
+  }
+  RETURN_IF_ERROR(MarkCommittedIn(tx, file_id, size, sha256, now));
+  return replaced;
 }
 
 Status PostgresStore::MarkCommittedIn(PgTx& tx, std::string_view file_id, int64_t size,
@@ -377,6 +387,45 @@ Result<std::vector<ReplicaRecord>> PostgresStore::GetReplicas(
                     });
 }
 
+Status PostgresStore::UpsertStoredReplicaIn(PgTx& tx, std::string_view node_id,
+                                            const ChunkReplica& chunk, absl::Time now) {
+  // A replica being deleted stays so: its delete order is already out.
+  return tx
+      .Exec(
+          "INSERT INTO replicas (chunk_id, node_id, size, state, updated_at_ms) VALUES ($1, "
+          "$2, $3, 'stored', $4) ON CONFLICT (chunk_id, node_id) DO UPDATE SET size = "
+          "EXCLUDED.size, updated_at_ms = EXCLUDED.updated_at_ms, state = CASE WHEN "
+          "replicas.state = 'deleting' THEN 'deleting' ELSE 'stored' END",
+          chunk.chunk_id, node_id, chunk.size, absl::ToUnixMillis(now))
+      .status();
+}
+
+Result<std::string> PostgresStore::WriteUpload(const UploadRecord& upload, absl::Time now) {
+  return pool_->Run(
+      "WriteUpload", PgIsolation::kSerializable, [&](PgTx& tx) -> Result<std::string> {
+        RETURN_IF_ERROR(InsertFileIn(tx, upload.file));
+        RETURN_IF_ERROR(
+            AttachChunksIn(tx, upload.file.id, upload.chunks, upload.attached_at.value_or(now)));
+        for (const ReplicaReceipt& receipt : upload.receipts) {
+          RETURN_IF_ERROR(UpsertStoredReplicaIn(tx, receipt.node_id, receipt.chunk, now));
+        }
+        if (!upload.commit) return std::string();
+        if (!upload.binding) {
+          return CommitFileIn(tx, upload.file.id, upload.size, upload.sha256, now);
+        }
+        if (const auto* bound = std::get_if<ObjectRecord>(&*upload.binding)) {
+          ObjectRecord object = *bound;
+          object.file_id = upload.file.id;
+          object.size = upload.size;
+          return CommitObjectIn(tx, object, upload.sha256, now);
+        }
+        PartRecord part = std::get<PartRecord>(*upload.binding);
+        part.file_id = upload.file.id;
+        part.size = upload.size;
+        return CommitPartIn(tx, part, upload.sha256, now);
+      });
+}
+
 Status PostgresStore::ApplyReplicaChanges(std::string_view node_id,
                                           const std::vector<ChunkReplica>& received,
                                           const std::vector<std::string>& deleted,
@@ -386,14 +435,7 @@ Status PostgresStore::ApplyReplicaChanges(std::string_view node_id,
   gone.insert(gone.end(), corrupt.begin(), corrupt.end());
   return pool_->Run("ApplyReplicaChanges", PgIsolation::kSerializable, [&](PgTx& tx) -> Status {
     for (const ChunkReplica& chunk : received) {
-      // A replica being deleted stays so: its delete order is already out.
-      RETURN_IF_ERROR(tx.Exec("INSERT INTO replicas (chunk_id, node_id, size, state, "
-                              "updated_at_ms) VALUES ($1, $2, $3, 'stored', $4) ON CONFLICT "
-                              "(chunk_id, node_id) DO UPDATE SET size = EXCLUDED.size, "
-                              "updated_at_ms = EXCLUDED.updated_at_ms, state = CASE WHEN "
-                              "replicas.state = 'deleting' THEN 'deleting' ELSE 'stored' END",
-                              chunk.chunk_id, node_id, chunk.size, absl::ToUnixMillis(now))
-                          .status());
+      RETURN_IF_ERROR(UpsertStoredReplicaIn(tx, node_id, chunk, now));
     }
     if (gone.empty()) return absl::OkStatus();
     return tx

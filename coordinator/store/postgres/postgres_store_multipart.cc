@@ -87,31 +87,35 @@ Result<std::vector<MultipartUploadRecord>> PostgresStore::ListMultipartUploads(
 
 Result<std::string> PostgresStore::CommitPart(const PartRecord& part, std::string_view sha256,
                                               absl::Time now) {
+  return pool_->Run("CommitPart", PgIsolation::kSerializable,
+                    [&](PgTx& tx) { return CommitPartIn(tx, part, sha256, now); });
+}
+
+Result<std::string> PostgresStore::CommitPartIn(PgTx& tx, const PartRecord& part,
+                                                std::string_view sha256, absl::Time now) {
   if (!IsPgText(part.upload_id)) return NoSuchUpload(part.upload_id);
-  return pool_->Run("CommitPart", PgIsolation::kSerializable, [&](PgTx& tx) -> Result<std::string> {
-    RETURN_IF_ERROR(CheckUploadIn(tx, part.upload_id));
-    ASSIGN_OR_RETURN(FileRecord file, GetFileIn(tx, part.file_id));
-    RETURN_IF_ERROR(CheckObjectFile(file));
-    ASSIGN_OR_RETURN(pqxx::result old,
-                     tx.Exec("SELECT file_id FROM multipart_parts WHERE upload_id = $1 AND "
-                             "part_number = $2",
-                             part.upload_id, part.part_number));
-    std::string replaced;
-    if (!old.empty()) {
-      replaced = old[0][0].as<std::string>();
-      RETURN_IF_ERROR(DeleteFileIn(tx, replaced, now));
-    }
-    RETURN_IF_ERROR(MarkCommittedIn(tx, part.file_id, part.size, sha256, now));
-    RETURN_IF_ERROR(tx.Exec(StrCat("INSERT INTO multipart_parts (", kPartColumns,
-                                   ") VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT "
-                                   "(upload_id, part_number) DO UPDATE SET file_id = "
-                                   "excluded.file_id, size = excluded.size, etag = "
-                                   "excluded.etag, modified_at_ms = excluded.modified_at_ms"),
-                            part.upload_id, part.part_number, part.file_id, part.size, part.etag,
-                            absl::ToUnixMillis(now))
-                        .status());
-    return replaced;
-  });
+  RETURN_IF_ERROR(CheckUploadIn(tx, part.upload_id));
+  ASSIGN_OR_RETURN(FileRecord file, GetFileIn(tx, part.file_id));
+  RETURN_IF_ERROR(CheckObjectFile(file));
+  ASSIGN_OR_RETURN(pqxx::result old,
+                   tx.Exec("SELECT file_id FROM multipart_parts WHERE upload_id = $1 AND "
+                           "part_number = $2",
+                           part.upload_id, part.part_number));
+  std::string replaced;
+  if (!old.empty()) {
+    replaced = old[0][0].as<std::string>();
+    RETURN_IF_ERROR(DeleteFileIn(tx, replaced, now));
+  }
+  RETURN_IF_ERROR(MarkCommittedIn(tx, part.file_id, part.size, sha256, now));
+  RETURN_IF_ERROR(tx.Exec(StrCat("INSERT INTO multipart_parts (", kPartColumns,
+                                 ") VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT "
+                                 "(upload_id, part_number) DO UPDATE SET file_id = "
+                                 "excluded.file_id, size = excluded.size, etag = "
+                                 "excluded.etag, modified_at_ms = excluded.modified_at_ms"),
+                          part.upload_id, part.part_number, part.file_id, part.size, part.etag,
+                          absl::ToUnixMillis(now))
+                      .status());
+  return replaced;
 }
 
 Result<std::vector<PartRecord>> PostgresStore::ListParts(std::string_view upload_id) {

@@ -85,36 +85,39 @@ Status PostgresStore::DeleteBucket(std::string_view name, absl::Time now) {
 
 Result<std::string> PostgresStore::CommitObject(const ObjectRecord& object, std::string_view sha256,
                                                 absl::Time now) {
+  return pool_->Run("CommitObject", PgIsolation::kSerializable,
+                    [&](PgTx& tx) { return CommitObjectIn(tx, object, sha256, now); });
+}
+
+Result<std::string> PostgresStore::CommitObjectIn(PgTx& tx, const ObjectRecord& object,
+                                                  std::string_view sha256, absl::Time now) {
   if (!IsPgText(object.bucket)) return NoSuchBucket(object.bucket);
-  return pool_->Run(
-      "CommitObject", PgIsolation::kSerializable, [&](PgTx& tx) -> Result<std::string> {
-        ASSIGN_OR_RETURN(pqxx::result bucket,
-                         tx.Exec("SELECT 1 FROM buckets WHERE name = $1", object.bucket));
-        if (bucket.empty()) return NoSuchBucket(object.bucket);
-        ASSIGN_OR_RETURN(FileRecord file, GetFileIn(tx, object.file_id));
-        RETURN_IF_ERROR(CheckObjectFile(file));
-        ASSIGN_OR_RETURN(pqxx::result old,
-                         tx.Exec("SELECT file_id FROM objects WHERE bucket = $1 AND key = $2",
-                                 object.bucket, object.key));
-        std::string replaced;
-        if (!old.empty()) {
-          replaced = old[0][0].as<std::string>();
-          RETURN_IF_ERROR(DeleteFileIn(tx, replaced, now));
-        }
-        RETURN_IF_ERROR(MarkCommittedIn(tx, object.file_id, object.size, sha256, now));
-        RETURN_IF_ERROR(
-            tx.Exec(StrCat("INSERT INTO objects (", kObjectColumns,
-                           ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (bucket, "
-                           "key) DO UPDATE SET file_id = excluded.file_id, size = excluded.size, "
-                           "etag = excluded.etag, content_type = excluded.content_type, "
-                           "metadata = excluded.metadata, tags = excluded.tags, "
-                           "modified_at_ms = excluded.modified_at_ms"),
-                    object.bucket, object.key, object.file_id, object.size, object.etag,
-                    object.content_type, EncodeStringMap(object.metadata),
-                    EncodeStringMap(object.tags), absl::ToUnixMillis(now))
-                .status());
-        return replaced;
-      });
+  ASSIGN_OR_RETURN(pqxx::result bucket,
+                   tx.Exec("SELECT 1 FROM buckets WHERE name = $1", object.bucket));
+  if (bucket.empty()) return NoSuchBucket(object.bucket);
+  ASSIGN_OR_RETURN(FileRecord file, GetFileIn(tx, object.file_id));
+  RETURN_IF_ERROR(CheckObjectFile(file));
+  ASSIGN_OR_RETURN(pqxx::result old,
+                   tx.Exec("SELECT file_id FROM objects WHERE bucket = $1 AND key = $2",
+                           object.bucket, object.key));
+  std::string replaced;
+  if (!old.empty()) {
+    replaced = old[0][0].as<std::string>();
+    RETURN_IF_ERROR(DeleteFileIn(tx, replaced, now));
+  }
+  RETURN_IF_ERROR(MarkCommittedIn(tx, object.file_id, object.size, sha256, now));
+  RETURN_IF_ERROR(
+      tx.Exec(StrCat("INSERT INTO objects (", kObjectColumns,
+                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (bucket, "
+                     "key) DO UPDATE SET file_id = excluded.file_id, size = excluded.size, "
+                     "etag = excluded.etag, content_type = excluded.content_type, "
+                     "metadata = excluded.metadata, tags = excluded.tags, "
+                     "modified_at_ms = excluded.modified_at_ms"),
+              object.bucket, object.key, object.file_id, object.size, object.etag,
+              object.content_type, EncodeStringMap(object.metadata), EncodeStringMap(object.tags),
+              absl::ToUnixMillis(now))
+          .status());
+  return replaced;
 }
 
 Result<ObjectRecord> PostgresStore::GetObject(std::string_view bucket, std::string_view key) {

@@ -53,6 +53,7 @@ class SqliteStore final : public MetadataStore {
   Status AttachChunks(std::string_view file_id, const std::vector<FileChunkRef>& chunks,
                       absl::Time now) override;
   Result<std::vector<FileChunkRef>> GetFileChunks(std::string_view file_id) override;
+  Result<std::string> WriteUpload(const UploadRecord& upload, absl::Time now) override;
   Result<std::string> CommitFile(std::string_view file_id, int64_t size, std::string_view sha256,
                                  absl::Time now) override;
   Status DeleteFile(std::string_view file_id, absl::Time now) override;
@@ -185,6 +186,17 @@ class SqliteStore final : public MetadataStore {
   static Status DeleteFileIn(SqliteDb& db, std::string_view file_id, absl::Time now);
   // Removes an upload, its parts and their files; NOT_FOUND when absent.
   static Status DeleteMultipartUploadIn(SqliteDb& db, std::string_view upload_id, absl::Time now);
+  // The bodies of InsertFile, AttachChunks, CommitFile, CommitObject and
+  // CommitPart (the commits set `replaced`).
+  static Status InsertFileIn(SqliteDb& db, const FileRecord& file);
+  static Status AttachChunksIn(SqliteDb& db, std::string_view file_id,
+                               const std::vector<FileChunkRef>& chunks, absl::Time now);
+  static Status CommitFileIn(SqliteDb& db, std::string_view file_id, int64_t size,
+                             std::string_view sha256, absl::Time now, std::string* replaced);
+  static Status CommitObjectIn(SqliteDb& db, const ObjectRecord& object, std::string_view sha256,
+                               absl::Time now, std::string* replaced);
+  static Status CommitPartIn(SqliteDb& db, const PartRecord& part, std::string_view sha256,
+                             absl::Time now, std::string* replaced);
   // The pending file becomes complete with its final size and hash.
   static Status MarkCommittedIn(SqliteDb& db, std::string_view file_id, int64_t size,
                                 std::string_view sha256, absl::Time now);

@@ -118,34 +118,36 @@ Status SqliteStore::ForgetUnknownChunksIn(SqliteDb& db) {
 }
 
 Status SqliteStore::InsertFile(const FileRecord& f) {
-  return Write([&](SqliteDb& db) -> Status {
-    ASSIGN_OR_RETURN(
-        auto stmt,
-        db.Prepare("INSERT INTO files (id, name, size, sha256, chunk_size, replication_factor, "
-                   "write_mode, state, overwrite, auto_commit, owner, created_at_ms, "
-                   "expires_at_ms, committed_at_ms, last_accessed_ms) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    stmt->Bind(1, f.id)
-        .Bind(2, f.name)
-        .Bind(3, f.size)
-        .Bind(4, f.sha256)
-        .Bind(5, f.chunk_size)
-        .Bind(6, int64_t{f.replication_factor})
-        .Bind(7, WriteModeName(f.write_mode))
-        .Bind(8, FileStateName(f.state))
-        .Bind(9, int64_t{f.overwrite})
-        .Bind(10, int64_t{f.auto_commit})
-        .Bind(11, f.owner)
-        .Bind(12, absl::ToUnixMillis(f.created_at))
-        .Bind(13, absl::ToUnixMillis(f.expires_at))
-        .Bind(14, absl::ToUnixMillis(f.committed_at))
-        .Bind(15, absl::ToUnixMillis(f.last_accessed));
-    Status status = stmt->Run();
-    if (!status.ok() && ToStd(status.message()).find("UNIQUE") != std::string_view::npos) {
-      return absl::AlreadyExistsError(StrCat("file id ", f.id, " is taken"));
-    }
-    return status;
-  });
+  return Write([&](SqliteDb& db) { return InsertFileIn(db, f); });
+}
+
+Status SqliteStore::InsertFileIn(SqliteDb& db, const FileRecord& f) {
+  ASSIGN_OR_RETURN(
+      auto stmt,
+      db.Prepare("INSERT INTO files (id, name, size, sha256, chunk_size, replication_factor, "
+                 "write_mode, state, overwrite, auto_commit, owner, created_at_ms, "
+                 "expires_at_ms, committed_at_ms, last_accessed_ms) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  stmt->Bind(1, f.id)
+      .Bind(2, f.name)
+      .Bind(3, f.size)
+      .Bind(4, f.sha256)
+      .Bind(5, f.chunk_size)
+      .Bind(6, int64_t{f.replication_factor})
+      .Bind(7, WriteModeName(f.write_mode))
+      .Bind(8, FileStateName(f.state))
+      .Bind(9, int64_t{f.overwrite})
+      .Bind(10, int64_t{f.auto_commit})
+      .Bind(11, f.owner)
+      .Bind(12, absl::ToUnixMillis(f.created_at))
+      .Bind(13, absl::ToUnixMillis(f.expires_at))
+      .Bind(14, absl::ToUnixMillis(f.committed_at))
+      .Bind(15, absl::ToUnixMillis(f.last_accessed));
+  Status status = stmt->Run();
+  if (!status.ok() && ToStd(status.message()).find("UNIQUE") != std::string_view::npos) {
+    return absl::AlreadyExistsError(StrCat("file id ", f.id, " is taken"));
+  }
+  return status;
 }
 
 Result<FileRecord> SqliteStore::GetFile(std::string_view file_id) {
@@ -269,32 +271,35 @@ Status SqliteStore::ReleaseChunkIn(SqliteDb& db, int64_t chunk, absl::Time now) 
 
 Status SqliteStore::AttachChunks(std::string_view file_id, const std::vector<FileChunkRef>& chunks,
                                  absl::Time now) {
-  return Write([&](SqliteDb& db) -> Status {
-    ASSIGN_OR_RETURN(FileRecord file, GetFileIn(db, file_id));
-    if (file.state != FileState::kPending) {
-      return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
-    }
-    ASSIGN_OR_RETURN(const int64_t file_key, FileKeyIn(db, file_id));
-    for (const FileChunkRef& chunk : chunks) {
-      ASSIGN_OR_RETURN(auto existing,
-                       db.Prepare("SELECT fc.chunk, lower_hex(c.id) FROM file_chunks fc JOIN "
-                                  "chunks c ON c.seq = fc.chunk WHERE fc.file = ? AND fc.idx = ?"));
-      existing->Bind(1, file_key).Bind(2, chunk.index);
-      ASSIGN_OR_RETURN(bool had, existing->Step());
-      const int64_t previous = had ? existing->Int(0) : 0;
-      const bool same = had && existing->Text(1) == chunk.chunk_id;
-      existing.reset();
-      if (same) continue;  // a retried allocation
-      if (had) RETURN_IF_ERROR(ReleaseChunkIn(db, previous, now));
-      ASSIGN_OR_RETURN(const int64_t chunk_key, ReferenceChunkIn(db, chunk.chunk_id, chunk.size,
-                                                                 file.replication_factor, now));
-      ASSIGN_OR_RETURN(auto upsert, db.Prepare("INSERT OR REPLACE INTO file_chunks (file, idx, "
-                                               "chunk, size) VALUES (?, ?, ?, ?)"));
-      upsert->Bind(1, file_key).Bind(2, chunk.index).Bind(3, chunk_key).Bind(4, chunk.size);
-      RETURN_IF_ERROR(upsert->Run());
-    }
-    return absl::OkStatus();
-  });
+  return Write([&](SqliteDb& db) { return AttachChunksIn(db, file_id, chunks, now); });
+}
+
+Status SqliteStore::AttachChunksIn(SqliteDb& db, std::string_view file_id,
+                                   const std::vector<FileChunkRef>& chunks, absl::Time now) {
+  ASSIGN_OR_RETURN(FileRecord file, GetFileIn(db, file_id));
+  if (file.state != FileState::kPending) {
+    return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
+  }
+  ASSIGN_OR_RETURN(const int64_t file_key, FileKeyIn(db, file_id));
+  for (const FileChunkRef& chunk : chunks) {
+    ASSIGN_OR_RETURN(auto existing,
+                     db.Prepare("SELECT fc.chunk, lower_hex(c.id) FROM file_chunks fc JOIN "
+                                "chunks c ON c.seq = fc.chunk WHERE fc.file = ? AND fc.idx = ?"));
+    existing->Bind(1, file_key).Bind(2, chunk.index);
+    ASSIGN_OR_RETURN(bool had, existing->Step());
+    const int64_t previous = had ? existing->Int(0) : 0;
+    const bool same = had && existing->Text(1) == chunk.chunk_id;
+    existing.reset();
+    if (same) continue;  // a retried allocation
+    if (had) RETURN_IF_ERROR(ReleaseChunkIn(db, previous, now));
+    ASSIGN_OR_RETURN(const int64_t chunk_key, ReferenceChunkIn(db, chunk.chunk_id, chunk.size,
+                                                               file.replication_factor, now));
+    ASSIGN_OR_RETURN(auto upsert, db.Prepare("INSERT OR REPLACE INTO file_chunks (file, idx, "
+                                             "chunk, size) VALUES (?, ?, ?, ?)"));
+    upsert->Bind(1, file_key).Bind(2, chunk.index).Bind(3, chunk_key).Bind(4, chunk.size);
+    RETURN_IF_ERROR(upsert->Run());
+  }
+  return absl::OkStatus();
 }
 
 Result<std::vector<FileChunkRef>> SqliteStore::GetFileChunks(std::string_view file_id) {
@@ -337,29 +342,33 @@ Status SqliteStore::DeleteFileIn(SqliteDb& db, std::string_view file_id, absl::T
 Result<std::string> SqliteStore::CommitFile(std::string_view file_id, int64_t size,
                                             std::string_view sha256, absl::Time now) {
   std::string replaced;
-  RETURN_IF_ERROR(Write([&](SqliteDb& db) -> Status {
-    ASSIGN_OR_RETURN(FileRecord file, GetFileIn(db, file_id));
-    if (file.state != FileState::kPending) {
-      return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
-    }
-    // A nameless file (an object's) replaces no other.
-    ASSIGN_OR_RETURN(auto other, db.Prepare("SELECT id FROM files WHERE name = ? AND "
-                                            "name <> '' AND state = 'complete'"));
-    other->Bind(1, file.name);
-    ASSIGN_OR_RETURN(bool taken, other->Step());
-    if (taken) {
-      replaced = other->Text(0);
-      other.reset();
-      if (!file.overwrite) {
-        return absl::AlreadyExistsError(StrCat("a file named '", EscapeForMessage(file.name),
-                                               "' already exists (", replaced,
-                                               "); upload with overwrite to replace it"));
-      }
-      RETURN_IF_ERROR(DeleteFileIn(db, replaced, now));
-    }
-    return MarkCommittedIn(db, file_id, size, sha256, now);
-  }));
+  RETURN_IF_ERROR(
+      Write([&](SqliteDb& db) { return CommitFileIn(db, file_id, size, sha256, now, &replaced); }));
   return replaced;
+}
+
+Status SqliteStore::CommitFileIn(SqliteDb& db, std::string_view file_id, int64_t size,
+                                 std::string_view sha256, absl::Time now, std::string* replaced) {
+  ASSIGN_OR_RETURN(FileRecord file, GetFileIn(db, file_id));
+  if (file.state != FileState::kPending) {
+    return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
+  }
+  // A nameless file (an object's) replaces no other.
+  ASSIGN_OR_RETURN(auto other, db.Prepare("SELECT id FROM files WHERE name = ? AND "
+                                          "name <> '' AND state = 'complete'"));
+  other->Bind(1, file.name);
+  ASSIGN_OR_RETURN(bool taken, other->Step());
+  if (taken) {
+    *replaced = other->Text(0);
+    other.reset();
+    if (!file.overwrite) {
+      return absl::AlreadyExistsError(StrCat("a file named '", EscapeForMessage(file.name),
+                                             "' already exists (", *replaced,
+                                             "); upload with overwrite to replace it"));
+    }
+    RETURN_IF_ERROR(DeleteFileIn(db, *replaced, now));
+  }
+  return MarkCommittedIn(db, file_id, size, sha256, now);
 }
 
 Status SqliteStore::MarkCommittedIn(SqliteDb& db, std::string_view file_id, int64_t size,
@@ -491,6 +500,35 @@ Status SqliteStore::ApplyReplicaChanges(std::string_view node_id,
     }
     return ForgetUnknownChunksIn(db);
   });
+}
+
+Result<std::string> SqliteStore::WriteUpload(const UploadRecord& upload, absl::Time now) {
+  std::string replaced;
+  RETURN_IF_ERROR(Write([&](SqliteDb& db) -> Status {
+    RETURN_IF_ERROR(InsertFileIn(db, upload.file));
+    RETURN_IF_ERROR(
+        AttachChunksIn(db, upload.file.id, upload.chunks, upload.attached_at.value_or(now)));
+    const int64_t now_ms = absl::ToUnixMillis(now);
+    for (const ReplicaReceipt& receipt : upload.receipts) {
+      ASSIGN_OR_RETURN(const int64_t node, NodeKeyIn(db, receipt.node_id));
+      RETURN_IF_ERROR(UpsertStoredReplicaIn(db, node, receipt.chunk, now_ms));
+    }
+    if (!upload.commit) return absl::OkStatus();
+    if (!upload.binding) {
+      return CommitFileIn(db, upload.file.id, upload.size, upload.sha256, now, &replaced);
+    }
+    if (const auto* bound = std::get_if<ObjectRecord>(&*upload.binding)) {
+      ObjectRecord object = *bound;
+      object.file_id = upload.file.id;
+      object.size = upload.size;
+      return CommitObjectIn(db, object, upload.sha256, now, &replaced);
+    }
+    PartRecord part = std::get<PartRecord>(*upload.binding);
+    part.file_id = upload.file.id;
+    part.size = upload.size;
+    return CommitPartIn(db, part, upload.sha256, now, &replaced);
+  }));
+  return replaced;
 }
 
 Status SqliteStore::FlagReplica(std::string_view chunk_id, std::string_view node_id,

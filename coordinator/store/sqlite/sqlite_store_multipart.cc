@@ -90,34 +90,38 @@ Result<std::vector<MultipartUploadRecord>> SqliteStore::ListMultipartUploads(
 Result<std::string> SqliteStore::CommitPart(const PartRecord& part, std::string_view sha256,
                                             absl::Time now) {
   std::string replaced;
-  RETURN_IF_ERROR(Write([&](SqliteDb& db) -> Status {
-    ASSIGN_OR_RETURN(auto upload, db.Prepare("SELECT 1 FROM multipart_uploads WHERE id = ?"));
-    upload->Bind(1, part.upload_id);
-    ASSIGN_OR_RETURN(bool upload_exists, upload->Step());
-    if (!upload_exists) return NoSuchUpload(part.upload_id);
-    ASSIGN_OR_RETURN(FileRecord file, GetFileIn(db, part.file_id));
-    RETURN_IF_ERROR(CheckObjectFile(file));
-    ASSIGN_OR_RETURN(auto old, db.Prepare("SELECT file_id FROM multipart_parts WHERE "
-                                          "upload_id = ? AND part_number = ?"));
-    old->Bind(1, part.upload_id).Bind(2, int64_t{part.part_number});
-    ASSIGN_OR_RETURN(bool exists, old->Step());
-    if (exists) {
-      replaced = old->Text(0);
-      old.reset();
-      RETURN_IF_ERROR(DeleteFileIn(db, replaced, now));
-    }
-    RETURN_IF_ERROR(MarkCommittedIn(db, part.file_id, part.size, sha256, now));
-    ASSIGN_OR_RETURN(auto put, db.Prepare(StrCat("INSERT OR REPLACE INTO multipart_parts (",
-                                                 kPartColumns, ") VALUES (?, ?, ?, ?, ?, ?)")));
-    put->Bind(1, part.upload_id)
-        .Bind(2, int64_t{part.part_number})
-        .Bind(3, part.file_id)
-        .Bind(4, part.size)
-        .Bind(5, part.etag)
-        .Bind(6, absl::ToUnixMillis(now));
-    return put->Run();
-  }));
+  RETURN_IF_ERROR(
+      Write([&](SqliteDb& db) { return CommitPartIn(db, part, sha256, now, &replaced); }));
   return replaced;
+}
+
+Status SqliteStore::CommitPartIn(SqliteDb& db, const PartRecord& part, std::string_view sha256,
+                                 absl::Time now, std::string* replaced) {
+  ASSIGN_OR_RETURN(auto upload, db.Prepare("SELECT 1 FROM multipart_uploads WHERE id = ?"));
+  upload->Bind(1, part.upload_id);
+  ASSIGN_OR_RETURN(bool upload_exists, upload->Step());
+  if (!upload_exists) return NoSuchUpload(part.upload_id);
+  ASSIGN_OR_RETURN(FileRecord file, GetFileIn(db, part.file_id));
+  RETURN_IF_ERROR(CheckObjectFile(file));
+  ASSIGN_OR_RETURN(auto old, db.Prepare("SELECT file_id FROM multipart_parts WHERE "
+                                        "upload_id = ? AND part_number = ?"));
+  old->Bind(1, part.upload_id).Bind(2, int64_t{part.part_number});
+  ASSIGN_OR_RETURN(bool exists, old->Step());
+  if (exists) {
+    *replaced = old->Text(0);
+    old.reset();
+    RETURN_IF_ERROR(DeleteFileIn(db, *replaced, now));
+  }
+  RETURN_IF_ERROR(MarkCommittedIn(db, part.file_id, part.size, sha256, now));
+  ASSIGN_OR_RETURN(auto put, db.Prepare(StrCat("INSERT OR REPLACE INTO multipart_parts (",
+                                               kPartColumns, ") VALUES (?, ?, ?, ?, ?, ?)")));
+  put->Bind(1, part.upload_id)
+      .Bind(2, int64_t{part.part_number})
+      .Bind(3, part.file_id)
+      .Bind(4, part.size)
+      .Bind(5, part.etag)
+      .Bind(6, absl::ToUnixMillis(now));
+  return put->Run();
 }
 
 Result<std::vector<PartRecord>> SqliteStore::ListParts(std::string_view upload_id) {

@@ -96,37 +96,41 @@ Status SqliteStore::DeleteBucket(std::string_view name, absl::Time now) {
 Result<std::string> SqliteStore::CommitObject(const ObjectRecord& object, std::string_view sha256,
                                               absl::Time now) {
   std::string replaced;
-  RETURN_IF_ERROR(Write([&](SqliteDb& db) -> Status {
-    ASSIGN_OR_RETURN(auto bucket, db.Prepare("SELECT 1 FROM buckets WHERE name = ?"));
-    bucket->Bind(1, object.bucket);
-    ASSIGN_OR_RETURN(bool bucket_exists, bucket->Step());
-    if (!bucket_exists) return NoSuchBucket(object.bucket);
-    ASSIGN_OR_RETURN(FileRecord file, GetFileIn(db, object.file_id));
-    RETURN_IF_ERROR(CheckObjectFile(file));
-    ASSIGN_OR_RETURN(auto old, db.Prepare("SELECT file_id FROM objects WHERE bucket = ? AND "
-                                          "key = ?"));
-    old->Bind(1, object.bucket).Bind(2, object.key);
-    ASSIGN_OR_RETURN(bool exists, old->Step());
-    if (exists) {
-      replaced = old->Text(0);
-      old.reset();
-      RETURN_IF_ERROR(DeleteFileIn(db, replaced, now));
-    }
-    RETURN_IF_ERROR(MarkCommittedIn(db, object.file_id, object.size, sha256, now));
-    ASSIGN_OR_RETURN(auto put, db.Prepare(StrCat("INSERT OR REPLACE INTO objects (", kObjectColumns,
-                                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")));
-    put->Bind(1, object.bucket)
-        .Bind(2, object.key)
-        .Bind(3, object.file_id)
-        .Bind(4, object.size)
-        .Bind(5, object.etag)
-        .Bind(6, object.content_type)
-        .Bind(7, EncodeStringMap(object.metadata))
-        .Bind(8, EncodeStringMap(object.tags))
-        .Bind(9, absl::ToUnixMillis(now));
-    return put->Run();
-  }));
+  RETURN_IF_ERROR(
+      Write([&](SqliteDb& db) { return CommitObjectIn(db, object, sha256, now, &replaced); }));
   return replaced;
+}
+
+Status SqliteStore::CommitObjectIn(SqliteDb& db, const ObjectRecord& object,
+                                   std::string_view sha256, absl::Time now, std::string* replaced) {
+  ASSIGN_OR_RETURN(auto bucket, db.Prepare("SELECT 1 FROM buckets WHERE name = ?"));
+  bucket->Bind(1, object.bucket);
+  ASSIGN_OR_RETURN(bool bucket_exists, bucket->Step());
+  if (!bucket_exists) return NoSuchBucket(object.bucket);
+  ASSIGN_OR_RETURN(FileRecord file, GetFileIn(db, object.file_id));
+  RETURN_IF_ERROR(CheckObjectFile(file));
+  ASSIGN_OR_RETURN(auto old, db.Prepare("SELECT file_id FROM objects WHERE bucket = ? AND "
+                                        "key = ?"));
+  old->Bind(1, object.bucket).Bind(2, object.key);
+  ASSIGN_OR_RETURN(bool exists, old->Step());
+  if (exists) {
+    *replaced = old->Text(0);
+    old.reset();
+    RETURN_IF_ERROR(DeleteFileIn(db, *replaced, now));
+  }
+  RETURN_IF_ERROR(MarkCommittedIn(db, object.file_id, object.size, sha256, now));
+  ASSIGN_OR_RETURN(auto put, db.Prepare(StrCat("INSERT OR REPLACE INTO objects (", kObjectColumns,
+                                               ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")));
+  put->Bind(1, object.bucket)
+      .Bind(2, object.key)
+      .Bind(3, object.file_id)
+      .Bind(4, object.size)
+      .Bind(5, object.etag)
+      .Bind(6, object.content_type)
+      .Bind(7, EncodeStringMap(object.metadata))
+      .Bind(8, EncodeStringMap(object.tags))
+      .Bind(9, absl::ToUnixMillis(now));
+  return put->Run();
 }
 
 Result<ObjectRecord> SqliteStore::GetObject(std::string_view bucket, std::string_view key) {

@@ -771,6 +771,98 @@ ObjectRecord SampleObject(const std::string& bucket, const std::string& key,
   return o;
 }
 
+TYPED_TEST(StoreConformanceTest, WriteUploadWritesAFileItsChunksAndCopiesAtOnce) {
+  auto& store = this->store_;
+  auto upload_of = [](const std::string& id, const std::string& name, std::vector<int> chunks) {
+    UploadRecord upload;
+    upload.file = SampleFile(id, name);
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      upload.chunks.push_back({static_cast<int64_t>(i), Id(chunks[i]), 100});
+    }
+    upload.size = 100 * static_cast<int64_t>(chunks.size());
+    upload.sha256 = Id(0);
+    return upload;
+  };
+  UploadRecord first = upload_of("u1", "name", {1, 2});
+  first.receipts = {{"n1", {Id(1), 100}}, {"n2", {Id(1), 100}}, {"n1", {Id(2), 100}}};
+  ASSERT_OK_AND_ASSIGN(std::string replaced, store->WriteUpload(first, At(5)));
+  EXPECT_EQ(replaced, "");
+  ASSERT_OK_AND_ASSIGN(FileRecord file, store->GetFileByName("name"));
+  EXPECT_EQ(file.id, "u1");
+  EXPECT_EQ(file.state, FileState::kComplete);
+  EXPECT_EQ(file.size, 200);
+  EXPECT_EQ(file.sha256, Id(0));
+  EXPECT_EQ(file.committed_at, At(5));
+  ASSERT_OK_AND_ASSIGN(auto chunks, store->GetFileChunks("u1"));
+  ASSERT_EQ(chunks.size(), 2u);
+  EXPECT_EQ(chunks[1].chunk_id, Id(2));
+  EXPECT_EQ(this->Replicas(1), (std::vector<std::string>{"n1:stored", "n2:stored"}));
+  EXPECT_EQ(this->Replicas(2), std::vector<std::string>{"n1:stored"});
+  EXPECT_EQ(this->Refcount(1), 1);
+
+  // Overwrite replaces the named file; a shared chunk keeps its count.
+  UploadRecord second = upload_of("u2", "name", {2, 3});
+  second.file.overwrite = true;
+  ASSERT_OK_AND_ASSIGN(replaced, store->WriteUpload(second, At(6)));
+  EXPECT_EQ(replaced, "u1");
+  EXPECT_EQ(this->Refcount(1), 0);
+  EXPECT_EQ(this->Refcount(2), 1);
+  EXPECT_EQ(this->Replicas(2), std::vector<std::string>{"n1:stored"});
+
+  // Errors change nothing: a taken name, a taken id, a chunk of another size.
+  EXPECT_STATUS(store->WriteUpload(upload_of("u3", "name", {4}), At(7)), StatusCode::kAlreadyExists,
+                "upload with overwrite");
+  EXPECT_STATUS(store->WriteUpload(upload_of("u2", "other", {4}), At(7)),
+                StatusCode::kAlreadyExists, "taken");
+  UploadRecord odd = upload_of("u4", "odd", {4, 3});
+  odd.chunks[1].size = 7;
+  EXPECT_STATUS(store->WriteUpload(odd, At(7)), StatusCode::kInvalidArgument, "bytes");
+  for (const char* id : {"u3", "u4"}) EXPECT_STATUS(store->GetFile(id), StatusCode::kNotFound, "");
+  EXPECT_STATUS(store->GetChunk(Id(4)), StatusCode::kNotFound, "");
+  EXPECT_EQ(this->Refcount(3), 1);
+
+  // Written still pending, it commits later like any pending file.
+  UploadRecord pending = upload_of("u5", "later", {5});
+  pending.commit = false;
+  pending.receipts = {{"n2", {Id(5), 100}}};
+  ASSERT_OK_AND_ASSIGN(replaced, store->WriteUpload(pending, At(8)));
+  EXPECT_EQ(store->GetFile("u5")->state, FileState::kPending);
+  EXPECT_EQ(this->Replicas(5), std::vector<std::string>{"n2:stored"});
+  ASSERT_OK(store->CommitFile("u5", 100, "", At(9)));
+
+  // Bound to an object, and to a part of a multipart upload.
+  ASSERT_OK(store->InsertBucket({"b", "", At(0)}));
+  UploadRecord object = upload_of("o1", "", {6});
+  object.binding = SampleObject("b", "k", "ignored");
+  ASSERT_OK(store->WriteUpload(object, At(10)));
+  ASSERT_OK_AND_ASSIGN(ObjectRecord bound, store->GetObject("b", "k"));
+  EXPECT_EQ(bound.file_id, "o1");
+  EXPECT_EQ(bound.size, 100);
+  EXPECT_EQ(store->GetFile("o1")->state, FileState::kComplete);
+  MultipartUploadRecord multipart;
+  multipart.id = "mp";
+  multipart.bucket = "b";
+  multipart.key = "big";
+  multipart.expires_at = At(3600);
+  ASSERT_OK(store->InsertMultipartUpload(multipart));
+  UploadRecord part = upload_of("p1", "", {7, 8});
+  part.binding = PartRecord{"mp", 3, "ignored", 0, "etag-3", At(11)};
+  ASSERT_OK(store->WriteUpload(part, At(11)));
+  ASSERT_OK_AND_ASSIGN(auto parts, store->ListParts("mp"));
+  ASSERT_EQ(parts.size(), 1u);
+  EXPECT_EQ(parts[0].file_id, "p1");
+  EXPECT_EQ(parts[0].size, 200);
+  UploadRecord unbound = upload_of("o2", "", {9});
+  unbound.binding = SampleObject("nobucket", "k", "o2");
+  EXPECT_STATUS(store->WriteUpload(unbound, At(12)), StatusCode::kNotFound, "no bucket");
+  EXPECT_STATUS(store->GetFile("o2"), StatusCode::kNotFound, "");
+
+  this->Reopen();
+  EXPECT_EQ(this->store_->GetFileByName("name")->id, "u2");
+  EXPECT_EQ(this->Replicas(1), (std::vector<std::string>{"n1:stored", "n2:stored"}));
+  EXPECT_EQ(this->store_->GetObject("b", "k")->file_id, "o1");
+}
+
 TYPED_TEST(StoreConformanceTest, BucketsAreCreatedListedAndDeletedWhenEmpty) {
   auto& store = this->store_;
   ASSERT_OK(store->InsertBucket({"photos", "alice", At(1)}));

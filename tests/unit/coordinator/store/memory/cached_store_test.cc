@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "absl/synchronization/notification.h"
@@ -79,11 +80,45 @@ class CachedStoreTest : public ::testing::Test {
     ASSERT_TRUE(store_->serving());
   }
 
+  // Chunks of uploads in memory that the database has no row for: only
+  // memory knows them.
+  std::set<std::string> ChunksOnlyInMemory() {
+    std::set<std::string> out;
+    for (const std::string& file_id : store_->uploads_in_memory()) {
+      auto chunks = store_->GetFileChunks(file_id);
+      EXPECT_OK(chunks);
+      if (!chunks.ok()) continue;
+      for (const FileChunkRef& chunk : *chunks) {
+        if (absl::IsNotFound(store_->inner()->GetChunkSize(chunk.chunk_id).status())) {
+          out.insert(chunk.chunk_id);
+        }
+      }
+    }
+    return out;
+  }
+
+  // The index of `store_` without the uploads in memory (their files, and
+  // the rows and copies of chunks only they reference), which the database
+  // must lack.
+  std::string DescribeIndexWithoutUploadsInMemory() {
+    IndexContents index = store_->index().Contents();
+    const std::set<std::string> chunks = ChunksOnlyInMemory();
+    for (const std::string& file_id : store_->uploads_in_memory()) {
+      EXPECT_STATUS(store_->inner()->GetFile(file_id), absl::StatusCode::kNotFound, "");
+      index.file_chunks.erase(file_id);
+      std::erase_if(index.files, [&](const FileRecord& f) { return f.id == file_id; });
+    }
+    std::erase_if(index.chunk_rows, [&](const auto& row) { return chunks.contains(row.first); });
+    std::erase_if(index.replicas,
+                  [&](const ReplicaRecord& r) { return chunks.contains(r.chunk_id); });
+    return Describe(index);
+  }
+
   // The index of `store_` against one built afresh from its database.
   void ExpectIndexMatchesDatabase(const std::string& when) {
     MetadataIndex rebuilt;
     ASSERT_OK(LoadMetadataIndex(store_->inner(), &rebuilt));
-    ASSERT_EQ(Describe(store_->index().Contents()), Describe(rebuilt.Contents())) << when;
+    ASSERT_EQ(DescribeIndexWithoutUploadsInMemory(), Describe(rebuilt.Contents())) << when;
     ASSERT_TRUE(store_->serving()) << when;
   }
 
@@ -308,7 +343,10 @@ TEST_F(CachedStoreTest, ReadsThroughTheIndexEqualReadsOfTheDatabase) {
   MetadataStore* db = store_->inner();
   const IndexContents contents = store_->index().Contents();
   ASSERT_FALSE(contents.files.empty());
+  const std::vector<std::string> in_memory = store_->uploads_in_memory();
+  const std::set<std::string> chunks_in_memory = ChunksOnlyInMemory();
   for (const FileRecord& f : contents.files) {
+    if (std::find(in_memory.begin(), in_memory.end(), f.id) != in_memory.end()) continue;
     ASSERT_OK_AND_ASSIGN(FileRecord cached, store_->GetFile(f.id));
     ASSERT_OK_AND_ASSIGN(FileRecord stored, db->GetFile(f.id));
     EXPECT_EQ(Describe(cached), Describe(stored));
@@ -339,7 +377,10 @@ TEST_F(CachedStoreTest, ReadsThroughTheIndexEqualReadsOfTheDatabase) {
     EXPECT_EQ(Describe(cached_page[i]), Describe(stored_page[i]));
   }
   std::vector<std::string> chunk_ids;
-  for (int i = 0; i < 30; ++i) chunk_ids.push_back(common::Sha256::Hex(StrCat("chunk ", i)));
+  for (int i = 0; i < 30; ++i) {
+    std::string id = common::Sha256::Hex(StrCat("chunk ", i));
+    if (!chunks_in_memory.contains(id)) chunk_ids.push_back(std::move(id));
+  }
   ASSERT_OK_AND_ASSIGN(auto cached_replicas, store_->GetReplicas(chunk_ids));
   ASSERT_OK_AND_ASSIGN(auto stored_replicas, db->GetReplicas(chunk_ids));
   ASSERT_EQ(cached_replicas.size(), stored_replicas.size());
@@ -358,6 +399,157 @@ TEST_F(CachedStoreTest, ReadsThroughTheIndexEqualReadsOfTheDatabase) {
       EXPECT_EQ(cached.status().message(), stored.status().message());
     }
   }
+}
+
+// ---- uploads in memory -----------------------------------------------------------
+
+FileRecord PendingFile(const std::string& id, const std::string& name) {
+  FileRecord f;
+  f.id = id;
+  f.name = name;
+  f.chunk_size = 100;
+  f.created_at = kT0;
+  f.expires_at = kT0 + absl::Hours(1);
+  return f;
+}
+
+std::string ChunkId(int i) { return common::Sha256::Hex(StrCat("upload chunk ", i)); }
+
+TEST_F(CachedStoreTest, AnUploadStaysInMemoryUntilItsCommitWritesItInOneTransaction) {
+  ASSERT_OK_AND_ASSIGN(DatabaseStats before, store_->Stats());
+  ASSERT_OK(store_->InsertFile(PendingFile("up", "a/file")));
+  ASSERT_OK(store_->AttachChunks("up", {{0, ChunkId(1), 100}, {1, ChunkId(2), 50}}, kT0));
+  ASSERT_OK(store_->ApplyReplicaChanges("n1", {{ChunkId(1), 100}, {ChunkId(2), 50}}, {}, {}, kT0));
+  ASSERT_OK(store_->ApplyReplicaChanges("n2", {{ChunkId(1), 100}}, {}, {}, kT0));
+  ASSERT_OK(store_->ReplaceNodeReplicas("n3", {{ChunkId(2), 50}}, kT0));
+
+  // Reads see the upload; the database has none of it.
+  EXPECT_EQ(store_->GetFile("up")->state, FileState::kPending);
+  EXPECT_EQ(store_->GetFileChunks("up")->size(), 2u);
+  EXPECT_EQ(store_->GetReplicas({ChunkId(1), ChunkId(2)})->size(), 4u);
+  EXPECT_EQ(*store_->GetChunkSize(ChunkId(2)), 50);
+  EXPECT_STATUS(store_->inner()->GetFile("up"), absl::StatusCode::kNotFound, "");
+  EXPECT_TRUE(store_->inner()->GetReplicas({ChunkId(1), ChunkId(2)})->empty());
+  EXPECT_EQ(store_->uploads_in_memory(), std::vector<std::string>{"up"});
+  ExpectIndexMatchesDatabase("with an upload in memory");
+
+  ASSERT_OK(store_->CommitFile("up", 150, common::Sha256::Hex("whole"), kT0 + absl::Seconds(1)));
+  ASSERT_OK_AND_ASSIGN(DatabaseStats after, store_->Stats());
+  EXPECT_EQ(after.activity["commits"] - before.activity["commits"], 2)
+      << "n3's full report, and the whole upload in one transaction";
+  ASSERT_OK_AND_ASSIGN(FileRecord stored, store_->inner()->GetFile("up"));
+  EXPECT_EQ(stored.state, FileState::kComplete);
+  EXPECT_EQ(stored.size, 150);
+  EXPECT_EQ(store_->inner()->GetReplicas({ChunkId(1), ChunkId(2)})->size(), 4u);
+  EXPECT_EQ(store_->inner()->GetChunk(ChunkId(1))->refcount, 1);
+  EXPECT_TRUE(store_->uploads_in_memory().empty());
+  ExpectIndexMatchesDatabase("after the commit");
+  // Later reports go to the database.
+  ASSERT_OK(store_->ApplyReplicaChanges("n2", {{ChunkId(2), 50}}, {ChunkId(1)}, {}, kT0));
+  EXPECT_EQ(store_->inner()->GetReplicas({ChunkId(1), ChunkId(2)})->size(), 4u);
+  ExpectIndexMatchesDatabase("after later reports");
+}
+
+TEST_F(CachedStoreTest, ACrashLosesOnlyUploadsNotYetCommittedAndTheirCopiesBecomeOrphans) {
+  ASSERT_OK(store_->InsertFile(PendingFile("done", "done")));
+  ASSERT_OK(store_->AttachChunks("done", {{0, ChunkId(1), 100}}, kT0));
+  ASSERT_OK(store_->ApplyReplicaChanges("n1", {{ChunkId(1), 100}}, {}, {}, kT0));
+  ASSERT_OK(store_->CommitFile("done", 100, "", kT0));
+  ASSERT_OK(store_->InsertFile(PendingFile("lost", "lost")));
+  ASSERT_OK(store_->AttachChunks("lost", {{0, ChunkId(2), 100}}, kT0));
+  ASSERT_OK(store_->ApplyReplicaChanges("n1", {{ChunkId(2), 100}}, {}, {}, kT0));
+
+  store_.reset();  // the process ends
+  OpenStore();
+  EXPECT_EQ(store_->GetFile("done")->state, FileState::kComplete);
+  EXPECT_EQ(store_->GetReplicas({ChunkId(1)})->size(), 1u);
+  EXPECT_STATUS(store_->GetFile("lost"), absl::StatusCode::kNotFound, "");
+  EXPECT_STATUS(store_->CommitFile("lost", 100, "", kT0), absl::StatusCode::kNotFound, "");
+  EXPECT_STATUS(store_->GetChunkSize(ChunkId(2)), absl::StatusCode::kNotFound, "");
+
+  // The node's next full report names the lost upload's copy: an orphan,
+  // ordered deleted once the grace period has passed.
+  const absl::Time reported = kT0 + absl::Minutes(1);
+  ASSERT_OK(store_->ReplaceNodeReplicas("n1", {{ChunkId(1), 100}, {ChunkId(2), 100}}, reported));
+  ASSERT_OK_AND_ASSIGN(int ordered, store_->CollectOrphanReplicas(reported, reported, 10));
+  EXPECT_EQ(ordered, 0) << "within the grace period";
+  ASSERT_OK_AND_ASSIGN(ordered, store_->CollectOrphanReplicas(reported + absl::Seconds(1),
+                                                              reported + absl::Seconds(1), 10));
+  EXPECT_EQ(ordered, 1);
+  EXPECT_EQ(store_->GetReplicas({ChunkId(2)})->at(0).state, ReplicaState::kDeleting);
+  ExpectIndexMatchesDatabase("after the orphan was collected");
+}
+
+TEST_F(CachedStoreTest, ADroppedUploadLeavesItsChunksToTheGarbageCollector) {
+  ASSERT_OK(store_->InsertFile(PendingFile("up", "up")));
+  ASSERT_OK(store_->AttachChunks("up", {{0, ChunkId(1), 100}, {1, ChunkId(2), 100}}, kT0));
+  ASSERT_OK(store_->ApplyReplicaChanges("n1", {{ChunkId(1), 100}}, {}, {}, kT0));
+  // Another upload in memory shares chunk 2.
+  ASSERT_OK(store_->InsertFile(PendingFile("other", "other")));
+  ASSERT_OK(store_->AttachChunks("other", {{0, ChunkId(2), 100}}, kT0));
+  ASSERT_OK(store_->ApplyReplicaChanges("n2", {{ChunkId(2), 100}}, {}, {}, kT0));
+  ASSERT_OK_AND_ASSIGN(auto expired, store_->ExpiredUploads(kT0 + absl::Hours(2), 10));
+  EXPECT_EQ(expired.size(), 2u) << "uploads in memory expire too";
+  ASSERT_OK_AND_ASSIGN(StoreCounts counts, store_->Counts());
+  EXPECT_EQ(counts.chunks, 2) << "chunks of uploads in memory are referenced";
+  ASSERT_OK_AND_ASSIGN(ChunkRecord shared, store_->GetChunk(ChunkId(2)));
+  EXPECT_EQ(shared.refcount, 2);
+  EXPECT_EQ(shared.file_ids, (std::vector<std::string>{"other", "up"}));
+
+  ASSERT_OK(store_->DeleteFile("up", kT0));
+  EXPECT_STATUS(store_->GetFile("up"), absl::StatusCode::kNotFound, "");
+  EXPECT_EQ(store_->inner()->GetChunk(ChunkId(1))->refcount, 0) << "unreferenced, as any";
+  EXPECT_EQ(store_->inner()->GetReplicas({ChunkId(1), ChunkId(2)})->size(), 2u);
+  EXPECT_EQ(store_->GetChunk(ChunkId(2))->refcount, 1) << "the other upload's reference";
+  ExpectIndexMatchesDatabase("after the drop");
+  ASSERT_OK_AND_ASSIGN(auto collectable, store_->CollectableChunks(kT0 + absl::Hours(1), 10));
+  ASSERT_EQ(collectable.size(), 2u);
+  for (const std::string& chunk_id : collectable) {
+    ASSERT_OK_AND_ASSIGN(int tasks, store_->CollectChunk(chunk_id, kT0 + absl::Hours(1)));
+    EXPECT_EQ(tasks, chunk_id == ChunkId(1) ? 1 : 0) << "chunk 2 is still referenced";
+  }
+  ASSERT_OK(store_->CommitFile("other", 100, "", kT0));
+  EXPECT_EQ(store_->GetReplicas({ChunkId(2)})->at(0).state, ReplicaState::kStored);
+  ExpectIndexMatchesDatabase("after the other commit");
+}
+
+TEST_F(CachedStoreTest, AnUploadNamingAChunkTheDatabaseKnowsMovesThere) {
+  ASSERT_OK(store_->InsertFile(PendingFile("old", "old")));
+  ASSERT_OK(store_->AttachChunks("old", {{0, ChunkId(1), 100}}, kT0));
+  ASSERT_OK(store_->CommitFile("old", 100, "", kT0));
+  ASSERT_OK(store_->InsertFile(PendingFile("up", "up")));
+  ASSERT_OK(store_->AttachChunks("up", {{0, ChunkId(2), 100}}, kT0));
+  ASSERT_OK(store_->ApplyReplicaChanges("n1", {{ChunkId(2), 100}}, {}, {}, kT0));
+  EXPECT_STATUS(store_->AttachChunks("up", {{1, ChunkId(1), 99}}, kT0),
+                absl::StatusCode::kInvalidArgument, "100 bytes, not 99");
+  EXPECT_EQ(store_->uploads_in_memory(), std::vector<std::string>{"up"}) << "refused: no move";
+
+  ASSERT_OK(store_->AttachChunks("up", {{1, ChunkId(1), 100}}, kT0));
+  EXPECT_TRUE(store_->uploads_in_memory().empty());
+  EXPECT_EQ(store_->inner()->GetFileChunks("up")->size(), 2u);
+  EXPECT_EQ(store_->inner()->GetChunk(ChunkId(1))->refcount, 2);
+  EXPECT_EQ(store_->inner()->GetReplicas({ChunkId(2)})->size(), 1u) << "its held copy went along";
+  ExpectIndexMatchesDatabase("after the move");
+  ASSERT_OK(store_->CommitFile("up", 200, "", kT0));
+  ExpectIndexMatchesDatabase("after the commit");
+}
+
+TEST_F(CachedStoreTest, GarbageCollectionSparesChunksOfUploadsInMemory) {
+  // Two uploads share a new chunk; the first commits and is deleted.
+  for (const char* id : {"first", "second"}) {
+    ASSERT_OK(store_->InsertFile(PendingFile(id, id)));
+    ASSERT_OK(store_->AttachChunks(id, {{0, ChunkId(1), 100}}, kT0));
+  }
+  ASSERT_OK(store_->ApplyReplicaChanges("n1", {{ChunkId(1), 100}}, {}, {}, kT0));
+  ASSERT_OK(store_->CommitFile("first", 100, "", kT0));
+  ASSERT_OK(store_->DeleteFile("first", kT0));
+  EXPECT_EQ(store_->inner()->GetChunk(ChunkId(1))->refcount, 0);
+  ASSERT_OK_AND_ASSIGN(int tasks, store_->CollectChunk(ChunkId(1), kT0 + absl::Hours(1)));
+  EXPECT_EQ(tasks, 0) << "the second upload still references it";
+  ASSERT_OK(store_->CommitFile("second", 100, "", kT0));
+  EXPECT_EQ(store_->inner()->GetChunk(ChunkId(1))->refcount, 1);
+  EXPECT_EQ(store_->GetReplicas({ChunkId(1)})->at(0).state, ReplicaState::kStored);
+  ExpectIndexMatchesDatabase("after the second commit");
 }
 
 // A database that takes reports of chunk ids it does not check (the
@@ -438,7 +630,7 @@ TEST_F(CachedStoreTest, ABackgroundLoadServesFromTheDatabaseUntilItEnds) {
     RandomWalk walk(store_.get(), 31);
     for (int step = 0; step < 400; ++step) walk.Step(step);
   }
-  const std::string before = Describe(store_->index().Contents());
+  const std::string before = DescribeIndexWithoutUploadsInMemory();
   store_.reset();
   ASSERT_OK_AND_ASSIGN(auto inner, SqliteStore::Open(dir_.Join("gale.db")));
   absl::Notification release;
@@ -460,7 +652,8 @@ TEST_F(CachedStoreTest, ABackgroundLoadServesFromTheDatabaseUntilItEnds) {
 TEST_F(CachedStoreTest, ARestartRebuildsTheIndexFromTheDatabase) {
   RandomWalk walk(store_.get(), 11);
   for (int step = 0; step < 500; ++step) walk.Step(step);
-  const std::string before = Describe(store_->index().Contents());
+  // Uploads not yet committed are lost with the process.
+  const std::string before = DescribeIndexWithoutUploadsInMemory();
   store_.reset();
   OpenStore();
   EXPECT_EQ(Describe(store_->index().Contents()), before);

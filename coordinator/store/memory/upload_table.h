@@ -1,0 +1,81 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "coordinator/store/upload_record.h"
+
+namespace gale::coordinator {
+
+// The uploads whose metadata stays in memory until their commit, and the
+// chunks they reference: whether the store has each chunk's row yet, and,
+// while it has not, the copies nodes reported of it (held here until the
+// upload is written with the chunk's row). The uploads' file records and
+// chunk lists live in the MetadataIndex; CachedStore keeps both in step.
+// Thread-safe.
+class UploadTable {
+ public:
+  void Add(std::string_view file_id);
+  bool Contains(std::string_view file_id) const;
+  // Every upload in memory.
+  std::vector<std::string> Files() const;
+  // Whether an upload in memory references the chunk.
+  bool Referenced(std::string_view chunk_id) const;
+
+  // One more reference to the chunk of `size` bytes from an upload in
+  // memory, at `now`. A chunk not referenced yet must be one the store has
+  // no row for.
+  void Reference(std::string_view chunk_id, int64_t size, absl::Time now);
+  // What the uploads in memory make of a chunk: references, and whether
+  // the store has its row yet.
+  struct Use {
+    int references = 0;
+    bool in_store = false;
+    int64_t size = 0;
+    absl::Time referenced_at;  // first referenced
+  };
+  std::optional<Use> Find(std::string_view chunk_id) const;
+  // The chunks the store has no row for yet: how many, and their bytes.
+  std::pair<int64_t, int64_t> NotStored() const;
+
+  // A node reported a copy. True when the store has no row for the chunk
+  // and an upload references it: the copy is held here.
+  bool Hold(std::string_view node_id, const ChunkReplica& chunk);
+  // A node no longer has a copy; true when it was one held here.
+  bool Unhold(std::string_view node_id, std::string_view chunk_id);
+  // A node's full report: the copies held for it become exactly those the
+  // report names; returns the rest of the report (for the store).
+  std::vector<ChunkReplica> ReplaceNode(std::string_view node_id,
+                                        const std::vector<ChunkReplica>& report);
+
+  // The copies held for these chunks (each chunk once).
+  std::vector<ReplicaReceipt> HeldFor(const std::vector<FileChunkRef>& chunks) const;
+  // The store now has rows for these chunks (another file attached them
+  // there): returns the copies held for them, which the caller writes to
+  // the store; later reports of them go there.
+  std::vector<ReplicaReceipt> Stored(const std::vector<FileChunkRef>& chunks);
+  // The upload `file_id` with `chunks` was written to the store (committed,
+  // or moved there): it leaves the table, its chunks have rows in the store
+  // and nothing is held for them any more.
+  void Written(std::string_view file_id, const std::vector<FileChunkRef>& chunks);
+
+ private:
+  struct Chunk {
+    Use use;
+    std::vector<ReplicaReceipt> held;  // while !use.in_store
+  };
+
+  mutable absl::Mutex mu_;
+  absl::flat_hash_set<std::string> files_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, Chunk> chunks_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace gale::coordinator
