@@ -215,8 +215,13 @@ Status ReplicationManager::Replicate(const ChunkBalance& chunk,
   std::set<std::string> exclude_failed = exclude;
   const auto& failed = tasks->failed_targets[id];
   exclude_failed.insert(failed.begin(), failed.end());
+  // A node that registered after the run's view was taken has no zone here.
   std::set<std::string> zones;
-  for (const LiveReplica& r : live) zones.insert(nodes.by_id.at(r.node_id).zone);
+  for (const LiveReplica& r : live) {
+    if (auto node = nodes.by_id.find(r.node_id); node != nodes.by_id.end()) {
+      zones.insert(node->second.zone);
+    }
+  }
 
   for (; need > 0; --need) {
     if (tasks->total >= options_.max_replications_total || Throttled(*tasks, sources.front())) {
@@ -261,7 +266,10 @@ Status ReplicationManager::Trim(const ChunkBalance& chunk, const std::vector<Liv
   std::vector<const NodeRecord*> active;
   std::map<std::string, int> per_zone;
   for (const LiveReplica& r : live) {
-    const NodeRecord& node = nodes.by_id.at(r.node_id);
+    // A node that registered after the run's view was taken: not trimmed now.
+    auto found = nodes.by_id.find(r.node_id);
+    if (found == nodes.by_id.end()) continue;
+    const NodeRecord& node = found->second;
     if (!node.zone.empty()) ++per_zone[node.zone];
     if (r.node_state == NodeState::kActive) active.push_back(&node);
   }

@@ -4,6 +4,7 @@
 
 #include "common/sha256.h"
 #include "coordinator/repair/task_ledger.h"
+#include "coordinator/store/forwarding_store.h"
 #include "coordinator/store/sqlite/sqlite_store.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/status_matchers.h"
@@ -249,6 +250,44 @@ TEST_F(ReplicationManagerTest, SurplusGoesFromASharedZoneThenTheFullestNode) {
   deletes = Open(TaskKind::kDelete);
   ASSERT_EQ(deletes.size(), 2u);
   EXPECT_TRUE(deletes[0].node_id == "n4" || deletes[1].node_id == "n4");
+}
+
+// A store that runs `late` when the manager asks for unbalanced chunks:
+// after the run took its view of the nodes.
+class LateStore final : public ForwardingStore {
+ public:
+  LateStore(MetadataStore* inner, std::function<void()> late)
+      : ForwardingStore(inner), late_(std::move(late)) {}
+  Result<std::vector<ChunkBalance>> UnbalancedChunks(const std::vector<std::string>& counting,
+                                                     int limit) override {
+    late_();
+    return inner_->UnbalancedChunks(counting, limit);
+  }
+
+ private:
+  std::function<void()> late_;
+};
+
+TEST_F(ReplicationManagerTest, ANodeThatRegistersDuringARunIsLeftForTheNext) {
+  AddChunk(0, 3, {0});        // short
+  AddChunk(1, 1, {0, 1, 2});  // surplus
+  LateStore late(store_.get(), [&] {
+    NodeRegistration r;
+    r.node_id = "n5";
+    r.addresses = {"127.0.0.1:9005"};
+    ASSERT_OK(registry_->Register(r));
+    Store(5, 0);
+    Store(5, 1);
+  });
+  manager_ = std::make_unique<ReplicationManager>(&late, registry_.get(), replicas_.get(), &clock_,
+                                                  options_);
+  ASSERT_OK(manager_->RunOnce());  // its copies are live, but not in the run's view
+  EXPECT_EQ(Open(TaskKind::kReplicate).size(), 2u) << "chunk 0 has one copy in the run's view";
+  const std::vector<TaskRecord> deletes = Open(TaskKind::kDelete);
+  EXPECT_FALSE(deletes.empty());
+  for (const TaskRecord& task : deletes) {
+    EXPECT_NE(task.node_id, "n5") << "n5's copy of chunk 1 is not trimmed now";
+  }
 }
 
 TEST_F(ReplicationManagerTest, NoTrimWhileACopyIsOnlyOnASuspectNode) {
