@@ -15,7 +15,12 @@
 namespace gale::coordinator {
 namespace {
 
-std::string FileKey(std::string_view file_id) { return StrCat("f:", file_id); }
+// A file's key; none ("") for no file: a commit that replaces none locks
+// nothing for it (else every such commit would wait for the others on one
+// stripe).
+std::string FileKey(std::string_view file_id) {
+  return file_id.empty() ? "" : StrCat("f:", file_id);
+}
 std::string ChunkKeyOf(std::string_view chunk_id) { return StrCat("c:", chunk_id); }
 std::string BucketKey(std::string_view bucket) { return StrCat("b:", bucket); }
 std::string ObjectKey(std::string_view bucket, std::string_view key) {
@@ -31,7 +36,9 @@ class CachedStore::KeyLocks {
   // Every key: the whole index.
   explicit KeyLocks(CachedStore* store) : store_(store), all_(true) { store_->all_.Lock(); }
   KeyLocks(CachedStore* store, const std::vector<std::string>& keys) : store_(store) {
-    for (const std::string& key : keys) stripes_.push_back(absl::HashOf(key) % kStripes);
+    for (const std::string& key : keys) {
+      if (!key.empty()) stripes_.push_back(absl::HashOf(key) % kStripes);
+    }
     std::sort(stripes_.begin(), stripes_.end());
     stripes_.erase(std::unique(stripes_.begin(), stripes_.end()), stripes_.end());
     store_->all_.ReaderLock();
@@ -213,7 +220,9 @@ Status CachedStore::Migrate() {
 bool CachedStore::Deferred(const std::vector<std::string>& keys) {
   if (!loading_) return false;
   absl::MutexLock lock(&dirty_mu_);
-  dirty_.insert(keys.begin(), keys.end());
+  for (const std::string& key : keys) {
+    if (!key.empty()) dirty_.insert(key);
+  }
   return true;
 }
 

@@ -137,7 +137,8 @@ class CachedStore final : public ForwardingStore {
   // deadlock), or the whole index, for the object's life. A change holds
   // its keys' stripes while the store commits it, so stripes are many:
   // sixteen uploads at once, each locking seventeen keys (a file and its
-  // chunks), then rarely wait for one another's commit.
+  // chunks), then rarely wait for one another's commit. Empty keys (no
+  // such file) lock nothing.
   class KeyLocks;
   static constexpr size_t kStripes = 65536;
 
