@@ -188,7 +188,15 @@ class SqliteStore final : public MetadataStore {
   static Status DeleteMultipartUploadIn(SqliteDb& db, std::string_view upload_id, absl::Time now);
   // The bodies of InsertFile, AttachChunks, CommitFile, CommitObject and
   // CommitPart (the commits set `replaced`).
-  static Status InsertFileIn(SqliteDb& db, const FileRecord& file);
+  static Result<int64_t> InsertFileIn(SqliteDb& db, const FileRecord& file);  // its key
+  // WriteUpload's attach to a new file and its copies, in a few statements
+  // over JSON arrays rather than several per chunk.
+  static Status AttachUploadIn(SqliteDb& db, int64_t file_key, int factor,
+                               const std::vector<FileChunkRef>& chunks, absl::Time now);
+  // A node's copies, stored (a replica being deleted stays so); chunks not
+  // known yet get key rows.
+  static Status RecordCopiesIn(SqliteDb& db, std::string_view node_id,
+                               const std::vector<ChunkReplica>& copies, absl::Time now);
   static Status AttachChunksIn(SqliteDb& db, std::string_view file_id,
                                const std::vector<FileChunkRef>& chunks, absl::Time now);
   static Status CommitFileIn(SqliteDb& db, std::string_view file_id, int64_t size,
@@ -218,8 +226,6 @@ class SqliteStore final : public MetadataStore {
   static Result<int64_t> ReferenceChunkIn(SqliteDb& db, std::string_view chunk_id, int64_t size,
                                           int factor, absl::Time now);
   static Status ReleaseChunkIn(SqliteDb& db, int64_t chunk, absl::Time now);
-  static Status UpsertStoredReplicaIn(SqliteDb& db, int64_t node, const ChunkReplica& chunk,
-                                      int64_t now_ms);
   static Status InsertTaskIn(SqliteDb& db, const TaskRecord& task);
   // Marks a stored replica deleting with a delete task; false when it is not stored.
   static Result<bool> OrderReplicaDeleteIn(SqliteDb& db, std::string_view chunk_id,

@@ -1,5 +1,8 @@
 // SqliteStore: files, chunks and replicas (see metadata_store.h).
 
+#include <map>
+#include <set>
+
 #include "common/ids.h"
 #include "common/strings.h"
 #include "coordinator/store/sqlite/sqlite_store.h"
@@ -118,16 +121,16 @@ Status SqliteStore::ForgetUnknownChunksIn(SqliteDb& db) {
 }
 
 Status SqliteStore::InsertFile(const FileRecord& f) {
-  return Write([&](SqliteDb& db) { return InsertFileIn(db, f); });
+  return Write([&](SqliteDb& db) { return InsertFileIn(db, f).status(); });
 }
 
-Status SqliteStore::InsertFileIn(SqliteDb& db, const FileRecord& f) {
+Result<int64_t> SqliteStore::InsertFileIn(SqliteDb& db, const FileRecord& f) {
   ASSIGN_OR_RETURN(
       auto stmt,
       db.Prepare("INSERT INTO files (id, name, size, sha256, chunk_size, replication_factor, "
                  "write_mode, state, overwrite, auto_commit, owner, created_at_ms, "
                  "expires_at_ms, committed_at_ms, last_accessed_ms) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq"));
   stmt->Bind(1, f.id)
       .Bind(2, f.name)
       .Bind(3, f.size)
@@ -143,11 +146,13 @@ Status SqliteStore::InsertFileIn(SqliteDb& db, const FileRecord& f) {
       .Bind(13, absl::ToUnixMillis(f.expires_at))
       .Bind(14, absl::ToUnixMillis(f.committed_at))
       .Bind(15, absl::ToUnixMillis(f.last_accessed));
-  Status status = stmt->Run();
-  if (!status.ok() && ToStd(status.message()).find("UNIQUE") != std::string_view::npos) {
+  Result<bool> row = stmt->Step();
+  if (!row.ok() && ToStd(row.status().message()).find("UNIQUE") != std::string_view::npos) {
     return absl::AlreadyExistsError(StrCat("file id ", f.id, " is taken"));
   }
-  return status;
+  RETURN_IF_ERROR(row.status());
+  if (!*row) return absl::InternalError(StrCat("no key for file ", f.id));
+  return stmt->Int(0);
 }
 
 Result<FileRecord> SqliteStore::GetFile(std::string_view file_id) {
@@ -464,17 +469,31 @@ Result<std::vector<ReplicaRecord>> SqliteStore::GetReplicas(
   });
 }
 
-Status SqliteStore::UpsertStoredReplicaIn(SqliteDb& db, int64_t node, const ChunkReplica& chunk,
-                                          int64_t now_ms) {
-  ASSIGN_OR_RETURN(const int64_t chunk_key, ChunkKeyIn(db, chunk.chunk_id));
+Status SqliteStore::RecordCopiesIn(SqliteDb& db, std::string_view node_id,
+                                   const std::vector<ChunkReplica>& copies, absl::Time now) {
+  if (copies.empty()) return absl::OkStatus();
+  nlohmann::json rows = nlohmann::json::array();
+  for (const ChunkReplica& copy : copies) {
+    RETURN_IF_ERROR(common::ValidateChunkId(copy.chunk_id));
+    rows.push_back({copy.chunk_id, copy.size});
+  }
+  const std::string json = rows.dump();
+  ASSIGN_OR_RETURN(const int64_t node, NodeKeyIn(db, node_id));
+  // A chunk not known yet gets a key row (known only from reports); a key
+  // that exists is only looked up, not rewritten.
+  ASSIGN_OR_RETURN(auto keys, db.Prepare("INSERT INTO chunks (id) SELECT unhex(value ->> 0) FROM "
+                                         "json_each(?) WHERE true ON CONFLICT (id) DO NOTHING"));
+  keys->Bind(1, json);
+  RETURN_IF_ERROR(keys->Run());
   // A replica being deleted stays so: its delete order is already out.
-  ASSIGN_OR_RETURN(auto upsert,
-                   db.Prepare("INSERT INTO replicas (chunk, node, size, state, updated_at_ms) "
-                              "VALUES (?, ?, ?, 'stored', ?) ON CONFLICT (chunk, node) DO UPDATE "
-                              "SET size = excluded.size, updated_at_ms = excluded.updated_at_ms, "
-                              "state = CASE WHEN replicas.state = 'deleting' THEN 'deleting' "
-                              "ELSE 'stored' END"));
-  upsert->Bind(1, chunk_key).Bind(2, node).Bind(3, chunk.size).Bind(4, now_ms);
+  ASSIGN_OR_RETURN(
+      auto upsert,
+      db.Prepare("INSERT INTO replicas (chunk, node, size, state, updated_at_ms) SELECT c.seq, ?1, "
+                 "j.value ->> 1, 'stored', ?2 FROM json_each(?3) j JOIN chunks c ON c.id = "
+                 "unhex(j.value ->> 0) WHERE true ON CONFLICT (chunk, node) DO UPDATE SET size = "
+                 "excluded.size, updated_at_ms = excluded.updated_at_ms, state = CASE WHEN "
+                 "replicas.state = 'deleting' THEN 'deleting' ELSE 'stored' END"));
+  upsert->Bind(1, node).Bind(2, absl::ToUnixMillis(now)).Bind(3, json);
   return upsert->Run();
 }
 
@@ -482,13 +501,10 @@ Status SqliteStore::ApplyReplicaChanges(std::string_view node_id,
                                         const std::vector<ChunkReplica>& received,
                                         const std::vector<std::string>& deleted,
                                         const std::vector<std::string>& corrupt, absl::Time now) {
-  const int64_t now_ms = absl::ToUnixMillis(now);
   return Write([&](SqliteDb& db) -> Status {
-    ASSIGN_OR_RETURN(const int64_t node, NodeKeyIn(db, node_id));
-    for (const ChunkReplica& chunk : received) {
-      RETURN_IF_ERROR(UpsertStoredReplicaIn(db, node, chunk, now_ms));
-    }
+    RETURN_IF_ERROR(RecordCopiesIn(db, node_id, received, now));
     if (deleted.empty() && corrupt.empty()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(const int64_t node, NodeKeyIn(db, node_id));
     // A chunk the node quarantined is as gone as a deleted one.
     for (const auto* list : {&deleted, &corrupt}) {
       for (const std::string& chunk_id : *list) {
@@ -502,16 +518,83 @@ Status SqliteStore::ApplyReplicaChanges(std::string_view node_id,
   });
 }
 
+Status SqliteStore::AttachUploadIn(SqliteDb& db, int64_t file_key, int factor,
+                                   const std::vector<FileChunkRef>& chunks, absl::Time now) {
+  // Each chunk once, with its references in this file; refused as
+  // AttachChunks refuses a chunk of two sizes.
+  std::map<std::string_view, std::pair<int64_t, int64_t>> counts;  // id -> (size, references)
+  for (const FileChunkRef& chunk : chunks) {
+    RETURN_IF_ERROR(common::ValidateChunkId(chunk.chunk_id));
+    auto [it, added] = counts.try_emplace(chunk.chunk_id, chunk.size, 0);
+    if (it->second.first != chunk.size) {
+      return absl::InvalidArgumentError(
+          StrCat("chunk ", chunk.chunk_id, " is ", it->second.first, " bytes, not ", chunk.size));
+    }
+    ++it->second.second;
+  }
+  std::vector<std::string_view> ids;
+  for (const auto& [id, count] : counts) ids.push_back(id);
+  // Chunks with a row (not those known only from reports) are referenced
+  // one by one, as AttachChunks does; the others are new rows, at once.
+  ASSIGN_OR_RETURN(auto known,
+                   db.Prepare("SELECT lower_hex(id) FROM chunks WHERE refcount IS NOT NULL AND id "
+                              "IN (SELECT unhex(value) FROM json_each(?))"));
+  known->Bind(1, nlohmann::json(ids).dump());
+  std::set<std::string> referenced;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, known->Step());
+    if (!row) break;
+    referenced.insert(known->Text(0));
+  }
+  known.reset();
+  std::vector<std::string_view> fresh;
+  for (std::string_view id : ids) {
+    if (referenced.contains(std::string(id))) {
+      for (int64_t i = 0; i < counts[id].second; ++i) {
+        RETURN_IF_ERROR(ReferenceChunkIn(db, id, counts[id].first, factor, now).status());
+      }
+    } else {
+      fresh.push_back(id);
+    }
+  }
+  if (!fresh.empty()) {
+    ASSIGN_OR_RETURN(
+        auto insert,
+        db.Prepare("INSERT INTO chunks (id, size, refcount, created_at_ms, replication_factor) "
+                   "SELECT unhex(value ->> 0), value ->> 1, value ->> 2, ?2, ?3 FROM json_each(?1) "
+                   "WHERE true ON CONFLICT (id) DO UPDATE SET size = excluded.size, refcount = "
+                   "excluded.refcount, created_at_ms = excluded.created_at_ms, "
+                   "unreferenced_since_ms = NULL, replication_factor = "
+                   "excluded.replication_factor"));
+    nlohmann::json rows = nlohmann::json::array();
+    for (std::string_view id : fresh) rows.push_back({id, counts[id].first, counts[id].second});
+    insert->Bind(1, rows.dump());
+    insert->Bind(2, absl::ToUnixMillis(now)).Bind(3, int64_t{factor});
+    RETURN_IF_ERROR(insert->Run());
+  }
+  ASSIGN_OR_RETURN(auto place,
+                   db.Prepare("INSERT OR REPLACE INTO file_chunks (file, idx, chunk, size) SELECT "
+                              "?1, j.value ->> 0, c.seq, j.value ->> 2 FROM json_each(?2) j JOIN "
+                              "chunks c ON c.id = unhex(j.value ->> 1)"));
+  nlohmann::json rows = nlohmann::json::array();
+  for (const FileChunkRef& chunk : chunks)
+    rows.push_back({chunk.index, chunk.chunk_id, chunk.size});
+  place->Bind(1, file_key).Bind(2, rows.dump());
+  return place->Run();
+}
+
 Result<std::string> SqliteStore::WriteUpload(const UploadRecord& upload, absl::Time now) {
   std::string replaced;
   RETURN_IF_ERROR(Write([&](SqliteDb& db) -> Status {
-    RETURN_IF_ERROR(InsertFileIn(db, upload.file));
-    RETURN_IF_ERROR(
-        AttachChunksIn(db, upload.file.id, upload.chunks, upload.attached_at.value_or(now)));
-    const int64_t now_ms = absl::ToUnixMillis(now);
+    ASSIGN_OR_RETURN(const int64_t file_key, InsertFileIn(db, upload.file));
+    RETURN_IF_ERROR(AttachUploadIn(db, file_key, upload.file.replication_factor, upload.chunks,
+                                   upload.attached_at.value_or(now)));
+    std::map<std::string_view, std::vector<ChunkReplica>> by_node;
     for (const ReplicaReceipt& receipt : upload.receipts) {
-      ASSIGN_OR_RETURN(const int64_t node, NodeKeyIn(db, receipt.node_id));
-      RETURN_IF_ERROR(UpsertStoredReplicaIn(db, node, receipt.chunk, now_ms));
+      by_node[receipt.node_id].push_back(receipt.chunk);
+    }
+    for (const auto& [node_id, copies] : by_node) {
+      RETURN_IF_ERROR(RecordCopiesIn(db, node_id, copies, now));
     }
     if (!upload.commit) return absl::OkStatus();
     if (!upload.binding) {
