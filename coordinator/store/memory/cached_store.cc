@@ -428,13 +428,16 @@ Result<std::string> CachedStore::WriteUploadInMemory(std::string_view file_id,
   return replaced;
 }
 
-Status CachedStore::WriteReceipts(const std::vector<ReplicaReceipt>& receipts, absl::Time now) {
+void CachedStore::WriteReceipts(const std::vector<ReplicaReceipt>& receipts, absl::Time now) {
   std::map<std::string_view, std::vector<ChunkReplica>> by_node;
   for (const ReplicaReceipt& receipt : receipts) by_node[receipt.node_id].push_back(receipt.chunk);
   for (const auto& [node_id, copies] : by_node) {
-    RETURN_IF_ERROR(inner_->ApplyReplicaChanges(node_id, copies, {}, {}, now));
+    const Status written = inner_->ApplyReplicaChanges(node_id, copies, {}, {}, now);
+    if (!written.ok()) {
+      spdlog::warn("{} copies on node {} could not be recorded ({}); its next full report will",
+                   copies.size(), node_id, written.ToString());
+    }
   }
-  return absl::OkStatus();
 }
 
 // ---- nodes' replicas ----------------------------------------------------------
@@ -512,9 +515,9 @@ Status CachedStore::AttachChunks(std::string_view file_id, const std::vector<Fil
     if (attached) return absl::OkStatus();
   }
   RETURN_IF_ERROR(inner_->AttachChunks(file_id, chunks, now));
-  // Chunks of uploads in memory now have rows in the store: the copies
-  // held for them go there too.
-  RETURN_IF_ERROR(WriteReceipts(uploads_.Stored(chunks), now));
+  // Chunks of uploads in memory now have rows in the store: the copies held
+  // for them go there too.
+  WriteReceipts(uploads_.Stored(chunks), now);
   keys.push_back(FileKey(file_id));
   if (Deferred(keys)) return absl::OkStatus();
   Check(index_.AttachChunks(file_id, chunks), StrCat("the chunks of file ", file_id));
@@ -566,7 +569,7 @@ Result<std::string> CachedStore::WriteUpload(const UploadRecord& upload, absl::T
   }
   KeyLocks locks(this, keys);
   ASSIGN_OR_RETURN(std::string replaced, inner_->WriteUpload(upload, now));
-  RETURN_IF_ERROR(WriteReceipts(uploads_.Stored(upload.chunks), now));
+  WriteReceipts(uploads_.Stored(upload.chunks), now);
   keys.push_back(FileKey(replaced));
   if (Deferred(keys)) return replaced;
   ReloadFileAndChunks(upload.file.id);

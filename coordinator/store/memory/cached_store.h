@@ -169,8 +169,10 @@ class CachedStore final : public ForwardingStore {
   Result<std::string> WriteUploadInMemory(std::string_view file_id,
                                           const std::vector<FileChunkRef>& chunks,
                                           UploadRecord upload, absl::Time now);
-  // Records copies held for chunks that another file attached in the store.
-  Status WriteReceipts(const std::vector<ReplicaReceipt>& receipts, absl::Time now);
+  // Records copies held for chunks that another file attached in the store
+  // (after that attach, in transactions of their own). A failure is logged:
+  // the copies exist, and the nodes' next full reports record them.
+  void WriteReceipts(const std::vector<ReplicaReceipt>& receipts, absl::Time now);
 
   // Applies the outcome of updating the index: a failure switches it off.
   void Check(const Status& applied, std::string_view what);
