@@ -577,8 +577,9 @@ Status SqliteStore::AttachUploadIn(SqliteDb& db, int64_t file_key, int factor,
                               "?1, j.value ->> 0, c.seq, j.value ->> 2 FROM json_each(?2) j JOIN "
                               "chunks c ON c.id = unhex(j.value ->> 1)"));
   nlohmann::json rows = nlohmann::json::array();
-  for (const FileChunkRef& chunk : chunks)
+  for (const FileChunkRef& chunk : chunks) {
     rows.push_back({chunk.index, chunk.chunk_id, chunk.size});
+  }
   place->Bind(1, file_key).Bind(2, rows.dump());
   return place->Run();
 }
