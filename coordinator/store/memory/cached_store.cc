@@ -826,18 +826,11 @@ Status CachedStore::ApplyReplicaChanges(std::string_view node_id,
   }
   KeyLocks locks(this, keys);
   // Copies of chunks only uploads in memory know stay in memory.
-  std::vector<ChunkReplica> to_store;
-  for (const ChunkReplica& chunk : received) {
-    if (!uploads_.Hold(node_id, chunk)) to_store.push_back(chunk);
-  }
-  std::vector<std::string> gone[2];
-  for (int i = 0; i < 2; ++i) {
-    for (const std::string& chunk_id : i == 0 ? deleted : corrupt) {
-      if (!uploads_.Unhold(node_id, chunk_id)) gone[i].push_back(chunk_id);
-    }
-  }
-  if (!to_store.empty() || !gone[0].empty() || !gone[1].empty()) {
-    RETURN_IF_ERROR(inner_->ApplyReplicaChanges(node_id, to_store, gone[0], gone[1], now));
+  const std::vector<ChunkReplica> to_store = uploads_.Hold(node_id, received);
+  const std::vector<std::string> gone = uploads_.Unhold(node_id, deleted);
+  const std::vector<std::string> bad = uploads_.Unhold(node_id, corrupt);
+  if (!to_store.empty() || !gone.empty() || !bad.empty()) {
+    RETURN_IF_ERROR(inner_->ApplyReplicaChanges(node_id, to_store, gone, bad, now));
   }
   if (Deferred(keys)) return absl::OkStatus();
   for (const ChunkReplica& chunk : received) {
@@ -874,7 +867,7 @@ Status CachedStore::OrderReplicaDelete(std::string_view chunk_id, std::string_vi
 Result<int> CachedStore::CollectChunk(std::string_view chunk_id, absl::Time now) {
   KeyLocks locks(this, {ChunkKeyOf(chunk_id)});
   // An upload in memory references it again: its commit will.
-  if (uploads_.Referenced(chunk_id)) return 0;
+  if (uploads_.Find(chunk_id)) return 0;
   ASSIGN_OR_RETURN(int created, inner_->CollectChunk(chunk_id, now));
   if (Deferred({ChunkKeyOf(chunk_id)})) return created;
   ReloadChunk(chunk_id);

@@ -29,11 +29,6 @@ std::vector<std::string> UploadTable::Files() const {
   return {files_.begin(), files_.end()};
 }
 
-bool UploadTable::Referenced(std::string_view chunk_id) const {
-  absl::MutexLock lock(&mu_);
-  return chunks_.contains(Key(chunk_id));
-}
-
 void UploadTable::Reference(std::string_view chunk_id, int64_t size, absl::Time now) {
   absl::MutexLock lock(&mu_);
   auto [it, added] = chunks_.try_emplace(std::string(chunk_id));
@@ -62,27 +57,44 @@ std::pair<int64_t, int64_t> UploadTable::NotStored() const {
   return out;
 }
 
-bool UploadTable::Hold(std::string_view node_id, const ChunkReplica& chunk) {
-  absl::MutexLock lock(&mu_);
-  auto it = chunks_.find(Key(chunk.chunk_id));
-  if (it == chunks_.end() || it->second.use.in_store) return false;
-  std::vector<ReplicaReceipt>& held = it->second.held;
-  auto copy = std::find_if(held.begin(), held.end(),
+void UploadTable::HoldLocked(Chunk& entry, std::string_view node_id, const ChunkReplica& chunk) {
+  auto copy = std::find_if(entry.held.begin(), entry.held.end(),
                            [&](const ReplicaReceipt& r) { return r.node_id == node_id; });
-  if (copy == held.end()) {
-    held.push_back({std::string(node_id), chunk});
+  if (copy == entry.held.end()) {
+    entry.held.push_back({std::string(node_id), chunk});
   } else {
     copy->chunk.size = chunk.size;
   }
-  return true;
 }
 
-bool UploadTable::Unhold(std::string_view node_id, std::string_view chunk_id) {
+std::vector<ChunkReplica> UploadTable::Hold(std::string_view node_id,
+                                            const std::vector<ChunkReplica>& copies) {
   absl::MutexLock lock(&mu_);
-  auto it = chunks_.find(Key(chunk_id));
-  if (it == chunks_.end() || it->second.use.in_store) return false;
-  std::erase_if(it->second.held, [&](const ReplicaReceipt& r) { return r.node_id == node_id; });
-  return true;
+  std::vector<ChunkReplica> rest;
+  for (const ChunkReplica& chunk : copies) {
+    auto it = chunks_.find(Key(chunk.chunk_id));
+    if (it == chunks_.end() || it->second.use.in_store) {
+      rest.push_back(chunk);
+    } else {
+      HoldLocked(it->second, node_id, chunk);
+    }
+  }
+  return rest;
+}
+
+std::vector<std::string> UploadTable::Unhold(std::string_view node_id,
+                                             const std::vector<std::string>& chunk_ids) {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> rest;
+  for (const std::string& chunk_id : chunk_ids) {
+    auto it = chunks_.find(Key(chunk_id));
+    if (it == chunks_.end() || it->second.use.in_store) {
+      rest.push_back(chunk_id);
+      continue;
+    }
+    std::erase_if(it->second.held, [&](const ReplicaReceipt& r) { return r.node_id == node_id; });
+  }
+  return rest;
 }
 
 std::vector<ChunkReplica> UploadTable::ReplaceNode(std::string_view node_id,
@@ -97,11 +109,7 @@ std::vector<ChunkReplica> UploadTable::ReplaceNode(std::string_view node_id,
       continue;
     }
     reported_here.insert(chunk.chunk_id);
-    std::vector<ReplicaReceipt>& held = it->second.held;
-    if (std::none_of(held.begin(), held.end(),
-                     [&](const ReplicaReceipt& r) { return r.node_id == node_id; })) {
-      held.push_back({std::string(node_id), chunk});
-    }
+    HoldLocked(it->second, node_id, chunk);
   }
   for (auto& [chunk_id, chunk] : chunks_) {
     if (chunk.use.in_store || reported_here.contains(chunk_id)) continue;

@@ -27,8 +27,6 @@ class UploadTable {
   bool Contains(std::string_view file_id) const;
   // Every upload in memory.
   std::vector<std::string> Files() const;
-  // Whether an upload in memory references the chunk.
-  bool Referenced(std::string_view chunk_id) const;
 
   // One more reference to the chunk of `size` bytes from an upload in
   // memory, at `now`. A chunk not referenced yet must be one the store has
@@ -46,11 +44,13 @@ class UploadTable {
   // The chunks the store has no row for yet: how many, and their bytes.
   std::pair<int64_t, int64_t> NotStored() const;
 
-  // A node reported a copy. True when the store has no row for the chunk
-  // and an upload references it: the copy is held here.
-  bool Hold(std::string_view node_id, const ChunkReplica& chunk);
-  // A node no longer has a copy; true when it was one held here.
-  bool Unhold(std::string_view node_id, std::string_view chunk_id);
+  // A node reported copies: those of chunks the store has no row for and
+  // an upload references are held here; returns the others (for the store).
+  std::vector<ChunkReplica> Hold(std::string_view node_id, const std::vector<ChunkReplica>& copies);
+  // A node no longer has these chunks: copies held here are forgotten;
+  // returns the other chunk ids (for the store).
+  std::vector<std::string> Unhold(std::string_view node_id,
+                                  const std::vector<std::string>& chunk_ids);
   // A node's full report: the copies held for it become exactly those the
   // report names; returns the rest of the report (for the store).
   std::vector<ChunkReplica> ReplaceNode(std::string_view node_id,
@@ -72,6 +72,9 @@ class UploadTable {
     Use use;
     std::vector<ReplicaReceipt> held;  // while !use.in_store
   };
+
+  // Records (or updates) the node's copy of the entry's chunk.
+  static void HoldLocked(Chunk& entry, std::string_view node_id, const ChunkReplica& chunk);
 
   mutable absl::Mutex mu_;
   absl::flat_hash_set<std::string> files_ ABSL_GUARDED_BY(mu_);

@@ -186,8 +186,8 @@ class SqliteStore final : public MetadataStore {
   static Status DeleteFileIn(SqliteDb& db, std::string_view file_id, absl::Time now);
   // Removes an upload, its parts and their files; NOT_FOUND when absent.
   static Status DeleteMultipartUploadIn(SqliteDb& db, std::string_view upload_id, absl::Time now);
-  // The bodies of InsertFile, AttachChunks, CommitFile, CommitObject and
-  // CommitPart (the commits set `replaced`).
+  // The bodies of InsertFile, CommitFile, CommitObject and CommitPart (the
+  // commits set `replaced`).
   static Result<int64_t> InsertFileIn(SqliteDb& db, const FileRecord& file);  // its key
   // WriteUpload's attach to a new file and its copies, in a few statements
   // over JSON arrays rather than several per chunk.
@@ -197,8 +197,6 @@ class SqliteStore final : public MetadataStore {
   // known yet get key rows.
   static Status RecordCopiesIn(SqliteDb& db, std::string_view node_id,
                                const std::vector<ChunkReplica>& copies, absl::Time now);
-  static Status AttachChunksIn(SqliteDb& db, std::string_view file_id,
-                               const std::vector<FileChunkRef>& chunks, absl::Time now);
   static Status CommitFileIn(SqliteDb& db, std::string_view file_id, int64_t size,
                              std::string_view sha256, absl::Time now, std::string* replaced);
   static Status CommitObjectIn(SqliteDb& db, const ObjectRecord& object, std::string_view sha256,

@@ -276,35 +276,32 @@ Status SqliteStore::ReleaseChunkIn(SqliteDb& db, int64_t chunk, absl::Time now) 
 
 Status SqliteStore::AttachChunks(std::string_view file_id, const std::vector<FileChunkRef>& chunks,
                                  absl::Time now) {
-  return Write([&](SqliteDb& db) { return AttachChunksIn(db, file_id, chunks, now); });
-}
-
-Status SqliteStore::AttachChunksIn(SqliteDb& db, std::string_view file_id,
-                                   const std::vector<FileChunkRef>& chunks, absl::Time now) {
-  ASSIGN_OR_RETURN(FileRecord file, GetFileIn(db, file_id));
-  if (file.state != FileState::kPending) {
-    return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
-  }
-  ASSIGN_OR_RETURN(const int64_t file_key, FileKeyIn(db, file_id));
-  for (const FileChunkRef& chunk : chunks) {
-    ASSIGN_OR_RETURN(auto existing,
-                     db.Prepare("SELECT fc.chunk, lower_hex(c.id) FROM file_chunks fc JOIN "
-                                "chunks c ON c.seq = fc.chunk WHERE fc.file = ? AND fc.idx = ?"));
-    existing->Bind(1, file_key).Bind(2, chunk.index);
-    ASSIGN_OR_RETURN(bool had, existing->Step());
-    const int64_t previous = had ? existing->Int(0) : 0;
-    const bool same = had && existing->Text(1) == chunk.chunk_id;
-    existing.reset();
-    if (same) continue;  // a retried allocation
-    if (had) RETURN_IF_ERROR(ReleaseChunkIn(db, previous, now));
-    ASSIGN_OR_RETURN(const int64_t chunk_key, ReferenceChunkIn(db, chunk.chunk_id, chunk.size,
-                                                               file.replication_factor, now));
-    ASSIGN_OR_RETURN(auto upsert, db.Prepare("INSERT OR REPLACE INTO file_chunks (file, idx, "
-                                             "chunk, size) VALUES (?, ?, ?, ?)"));
-    upsert->Bind(1, file_key).Bind(2, chunk.index).Bind(3, chunk_key).Bind(4, chunk.size);
-    RETURN_IF_ERROR(upsert->Run());
-  }
-  return absl::OkStatus();
+  return Write([&](SqliteDb& db) -> Status {
+    ASSIGN_OR_RETURN(FileRecord file, GetFileIn(db, file_id));
+    if (file.state != FileState::kPending) {
+      return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
+    }
+    ASSIGN_OR_RETURN(const int64_t file_key, FileKeyIn(db, file_id));
+    for (const FileChunkRef& chunk : chunks) {
+      ASSIGN_OR_RETURN(auto existing,
+                       db.Prepare("SELECT fc.chunk, lower_hex(c.id) FROM file_chunks fc JOIN "
+                                  "chunks c ON c.seq = fc.chunk WHERE fc.file = ? AND fc.idx = ?"));
+      existing->Bind(1, file_key).Bind(2, chunk.index);
+      ASSIGN_OR_RETURN(bool had, existing->Step());
+      const int64_t previous = had ? existing->Int(0) : 0;
+      const bool same = had && existing->Text(1) == chunk.chunk_id;
+      existing.reset();
+      if (same) continue;  // a retried allocation
+      if (had) RETURN_IF_ERROR(ReleaseChunkIn(db, previous, now));
+      ASSIGN_OR_RETURN(const int64_t chunk_key, ReferenceChunkIn(db, chunk.chunk_id, chunk.size,
+                                                                 file.replication_factor, now));
+      ASSIGN_OR_RETURN(auto upsert, db.Prepare("INSERT OR REPLACE INTO file_chunks (file, idx, "
+                                               "chunk, size) VALUES (?, ?, ?, ?)"));
+      upsert->Bind(1, file_key).Bind(2, chunk.index).Bind(3, chunk_key).Bind(4, chunk.size);
+      RETURN_IF_ERROR(upsert->Run());
+    }
+    return absl::OkStatus();
+  });
 }
 
 Result<std::vector<FileChunkRef>> SqliteStore::GetFileChunks(std::string_view file_id) {
