@@ -73,12 +73,21 @@ Status Coordinator::Start() {
     spdlog::warn("no security.api_tokens: every REST and client gRPC call is allowed");
   }
   ASSIGN_OR_RETURN(store_, OpenMetadataStore(options_.database));
-  if (options_.database.type != "postgres") {
-    // The hot reads from memory (docs/DESIGN.md, "What lives in memory"):
-    // this process is the database's only writer. Migrate() starts building
-    // the index; reads go to the database until it is built.
+  {
+    // The hot reads from memory (docs/DESIGN.md, "What lives in memory").
+    // With SQLite this process is the database's only writer; with
+    // PostgreSQL the index follows the other coordinators' changes.
+    // Migrate() starts building the index; reads go to the database until
+    // it is built.
+    const bool shared = options_.database.type == "postgres";
     auto cached = std::make_unique<CachedStore>(
-        std::move(store_), CachedStore::Options{.authoritative = true, .load_in_background = true});
+        std::move(store_),
+        CachedStore::Options{
+            .authoritative = !shared,
+            .load_in_background = true,
+            .follow_changes = shared,
+            .staleness_bound = absl::Milliseconds(options_.database.staleness_bound_ms),
+            .clock = clock_});
     cached_store_ = cached.get();
     store_ = std::move(cached);
   }

@@ -37,6 +37,9 @@ void CoordinatorOptions::AddToSchema(common::ConfigSchema* s) {
                "SQLite database file (default: <data_dir>/gale.db)");
   s->AddInt("database.pool_size", "database-pool-size", &database.pool_size, 1, 1000,
             "PostgreSQL connections the coordinator opens at most");
+  s->AddInt("database.staleness_bound_ms", "database-staleness-bound-ms",
+            &database.staleness_bound_ms, 20, 60 * 1000,
+            "PostgreSQL: a change made through another coordinator is seen within this");
 
   s->AddInt("coordinator.heartbeat_interval_ms", "heartbeat-interval-ms", &heartbeat_interval_ms,
             10, kHour, "how often nodes are told to heartbeat");

@@ -194,6 +194,7 @@ class ForwardingStore : public MetadataStore {
   }
   Result<DatabaseStats> Stats() override { return inner_->Stats(); }
   Status Backup(const std::string& path) override { return inner_->Backup(path); }
+  Result<std::unique_ptr<ChangeFeed>> OpenChangeFeed() override { return inner_->OpenChangeFeed(); }
   Status InsertS3Key(const S3KeyRecord& key) override { return inner_->InsertS3Key(key); }
   Result<S3KeyRecord> GetS3Key(std::string_view access_key_id) override {
     return inner_->GetS3Key(access_key_id);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,6 +10,8 @@
 
 #include "absl/time/time.h"
 #include "common/status.h"
+#include "common/strings.h"
+#include "coordinator/store/change_feed.h"
 #include "coordinator/store/file_record.h"
 #include "coordinator/store/node_record.h"
 #include "coordinator/store/object_record.h"
@@ -335,6 +338,13 @@ class MetadataStore {
   // in use. INVALID_ARGUMENT, with guidance, where the backend has better
   // tools of its own (PostgreSQL: pg_dump, point-in-time recovery).
   virtual Status Backup(const std::string& path) = 0;
+  // The changes committed to the database by anyone, for a coordinator that
+  // keeps what it reads in memory while others write the same database
+  // (PostgreSQL). UNIMPLEMENTED where one process is the only writer
+  // (SQLite).
+  virtual Result<std::unique_ptr<ChangeFeed>> OpenChangeFeed() {
+    return absl::UnimplementedError(StrCat(backend(), " has no change feed: one process writes it"));
+  }
 
   // ---- scans, for building the in-memory index -----------------------------
 

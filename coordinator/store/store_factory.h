@@ -15,6 +15,9 @@ struct StoreOptions {
   std::string url;              // postgresql://... (or sqlite:PATH)
   std::string path;             // SQLite file; empty: <data_dir>/gale.db
   int pool_size = 8;            // PostgreSQL connections at most
+  // PostgreSQL: how far behind the database a read answered from memory
+  // may be (changes made through other coordinators), in milliseconds.
+  int staleness_bound_ms = 1000;
 };
 
 // Opens the metadata store that `options` select, without migrating it.

@@ -48,8 +48,11 @@ class FilesITest : public ::testing::Test {
                     const std::vector<std::string>& node_flags = {}) {
     MiniClusterOptions options;
     options.num_nodes = nodes;
+    options.num_coordinators = coordinators_;
     options.database_url = database_url;
-    options.coordinator_flags = {"--heartbeat-interval-ms",
+    options.coordinator_flags = {"--database-staleness-bound-ms",
+                                 StrCat(absl::ToInt64Milliseconds(kStalenessBound)),
+                                 "--heartbeat-interval-ms",
                                  "100",
                                  "--node-timeout-ms",
                                  "1000",
@@ -137,6 +140,17 @@ class FilesITest : public ::testing::Test {
     }
   }
 
+  // A coordinator's /health "database.memory_index": "serving" once the
+  // hot reads come from memory.
+  std::string MemoryIndexState(int coordinator) {
+    auto rest = cluster_->RestClient(cluster_->coordinator_http_port(coordinator));
+    auto r = rest->Get("/health");
+    if (!r || r->status != 200) return "";
+    return json::parse(r->body)["database"].value("memory_index", "");
+  }
+
+  static constexpr absl::Duration kStalenessBound = absl::Milliseconds(500);
+  int coordinators_ = 1;
   std::unique_ptr<testing::TestDatabase> database_;  // PostgreSQL tests only
   std::unique_ptr<MiniCluster> cluster_;
   std::unique_ptr<client::GaleClient> client_;
@@ -173,6 +187,69 @@ TEST_F(FilesITest, EndToEndOnPostgres) {
   EXPECT_STATUS(client_->Stat("a"), absl::StatusCode::kNotFound, "");
   ASSERT_OK_AND_ASSIGN(std::string back, Get("b"));
   EXPECT_EQ(common::Sha256::Hex(back), common::Sha256::Hex(bytes));
+}
+
+TEST_F(FilesITest, TwoCoordinatorsOnPostgresSeeEachOthersChangesWithinTheBound) {
+  GALE_ASSIGN_TEST_DATABASE_OR_SKIP(database_);
+  coordinators_ = 2;
+  StartCluster(3, database_->url());
+  for (int c : {0, 1}) {
+    ASSERT_TRUE(WaitUntil([&] { return MemoryIndexState(c) == "serving"; })) << "coordinator " << c;
+  }
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(FileInfo info, Put(StrCat("shared-", i), RandomBytes(kMiB + i, 40 + i)));
+    ids.push_back(info.id);
+  }
+  // What one coordinator wrote, both answer alike.
+  std::map<std::string, std::string> answers;  // file id -> coordinator 1's JSON
+  auto rest0 = cluster_->RestClient(cluster_->coordinator_http_port(0));
+  auto rest1 = cluster_->RestClient(cluster_->coordinator_http_port(1));
+  for (const std::string& id : ids) {
+    auto a = rest0->Get(StrCat("/api/v1/files/", id));
+    auto b = rest1->Get(StrCat("/api/v1/files/", id));
+    ASSERT_TRUE(a && b);
+    ASSERT_EQ(b->status, 200) << b->body;
+    EXPECT_EQ(json::parse(a->body), json::parse(b->body));
+    answers[id] = b->body;
+  }
+
+  // Deleted through coordinator 0: from a bound after the delete on, no
+  // answer of coordinator 1 resolves it.
+  auto deleted = rest0->Delete(StrCat("/api/v1/files/", ids[0]));
+  ASSERT_TRUE(deleted);
+  ASSERT_EQ(deleted->status, 200) << deleted->body;
+  const absl::Time at = absl::Now();
+  absl::Duration resolved;
+  ASSERT_TRUE(WaitUntil([&] {
+    const absl::Time asked = absl::Now();
+    auto r = rest1->Get(StrCat("/api/v1/files/", ids[0]));
+    if (r && r->status == 404) {
+      resolved = asked - at;
+      return true;
+    }
+    EXPECT_LT(asked - at, kStalenessBound) << "a deleted file resolved beyond the bound";
+    return false;
+  }));
+  RecordProperty("deleted_file_resolved_ms", std::to_string(absl::ToInt64Milliseconds(resolved)));
+  answers.erase(ids[0]);
+  std::string out;
+  EXPECT_NE(cluster_->RunGale({"get", ids[0], cluster_->root() + "/gone"}, &out), 0);
+
+  // Restarted on the populated database, coordinator 1 answers as before.
+  ASSERT_OK(cluster_->RestartCoordinator(1));
+  ASSERT_TRUE(WaitUntil([&] { return MemoryIndexState(1) == "serving"; }));
+  rest1 = cluster_->RestClient(cluster_->coordinator_http_port(1));
+  for (const auto& [id, before] : answers) {
+    auto r = rest1->Get(StrCat("/api/v1/files/", id));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(json::parse(r->body), json::parse(before)) << id;
+  }
+  auto gone = rest1->Get(StrCat("/api/v1/files/", ids[0]));
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 404);
+  ASSERT_OK_AND_ASSIGN(std::string back, Get(ids[2]));
+  EXPECT_EQ(back, RandomBytes(kMiB + 2, 42));
 }
 
 TEST_F(FilesITest, TheSameBytesTwiceStoreNoNewChunkBytes) {

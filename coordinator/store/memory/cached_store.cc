@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <map>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
@@ -65,6 +66,8 @@ CachedStore::CachedStore(std::unique_ptr<MetadataStore> inner, Options options)
     : ForwardingStore(inner.get()),
       owned_(std::move(inner)),
       options_(options),
+      clock_(options.clock != nullptr ? options.clock : common::SystemClock::Get()),
+      mark_prefix_(StrCat(common::NewUuid(), "/")),
       stripes_(std::make_unique<absl::Mutex[]>(kStripes)) {}
 
 void CachedStore::Check(const Status& applied, std::string_view what) {
@@ -165,7 +168,7 @@ Status CachedStore::Load() {
   // Changes go on meanwhile: they note their keys (Deferred).
   const Status loaded = LoadMetadataIndex(inner_, &index_, options_.scan_page, [this] {
     if (options_.between_pages_for_testing) options_.between_pages_for_testing();
-    return !stopping_.load();
+    return !stopping_.HasBeenNotified();
   });
   KeyLocks all(this);
   loading_ = false;
@@ -189,23 +192,39 @@ Status CachedStore::Load() {
   return absl::OkStatus();
 }
 
+bool CachedStore::serving() const {
+  if (!serving_.load(std::memory_order_acquire)) return false;
+  return !options_.follow_changes ||
+         absl::ToInt64Nanoseconds(clock_->Monotonic()) <
+             fresh_until_ns_.load(std::memory_order_acquire);
+}
+
 std::string_view CachedStore::state() const {
   if (serving()) return "serving";
-  return loading_ ? "loading" : "off";
+  if (loading_) return "loading";
+  return serving_ ? "behind" : "off";
 }
 
 void CachedStore::WaitForLoad() {
   if (loader_.joinable()) loader_.join();
+  if (follower_.joinable()) first_load_.WaitForNotification();
 }
 
 CachedStore::~CachedStore() {
-  stopping_ = true;
+  stopping_.Notify();
   WaitForLoad();
+  if (follower_.joinable()) follower_.join();
 }
 
 Status CachedStore::Migrate() {
   RETURN_IF_ERROR(inner_->Migrate());
   WaitForLoad();
+  if (options_.follow_changes) {
+    if (!follower_.joinable()) follower_ = std::thread([this] { Follow(); });
+    if (options_.load_in_background) return absl::OkStatus();
+    first_load_.WaitForNotification();
+    return first_load_status_;
+  }
   if (!options_.load_in_background) return Load();
   loader_ = std::thread([this] {
     Status loaded = Load();
@@ -236,28 +255,172 @@ void CachedStore::CatchUp() {
   }
   for (const auto& [node_id, keys] : reports) index_.ReplaceNodeReplicas(node_id, keys);
   // In key order: buckets ("b:") before their objects ("o:").
-  for (const std::string& key : dirty) {
-    const std::string_view id = std::string_view(key).substr(2);
-    if (key == kOrphansKey) {
-      for (const std::string& chunk_id : index_.ChunksWithoutRow()) ReloadChunk(chunk_id);
-    } else if (key.starts_with("b:")) {
-      auto bucket = inner_->GetBucket(id);
-      if (absl::IsNotFound(bucket.status())) {
-        index_.RemoveBucket(id);
-      } else if (bucket.ok()) {
-        index_.PutBucket(*bucket);
-      } else {
-        Check(bucket.status(), StrCat("a re-read of bucket ", id));
+  for (const std::string& key : dirty) ReloadKey(key);
+}
+
+void CachedStore::ReloadKey(std::string_view key) {
+  const std::string_view id = key.substr(std::min<size_t>(2, key.size()));
+  if (key == kOrphansKey) {
+    for (const std::string& chunk_id : index_.ChunksWithoutRow()) ReloadChunk(chunk_id);
+  } else if (key.starts_with("b:")) {
+    auto bucket = inner_->GetBucket(id);
+    if (absl::IsNotFound(bucket.status())) {
+      index_.RemoveBucket(id);
+    } else if (bucket.ok()) {
+      index_.PutBucket(*bucket);
+    } else {
+      Check(bucket.status(), StrCat("a re-read of bucket ", id));
+    }
+  } else if (key.starts_with("c:")) {
+    ReloadChunk(id);
+  } else if (key.starts_with("f:")) {
+    ReloadFileAndChunks(id);
+  } else if (key.starts_with("o:")) {
+    const size_t zero = id.find('\0');
+    if (zero != std::string_view::npos) ReloadObject(id.substr(0, zero), id.substr(zero + 1));
+  }
+}
+
+// ---- following other writers ---------------------------------------------------
+
+void CachedStore::Follow() {
+  constexpr absl::Duration kFirstRetry = absl::Milliseconds(100);
+  absl::Duration retry = kFirstRetry;
+  auto wait_and_retry = [&] {
+    stopping_.WaitForNotificationWithTimeout(retry);
+    retry = std::min(2 * retry, absl::Seconds(5));
+  };
+  while (!stopping_.HasBeenNotified()) {
+    // Listening before the scans: whatever commits while they run comes
+    // through the feed after them, and is re-read.
+    Result<std::unique_ptr<ChangeFeed>> feed = inner_->OpenChangeFeed();
+    Status loaded = feed.ok() ? Load() : feed.status();
+    if (!first_load_.HasBeenNotified()) {
+      first_load_status_ = loaded;
+      first_load_.Notify();
+    }
+    if (!loaded.ok()) {
+      if (absl::IsCancelled(loaded)) return;  // shutting down
+      spdlog::error(
+          "the metadata index could not be built ({}); reads go to the database; trying again "
+          "in {}",
+          loaded.ToString(), absl::FormatDuration(retry));
+      wait_and_retry();
+      continue;
+    }
+    retry = kFirstRetry;
+    const Status broke = FollowFeed(**feed);
+    MarkStale();
+    if (stopping_.HasBeenNotified()) return;
+    spdlog::warn(
+        "the database's change feed broke ({}); reads go to the database while the metadata "
+        "index is rebuilt",
+        broke.ToString());
+  }
+}
+
+Status CachedStore::FollowFeed(ChangeFeed& feed) {
+  const absl::Duration interval = options_.staleness_bound / 4;
+  std::map<int64_t, absl::Duration> marks;  // sent, not yet back
+  int64_t next_mark = 0;
+  absl::Duration last_sent = -absl::InfiniteDuration();
+  while (!stopping_.HasBeenNotified()) {
+    const absl::Duration now = clock_->Monotonic();
+    if (now - last_sent >= interval) {
+      RETURN_IF_ERROR(feed.Mark(StrCat(mark_prefix_, next_mark)));
+      marks[next_mark++] = now;
+      last_sent = now;
+      // Marks lost in transit are forgotten after a while.
+      while (marks.size() > 64) marks.erase(marks.begin());
+    }
+    ASSIGN_OR_RETURN(std::vector<std::string> delivered, feed.Next(interval));
+    std::set<std::string> changed;
+    for (std::string& key : delivered) {
+      if (!key.starts_with("m:")) {
+        changed.insert(std::move(key));
+        continue;
       }
-    } else if (key.starts_with("c:")) {
-      ReloadChunk(id);
-    } else if (key.starts_with("f:")) {
-      ReloadFileAndChunks(id);
-    } else if (key.starts_with("o:")) {
-      const size_t zero = id.find('\0');
-      ReloadObject(id.substr(0, zero), id.substr(zero + 1));
+      // Another listener's marks say nothing about this index.
+      const std::string_view token = std::string_view(key).substr(2);
+      if (!token.starts_with(mark_prefix_)) continue;
+      const std::optional<int64_t> mark = ParseInt64(token.substr(mark_prefix_.size()));
+      auto it = mark ? marks.find(*mark) : marks.end();
+      if (it == marks.end()) continue;
+      ApplyChanges(changed);
+      changed.clear();
+      MarkFresh(it->second);
+      marks.erase(marks.begin(), std::next(it));
+    }
+    ApplyChanges(changed);
+  }
+  return absl::OkStatus();
+}
+
+void CachedStore::ApplyChanges(const std::set<std::string>& keys) {
+  // Replicas of many chunks are re-read together; the rest key by key.
+  std::vector<std::string> replicas_of;
+  for (const std::string& key : keys) {
+    std::string_view id = std::string_view(key).substr(2);
+    if (key.starts_with("r:") || key.starts_with("c:")) {
+      // Only the database's own ids: anything else on the channel is noise.
+      if (!common::ValidateChunkId(id).ok()) continue;
+      if (key.starts_with("r:")) {
+        replicas_of.emplace_back(id);
+        continue;
+      }
+    }
+    std::string lock_key = key;
+    if (key.starts_with("o:")) {
+      const size_t slash = lock_key.find('/');
+      if (slash == std::string::npos) continue;
+      lock_key[slash] = '\0';
+    } else if (!key.starts_with("f:") && !key.starts_with("c:") && !key.starts_with("b:")) {
+      continue;
+    }
+    KeyLocks locks(this, {lock_key});
+    ReloadKey(lock_key);
+  }
+  constexpr size_t kBatch = 1000;
+  for (size_t begin = 0; begin < replicas_of.size(); begin += kBatch) {
+    const std::vector<std::string> batch(
+        replicas_of.begin() + begin,
+        replicas_of.begin() + std::min(replicas_of.size(), begin + kBatch));
+    std::vector<std::string> lock_keys;
+    for (const std::string& chunk_id : batch) lock_keys.push_back(ChunkKeyOf(chunk_id));
+    KeyLocks locks(this, lock_keys);
+    auto rows = inner_->GetReplicas(batch);
+    if (!rows.ok()) return Check(rows.status(), "a re-read of replicas");
+    std::map<std::string_view, std::vector<ReplicaRecord>> by_chunk;
+    for (const std::string& chunk_id : batch) by_chunk[chunk_id];
+    for (const ReplicaRecord& row : *rows) by_chunk[row.chunk_id].push_back(row);
+    for (const auto& [chunk_id, replicas] : by_chunk) {
+      Check(index_.SetReplicas(chunk_id, replicas), StrCat("the replicas of chunk ", chunk_id));
     }
   }
+}
+
+void CachedStore::MarkFresh(absl::Duration sent) {
+  {
+    absl::MutexLock lock(&fresh_mu_);
+    fresh_as_of_ = sent;
+  }
+  fresh_until_ns_.store(absl::ToInt64Nanoseconds(sent + options_.staleness_bound),
+                        std::memory_order_release);
+}
+
+void CachedStore::MarkStale() {
+  fresh_until_ns_.store(std::numeric_limits<int64_t>::min(), std::memory_order_release);
+}
+
+bool CachedStore::WaitUntilFresh(absl::Duration timeout) {
+  struct Caught {
+    const CachedStore* store;
+    absl::Duration asked;
+    bool Up() const ABSL_NO_THREAD_SAFETY_ANALYSIS { return store->fresh_as_of_ >= asked; }
+  };
+  const Caught caught{this, clock_->Monotonic()};
+  absl::MutexLock lock(&fresh_mu_);
+  return fresh_mu_.AwaitWithTimeout(absl::Condition(&caught, &Caught::Up), timeout) && serving_;
 }
 
 // ---- reloads ----------------------------------------------------------------
@@ -270,14 +433,12 @@ void CachedStore::ReloadFile(std::string_view file_id) {
 }
 
 void CachedStore::ReloadFileAndChunks(std::string_view file_id) {
-  index_.RemoveFile(file_id);
   auto file = inner_->GetFile(file_id);
-  if (absl::IsNotFound(file.status())) return;
+  if (absl::IsNotFound(file.status())) return index_.RemoveFile(file_id);
   if (!file.ok()) return Check(file.status(), StrCat("a re-read of file ", file_id));
-  index_.PutFile(*file);
   auto chunks = inner_->GetFileChunks(file_id);
   if (!chunks.ok()) return Check(chunks.status(), StrCat("a re-read of file ", file_id));
-  Check(index_.AttachChunks(file_id, *chunks), StrCat("the chunks of file ", file_id));
+  Check(index_.ReplaceFile(*file, *chunks), StrCat("the chunks of file ", file_id));
 }
 
 void CachedStore::ReloadObject(std::string_view bucket, std::string_view key) {

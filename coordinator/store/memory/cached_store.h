@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <set>
 #include <string>
@@ -10,6 +11,8 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "common/clock.h"
 #include "coordinator/store/forwarding_store.h"
 #include "coordinator/store/memory/metadata_index.h"
 #include "coordinator/store/memory/upload_table.h"
@@ -31,7 +34,9 @@ Status LoadMetadataIndex(MetadataStore* store, MetadataIndex* index, int page_ro
 // of files, chunk lists, chunk sizes, replicas, buckets and objects come
 // from the index; everything else passes through. When the index is not
 // `authoritative` (other coordinators write the same database), a read the
-// index misses asks the store. If a change cannot be applied to the index,
+// index misses asks the store, and with `follow_changes` the index re-reads
+// what the others change (the store's ChangeFeed) and serves reads only
+// while it is within the staleness bound of the database. If a change cannot be applied to the index,
 // the index is switched off and every read goes to the store (logged, and
 // seen in `serving()`).
 //
@@ -57,6 +62,17 @@ class CachedStore final : public ForwardingStore {
     // own, while reads go to the store: a restart is ready in well under a
     // second however large the database.
     bool load_in_background = false;
+    // Other coordinators write the same database (PostgreSQL): follow its
+    // change feed. The index re-reads every key anyone changed, and serves
+    // reads only while a mark sent through the feed less than
+    // `staleness_bound` ago has come back (marks go every quarter of it):
+    // whatever was committed before that mark is in the index. Otherwise
+    // reads go to the database. A broken feed is opened again and the index
+    // rebuilt. The load runs on the follower's thread.
+    bool follow_changes = false;
+    absl::Duration staleness_bound = absl::Seconds(1);
+    // Monotonic time of the marks; the system clock when null.
+    const common::Clock* clock = nullptr;
     // Rows per page of the load's scans.
     int scan_page = 10'000;
     // Runs between the load's pages (tests: changes made during a load).
@@ -70,13 +86,18 @@ class CachedStore final : public ForwardingStore {
   // store; changes made meanwhile are not applied but their keys noted, and
   // re-read from the store once the scans are done, before the index serves.
   Status Load();
-  // Waits for a background load to end.
+  // Waits for a background load to end (following changes: the first).
   void WaitForLoad();
   // "loading" while the index is built, "serving" once reads come from it,
-  // "off" when it could not be built or kept (reads go to the store).
+  // "behind" while it follows changes but has not confirmed that it is
+  // within the staleness bound, "off" when it could not be built or kept
+  // (reads go to the store).
   std::string_view state() const;
   // Whether reads are served from the index.
-  bool serving() const { return serving_.load(std::memory_order_acquire); }
+  bool serving() const;
+  // Following changes: waits until the index holds every change committed
+  // before this call (a mark sent after it has come back), or `timeout`.
+  bool WaitUntilFresh(absl::Duration timeout);
   const MetadataIndex& index() const { return index_; }
   // The uploads whose metadata is in memory only.
   std::vector<std::string> uploads_in_memory() const { return uploads_.Files(); }
@@ -182,6 +203,20 @@ class CachedStore final : public ForwardingStore {
   bool Deferred(const std::vector<std::string>& keys);
   // Re-reads every key noted while loading. With the whole index locked.
   void CatchUp();
+  // Re-reads the rows of a key of the locking scheme ("f:", "c:", "b:",
+  // "o:", kOrphansKey); with its lock (or the whole index's) held.
+  void ReloadKey(std::string_view key);
+  // The follower's thread: opens the change feed, loads the index, applies
+  // the feed until it breaks, and starts over, until the store is destroyed.
+  void Follow();
+  // Applies `feed` until it breaks (its error) or the store is destroyed.
+  Status FollowFeed(ChangeFeed& feed);
+  // Re-reads the keys a feed delivered (its "f:", "c:", "r:", "b:", "o:").
+  void ApplyChanges(const std::set<std::string>& keys);
+  // The index holds every change committed before `sent` (monotonic).
+  void MarkFresh(absl::Duration sent);
+  // Reads may no longer come from the index (the feed broke).
+  void MarkStale();
   // Re-reads a file with its chunk list; a file the store lacks leaves.
   void ReloadFileAndChunks(std::string_view file_id);
   // Re-reads a file's record from the store into the index; a file the
@@ -210,7 +245,17 @@ class CachedStore final : public ForwardingStore {
   std::vector<std::pair<std::string, std::vector<ChunkKey>>> deferred_reports_
       ABSL_GUARDED_BY(dirty_mu_);
   std::thread loader_;
-  std::atomic<bool> stopping_{false};  // the destructor stops a load
+  absl::Notification stopping_;  // the destructor stops a load and the follower
+  // Following changes.
+  const common::Clock* const clock_;
+  const std::string mark_prefix_;  // this store's marks: "<uuid>/<n>"
+  std::thread follower_;
+  absl::Notification first_load_;
+  Status first_load_status_;  // set before first_load_ is notified
+  // Reads come from the index until this monotonic time (ns).
+  std::atomic<int64_t> fresh_until_ns_{std::numeric_limits<int64_t>::min()};
+  absl::Mutex fresh_mu_;
+  absl::Duration fresh_as_of_ ABSL_GUARDED_BY(fresh_mu_) = -absl::InfiniteDuration();
   absl::Mutex all_;                    // shared by key lockers, exclusive for the whole index
   const std::unique_ptr<absl::Mutex[]> stripes_;
 };

@@ -39,6 +39,10 @@ absl::string_view Key(std::string_view text) { return {text.data(), text.size()}
 
 void MetadataIndex::PutFile(const FileRecord& file) {
   absl::MutexLock lock(&mu_);
+  PutFileLocked(file);
+}
+
+void MetadataIndex::PutFileLocked(const FileRecord& file) {
   FileEntry& entry = files_[file.id];
   const FileRecord& old = entry.record;
   if (!old.id.empty() && old.state == FileState::kComplete && !old.name.empty()) {
@@ -62,6 +66,10 @@ void MetadataIndex::ReleaseChunks(FileEntry& entry) {
 
 void MetadataIndex::RemoveFile(std::string_view file_id) {
   absl::MutexLock lock(&mu_);
+  RemoveFileLocked(file_id);
+}
+
+void MetadataIndex::RemoveFileLocked(std::string_view file_id) {
   auto it = files_.find(Key(file_id));
   if (it == files_.end()) return;
   const FileRecord& record = it->second.record;
@@ -71,15 +79,36 @@ void MetadataIndex::RemoveFile(std::string_view file_id) {
   files_.erase(it);
 }
 
-Status MetadataIndex::AttachChunks(std::string_view file_id,
-                                   const std::vector<FileChunkRef>& chunks) {
-  ASSIGN_OR_RETURN(std::vector<ChunkKey> keys, KeysOf(chunks));
+Result<std::vector<ChunkKey>> MetadataIndex::CheckedKeysOf(const std::vector<FileChunkRef>& chunks) {
   for (const FileChunkRef& ref : chunks) {
     if (ref.index < 0) return absl::InvalidArgumentError("negative chunk index");
   }
+  return KeysOf(chunks);
+}
+
+Status MetadataIndex::AttachChunks(std::string_view file_id,
+                                   const std::vector<FileChunkRef>& chunks) {
+  ASSIGN_OR_RETURN(std::vector<ChunkKey> keys, CheckedKeysOf(chunks));
   absl::MutexLock lock(&mu_);
+  AttachChunksLocked(file_id, chunks, keys);
+  return absl::OkStatus();
+}
+
+Status MetadataIndex::ReplaceFile(const FileRecord& file,
+                                  const std::vector<FileChunkRef>& chunks) {
+  ASSIGN_OR_RETURN(std::vector<ChunkKey> keys, CheckedKeysOf(chunks));
+  absl::MutexLock lock(&mu_);
+  RemoveFileLocked(file.id);
+  PutFileLocked(file);
+  AttachChunksLocked(file.id, chunks, keys);
+  return absl::OkStatus();
+}
+
+void MetadataIndex::AttachChunksLocked(std::string_view file_id,
+                                       const std::vector<FileChunkRef>& chunks,
+                                       const std::vector<ChunkKey>& keys) {
   auto it = files_.find(Key(file_id));
-  if (it == files_.end()) return absl::OkStatus();
+  if (it == files_.end()) return;
   FileEntry& entry = it->second;
   for (size_t i = 0; i < chunks.size(); ++i) {
     const ChunkTable::Slot slot = chunks_.FindOrAdd(keys[i]);
@@ -98,7 +127,6 @@ Status MetadataIndex::AttachChunks(std::string_view file_id,
     }
     place = slot;
   }
-  return absl::OkStatus();
 }
 
 FileRecord MetadataIndex::RecordOf(const FileEntry& entry) const {

@@ -52,6 +52,9 @@ class MetadataIndex {
   void PutFile(const FileRecord& file);
   // Forgets a file and its chunk list; no-op when absent.
   void RemoveFile(std::string_view file_id);
+  // Replaces a file's record and its whole chunk list at once (a reader
+  // sees the old file or the new one, never one without its chunks).
+  Status ReplaceFile(const FileRecord& file, const std::vector<FileChunkRef>& chunks);
   // Sets chunks of a file at their indexes, as MetadataStore::AttachChunks
   // records them, with their chunk rows. No-op for a file not in the index.
   Status AttachChunks(std::string_view file_id, const std::vector<FileChunkRef>& chunks);
@@ -146,6 +149,13 @@ class MetadataIndex {
   ChunkTable::Slot FindSlot(std::string_view chunk_id) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Drops a file's references to its chunks.
   void ReleaseChunks(FileEntry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The bodies of PutFile, RemoveFile and AttachChunks (`keys` of `chunks`).
+  void PutFileLocked(const FileRecord& file) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RemoveFileLocked(std::string_view file_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void AttachChunksLocked(std::string_view file_id, const std::vector<FileChunkRef>& chunks,
+                          const std::vector<ChunkKey>& keys) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The chunks' keys, refusing negative indexes.
+  static Result<std::vector<ChunkKey>> CheckedKeysOf(const std::vector<FileChunkRef>& chunks);
   FileRecord RecordOf(const FileEntry& entry) const;
   void AppendReplicas(ChunkTable::Slot slot, std::vector<ReplicaRecord>* out) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);

@@ -1,5 +1,7 @@
 #include "coordinator/store/postgres/pg_connection.h"
 
+#include <algorithm>
+
 #include "spdlog/spdlog.h"
 
 namespace gale::coordinator {
@@ -195,6 +197,53 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& u
     return absl::UnavailableError(StrCat("cannot connect to PostgreSQL at ", RedactPostgresUrl(url),
                                          ": ", CleanMessage(e.what(), url)));
   }
+}
+
+// Keeps the payloads of one channel's notifications for AwaitNotifications.
+class PgConnection::Listener final : public pqxx::notification_receiver {
+ public:
+  Listener(pqxx::connection_base& conn, const std::string& channel)
+      : pqxx::notification_receiver(conn, channel) {}
+  void operator()(const std::string& payload, int /*backend_pid*/) override {
+    received.push_back(payload);
+  }
+  std::vector<std::string> received;
+};
+
+Status PgConnection::Listen(const std::string& channel) {
+  try {
+    listener_ = std::make_unique<Listener>(*conn_, channel);
+    listening_pid_ = conn_->backendpid();
+    return absl::OkStatus();
+  } catch (const std::exception& e) {
+    bool broken = false;
+    Status status = PgErrorStatus(e, StrCat("LISTEN ", channel), &broken);
+    if (broken) broken_ = true;
+    return status;
+  }
+}
+
+Result<std::vector<std::string>> PgConnection::AwaitNotifications(absl::Duration timeout) {
+  if (listener_ == nullptr) return absl::FailedPreconditionError("not listening");
+  try {
+    if (listener_->received.empty()) {
+      const int64_t micros = std::max<int64_t>(0, absl::ToInt64Microseconds(timeout));
+      conn_->await_notification(micros / 1'000'000, micros % 1'000'000);
+    } else {
+      conn_->get_notifs();
+    }
+  } catch (const std::exception& e) {
+    bool broken = false;
+    return PgErrorStatus(e, "waiting for notifications", &broken);
+  }
+  if (!conn_->is_open() || conn_->backendpid() != listening_pid_) {
+    broken_ = true;
+    return absl::UnavailableError(
+        "the PostgreSQL session listening for changes was lost; notifications may be missing");
+  }
+  std::vector<std::string> out;
+  out.swap(listener_->received);
+  return out;
 }
 
 PgConnection::PgConnection(std::unique_ptr<pqxx::connection> conn)

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "common/status.h"
 #include "common/strings.h"
 #include "pqxx/pqxx"
@@ -151,14 +152,26 @@ class PgConnection {
   // The server process of this session (changes if libpqxx reconnects).
   int backend_pid() const { return conn_->backendpid(); }
 
+  // LISTENs on `channel` (one per connection): its notifications are kept
+  // for AwaitNotifications.
+  Status Listen(const std::string& channel);
+  // The payloads of the notifications received since the last call, in the
+  // order sent, waiting up to `timeout` for one if there are none yet.
+  // UNAVAILABLE once the session is gone, even if libpqxx connected again
+  // (notifications of the meantime are lost).
+  Result<std::vector<std::string>> AwaitNotifications(absl::Duration timeout);
+
  private:
   friend class PgTx;
   class NoticeLogger;
+  class Listener;
 
   explicit PgConnection(std::unique_ptr<pqxx::connection> conn);
 
   std::unique_ptr<pqxx::connection> conn_;
   std::unique_ptr<NoticeLogger> notices_;                  // declared after conn_: detaches first
+  std::unique_ptr<Listener> listener_;                     // likewise
+  int listening_pid_ = 0;                                  // the session that LISTENs
   std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
   bool broken_ = false;
   bool in_doubt_ = false;

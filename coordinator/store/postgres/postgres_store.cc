@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "common/strings.h"
+#include "coordinator/store/postgres/pg_change_feed.h"
 #include "coordinator/store/store_schema.h"
 #include "migrations/migrations.h"
 #include "nlohmann/json.hpp"
@@ -282,6 +283,11 @@ Result<ReplicaTotals> PostgresStore::CountNodeReplicas(std::string_view node_id)
                                                  node_id));
         return ReplicaTotals{r[0][0].as<int64_t>(), r[0][1].as<int64_t>()};
       });
+}
+
+Result<std::unique_ptr<ChangeFeed>> PostgresStore::OpenChangeFeed() {
+  ASSIGN_OR_RETURN(std::unique_ptr<PgChangeFeed> feed, PgChangeFeed::Open(pool_->url()));
+  return std::unique_ptr<ChangeFeed>(std::move(feed));
 }
 
 Result<DatabaseStats> PostgresStore::Stats() {

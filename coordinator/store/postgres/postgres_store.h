@@ -128,6 +128,8 @@ class PostgresStore final : public MetadataStore {
   // Always INVALID_ARGUMENT: PostgreSQL is backed up with pg_dump or
   // continuous archiving, outside the coordinator.
   Status Backup(const std::string& path) override;
+  // A PgChangeFeed on a session of its own.
+  Result<std::unique_ptr<ChangeFeed>> OpenChangeFeed() override;
 
   Status InsertS3Key(const S3KeyRecord& key) override;
   Result<S3KeyRecord> GetS3Key(std::string_view access_key_id) override;
