@@ -41,7 +41,8 @@ struct ClusterSpec {
 // --coordinator (FAILED_PRECONDITION when the spec does not allow that).
 Result<BenchCluster> StartCluster(const BenchOptions& options, const ClusterSpec& spec);
 
-// A throwaway PostgreSQL server (scripts/test-postgres.sh), stopped on
+// A throwaway PostgreSQL server (scripts/test-postgres.sh) with its durable
+// defaults (fsync and synchronous commit on), stopped on
 // destruction; NOT_FOUND when this machine has no PostgreSQL binaries.
 class BenchPostgres {
  public:

@@ -101,6 +101,13 @@ start_server() {
     return 1
   }
 
+  # Tests throw their data away: no flushes. GALE_PG_DURABLE=1 (benchmarks)
+  # keeps PostgreSQL's durable defaults (fsync, synchronous_commit,
+  # full_page_writes on).
+  local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  if [ "${GALE_PG_DURABLE:-0}" = 1 ]; then
+    durability=""
+  fi
   local attempt port
   for attempt in 1 2 3 4 5 6 7 8; do
     port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
@@ -112,7 +119,7 @@ start_server() {
     # production database has them (see bench/README.md).
     if (cd "$root" && as_owner "$bindir/pg_ctl" start -w -t 60 -D "$root/data" \
       -l "$root/server.log" \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $root -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c autovacuum_naptime=1s" \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $root $durability -c max_connections=300 -c autovacuum_naptime=1s" \
       >/dev/null); then
       echo "postgresql://postgres@127.0.0.1:$port/postgres" >"$dir/url.tmp"
       mv "$dir/url.tmp" "$dir/url"
