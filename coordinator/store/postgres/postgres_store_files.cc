@@ -170,46 +170,6 @@ Result<std::vector<FileRecord>> PostgresStore::ListFiles(const FileListQuery& q)
       });
 }
 
-Status PostgresStore::ReferenceChunkIn(PgTx& tx, std::string_view chunk_id, int64_t size,
-                                       int factor, absl::Time now) {
-  ASSIGN_OR_RETURN(pqxx::result found,
-                   tx.Exec("SELECT size, refcount FROM chunks WHERE id = $1", chunk_id));
-  if (found.empty()) {
-    return tx
-        .Exec(
-            "INSERT INTO chunks (id, size, refcount, created_at_ms, replication_factor) "
-            "VALUES ($1, $2, 1, $3, $4)",
-            chunk_id, size, absl::ToUnixMillis(now), factor)
-        .status();
-  }
-  const int64_t known_size = found[0][0].as<int64_t>();
-  const int64_t refcount = found[0][1].as<int64_t>();
-  if (known_size != size) {
-    return absl::InvalidArgumentError(
-        StrCat("chunk ", chunk_id, " is ", known_size, " bytes, not ", size));
-  }
-  // The highest factor among the files referencing it; a chunk referenced
-  // again after being unreferenced starts from its new file's.
-  RETURN_IF_ERROR(tx.Exec("UPDATE chunks SET refcount = refcount + 1, unreferenced_since_ms = "
-                          "NULL, replication_factor = CASE WHEN refcount = 0 THEN $1 ELSE "
-                          "greatest(replication_factor, $1) END WHERE id = $2",
-                          factor, chunk_id)
-                      .status());
-  if (refcount > 0) return absl::OkStatus();
-  // Referenced again while waiting for garbage collection: deletes not yet
-  // handed to a node are cancelled; those already sent will still happen,
-  // and their replicas stay "deleting" (not counted, not targeted).
-  RETURN_IF_ERROR(tx.Exec("UPDATE replicas SET state = 'stored' WHERE chunk_id = $1 AND state = "
-                          "'deleting' AND node_id IN (SELECT node_id FROM tasks WHERE chunk_id = "
-                          "$1 AND kind = 'delete' AND state = 'pending')",
-                          chunk_id)
-                      .status());
-  return tx
-      .Exec("DELETE FROM tasks WHERE chunk_id = $1 AND kind = 'delete' AND state = 'pending'",
-            chunk_id)
-      .status();
-}
-
 Status PostgresStore::AttachChunks(std::string_view file_id,
                                    const std::vector<FileChunkRef>& chunks, absl::Time now) {
   return pool_->Run("AttachChunks", PgIsolation::kSerializable,
@@ -222,27 +182,120 @@ Status PostgresStore::AttachChunksIn(PgTx& tx, std::string_view file_id,
   if (file.state != FileState::kPending) {
     return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
   }
+  if (chunks.empty()) return absl::OkStatus();
+  // Set-wise, a few statements whatever the number of chunks, with the
+  // outcome of attaching them one by one: the same chunk again at an index
+  // (a retried allocation) changes nothing; another one there is released.
+  std::vector<int64_t> indexes;
+  for (const FileChunkRef& chunk : chunks) indexes.push_back(chunk.index);
+  ASSIGN_OR_RETURN(pqxx::result existing,
+                   tx.Exec("SELECT idx, chunk_id FROM file_chunks WHERE file_id = $1 AND idx = "
+                           "ANY($2::bigint[])",
+                           file_id, PgInt64Array(indexes)));
+  std::map<int64_t, std::string> at;  // index -> chunk, as the attach goes
+  for (const pqxx::row& row : existing) at[row[0].as<int64_t>()] = row[1].as<std::string>();
+  std::vector<std::string> released;                              // a reference each
+  std::map<std::string, std::pair<int64_t, int64_t>> referenced;  // id -> (size, references)
   for (const FileChunkRef& chunk : chunks) {
-    ASSIGN_OR_RETURN(pqxx::result existing,
-                     tx.Exec("SELECT chunk_id FROM file_chunks WHERE file_id = $1 AND idx = $2",
-                             file_id, chunk.index));
-    if (!existing.empty()) {
-      const std::string previous = existing[0][0].as<std::string>();
-      if (previous == chunk.chunk_id) continue;  // a retried allocation
-      RETURN_IF_ERROR(tx.Exec("UPDATE chunks SET refcount = refcount - 1, "
-                              "unreferenced_since_ms = CASE WHEN refcount = 1 THEN $1 ELSE "
-                              "unreferenced_since_ms END WHERE id = $2 AND refcount > 0",
-                              absl::ToUnixMillis(now), previous)
-                          .status());
+    auto [place, empty] = at.try_emplace(chunk.index, chunk.chunk_id);
+    if (!empty) {
+      if (place->second == chunk.chunk_id) continue;
+      released.push_back(place->second);
+      place->second = chunk.chunk_id;
     }
-    RETURN_IF_ERROR(ReferenceChunkIn(tx, chunk.chunk_id, chunk.size, file.replication_factor, now));
-    RETURN_IF_ERROR(tx.Exec("INSERT INTO file_chunks (file_id, idx, chunk_id, size) VALUES "
-                            "($1, $2, $3, $4) ON CONFLICT (file_id, idx) DO UPDATE SET "
-                            "chunk_id = EXCLUDED.chunk_id, size = EXCLUDED.size",
-                            file_id, chunk.index, chunk.chunk_id, chunk.size)
+    auto [it, added] = referenced.try_emplace(chunk.chunk_id, chunk.size, 0);
+    if (it->second.first != chunk.size) {
+      return absl::InvalidArgumentError(
+          StrCat("chunk ", chunk.chunk_id, " is ", it->second.first, " bytes, not ", chunk.size));
+    }
+    ++it->second.second;
+  }
+  if (referenced.empty()) return absl::OkStatus();
+  std::vector<std::string> ids;
+  for (const auto& [id, use] : referenced) ids.push_back(id);
+  ASSIGN_OR_RETURN(
+      pqxx::result known,
+      tx.Exec("SELECT id, size, refcount FROM chunks WHERE id = ANY($1::text[])", PgTextArray(ids)));
+  std::vector<std::string> bumped, revived;  // known chunks; those unreferenced until now
+  std::vector<int64_t> bumps;
+  for (const pqxx::row& row : known) {
+    const std::string id = row[0].as<std::string>();
+    const auto [size, uses] = referenced.at(id);
+    if (row[1].as<int64_t>() != size) {
+      return absl::InvalidArgumentError(
+          StrCat("chunk ", id, " is ", row[1].as<int64_t>(), " bytes, not ", size));
+    }
+    if (row[2].as<int64_t>() == 0) revived.push_back(id);
+    bumped.push_back(id);
+    bumps.push_back(uses);
+    referenced.erase(id);
+  }
+  const int64_t now_ms = absl::ToUnixMillis(now);
+  const int64_t factor = file.replication_factor;
+  if (!referenced.empty()) {
+    std::vector<std::string> fresh;
+    std::vector<int64_t> sizes, uses;
+    for (const auto& [id, use] : referenced) {
+      fresh.push_back(id);
+      sizes.push_back(use.first);
+      uses.push_back(use.second);
+    }
+    RETURN_IF_ERROR(tx.Exec("INSERT INTO chunks (id, size, refcount, created_at_ms, "
+                            "replication_factor) SELECT u.id, u.size, u.n, $4, $5 FROM "
+                            "unnest($1::text[], $2::bigint[], $3::bigint[]) AS u(id, size, n)",
+                            PgTextArray(fresh), PgInt64Array(sizes), PgInt64Array(uses), now_ms,
+                            factor)
                         .status());
   }
-  return absl::OkStatus();
+  if (!bumped.empty()) {
+    // The highest factor among the files referencing it; a chunk referenced
+    // again after being unreferenced starts from its new file's.
+    RETURN_IF_ERROR(tx.Exec("UPDATE chunks c SET refcount = c.refcount + u.n, "
+                            "unreferenced_since_ms = NULL, replication_factor = CASE WHEN "
+                            "c.refcount = 0 THEN $3 ELSE greatest(c.replication_factor, $3) END "
+                            "FROM unnest($1::text[], $2::bigint[]) AS u(id, n) WHERE c.id = u.id",
+                            PgTextArray(bumped), PgInt64Array(bumps), factor)
+                        .status());
+  }
+  if (!revived.empty()) {
+    // Referenced again while waiting for garbage collection: deletes not yet
+    // handed to a node are cancelled; those already sent will still happen,
+    // and their replicas stay "deleting" (not counted, not targeted).
+    const std::string array = PgTextArray(revived);
+    RETURN_IF_ERROR(tx.Exec("UPDATE replicas SET state = 'stored' WHERE chunk_id = ANY($1::text[]) "
+                            "AND state = 'deleting' AND (chunk_id, node_id) IN (SELECT chunk_id, "
+                            "node_id FROM tasks WHERE chunk_id = ANY($1::text[]) AND kind = "
+                            "'delete' AND state = 'pending')",
+                            array)
+                        .status());
+    RETURN_IF_ERROR(tx.Exec("DELETE FROM tasks WHERE chunk_id = ANY($1::text[]) AND kind = "
+                            "'delete' AND state = 'pending'",
+                            array)
+                        .status());
+  }
+  for (const std::string& previous : released) {
+    RETURN_IF_ERROR(tx.Exec("UPDATE chunks SET refcount = refcount - 1, "
+                            "unreferenced_since_ms = CASE WHEN refcount = 1 THEN $1 ELSE "
+                            "unreferenced_since_ms END WHERE id = $2 AND refcount > 0",
+                            now_ms, previous)
+                        .status());
+  }
+  // Each index once, with the chunk it ends with.
+  std::vector<int64_t> places, sizes;
+  std::vector<std::string> placed;
+  std::map<int64_t, const FileChunkRef*> last;
+  for (const FileChunkRef& chunk : chunks) last[chunk.index] = &chunk;
+  for (const auto& [index, chunk] : last) {
+    places.push_back(index);
+    placed.push_back(chunk->chunk_id);
+    sizes.push_back(chunk->size);
+  }
+  return tx
+      .Exec("INSERT INTO file_chunks (file_id, idx, chunk_id, size) SELECT $1, u.idx, u.id, u.size "
+            "FROM unnest($2::bigint[], $3::text[], $4::bigint[]) AS u(idx, id, size) ON CONFLICT "
+            "(file_id, idx) DO UPDATE SET chunk_id = EXCLUDED.chunk_id, size = EXCLUDED.size",
+            file_id, PgInt64Array(places), PgTextArray(placed), PgInt64Array(sizes))
+      .status();
 }
 
 Result<std::vector<FileChunkRef>> PostgresStore::GetFileChunks(std::string_view file_id) {
@@ -387,16 +440,28 @@ Result<std::vector<ReplicaRecord>> PostgresStore::GetReplicas(
                     });
 }
 
-Status PostgresStore::UpsertStoredReplicaIn(PgTx& tx, std::string_view node_id,
-                                            const ChunkReplica& chunk, absl::Time now) {
+Status PostgresStore::UpsertStoredReplicasIn(PgTx& tx, std::string_view node_id,
+                                             const std::vector<ChunkReplica>& chunks,
+                                             absl::Time now) {
+  if (chunks.empty()) return absl::OkStatus();
+  // Each chunk once (a statement may change a row only once), its last size.
+  std::map<std::string_view, int64_t> last;
+  for (const ChunkReplica& chunk : chunks) last[chunk.chunk_id] = chunk.size;
+  std::vector<std::string> ids;
+  std::vector<int64_t> sizes;
+  for (const auto& [id, size] : last) {
+    ids.emplace_back(id);
+    sizes.push_back(size);
+  }
   // A replica being deleted stays so: its delete order is already out.
   return tx
       .Exec(
-          "INSERT INTO replicas (chunk_id, node_id, size, state, updated_at_ms) VALUES ($1, "
-          "$2, $3, 'stored', $4) ON CONFLICT (chunk_id, node_id) DO UPDATE SET size = "
-          "EXCLUDED.size, updated_at_ms = EXCLUDED.updated_at_ms, state = CASE WHEN "
-          "replicas.state = 'deleting' THEN 'deleting' ELSE 'stored' END",
-          chunk.chunk_id, node_id, chunk.size, absl::ToUnixMillis(now))
+          "INSERT INTO replicas (chunk_id, node_id, size, state, updated_at_ms) SELECT u.id, $1, "
+          "u.size, 'stored', $4 FROM unnest($2::text[], $3::bigint[]) AS u(id, size) ON CONFLICT "
+          "(chunk_id, node_id) DO UPDATE SET size = EXCLUDED.size, updated_at_ms = "
+          "EXCLUDED.updated_at_ms, state = CASE WHEN replicas.state = 'deleting' THEN 'deleting' "
+          "ELSE 'stored' END",
+          node_id, PgTextArray(ids), PgInt64Array(sizes), absl::ToUnixMillis(now))
       .status();
 }
 
@@ -406,8 +471,12 @@ Result<std::string> PostgresStore::WriteUpload(const UploadRecord& upload, absl:
         RETURN_IF_ERROR(InsertFileIn(tx, upload.file));
         RETURN_IF_ERROR(
             AttachChunksIn(tx, upload.file.id, upload.chunks, upload.attached_at.value_or(now)));
+        std::map<std::string_view, std::vector<ChunkReplica>> by_node;
         for (const ReplicaReceipt& receipt : upload.receipts) {
-          RETURN_IF_ERROR(UpsertStoredReplicaIn(tx, receipt.node_id, receipt.chunk, now));
+          by_node[receipt.node_id].push_back(receipt.chunk);
+        }
+        for (const auto& [node_id, copies] : by_node) {
+          RETURN_IF_ERROR(UpsertStoredReplicasIn(tx, node_id, copies, now));
         }
         if (!upload.commit) return std::string();
         if (!upload.binding) {
@@ -434,9 +503,7 @@ Status PostgresStore::ApplyReplicaChanges(std::string_view node_id,
   std::vector<std::string> gone = deleted;
   gone.insert(gone.end(), corrupt.begin(), corrupt.end());
   return pool_->Run("ApplyReplicaChanges", PgIsolation::kSerializable, [&](PgTx& tx) -> Status {
-    for (const ChunkReplica& chunk : received) {
-      RETURN_IF_ERROR(UpsertStoredReplicaIn(tx, node_id, chunk, now));
-    }
+    RETURN_IF_ERROR(UpsertStoredReplicasIn(tx, node_id, received, now));
     if (gone.empty()) return absl::OkStatus();
     return tx
         .Exec("DELETE FROM replicas WHERE node_id = $1 AND chunk_id = ANY($2::text[])", node_id,
