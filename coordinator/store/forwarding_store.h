@@ -120,6 +120,10 @@ class ForwardingStore : public MetadataStore {
   Result<ChunkRecord> GetChunk(std::string_view chunk_id) override {
     return inner_->GetChunk(chunk_id);
   }
+  Result<std::map<std::string, int64_t>> GetChunkSizes(
+      const std::vector<std::string>& chunk_ids) override {
+    return inner_->GetChunkSizes(chunk_ids);
+  }
   Result<int64_t> GetChunkSize(std::string_view chunk_id) override {
     return inner_->GetChunkSize(chunk_id);
   }

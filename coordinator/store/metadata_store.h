@@ -242,6 +242,10 @@ class MetadataStore {
   virtual Result<ChunkRecord> GetChunk(std::string_view chunk_id) = 0;
   // The chunk's size: GetChunk without its files. NOT_FOUND when unknown.
   virtual Result<int64_t> GetChunkSize(std::string_view chunk_id) = 0;
+  // GetChunkSize of many chunks at once: those of `chunk_ids` that have a
+  // chunk row (not those known only from nodes' reports), by id.
+  virtual Result<std::map<std::string, int64_t>> GetChunkSizes(
+      const std::vector<std::string>& chunk_ids) = 0;
   // Every replica row of the given chunks, in any state.
   virtual Result<std::vector<ReplicaRecord>> GetReplicas(
       const std::vector<std::string>& chunk_ids) = 0;

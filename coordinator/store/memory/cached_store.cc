@@ -357,37 +357,52 @@ Status CachedStore::FollowFeed(ChangeFeed& feed) {
 }
 
 void CachedStore::ApplyChanges(const std::set<std::string>& keys) {
-  // Replicas of many chunks are re-read together; the rest key by key.
-  std::vector<std::string> replicas_of;
+  // Chunks are re-read together (rows of "c:", replicas of both), a batch
+  // at a time; files, buckets and objects key by key. A following index is
+  // not authoritative, so it holds no uploads in memory (ReloadChunk's
+  // concern).
+  std::set<std::string> rows_of, replicas_of;
   for (const std::string& key : keys) {
     std::string_view id = std::string_view(key).substr(2);
     if (key.starts_with("r:") || key.starts_with("c:")) {
       // Only the database's own ids: anything else on the channel is noise.
       if (!common::ValidateChunkId(id).ok()) continue;
-      if (key.starts_with("r:")) {
-        replicas_of.emplace_back(id);
-        continue;
-      }
+      if (key.starts_with("c:")) rows_of.emplace(id);
+      replicas_of.emplace(id);
+      continue;
     }
     std::string lock_key = key;
     if (key.starts_with("o:")) {
       const size_t slash = lock_key.find('/');
       if (slash == std::string::npos) continue;
       lock_key[slash] = '\0';
-    } else if (!key.starts_with("f:") && !key.starts_with("c:") && !key.starts_with("b:")) {
+    } else if (!key.starts_with("f:") && !key.starts_with("b:")) {
       continue;
     }
     KeyLocks locks(this, {lock_key});
     ReloadKey(lock_key);
   }
   constexpr size_t kBatch = 1000;
-  for (size_t begin = 0; begin < replicas_of.size(); begin += kBatch) {
-    const std::vector<std::string> batch(
-        replicas_of.begin() + begin,
-        replicas_of.begin() + std::min(replicas_of.size(), begin + kBatch));
-    std::vector<std::string> lock_keys;
-    for (const std::string& chunk_id : batch) lock_keys.push_back(ChunkKeyOf(chunk_id));
+  const std::vector<std::string> chunks(replicas_of.begin(), replicas_of.end());
+  for (size_t begin = 0; begin < chunks.size(); begin += kBatch) {
+    const std::vector<std::string> batch(chunks.begin() + begin,
+                                         chunks.begin() + std::min(chunks.size(), begin + kBatch));
+    std::vector<std::string> lock_keys, with_rows;
+    for (const std::string& chunk_id : batch) {
+      lock_keys.push_back(ChunkKeyOf(chunk_id));
+      if (rows_of.contains(chunk_id)) with_rows.push_back(chunk_id);
+    }
     KeyLocks locks(this, lock_keys);
+    if (!with_rows.empty()) {
+      auto sizes = inner_->GetChunkSizes(with_rows);
+      if (!sizes.ok()) return Check(sizes.status(), "a re-read of chunks");
+      for (const std::string& chunk_id : with_rows) {
+        auto size = sizes->find(chunk_id);
+        Check(size == sizes->end() ? index_.DropChunkRow(chunk_id)
+                                   : index_.PutChunkRow(chunk_id, size->second),
+              StrCat("chunk ", chunk_id));
+      }
+    }
     auto rows = inner_->GetReplicas(batch);
     if (!rows.ok()) return Check(rows.status(), "a re-read of replicas");
     std::map<std::string_view, std::vector<ReplicaRecord>> by_chunk;

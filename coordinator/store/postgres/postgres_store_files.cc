@@ -714,6 +714,26 @@ Result<int64_t> PostgresStore::GetChunkSize(std::string_view chunk_id) {
   });
 }
 
+Result<std::map<std::string, int64_t>> PostgresStore::GetChunkSizes(
+    const std::vector<std::string>& chunk_ids) {
+  std::vector<std::string> ids;
+  for (const std::string& id : chunk_ids) {
+    if (IsPgText(id)) ids.push_back(id);  // others are no chunk's
+  }
+  return pool_->Run("GetChunkSizes", PgIsolation::kAutocommit,
+                    [&](PgTx& tx) -> Result<std::map<std::string, int64_t>> {
+                      ASSIGN_OR_RETURN(pqxx::result r,
+                                       tx.Exec("SELECT id, size FROM chunks WHERE id = "
+                                               "ANY($1::text[])",
+                                               PgTextArray(ids)));
+                      std::map<std::string, int64_t> out;
+                      for (const pqxx::row& row : r) {
+                        out[row[0].as<std::string>()] = row[1].as<int64_t>();
+                      }
+                      return out;
+                    });
+}
+
 Result<std::vector<FileRecord>> PostgresStore::ScanFiles(std::string_view after_id, int limit) {
   return pool_->Run(
       "ScanFiles", PgIsolation::kAutocommit, [&](PgTx& tx) -> Result<std::vector<FileRecord>> {

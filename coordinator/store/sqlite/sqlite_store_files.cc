@@ -862,6 +862,22 @@ Result<int64_t> SqliteStore::GetChunkSize(std::string_view chunk_id) {
   });
 }
 
+Result<std::map<std::string, int64_t>> SqliteStore::GetChunkSizes(
+    const std::vector<std::string>& chunk_ids) {
+  return Read([&](SqliteDb& db) -> Result<std::map<std::string, int64_t>> {
+    ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT lower_hex(id), size FROM chunks WHERE id IN "
+                                           "(SELECT unhex(value) FROM json_each(?)) AND "
+                                           "refcount IS NOT NULL"));
+    stmt->Bind(1, JsonArray(chunk_ids));
+    std::map<std::string, int64_t> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) return out;
+      out[stmt->Text(0)] = stmt->Int(1);
+    }
+  });
+}
+
 Result<std::vector<FileRecord>> SqliteStore::ScanFiles(std::string_view after_id, int limit) {
   return Read([&](SqliteDb& db) -> Result<std::vector<FileRecord>> {
     ASSIGN_OR_RETURN(auto stmt, db.Prepare(StrCat("SELECT ", kFileFields, ", 0",

@@ -1209,6 +1209,12 @@ TYPED_TEST(StoreConformanceTest, FlaggedReplicasAreVerified) {
   ASSERT_OK_AND_ASSIGN(ReplicationHealth health, store->Health({"n1"}, {"n1"}));
   EXPECT_EQ(health.corrupt_replicas, 1);
 
+  // Chunks with a row (refcount, size), not those known only from reports.
+  this->AddFile("f", "sized", {3, 4});
+  ASSERT_OK_AND_ASSIGN(auto sizes, store->GetChunkSizes({Id(4), Id(1), Id(3), Id(9), "nothex"}));
+  EXPECT_EQ(sizes, (std::map<std::string, int64_t>{{Id(3), 100}, {Id(4), 100}}));
+  EXPECT_TRUE(store->GetChunkSizes({})->empty());
+
   ASSERT_OK_AND_ASSIGN(auto all, store->GetReplicas({Id(2), Id(1), Id(7)}));
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].chunk_id, std::min(Id(1), Id(2))) << "ordered by chunk";
