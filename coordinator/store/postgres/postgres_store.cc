@@ -4,6 +4,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "common/ids.h"
 #include "common/strings.h"
 #include "coordinator/store/postgres/pg_change_feed.h"
 #include "coordinator/store/store_schema.h"
@@ -227,6 +228,7 @@ Status PostgresStore::ReplaceNodeReplicas(std::string_view node_id,
   std::vector<int64_t> sizes;
   std::unordered_map<std::string_view, size_t> seen;
   for (const ChunkReplica& chunk : chunks) {
+    RETURN_IF_ERROR(common::ValidateChunkId(chunk.chunk_id));
     auto [it, inserted] = seen.try_emplace(chunk.chunk_id, ids.size());
     if (inserted) {
       ids.push_back(chunk.chunk_id);
@@ -242,14 +244,14 @@ Status PostgresStore::ReplaceNodeReplicas(std::string_view node_id,
     // holds go; reported ones are (re)recorded, keeping a "deleting" or
     // "corrupt" verdict that the report alone cannot lift.
     RETURN_IF_ERROR(tx.Exec("DELETE FROM replicas r WHERE r.node_id = $1 AND NOT EXISTS (SELECT "
-                            "1 FROM unnest($2::text[]) AS u(chunk_id) WHERE u.chunk_id = "
+                            "1 FROM unnest($2::text[]) AS u(chunk_id) WHERE decode(u.chunk_id, 'hex') = "
                             "r.chunk_id)",
                             node_id, id_array)
                         .status());
     return tx
         .Exec(
             "INSERT INTO replicas (chunk_id, node_id, size, state, updated_at_ms) SELECT "
-            "u.chunk_id, $1, u.size, 'stored', $4 FROM unnest($2::text[], $3::bigint[]) AS "
+            "decode(u.chunk_id, 'hex'), $1, u.size, 'stored', $4 FROM unnest($2::text[], $3::bigint[]) AS "
             "u(chunk_id, size) ON CONFLICT (chunk_id, node_id) DO UPDATE SET size = "
             "EXCLUDED.size, updated_at_ms = EXCLUDED.updated_at_ms",
             node_id, id_array, size_array, absl::ToUnixMillis(now))
@@ -263,9 +265,9 @@ Result<std::vector<ChunkReplica>> PostgresStore::ListNodeReplicas(std::string_vi
   return pool_->Run("ListNodeReplicas", PgIsolation::kRepeatableRead,
                     [&](PgTx& tx) -> Result<std::vector<ChunkReplica>> {
                       ASSIGN_OR_RETURN(pqxx::result r,
-                                       tx.Exec("SELECT chunk_id, size FROM replicas WHERE "
-                                               "node_id = $1 AND chunk_id > $2 ORDER BY "
-                                               "chunk_id LIMIT $3",
+                                       tx.Exec("SELECT encode(chunk_id, 'hex'), size FROM "
+                                               "replicas WHERE node_id = $1 AND chunk_id > "
+                                               "decode($2, 'hex') ORDER BY chunk_id LIMIT $3",
                                                node_id, after, PgLimit(limit)));
                       std::vector<ChunkReplica> out;
                       for (const pqxx::row& row : r) {

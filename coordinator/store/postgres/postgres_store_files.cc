@@ -14,7 +14,17 @@ namespace {
 constexpr std::string_view kChunkCount =
     ", (SELECT count(*) FROM file_chunks fc WHERE fc.file_id = f.id)";
 
-// A replica row: chunk_id, node_id, state.
+// Those of `ids` that can be chunk ids (64 hex digits): decode() refuses
+// the others, and they name no chunk.
+std::vector<std::string> ValidChunkIds(const std::vector<std::string>& ids) {
+  std::vector<std::string> out;
+  for (const std::string& id : ids) {
+    if (common::ValidateChunkId(id).ok()) out.push_back(id);
+  }
+  return out;
+}
+
+// A replica row: chunk_id (hex), node_id, state.
 Result<ReplicaRecord> ReadReplica(const pqxx::row& row) {
   ASSIGN_OR_RETURN(ReplicaState state, ParseReplicaState(row[2].as<std::string>()));
   return ReplicaRecord{row[0].as<std::string>(), row[1].as<std::string>(), state};
@@ -189,7 +199,8 @@ Status PostgresStore::AttachChunksIn(PgTx& tx, std::string_view file_id,
   std::vector<int64_t> indexes;
   for (const FileChunkRef& chunk : chunks) indexes.push_back(chunk.index);
   ASSIGN_OR_RETURN(pqxx::result existing,
-                   tx.Exec("SELECT idx, chunk_id FROM file_chunks WHERE file_id = $1 AND idx = "
+                   tx.Exec("SELECT idx, encode(chunk_id, 'hex') FROM file_chunks WHERE file_id = $1 AND "
+                           "idx = "
                            "ANY($2::bigint[])",
                            file_id, PgInt64Array(indexes)));
   std::map<int64_t, std::string> at;  // index -> chunk, as the attach goes
@@ -197,6 +208,7 @@ Status PostgresStore::AttachChunksIn(PgTx& tx, std::string_view file_id,
   std::vector<std::string> released;                              // a reference each
   std::map<std::string, std::pair<int64_t, int64_t>> referenced;  // id -> (size, references)
   for (const FileChunkRef& chunk : chunks) {
+    RETURN_IF_ERROR(common::ValidateChunkId(chunk.chunk_id));
     auto [place, empty] = at.try_emplace(chunk.index, chunk.chunk_id);
     if (!empty) {
       if (place->second == chunk.chunk_id) continue;
@@ -215,7 +227,9 @@ Status PostgresStore::AttachChunksIn(PgTx& tx, std::string_view file_id,
   for (const auto& [id, use] : referenced) ids.push_back(id);
   ASSIGN_OR_RETURN(
       pqxx::result known,
-      tx.Exec("SELECT id, size, refcount FROM chunks WHERE id = ANY($1::text[])", PgTextArray(ids)));
+      tx.Exec("SELECT encode(id, 'hex'), size, refcount FROM chunks WHERE id = "
+              "ANY(gale_unhex($1::text[]))",
+              PgTextArray(ids)));
   std::vector<std::string> bumped, revived;  // known chunks; those unreferenced until now
   std::vector<int64_t> bumps;
   for (const pqxx::row& row : known) {
@@ -241,7 +255,7 @@ Status PostgresStore::AttachChunksIn(PgTx& tx, std::string_view file_id,
       uses.push_back(use.second);
     }
     RETURN_IF_ERROR(tx.Exec("INSERT INTO chunks (id, size, refcount, created_at_ms, "
-                            "replication_factor) SELECT u.id, u.size, u.n, $4, $5 FROM "
+                            "replication_factor) SELECT decode(u.id, 'hex'), u.size, u.n, $4, $5 FROM "
                             "unnest($1::text[], $2::bigint[], $3::bigint[]) AS u(id, size, n)",
                             PgTextArray(fresh), PgInt64Array(sizes), PgInt64Array(uses), now_ms,
                             factor)
@@ -253,7 +267,8 @@ Status PostgresStore::AttachChunksIn(PgTx& tx, std::string_view file_id,
     RETURN_IF_ERROR(tx.Exec("UPDATE chunks c SET refcount = c.refcount + u.n, "
                             "unreferenced_since_ms = NULL, replication_factor = CASE WHEN "
                             "c.refcount = 0 THEN $3 ELSE greatest(c.replication_factor, $3) END "
-                            "FROM unnest($1::text[], $2::bigint[]) AS u(id, n) WHERE c.id = u.id",
+                            "FROM unnest($1::text[], $2::bigint[]) AS u(id, n) WHERE c.id = "
+                            "decode(u.id, 'hex')",
                             PgTextArray(bumped), PgInt64Array(bumps), factor)
                         .status());
   }
@@ -262,10 +277,11 @@ Status PostgresStore::AttachChunksIn(PgTx& tx, std::string_view file_id,
     // handed to a node are cancelled; those already sent will still happen,
     // and their replicas stay "deleting" (not counted, not targeted).
     const std::string array = PgTextArray(revived);
-    RETURN_IF_ERROR(tx.Exec("UPDATE replicas SET state = 'stored' WHERE chunk_id = ANY($1::text[]) "
-                            "AND state = 'deleting' AND (chunk_id, node_id) IN (SELECT chunk_id, "
-                            "node_id FROM tasks WHERE chunk_id = ANY($1::text[]) AND kind = "
-                            "'delete' AND state = 'pending')",
+    RETURN_IF_ERROR(tx.Exec("UPDATE replicas SET state = 'stored' WHERE chunk_id = "
+                            "ANY(gale_unhex($1::text[])) AND state = 'deleting' AND "
+                            "(encode(chunk_id, 'hex'), node_id) IN (SELECT chunk_id, node_id "
+                            "FROM tasks WHERE chunk_id = ANY($1::text[]) AND kind = 'delete' AND "
+                            "state = 'pending')",
                             array)
                         .status());
     RETURN_IF_ERROR(tx.Exec("DELETE FROM tasks WHERE chunk_id = ANY($1::text[]) AND kind = "
@@ -276,7 +292,7 @@ Status PostgresStore::AttachChunksIn(PgTx& tx, std::string_view file_id,
   for (const std::string& previous : released) {
     RETURN_IF_ERROR(tx.Exec("UPDATE chunks SET refcount = refcount - 1, "
                             "unreferenced_since_ms = CASE WHEN refcount = 1 THEN $1 ELSE "
-                            "unreferenced_since_ms END WHERE id = $2 AND refcount > 0",
+                            "unreferenced_since_ms END WHERE id = decode($2, 'hex') AND refcount > 0",
                             now_ms, previous)
                         .status());
   }
@@ -291,8 +307,8 @@ Status PostgresStore::AttachChunksIn(PgTx& tx, std::string_view file_id,
     sizes.push_back(chunk->size);
   }
   return tx
-      .Exec("INSERT INTO file_chunks (file_id, idx, chunk_id, size) SELECT $1, u.idx, u.id, u.size "
-            "FROM unnest($2::bigint[], $3::text[], $4::bigint[]) AS u(idx, id, size) ON CONFLICT "
+      .Exec("INSERT INTO file_chunks (file_id, idx, chunk_id, size) SELECT $1, u.idx, "
+            "decode(u.id, 'hex'), u.size FROM unnest($2::bigint[], $3::text[], $4::bigint[]) AS u(idx, id, size) ON CONFLICT "
             "(file_id, idx) DO UPDATE SET chunk_id = EXCLUDED.chunk_id, size = EXCLUDED.size",
             file_id, PgInt64Array(places), PgTextArray(placed), PgInt64Array(sizes))
       .status();
@@ -302,7 +318,7 @@ Result<std::vector<FileChunkRef>> PostgresStore::GetFileChunks(std::string_view 
   return pool_->Run(
       "GetFileChunks", PgIsolation::kRepeatableRead,
       [&](PgTx& tx) -> Result<std::vector<FileChunkRef>> {
-        ASSIGN_OR_RETURN(pqxx::result r, tx.Exec("SELECT idx, chunk_id, size FROM file_chunks "
+        ASSIGN_OR_RETURN(pqxx::result r, tx.Exec("SELECT idx, encode(chunk_id, 'hex'), size FROM file_chunks "
                                                  "WHERE file_id = $1 ORDER BY idx",
                                                  file_id));
         std::vector<FileChunkRef> out;
@@ -408,10 +424,11 @@ Result<StoreCounts> PostgresStore::Counts() {
 
 Result<ChunkRecord> PostgresStore::GetChunk(std::string_view chunk_id) {
   auto not_found = [&] { return NoSuchChunk(chunk_id); };
-  if (!IsPgText(chunk_id)) return not_found();
+  if (!common::ValidateChunkId(chunk_id).ok()) return not_found();
   return pool_->Run("GetChunk", PgIsolation::kRepeatableRead, [&](PgTx& tx) -> Result<ChunkRecord> {
-    ASSIGN_OR_RETURN(pqxx::result r, tx.Exec("SELECT id, size, refcount, created_at_ms FROM "
-                                             "chunks WHERE id = $1",
+    ASSIGN_OR_RETURN(pqxx::result r, tx.Exec("SELECT encode(id, 'hex'), size, refcount, "
+                                             "created_at_ms FROM chunks WHERE id = "
+                                             "decode($1, 'hex')",
                                              chunk_id));
     if (r.empty()) return not_found();
     ChunkRecord chunk{r[0][0].as<std::string>(),
@@ -420,7 +437,8 @@ Result<ChunkRecord> PostgresStore::GetChunk(std::string_view chunk_id) {
                       absl::FromUnixMillis(r[0][3].as<int64_t>()),
                       {}};
     ASSIGN_OR_RETURN(pqxx::result files, tx.Exec("SELECT DISTINCT file_id FROM file_chunks WHERE "
-                                                 "chunk_id = $1 ORDER BY file_id LIMIT 100",
+                                                 "chunk_id = decode($1, 'hex') ORDER BY file_id "
+                                                 "LIMIT 100",
                                                  chunk_id));
     chunk.file_ids = ReadTexts(files);
     return chunk;
@@ -433,9 +451,10 @@ Result<std::vector<ReplicaRecord>> PostgresStore::GetReplicas(
                     [&](PgTx& tx) -> Result<std::vector<ReplicaRecord>> {
                       ASSIGN_OR_RETURN(
                           pqxx::result r,
-                          tx.Exec("SELECT chunk_id, node_id, state FROM replicas WHERE chunk_id = "
-                                  "ANY($1::text[]) ORDER BY chunk_id, node_id",
-                                  PgTextArray(chunk_ids)));
+                          tx.Exec("SELECT encode(chunk_id, 'hex'), node_id, state FROM replicas "
+                                  "WHERE chunk_id = ANY(gale_unhex($1::text[])) ORDER BY "
+                                  "chunk_id, node_id",
+                                  PgTextArray(ValidChunkIds(chunk_ids))));
                       return ReadRows(r, &ReadReplica);
                     });
 }
@@ -446,7 +465,10 @@ Status PostgresStore::UpsertStoredReplicasIn(PgTx& tx, std::string_view node_id,
   if (chunks.empty()) return absl::OkStatus();
   // Each chunk once (a statement may change a row only once), its last size.
   std::map<std::string_view, int64_t> last;
-  for (const ChunkReplica& chunk : chunks) last[chunk.chunk_id] = chunk.size;
+  for (const ChunkReplica& chunk : chunks) {
+    RETURN_IF_ERROR(common::ValidateChunkId(chunk.chunk_id));
+    last[chunk.chunk_id] = chunk.size;
+  }
   std::vector<std::string> ids;
   std::vector<int64_t> sizes;
   for (const auto& [id, size] : last) {
@@ -456,8 +478,8 @@ Status PostgresStore::UpsertStoredReplicasIn(PgTx& tx, std::string_view node_id,
   // A replica being deleted stays so: its delete order is already out.
   return tx
       .Exec(
-          "INSERT INTO replicas (chunk_id, node_id, size, state, updated_at_ms) SELECT u.id, $1, "
-          "u.size, 'stored', $4 FROM unnest($2::text[], $3::bigint[]) AS u(id, size) ON CONFLICT "
+          "INSERT INTO replicas (chunk_id, node_id, size, state, updated_at_ms) SELECT "
+          "decode(u.id, 'hex'), $1, u.size, 'stored', $4 FROM unnest($2::text[], $3::bigint[]) AS u(id, size) ON CONFLICT "
           "(chunk_id, node_id) DO UPDATE SET size = EXCLUDED.size, updated_at_ms = "
           "EXCLUDED.updated_at_ms, state = CASE WHEN replicas.state = 'deleting' THEN 'deleting' "
           "ELSE 'stored' END",
@@ -506,8 +528,8 @@ Status PostgresStore::ApplyReplicaChanges(std::string_view node_id,
     RETURN_IF_ERROR(UpsertStoredReplicasIn(tx, node_id, received, now));
     if (gone.empty()) return absl::OkStatus();
     return tx
-        .Exec("DELETE FROM replicas WHERE node_id = $1 AND chunk_id = ANY($2::text[])", node_id,
-              PgTextArray(gone))
+        .Exec("DELETE FROM replicas WHERE node_id = $1 AND chunk_id = ANY(gale_unhex($2::text[]))",
+              node_id, PgTextArray(ValidChunkIds(gone)))
         .status();
   });
 }
@@ -516,7 +538,8 @@ Status PostgresStore::FlagReplica(std::string_view chunk_id, std::string_view no
                                   absl::Time now) {
   return pool_->Run("FlagReplica", PgIsolation::kSerializable, [&](PgTx& tx) -> Status {
     ASSIGN_OR_RETURN(pqxx::result state,
-                     tx.Exec("SELECT state FROM replicas WHERE chunk_id = $1 AND node_id = $2",
+                     tx.Exec("SELECT state FROM replicas WHERE chunk_id = decode($1, 'hex') AND "
+                             "node_id = $2",
                              chunk_id, node_id));
     if (state.empty()) {
       return absl::NotFoundError(StrCat("node ", node_id, " holds no replica of ", chunk_id));
@@ -524,7 +547,7 @@ Status PostgresStore::FlagReplica(std::string_view chunk_id, std::string_view no
     // Already flagged, or being deleted.
     if (state[0][0].as<std::string>() != "stored") return absl::OkStatus();
     RETURN_IF_ERROR(tx.Exec("UPDATE replicas SET state = 'corrupt', updated_at_ms = $1 WHERE "
-                            "chunk_id = $2 AND node_id = $3",
+                            "chunk_id = decode($2, 'hex') AND node_id = $3",
                             absl::ToUnixMillis(now), chunk_id, node_id)
                         .status());
     TaskRecord verify;
@@ -544,7 +567,7 @@ Result<std::vector<ChunkBalance>> PostgresStore::UnbalancedChunks(
         ASSIGN_OR_RETURN(
             pqxx::result r,
             tx.Exec(StrCat(kLiveCte,
-                           "SELECT c.id, c.size, c.replication_factor, coalesce(l.n, 0) FROM "
+                           "SELECT encode(c.id, 'hex'), c.size, c.replication_factor, coalesce(l.n, 0) FROM "
                            "chunks c LEFT JOIN live l ON l.chunk_id = c.id WHERE c.refcount > 0 "
                            "AND coalesce(l.n, 0) != c.replication_factor AND ",
                            kCommitted, " ORDER BY coalesce(l.n, 0), c.id LIMIT $2"),
@@ -612,7 +635,7 @@ Result<std::vector<std::string>> PostgresStore::CoveredReplicasOn(
             pqxx::result r,
             tx.Exec("WITH live AS (SELECT chunk_id, count(*) AS n FROM replicas WHERE state = "
                     "'stored' AND node_id != $2 AND node_id = ANY($1::text[]) GROUP BY chunk_id) "
-                    "SELECT r.chunk_id FROM replicas r JOIN chunks c ON c.id = r.chunk_id JOIN "
+                    "SELECT encode(r.chunk_id, 'hex') FROM replicas r JOIN chunks c ON c.id = r.chunk_id JOIN "
                     "live l ON l.chunk_id = c.id WHERE r.node_id = $2 AND r.state = 'stored' AND "
                     "c.refcount > 0 AND l.n >= c.replication_factor ORDER BY r.chunk_id LIMIT $3",
                     PgTextArray(counting_nodes), node_id, PgLimit(limit)));
@@ -624,7 +647,7 @@ Result<bool> PostgresStore::OrderReplicaDeleteIn(PgTx& tx, std::string_view chun
                                                  std::string_view node_id, absl::Time now) {
   ASSIGN_OR_RETURN(int64_t marked,
                    tx.Change("UPDATE replicas SET state = 'deleting', updated_at_ms = $1 WHERE "
-                             "chunk_id = $2 AND node_id = $3 AND state != 'deleting'",
+                             "chunk_id = decode($2, 'hex') AND node_id = $3 AND state != 'deleting'",
                              absl::ToUnixMillis(now), chunk_id, node_id));
   if (marked == 0) return false;
   TaskRecord task;
@@ -652,7 +675,7 @@ Result<std::vector<std::string>> PostgresStore::CollectableChunks(absl::Time bef
       [&](PgTx& tx) -> Result<std::vector<std::string>> {
         ASSIGN_OR_RETURN(
             pqxx::result r,
-            tx.Exec("SELECT c.id FROM chunks c WHERE c.refcount = 0 AND c.unreferenced_since_ms "
+            tx.Exec("SELECT encode(c.id, 'hex') FROM chunks c WHERE c.refcount = 0 AND c.unreferenced_since_ms "
                     "<= $1 AND (EXISTS (SELECT 1 FROM replicas r WHERE r.chunk_id = c.id AND "
                     "r.state IN ('stored', 'corrupt')) OR NOT EXISTS (SELECT 1 FROM replicas r "
                     "WHERE r.chunk_id = c.id)) ORDER BY c.unreferenced_since_ms, c.id LIMIT $2",
@@ -664,15 +687,15 @@ Result<std::vector<std::string>> PostgresStore::CollectableChunks(absl::Time bef
 Result<int> PostgresStore::CollectChunk(std::string_view chunk_id, absl::Time now) {
   return pool_->Run("CollectChunk", PgIsolation::kSerializable, [&](PgTx& tx) -> Result<int> {
     ASSIGN_OR_RETURN(pqxx::result chunk,
-                     tx.Exec("SELECT refcount FROM chunks WHERE id = $1", chunk_id));
+                     tx.Exec("SELECT refcount FROM chunks WHERE id = decode($1, 'hex')", chunk_id));
     // Gone, or referenced again.
     if (chunk.empty() || chunk[0][0].as<int64_t>() > 0) return 0;
     ASSIGN_OR_RETURN(pqxx::result replicas,
-                     tx.Exec("SELECT node_id, state FROM replicas WHERE chunk_id = $1 ORDER BY "
+                     tx.Exec("SELECT node_id, state FROM replicas WHERE chunk_id = decode($1, 'hex') ORDER BY "
                              "node_id",
                              chunk_id));
     if (replicas.empty()) {
-      RETURN_IF_ERROR(tx.Exec("DELETE FROM chunks WHERE id = $1", chunk_id).status());
+      RETURN_IF_ERROR(tx.Exec("DELETE FROM chunks WHERE id = decode($1, 'hex')", chunk_id).status());
       return 0;
     }
     int created = 0;
@@ -691,7 +714,7 @@ Result<int> PostgresStore::CollectOrphanReplicas(absl::Time before, absl::Time n
       "CollectOrphanReplicas", PgIsolation::kSerializable, [&](PgTx& tx) -> Result<int> {
         ASSIGN_OR_RETURN(
             pqxx::result orphans,
-            tx.Exec("SELECT r.chunk_id, r.node_id FROM replicas r WHERE r.state = 'stored' AND "
+            tx.Exec("SELECT encode(r.chunk_id, 'hex'), r.node_id FROM replicas r WHERE r.state = 'stored' AND "
                     "r.updated_at_ms < $1 AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.id = "
                     "r.chunk_id) LIMIT $2",
                     absl::ToUnixMillis(before), PgLimit(limit)));
@@ -706,9 +729,10 @@ Result<int> PostgresStore::CollectOrphanReplicas(absl::Time before, absl::Time n
 }
 
 Result<int64_t> PostgresStore::GetChunkSize(std::string_view chunk_id) {
-  if (!IsPgText(chunk_id)) return NoSuchChunk(chunk_id);
+  if (!common::ValidateChunkId(chunk_id).ok()) return NoSuchChunk(chunk_id);
   return pool_->Run("GetChunkSize", PgIsolation::kAutocommit, [&](PgTx& tx) -> Result<int64_t> {
-    ASSIGN_OR_RETURN(pqxx::result r, tx.Exec("SELECT size FROM chunks WHERE id = $1", chunk_id));
+    ASSIGN_OR_RETURN(pqxx::result r, tx.Exec("SELECT size FROM chunks WHERE id = decode($1, 'hex')",
+                                             chunk_id));
     if (r.empty()) return NoSuchChunk(chunk_id);
     return r[0][0].as<int64_t>();
   });
@@ -716,15 +740,12 @@ Result<int64_t> PostgresStore::GetChunkSize(std::string_view chunk_id) {
 
 Result<std::map<std::string, int64_t>> PostgresStore::GetChunkSizes(
     const std::vector<std::string>& chunk_ids) {
-  std::vector<std::string> ids;
-  for (const std::string& id : chunk_ids) {
-    if (IsPgText(id)) ids.push_back(id);  // others are no chunk's
-  }
+  const std::vector<std::string> ids = ValidChunkIds(chunk_ids);
   return pool_->Run("GetChunkSizes", PgIsolation::kAutocommit,
                     [&](PgTx& tx) -> Result<std::map<std::string, int64_t>> {
                       ASSIGN_OR_RETURN(pqxx::result r,
-                                       tx.Exec("SELECT id, size FROM chunks WHERE id = "
-                                               "ANY($1::text[])",
+                                       tx.Exec("SELECT encode(id, 'hex'), size FROM chunks "
+                                               "WHERE id = ANY(gale_unhex($1::text[]))",
                                                PgTextArray(ids)));
                       std::map<std::string, int64_t> out;
                       for (const pqxx::row& row : r) {
@@ -761,7 +782,7 @@ Result<ScanPage<FileChunkRow>> PostgresStore::ScanFileChunks(std::string_view cu
   return pool_->Run(
       "ScanFileChunks", PgIsolation::kAutocommit, [&](PgTx& tx) -> Result<ScanPage<FileChunkRow>> {
         ASSIGN_OR_RETURN(pqxx::result r,
-                         tx.Exec("SELECT file_id, idx, chunk_id, size FROM file_chunks WHERE "
+                         tx.Exec("SELECT file_id, idx, encode(chunk_id, 'hex'), size FROM file_chunks WHERE "
                                  "(file_id, idx) > ($1, $2) ORDER BY file_id, idx LIMIT $3",
                                  after_file, after_index, limit));
         ScanPage<FileChunkRow> page;
@@ -782,8 +803,8 @@ Result<ScanPage<FileChunkRow>> PostgresStore::ScanFileChunks(std::string_view cu
 Result<ScanPage<ChunkReplica>> PostgresStore::ScanChunks(std::string_view cursor, int limit) {
   return pool_->Run(
       "ScanChunks", PgIsolation::kAutocommit, [&](PgTx& tx) -> Result<ScanPage<ChunkReplica>> {
-        ASSIGN_OR_RETURN(pqxx::result r, tx.Exec("SELECT id, size FROM chunks WHERE id > $1 ORDER "
-                                                 "BY id LIMIT $2",
+        ASSIGN_OR_RETURN(pqxx::result r, tx.Exec("SELECT encode(id, 'hex'), size FROM chunks WHERE "
+                                                 "id > decode($1, 'hex') ORDER BY id LIMIT $2",
                                                  cursor, limit));
         ScanPage<ChunkReplica> page;
         page.rows.reserve(r.size());
@@ -804,9 +825,9 @@ Result<ScanPage<ReplicaRecord>> PostgresStore::ScanReplicas(std::string_view cur
   return pool_->Run(
       "ScanReplicas", PgIsolation::kAutocommit, [&](PgTx& tx) -> Result<ScanPage<ReplicaRecord>> {
         ASSIGN_OR_RETURN(pqxx::result r,
-                         tx.Exec("SELECT chunk_id, node_id, state FROM replicas WHERE "
-                                 "(chunk_id, node_id) > ($1, $2) ORDER BY chunk_id, node_id "
-                                 "LIMIT $3",
+                         tx.Exec("SELECT encode(chunk_id, 'hex'), node_id, state FROM replicas "
+                                 "WHERE (chunk_id, node_id) > (decode($1, 'hex'), $2) ORDER BY "
+                                 "chunk_id, node_id LIMIT $3",
                                  after.first, after.second, limit));
         ScanPage<ReplicaRecord> page;
         ASSIGN_OR_RETURN(page.rows, ReadRows(r, &ReadReplica));

@@ -162,16 +162,18 @@ Result<std::optional<TaskRecord>> PostgresStore::FinishTask(std::string_view nod
     if (task.state == TaskState::kDone || task.state == TaskState::kFailed) task.finished_at = now;
     // What the outcome says about the node's copy.
     if (task.kind == TaskKind::kDelete && ok) {
-      RETURN_IF_ERROR(tx.Exec("DELETE FROM replicas WHERE chunk_id = $1 AND node_id = $2",
+      RETURN_IF_ERROR(tx.Exec("DELETE FROM replicas WHERE chunk_id = decode($1, 'hex') AND "
+                              "node_id = $2",
                               task.chunk_id, node_id)
                           .status());
     } else if (task.kind == TaskKind::kVerify && ok) {
       RETURN_IF_ERROR(tx.Exec("UPDATE replicas SET state = 'stored', updated_at_ms = $1 WHERE "
-                              "chunk_id = $2 AND node_id = $3 AND state = 'corrupt'",
+                              "chunk_id = decode($2, 'hex') AND node_id = $3 AND state = 'corrupt'",
                               absl::ToUnixMillis(now), task.chunk_id, node_id)
                           .status());
     } else if (task.kind == TaskKind::kVerify) {
-      RETURN_IF_ERROR(tx.Exec("DELETE FROM replicas WHERE chunk_id = $1 AND node_id = $2 AND "
+      RETURN_IF_ERROR(tx.Exec("DELETE FROM replicas WHERE chunk_id = decode($1, 'hex') AND "
+                              "node_id = $2 AND "
                               "state != 'deleting'",
                               task.chunk_id, node_id)
                           .status());

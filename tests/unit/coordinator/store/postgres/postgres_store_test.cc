@@ -234,3 +234,80 @@ TEST(PgSessionLockTest, UnreachableDatabaseIsUnavailable) {
 
 }  // namespace
 }  // namespace gale::coordinator
+
+namespace gale::coordinator {
+namespace {
+
+// Migration 10 turns the chunk ids of an existing database (text) into 32
+// bytes: every row reads back, references and copies still count, and the
+// change feed still announces hex ids.
+TEST(PostgresMigrationTest, ChunkIdsOfAnExistingDatabaseBecomeBytes) {
+  GALE_ASSIGN_TEST_DATABASE_OR_SKIP(auto db);
+  // A database at version 9, as the previous release left it.
+  ASSERT_OK(db->Exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT "
+                     "NULL, applied_at_ms BIGINT NOT NULL)"));
+  for (const auto& migration : migrations::PostgresMigrations()) {
+    if (migration.version > 9) continue;
+    SCOPED_TRACE(migration.name);
+    ASSERT_OK(db->Exec(std::string(migration.sql)));
+    ASSERT_OK(db->Exec(StrCat("INSERT INTO schema_migrations VALUES (", migration.version, ", '",
+                              migration.name, "', 0)")));
+  }
+  const std::string a = common::Sha256::Hex("a"), b = common::Sha256::Hex("b");
+  ASSERT_OK(db->Exec(StrCat(
+      "INSERT INTO files (id, name, size, chunk_size, replication_factor, write_mode, state, "
+      "created_at_ms, expires_at_ms, last_accessed_ms) VALUES ('f1', 'one', 30, 20, 2, 'sync', "
+      "'complete', 0, 0, 0);"
+      "INSERT INTO chunks (id, size, refcount, created_at_ms) VALUES ('",
+      a, "', 20, 1, 0), ('", b, "', 10, 1, 0), ('not hex', 1, 1, 0);",
+      "INSERT INTO file_chunks VALUES ('f1', 0, '", a, "', 20), ('f1', 1, '", b, "', 10);",
+      "INSERT INTO replicas VALUES ('", a, "', 'n1', 20, 'stored', 0), ('", a,
+      "', 'n2', 20, 'stored', 0), ('", b, "', 'n1', 10, 'corrupt', 0), ('not hex', 'n1', 1, "
+      "'stored', 0);")));
+
+  ASSERT_OK_AND_ASSIGN(auto store, PostgresStore::Open(db->url(), 2));
+  ASSERT_OK(store->Migrate());
+  ASSERT_OK_AND_ASSIGN(int version, store->SchemaVersion());
+  EXPECT_EQ(version, static_cast<int>(migrations::PostgresMigrations().back().version));
+  ASSERT_OK_AND_ASSIGN(auto chunks, store->GetFileChunks("f1"));
+  ASSERT_EQ(chunks.size(), 2u);
+  EXPECT_EQ(chunks[0].chunk_id, a);
+  EXPECT_EQ(chunks[1].chunk_id, b);
+  ASSERT_OK_AND_ASSIGN(ChunkRecord chunk, store->GetChunk(a));
+  EXPECT_EQ(chunk.size, 20);
+  EXPECT_EQ(chunk.file_ids, std::vector<std::string>{"f1"});
+  ASSERT_OK_AND_ASSIGN(auto replicas, store->GetReplicas({a, b}));
+  ASSERT_EQ(replicas.size(), 3u);
+  EXPECT_EQ(replicas[0].chunk_id, std::min(a, b));
+  ASSERT_OK_AND_ASSIGN(auto page, store->ScanChunks("", 10));
+  EXPECT_EQ(page.rows.size(), 2u) << "the row that was no chunk id is gone";
+  EXPECT_STATUS(store->GetChunk("not hex"), StatusCode::kNotFound, "");
+  for (const char* column : {"chunks.id", "replicas.chunk_id", "file_chunks.chunk_id"}) {
+    const std::string_view name(column);
+    const size_t dot = name.find('.');
+    EXPECT_OK(db->Exec(StrCat("DO $$ BEGIN IF (SELECT data_type FROM information_schema.columns "
+                              "WHERE table_name = '", name.substr(0, dot), "' AND column_name = '",
+                              name.substr(dot + 1), "') <> 'bytea' THEN RAISE EXCEPTION '", column,
+                              " is not bytea'; END IF; END $$")));
+  }
+
+  // A new file referencing a converted chunk counts it; a node's report
+  // lands on the converted rows.
+  FileRecord f;
+  f.id = "f2";
+  f.name = "two";
+  f.size = -1;
+  f.chunk_size = 20;
+  f.created_at = kT0;
+  f.expires_at = kT0 + absl::Hours(1);
+  ASSERT_OK(store->InsertFile(f));
+  ASSERT_OK(store->AttachChunks("f2", {{0, a, 20}}, kT0));
+  ASSERT_OK(store->ApplyReplicaChanges("n3", {{a, 20}}, {b}, {}, kT0));
+  ASSERT_OK_AND_ASSIGN(chunk, store->GetChunk(a));
+  EXPECT_EQ(chunk.refcount, 2);
+  ASSERT_OK_AND_ASSIGN(replicas, store->GetReplicas({a}));
+  EXPECT_EQ(replicas.size(), 3u);
+}
+
+}  // namespace
+}  // namespace gale::coordinator
