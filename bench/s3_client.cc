@@ -137,6 +137,12 @@ Result<int64_t> S3BenchClient::HeadObject(const std::string& bucket, const std::
 
 Result<ListPage> S3BenchClient::ListObjectsV2(const std::string& bucket, int max_keys,
                                               const std::string& continuation_token) {
+  ASSIGN_OR_RETURN(std::string xml, ListObjectsV2Xml(bucket, max_keys, continuation_token));
+  return ParseListPage(xml);
+}
+
+Result<std::string> S3BenchClient::ListObjectsV2Xml(const std::string& bucket, int max_keys,
+                                                    const std::string& continuation_token) {
   const std::string path = "/" + bucket;
   std::string query = StrCat("list-type=2&max-keys=", max_keys);
   if (!continuation_token.empty()) {
@@ -145,7 +151,10 @@ Result<ListPage> S3BenchClient::ListObjectsV2(const std::string& bucket, int max
   ASSIGN_OR_RETURN(httplib::Headers headers, Sign("GET", path, query));
   auto result = http_.Get(Target(path, query), headers);
   RETURN_IF_ERROR(HttpError(result, 200, "ListObjectsV2 " + bucket));
-  const std::string_view xml = result->body;
+  return std::move(result->body);
+}
+
+Result<ListPage> S3BenchClient::ParseListPage(std::string_view xml) {
   ListPage page;
   size_t at = 0;
   page.truncated = NextElement(xml, "<IsTruncated>", "</IsTruncated>", &at).value_or("") == "true";

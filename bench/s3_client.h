@@ -49,6 +49,11 @@ class S3BenchClient {
   // says. Keys must not need XML escapes (the benchmark's do not).
   Result<ListPage> ListObjectsV2(const std::string& bucket, int max_keys,
                                  const std::string& continuation_token);
+  // The same request's answer as it came (ListBucketResult XML).
+  Result<std::string> ListObjectsV2Xml(const std::string& bucket, int max_keys,
+                                       const std::string& continuation_token);
+  // The keys and continuation of a ListBucketResult, as ListObjectsV2 reads it.
+  static Result<ListPage> ParseListPage(std::string_view xml);
   Status DeleteObject(const std::string& bucket, const std::string& key);
 
  private:

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -28,6 +29,7 @@
 #include "bench/transfers.h"
 #include "common/sha256.h"
 #include "common/strings.h"
+#include "httplib.h"
 
 namespace gale::bench {
 namespace {
@@ -248,6 +250,41 @@ Status ListNextPage(S3BenchClient* client, int keys, ListWalk* walk) {
   return absl::OkStatus();
 }
 
+// The transport's part of a listing: a real first page of 1,000 keys,
+// captured, then served as it is by a cpp-httplib server in this process
+// (the gateway's HTTP library, no signature check, no backend, no XML
+// writing) to the same number of keep-alive clients, which read it as the
+// listing load does. Pages per second: the ceiling a gateway could reach if
+// answering a listing cost nothing.
+Result<LoadResult> StaticPages(const LoadOptions& load, S3BenchClient* client) {
+  ASSIGN_OR_RETURN(const std::string page, client->ListObjectsV2Xml(kListBucket, kListPage, ""));
+  httplib::Server server;
+  server.Get("/page", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(page, "application/xml");
+  });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  if (port <= 0) return absl::UnavailableError("cannot listen on 127.0.0.1 for the static page");
+  // Connections wait in the listening socket's backlog until it accepts.
+  std::thread serving([&] { server.listen_after_bind(); });
+  std::vector<std::unique_ptr<httplib::Client>> readers;
+  for (int w = 0; w < load.concurrency; ++w) {
+    readers.push_back(std::make_unique<httplib::Client>("127.0.0.1", port));
+    readers.back()->set_keep_alive(true);
+  }
+  const LoadResult served = RunLoad(load, [&](int w, int64_t) -> Status {
+    auto got = readers[static_cast<size_t>(w)]->Get("/page");
+    if (!got || got->status != 200) return absl::UnavailableError("the static page did not come");
+    ASSIGN_OR_RETURN(ListPage parsed, S3BenchClient::ParseListPage(got->body));
+    if (static_cast<int>(parsed.keys.size()) != kListPage) {
+      return absl::DataLossError("the static page lost keys");
+    }
+    return absl::OkStatus();
+  });
+  server.stop();
+  serving.join();
+  return served;
+}
+
 }  // namespace
 
 Status RunS3(const BenchOptions& options, Report* report) {
@@ -380,6 +417,10 @@ Status RunS3(const BenchOptions& options, Report* report) {
                           &walks[static_cast<size_t>(w)]);
     });
     AddRate(report, "list.1000", "pages/s", list, rest.rate(), 0.5);
+    ASSIGN_OR_RETURN(const LoadResult served, StaticPages(sizes.list, clients[0].get()));
+    report->Add(kScenario, "list.1000.static_page", "pages/s", served.rate());
+    report->Add(kScenario, "list.1000.vs_static_page", "x", list.rate() / served.rate());
+    NoteErrors(report, kScenario, "list.1000.static_page", served);
   }
   return absl::OkStatus();
 }
