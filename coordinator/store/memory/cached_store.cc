@@ -76,7 +76,8 @@ void CachedStore::Check(const Status& applied, std::string_view what) {
   if (!broken_.exchange(true)) {
     spdlog::error(
         "the in-memory metadata index could not apply {} ({}); it is switched off and every "
-        "read goes to the database until the coordinator restarts",
+        "read goes to the database until the coordinator restarts (or, following other "
+        "coordinators' changes, until it is rebuilt)",
         what, applied.ToString());
   }
 }
@@ -179,6 +180,7 @@ Status CachedStore::Load() {
   CatchUp();
   if (broken_) return absl::InternalError("the metadata index could not be built; see the log");
   serving_ = true;
+  ++loads_;
   // The load grew the chunk table's arrays step by step and paged rows
   // through the heap: give the freed memory back rather than keep it
   // resident.
@@ -292,7 +294,9 @@ void CachedStore::Follow() {
   };
   while (!stopping_.HasBeenNotified()) {
     // Listening before the scans: whatever commits while they run comes
-    // through the feed after them, and is re-read.
+    // through the feed after them, and is re-read. A rebuild from scratch
+    // also replaces whatever change could not be applied before.
+    broken_ = false;
     Result<std::unique_ptr<ChangeFeed>> feed = inner_->OpenChangeFeed();
     Status loaded = feed.ok() ? Load() : feed.status();
     if (!first_load_.HasBeenNotified()) {
@@ -346,17 +350,17 @@ Status CachedStore::FollowFeed(ChangeFeed& feed) {
       const std::optional<int64_t> mark = ParseInt64(token.substr(mark_prefix_.size()));
       auto it = mark ? marks.find(*mark) : marks.end();
       if (it == marks.end()) continue;
-      ApplyChanges(changed);
+      RETURN_IF_ERROR(ApplyChanges(changed));
       changed.clear();
       MarkFresh(it->second);
       marks.erase(marks.begin(), std::next(it));
     }
-    ApplyChanges(changed);
+    RETURN_IF_ERROR(ApplyChanges(changed));
   }
   return absl::OkStatus();
 }
 
-void CachedStore::ApplyChanges(const std::set<std::string>& keys) {
+Status CachedStore::ApplyChanges(const std::set<std::string>& keys) {
   // Chunks are re-read together (rows of "c:", replicas of both), a batch
   // at a time; files, buckets and objects key by key. A following index is
   // not authoritative, so it holds no uploads in memory (ReloadChunk's
@@ -394,24 +398,25 @@ void CachedStore::ApplyChanges(const std::set<std::string>& keys) {
     }
     KeyLocks locks(this, lock_keys);
     if (!with_rows.empty()) {
-      auto sizes = inner_->GetChunkSizes(with_rows);
-      if (!sizes.ok()) return Check(sizes.status(), "a re-read of chunks");
+      ASSIGN_OR_RETURN(const auto sizes, inner_->GetChunkSizes(with_rows));
       for (const std::string& chunk_id : with_rows) {
-        auto size = sizes->find(chunk_id);
-        Check(size == sizes->end() ? index_.DropChunkRow(chunk_id)
-                                   : index_.PutChunkRow(chunk_id, size->second),
+        auto size = sizes.find(chunk_id);
+        Check(size == sizes.end() ? index_.DropChunkRow(chunk_id)
+                                  : index_.PutChunkRow(chunk_id, size->second),
               StrCat("chunk ", chunk_id));
       }
     }
-    auto rows = inner_->GetReplicas(batch);
-    if (!rows.ok()) return Check(rows.status(), "a re-read of replicas");
+    ASSIGN_OR_RETURN(const std::vector<ReplicaRecord> rows, inner_->GetReplicas(batch));
     std::map<std::string_view, std::vector<ReplicaRecord>> by_chunk;
     for (const std::string& chunk_id : batch) by_chunk[chunk_id];
-    for (const ReplicaRecord& row : *rows) by_chunk[row.chunk_id].push_back(row);
+    for (const ReplicaRecord& row : rows) by_chunk[row.chunk_id].push_back(row);
     for (const auto& [chunk_id, replicas] : by_chunk) {
       Check(index_.SetReplicas(chunk_id, replicas), StrCat("the replicas of chunk ", chunk_id));
     }
   }
+  // A re-read that failed (switching the index off): a rebuild starts over.
+  if (broken_) return absl::InternalError("a change could not be applied to the metadata index");
+  return absl::OkStatus();
 }
 
 void CachedStore::MarkFresh(absl::Duration sent) {

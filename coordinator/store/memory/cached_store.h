@@ -95,6 +95,9 @@ class CachedStore final : public ForwardingStore {
   std::string_view state() const;
   // Whether reads are served from the index.
   bool serving() const;
+  // How many times the index was built (following changes, a broken feed
+  // rebuilds it).
+  int64_t loads() const { return loads_.load(); }
   // Following changes: waits until the index holds every change committed
   // before this call (a mark sent after it has come back), or `timeout`.
   bool WaitUntilFresh(absl::Duration timeout);
@@ -209,10 +212,13 @@ class CachedStore final : public ForwardingStore {
   // The follower's thread: opens the change feed, loads the index, applies
   // the feed until it breaks, and starts over, until the store is destroyed.
   void Follow();
-  // Applies `feed` until it breaks (its error) or the store is destroyed.
+  // Applies `feed` until it breaks or a change cannot be applied (the
+  // error), or the store is destroyed.
   Status FollowFeed(ChangeFeed& feed);
   // Re-reads the keys a feed delivered (its "f:", "c:", "r:", "b:", "o:").
-  void ApplyChanges(const std::set<std::string>& keys);
+  // An error (a failed read, a change the index cannot take) calls for a
+  // rebuild.
+  Status ApplyChanges(const std::set<std::string>& keys);
   // The index holds every change committed before `sent` (monotonic).
   void MarkFresh(absl::Duration sent);
   // Reads may no longer come from the index (the feed broke).
@@ -238,6 +244,7 @@ class CachedStore final : public ForwardingStore {
   std::atomic<bool> serving_{false};
   std::atomic<bool> broken_{false};   // a change could not be applied
   std::atomic<bool> loading_{false};  // set and cleared with all_ held
+  std::atomic<int64_t> loads_{0};
   absl::Mutex dirty_mu_;
   std::set<std::string> dirty_ ABSL_GUARDED_BY(dirty_mu_);
   // Nodes' full reports made while loading, in order: applied before the

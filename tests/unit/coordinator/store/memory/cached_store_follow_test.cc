@@ -54,7 +54,14 @@ class StallingStore final : public ForwardingStore {
     ASSIGN_OR_RETURN(std::unique_ptr<ChangeFeed> feed, inner_->OpenChangeFeed());
     return std::unique_ptr<ChangeFeed>(new StallingFeed(std::move(feed), &stalled));
   }
+  // Re-reads of replicas fail while set, as a database that drops the
+  // connection would make them.
+  Result<std::vector<ReplicaRecord>> GetReplicas(const std::vector<std::string>& ids) override {
+    if (failing) return absl::UnavailableError("injected: the database went away");
+    return inner_->GetReplicas(ids);
+  }
   std::atomic<bool> stalled{false};
+  std::atomic<bool> failing{false};
 
  private:
   const std::unique_ptr<MetadataStore> owned_;
@@ -224,6 +231,29 @@ TEST_F(CachedStoreFollowTest, AnIndexThatCannotConfirmItIsFreshServesNothing) {
   ASSERT_TRUE(follower->WaitUntilFresh(kDeadline));
   EXPECT_EQ(follower->state(), "serving");
   EXPECT_FALSE(follower->index().GetFile("file-d").has_value());
+}
+
+TEST_F(CachedStoreFollowTest, AReReadThatFailsRebuildsTheIndex) {
+  StallingStore* faulty = nullptr;
+  auto follower = Follower(&faulty);
+  auto writer = Writer();
+  ASSERT_NE(follower, nullptr);
+  ASSERT_NE(writer, nullptr);
+  EXPECT_EQ(follower->loads(), 1);
+  faulty->failing = true;
+  WriteFile(writer.get(), "file-e");  // its copies' re-read fails
+  const absl::Time deadline = absl::Now() + kDeadline;
+  while (follower->loads() < 2 && absl::Now() < deadline) follower->WaitUntilFresh(kBound / 4);
+  EXPECT_GE(follower->loads(), 2) << "a failed re-read rebuilds the index";
+  faulty->failing = false;
+  WriteFile(writer.get(), "file-f");
+  ASSERT_TRUE(follower->WaitUntilFresh(kDeadline));
+  EXPECT_EQ(follower->state(), "serving");
+  MetadataIndex rebuilt;
+  ASSERT_OK(LoadMetadataIndex(follower->inner(), &rebuilt));
+  EXPECT_EQ(Describe(follower->index().Contents()), Describe(rebuilt.Contents()));
+  EXPECT_TRUE(follower->index().GetFile("file-e").has_value());
+  EXPECT_TRUE(follower->index().GetFile("file-f").has_value());
 }
 
 TEST_F(CachedStoreFollowTest, AfterRandomChangesThroughAnotherCoordinatorTheIndexEqualsARebuild) {
