@@ -234,7 +234,9 @@ Result<std::vector<std::string>> PgConnection::AwaitNotifications(absl::Duration
     }
   } catch (const std::exception& e) {
     bool broken = false;
-    return PgErrorStatus(e, "waiting for notifications", &broken);
+    Status failed = PgErrorStatus(e, "waiting for notifications", &broken);
+    if (broken) broken_ = true;
+    return failed;
   }
   if (!conn_->is_open() || conn_->backendpid() != listening_pid_) {
     broken_ = true;
