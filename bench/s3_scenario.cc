@@ -259,6 +259,7 @@ Status ListNextPage(S3BenchClient* client, int keys, ListWalk* walk) {
 Result<LoadResult> StaticPages(const LoadOptions& load, S3BenchClient* client) {
   ASSIGN_OR_RETURN(const std::string page, client->ListObjectsV2Xml(kListBucket, kListPage, ""));
   httplib::Server server;
+  server.set_tcp_nodelay(true);  // as the gateway's server and the S3 clients
   server.Get("/page", [&](const httplib::Request&, httplib::Response& res) {
     res.set_content(page, "application/xml");
   });
@@ -270,6 +271,7 @@ Result<LoadResult> StaticPages(const LoadOptions& load, S3BenchClient* client) {
   for (int w = 0; w < load.concurrency; ++w) {
     readers.push_back(std::make_unique<httplib::Client>("127.0.0.1", port));
     readers.back()->set_keep_alive(true);
+    readers.back()->set_tcp_nodelay(true);
   }
   const LoadResult served = RunLoad(load, [&](int w, int64_t) -> Status {
     auto got = readers[static_cast<size_t>(w)]->Get("/page");
