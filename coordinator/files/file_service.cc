@@ -138,8 +138,10 @@ Result<std::vector<ChunkPlacement>> FileService::AllocateChunks(
   for (const NodeRecord& node : registry_->Active(0, {})) {
     candidates.push_back(PlacementCandidate::FromNode(node));
   }
-  PlacementPolicy policy(std::move(candidates), options_.placement_reserve_bytes,
-                         std::random_device{}());
+  // Seeds from a generator of this thread's own: a random_device per call
+  // opened the kernel's source every time (0.6% of the commit path's CPU).
+  thread_local std::mt19937_64 seeds(std::random_device{}());
+  PlacementPolicy policy(std::move(candidates), options_.placement_reserve_bytes, seeds());
   const int required = RequiredReplicas(file.write_mode, file.replication_factor);
 
   std::vector<ChunkPlacement> out;
