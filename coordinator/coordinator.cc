@@ -81,13 +81,12 @@ Status Coordinator::Start() {
     // it is built.
     const bool shared = options_.database.type == "postgres";
     auto cached = std::make_unique<CachedStore>(
-        std::move(store_),
-        CachedStore::Options{
-            .authoritative = !shared,
-            .load_in_background = true,
-            .follow_changes = shared,
-            .staleness_bound = absl::Milliseconds(options_.database.staleness_bound_ms),
-            .clock = clock_});
+        std::move(store_), CachedStore::Options{.authoritative = !shared,
+                                                .load_in_background = true,
+                                                .follow_changes = shared,
+                                                .staleness_bound = absl::Milliseconds(
+                                                    options_.database.staleness_bound_ms),
+                                                .clock = clock_});
     cached_store_ = cached.get();
     store_ = std::move(cached);
   }

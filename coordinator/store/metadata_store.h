@@ -347,7 +347,8 @@ class MetadataStore {
   // (PostgreSQL). UNIMPLEMENTED where one process is the only writer
   // (SQLite).
   virtual Result<std::unique_ptr<ChangeFeed>> OpenChangeFeed() {
-    return absl::UnimplementedError(StrCat(backend(), " has no change feed: one process writes it"));
+    return absl::UnimplementedError(
+        StrCat(backend(), " has no change feed: one process writes it"));
   }
 
   // ---- scans, for building the in-memory index -----------------------------

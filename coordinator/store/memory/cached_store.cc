@@ -196,9 +196,8 @@ Status CachedStore::Load() {
 
 bool CachedStore::serving() const {
   if (!serving_.load(std::memory_order_acquire)) return false;
-  return !options_.follow_changes ||
-         absl::ToInt64Nanoseconds(clock_->Monotonic()) <
-             fresh_until_ns_.load(std::memory_order_acquire);
+  return !options_.follow_changes || absl::ToInt64Nanoseconds(clock_->Monotonic()) <
+                                         fresh_until_ns_.load(std::memory_order_acquire);
 }
 
 std::string_view CachedStore::state() const {

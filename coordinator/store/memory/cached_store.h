@@ -36,9 +36,9 @@ Status LoadMetadataIndex(MetadataStore* store, MetadataIndex* index, int page_ro
 // `authoritative` (other coordinators write the same database), a read the
 // index misses asks the store, and with `follow_changes` the index re-reads
 // what the others change (the store's ChangeFeed) and serves reads only
-// while it is within the staleness bound of the database. If a change cannot be applied to the index,
-// the index is switched off and every read goes to the store (logged, and
-// seen in `serving()`).
+// while it is within the staleness bound of the database. If a change cannot be applied to the
+// index, the index is switched off and every read goes to the store (logged, and seen in
+// `serving()`).
 //
 // When the index is authoritative and serving, an upload's metadata stays
 // in memory until its commit (HDFS keeps a block under construction in the
@@ -263,7 +263,7 @@ class CachedStore final : public ForwardingStore {
   std::atomic<int64_t> fresh_until_ns_{std::numeric_limits<int64_t>::min()};
   absl::Mutex fresh_mu_;
   absl::Duration fresh_as_of_ ABSL_GUARDED_BY(fresh_mu_) = -absl::InfiniteDuration();
-  absl::Mutex all_;                    // shared by key lockers, exclusive for the whole index
+  absl::Mutex all_;  // shared by key lockers, exclusive for the whole index
   const std::unique_ptr<absl::Mutex[]> stripes_;
 };
 

@@ -79,7 +79,8 @@ void MetadataIndex::RemoveFileLocked(std::string_view file_id) {
   files_.erase(it);
 }
 
-Result<std::vector<ChunkKey>> MetadataIndex::CheckedKeysOf(const std::vector<FileChunkRef>& chunks) {
+Result<std::vector<ChunkKey>> MetadataIndex::CheckedKeysOf(
+    const std::vector<FileChunkRef>& chunks) {
   for (const FileChunkRef& ref : chunks) {
     if (ref.index < 0) return absl::InvalidArgumentError("negative chunk index");
   }
@@ -94,8 +95,7 @@ Status MetadataIndex::AttachChunks(std::string_view file_id,
   return absl::OkStatus();
 }
 
-Status MetadataIndex::ReplaceFile(const FileRecord& file,
-                                  const std::vector<FileChunkRef>& chunks) {
+Status MetadataIndex::ReplaceFile(const FileRecord& file, const std::vector<FileChunkRef>& chunks) {
   ASSIGN_OR_RETURN(std::vector<ChunkKey> keys, CheckedKeysOf(chunks));
   absl::MutexLock lock(&mu_);
   RemoveFileLocked(file.id);

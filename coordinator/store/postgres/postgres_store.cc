@@ -243,15 +243,17 @@ Status PostgresStore::ReplaceNodeReplicas(std::string_view node_id,
     // The report is the truth about what the node holds: rows it no longer
     // holds go; reported ones are (re)recorded, keeping a "deleting" or
     // "corrupt" verdict that the report alone cannot lift.
-    RETURN_IF_ERROR(tx.Exec("DELETE FROM replicas r WHERE r.node_id = $1 AND NOT EXISTS (SELECT "
-                            "1 FROM unnest($2::text[]) AS u(chunk_id) WHERE decode(u.chunk_id, 'hex') = "
-                            "r.chunk_id)",
-                            node_id, id_array)
-                        .status());
+    RETURN_IF_ERROR(
+        tx.Exec("DELETE FROM replicas r WHERE r.node_id = $1 AND NOT EXISTS (SELECT "
+                "1 FROM unnest($2::text[]) AS u(chunk_id) WHERE decode(u.chunk_id, 'hex') = "
+                "r.chunk_id)",
+                node_id, id_array)
+            .status());
     return tx
         .Exec(
             "INSERT INTO replicas (chunk_id, node_id, size, state, updated_at_ms) SELECT "
-            "decode(u.chunk_id, 'hex'), $1, u.size, 'stored', $4 FROM unnest($2::text[], $3::bigint[]) AS "
+            "decode(u.chunk_id, 'hex'), $1, u.size, 'stored', $4 FROM unnest($2::text[], "
+            "$3::bigint[]) AS "
             "u(chunk_id, size) ON CONFLICT (chunk_id, node_id) DO UPDATE SET size = "
             "EXCLUDED.size, updated_at_ms = EXCLUDED.updated_at_ms",
             node_id, id_array, size_array, absl::ToUnixMillis(now))

@@ -198,11 +198,12 @@ Status PostgresStore::AttachChunksIn(PgTx& tx, std::string_view file_id,
   // (a retried allocation) changes nothing; another one there is released.
   std::vector<int64_t> indexes;
   for (const FileChunkRef& chunk : chunks) indexes.push_back(chunk.index);
-  ASSIGN_OR_RETURN(pqxx::result existing,
-                   tx.Exec("SELECT idx, encode(chunk_id, 'hex') FROM file_chunks WHERE file_id = $1 AND "
-                           "idx = "
-                           "ANY($2::bigint[])",
-                           file_id, PgInt64Array(indexes)));
+  ASSIGN_OR_RETURN(
+      pqxx::result existing,
+      tx.Exec("SELECT idx, encode(chunk_id, 'hex') FROM file_chunks WHERE file_id = $1 AND "
+              "idx = "
+              "ANY($2::bigint[])",
+              file_id, PgInt64Array(indexes)));
   std::map<int64_t, std::string> at;  // index -> chunk, as the attach goes
   for (const pqxx::row& row : existing) at[row[0].as<int64_t>()] = row[1].as<std::string>();
   std::vector<std::string> released;                              // a reference each
@@ -225,11 +226,10 @@ Status PostgresStore::AttachChunksIn(PgTx& tx, std::string_view file_id,
   if (referenced.empty()) return absl::OkStatus();
   std::vector<std::string> ids;
   for (const auto& [id, use] : referenced) ids.push_back(id);
-  ASSIGN_OR_RETURN(
-      pqxx::result known,
-      tx.Exec("SELECT encode(id, 'hex'), size, refcount FROM chunks WHERE id = "
-              "ANY(gale_unhex($1::text[]))",
-              PgTextArray(ids)));
+  ASSIGN_OR_RETURN(pqxx::result known,
+                   tx.Exec("SELECT encode(id, 'hex'), size, refcount FROM chunks WHERE id = "
+                           "ANY(gale_unhex($1::text[]))",
+                           PgTextArray(ids)));
   std::vector<std::string> bumped, revived;  // known chunks; those unreferenced until now
   std::vector<int64_t> bumps;
   for (const pqxx::row& row : known) {
@@ -254,12 +254,12 @@ Status PostgresStore::AttachChunksIn(PgTx& tx, std::string_view file_id,
       sizes.push_back(use.first);
       uses.push_back(use.second);
     }
-    RETURN_IF_ERROR(tx.Exec("INSERT INTO chunks (id, size, refcount, created_at_ms, "
-                            "replication_factor) SELECT decode(u.id, 'hex'), u.size, u.n, $4, $5 FROM "
-                            "unnest($1::text[], $2::bigint[], $3::bigint[]) AS u(id, size, n)",
-                            PgTextArray(fresh), PgInt64Array(sizes), PgInt64Array(uses), now_ms,
-                            factor)
-                        .status());
+    RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO chunks (id, size, refcount, created_at_ms, "
+                "replication_factor) SELECT decode(u.id, 'hex'), u.size, u.n, $4, $5 FROM "
+                "unnest($1::text[], $2::bigint[], $3::bigint[]) AS u(id, size, n)",
+                PgTextArray(fresh), PgInt64Array(sizes), PgInt64Array(uses), now_ms, factor)
+            .status());
   }
   if (!bumped.empty()) {
     // The highest factor among the files referencing it; a chunk referenced
@@ -290,11 +290,12 @@ Status PostgresStore::AttachChunksIn(PgTx& tx, std::string_view file_id,
                         .status());
   }
   for (const std::string& previous : released) {
-    RETURN_IF_ERROR(tx.Exec("UPDATE chunks SET refcount = refcount - 1, "
-                            "unreferenced_since_ms = CASE WHEN refcount = 1 THEN $1 ELSE "
-                            "unreferenced_since_ms END WHERE id = decode($2, 'hex') AND refcount > 0",
-                            now_ms, previous)
-                        .status());
+    RETURN_IF_ERROR(
+        tx.Exec("UPDATE chunks SET refcount = refcount - 1, "
+                "unreferenced_since_ms = CASE WHEN refcount = 1 THEN $1 ELSE "
+                "unreferenced_since_ms END WHERE id = decode($2, 'hex') AND refcount > 0",
+                now_ms, previous)
+            .status());
   }
   // Each index once, with the chunk it ends with.
   std::vector<int64_t> places, sizes;
@@ -307,10 +308,12 @@ Status PostgresStore::AttachChunksIn(PgTx& tx, std::string_view file_id,
     sizes.push_back(chunk->size);
   }
   return tx
-      .Exec("INSERT INTO file_chunks (file_id, idx, chunk_id, size) SELECT $1, u.idx, "
-            "decode(u.id, 'hex'), u.size FROM unnest($2::bigint[], $3::text[], $4::bigint[]) AS u(idx, id, size) ON CONFLICT "
-            "(file_id, idx) DO UPDATE SET chunk_id = EXCLUDED.chunk_id, size = EXCLUDED.size",
-            file_id, PgInt64Array(places), PgTextArray(placed), PgInt64Array(sizes))
+      .Exec(
+          "INSERT INTO file_chunks (file_id, idx, chunk_id, size) SELECT $1, u.idx, "
+          "decode(u.id, 'hex'), u.size FROM unnest($2::bigint[], $3::text[], $4::bigint[]) AS "
+          "u(idx, id, size) ON CONFLICT "
+          "(file_id, idx) DO UPDATE SET chunk_id = EXCLUDED.chunk_id, size = EXCLUDED.size",
+          file_id, PgInt64Array(places), PgTextArray(placed), PgInt64Array(sizes))
       .status();
 }
 
@@ -318,9 +321,10 @@ Result<std::vector<FileChunkRef>> PostgresStore::GetFileChunks(std::string_view 
   return pool_->Run(
       "GetFileChunks", PgIsolation::kRepeatableRead,
       [&](PgTx& tx) -> Result<std::vector<FileChunkRef>> {
-        ASSIGN_OR_RETURN(pqxx::result r, tx.Exec("SELECT idx, encode(chunk_id, 'hex'), size FROM file_chunks "
-                                                 "WHERE file_id = $1 ORDER BY idx",
-                                                 file_id));
+        ASSIGN_OR_RETURN(pqxx::result r,
+                         tx.Exec("SELECT idx, encode(chunk_id, 'hex'), size FROM file_chunks "
+                                 "WHERE file_id = $1 ORDER BY idx",
+                                 file_id));
         std::vector<FileChunkRef> out;
         for (const pqxx::row& row : r) {
           out.push_back({row[0].as<int64_t>(), row[1].as<std::string>(), row[2].as<int64_t>()});
@@ -479,7 +483,8 @@ Status PostgresStore::UpsertStoredReplicasIn(PgTx& tx, std::string_view node_id,
   return tx
       .Exec(
           "INSERT INTO replicas (chunk_id, node_id, size, state, updated_at_ms) SELECT "
-          "decode(u.id, 'hex'), $1, u.size, 'stored', $4 FROM unnest($2::text[], $3::bigint[]) AS u(id, size) ON CONFLICT "
+          "decode(u.id, 'hex'), $1, u.size, 'stored', $4 FROM unnest($2::text[], $3::bigint[]) AS "
+          "u(id, size) ON CONFLICT "
           "(chunk_id, node_id) DO UPDATE SET size = EXCLUDED.size, updated_at_ms = "
           "EXCLUDED.updated_at_ms, state = CASE WHEN replicas.state = 'deleting' THEN 'deleting' "
           "ELSE 'stored' END",
@@ -567,7 +572,8 @@ Result<std::vector<ChunkBalance>> PostgresStore::UnbalancedChunks(
         ASSIGN_OR_RETURN(
             pqxx::result r,
             tx.Exec(StrCat(kLiveCte,
-                           "SELECT encode(c.id, 'hex'), c.size, c.replication_factor, coalesce(l.n, 0) FROM "
+                           "SELECT encode(c.id, 'hex'), c.size, c.replication_factor, "
+                           "coalesce(l.n, 0) FROM "
                            "chunks c LEFT JOIN live l ON l.chunk_id = c.id WHERE c.refcount > 0 "
                            "AND coalesce(l.n, 0) != c.replication_factor AND ",
                            kCommitted, " ORDER BY coalesce(l.n, 0), c.id LIMIT $2"),
@@ -635,7 +641,8 @@ Result<std::vector<std::string>> PostgresStore::CoveredReplicasOn(
             pqxx::result r,
             tx.Exec("WITH live AS (SELECT chunk_id, count(*) AS n FROM replicas WHERE state = "
                     "'stored' AND node_id != $2 AND node_id = ANY($1::text[]) GROUP BY chunk_id) "
-                    "SELECT encode(r.chunk_id, 'hex') FROM replicas r JOIN chunks c ON c.id = r.chunk_id JOIN "
+                    "SELECT encode(r.chunk_id, 'hex') FROM replicas r JOIN chunks c ON c.id = "
+                    "r.chunk_id JOIN "
                     "live l ON l.chunk_id = c.id WHERE r.node_id = $2 AND r.state = 'stored' AND "
                     "c.refcount > 0 AND l.n >= c.replication_factor ORDER BY r.chunk_id LIMIT $3",
                     PgTextArray(counting_nodes), node_id, PgLimit(limit)));
@@ -645,10 +652,11 @@ Result<std::vector<std::string>> PostgresStore::CoveredReplicasOn(
 
 Result<bool> PostgresStore::OrderReplicaDeleteIn(PgTx& tx, std::string_view chunk_id,
                                                  std::string_view node_id, absl::Time now) {
-  ASSIGN_OR_RETURN(int64_t marked,
-                   tx.Change("UPDATE replicas SET state = 'deleting', updated_at_ms = $1 WHERE "
-                             "chunk_id = decode($2, 'hex') AND node_id = $3 AND state != 'deleting'",
-                             absl::ToUnixMillis(now), chunk_id, node_id));
+  ASSIGN_OR_RETURN(
+      int64_t marked,
+      tx.Change("UPDATE replicas SET state = 'deleting', updated_at_ms = $1 WHERE "
+                "chunk_id = decode($2, 'hex') AND node_id = $3 AND state != 'deleting'",
+                absl::ToUnixMillis(now), chunk_id, node_id));
   if (marked == 0) return false;
   TaskRecord task;
   task.kind = TaskKind::kDelete;
@@ -675,7 +683,8 @@ Result<std::vector<std::string>> PostgresStore::CollectableChunks(absl::Time bef
       [&](PgTx& tx) -> Result<std::vector<std::string>> {
         ASSIGN_OR_RETURN(
             pqxx::result r,
-            tx.Exec("SELECT encode(c.id, 'hex') FROM chunks c WHERE c.refcount = 0 AND c.unreferenced_since_ms "
+            tx.Exec("SELECT encode(c.id, 'hex') FROM chunks c WHERE c.refcount = 0 AND "
+                    "c.unreferenced_since_ms "
                     "<= $1 AND (EXISTS (SELECT 1 FROM replicas r WHERE r.chunk_id = c.id AND "
                     "r.state IN ('stored', 'corrupt')) OR NOT EXISTS (SELECT 1 FROM replicas r "
                     "WHERE r.chunk_id = c.id)) ORDER BY c.unreferenced_since_ms, c.id LIMIT $2",
@@ -690,12 +699,14 @@ Result<int> PostgresStore::CollectChunk(std::string_view chunk_id, absl::Time no
                      tx.Exec("SELECT refcount FROM chunks WHERE id = decode($1, 'hex')", chunk_id));
     // Gone, or referenced again.
     if (chunk.empty() || chunk[0][0].as<int64_t>() > 0) return 0;
-    ASSIGN_OR_RETURN(pqxx::result replicas,
-                     tx.Exec("SELECT node_id, state FROM replicas WHERE chunk_id = decode($1, 'hex') ORDER BY "
-                             "node_id",
-                             chunk_id));
+    ASSIGN_OR_RETURN(
+        pqxx::result replicas,
+        tx.Exec("SELECT node_id, state FROM replicas WHERE chunk_id = decode($1, 'hex') ORDER BY "
+                "node_id",
+                chunk_id));
     if (replicas.empty()) {
-      RETURN_IF_ERROR(tx.Exec("DELETE FROM chunks WHERE id = decode($1, 'hex')", chunk_id).status());
+      RETURN_IF_ERROR(
+          tx.Exec("DELETE FROM chunks WHERE id = decode($1, 'hex')", chunk_id).status());
       return 0;
     }
     int created = 0;
@@ -714,7 +725,8 @@ Result<int> PostgresStore::CollectOrphanReplicas(absl::Time before, absl::Time n
       "CollectOrphanReplicas", PgIsolation::kSerializable, [&](PgTx& tx) -> Result<int> {
         ASSIGN_OR_RETURN(
             pqxx::result orphans,
-            tx.Exec("SELECT encode(r.chunk_id, 'hex'), r.node_id FROM replicas r WHERE r.state = 'stored' AND "
+            tx.Exec("SELECT encode(r.chunk_id, 'hex'), r.node_id FROM replicas r WHERE r.state = "
+                    "'stored' AND "
                     "r.updated_at_ms < $1 AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.id = "
                     "r.chunk_id) LIMIT $2",
                     absl::ToUnixMillis(before), PgLimit(limit)));
@@ -731,8 +743,8 @@ Result<int> PostgresStore::CollectOrphanReplicas(absl::Time before, absl::Time n
 Result<int64_t> PostgresStore::GetChunkSize(std::string_view chunk_id) {
   if (!common::ValidateChunkId(chunk_id).ok()) return NoSuchChunk(chunk_id);
   return pool_->Run("GetChunkSize", PgIsolation::kAutocommit, [&](PgTx& tx) -> Result<int64_t> {
-    ASSIGN_OR_RETURN(pqxx::result r, tx.Exec("SELECT size FROM chunks WHERE id = decode($1, 'hex')",
-                                             chunk_id));
+    ASSIGN_OR_RETURN(pqxx::result r,
+                     tx.Exec("SELECT size FROM chunks WHERE id = decode($1, 'hex')", chunk_id));
     if (r.empty()) return NoSuchChunk(chunk_id);
     return r[0][0].as<int64_t>();
   });
@@ -781,10 +793,11 @@ Result<ScanPage<FileChunkRow>> PostgresStore::ScanFileChunks(std::string_view cu
   }
   return pool_->Run(
       "ScanFileChunks", PgIsolation::kAutocommit, [&](PgTx& tx) -> Result<ScanPage<FileChunkRow>> {
-        ASSIGN_OR_RETURN(pqxx::result r,
-                         tx.Exec("SELECT file_id, idx, encode(chunk_id, 'hex'), size FROM file_chunks WHERE "
-                                 "(file_id, idx) > ($1, $2) ORDER BY file_id, idx LIMIT $3",
-                                 after_file, after_index, limit));
+        ASSIGN_OR_RETURN(
+            pqxx::result r,
+            tx.Exec("SELECT file_id, idx, encode(chunk_id, 'hex'), size FROM file_chunks WHERE "
+                    "(file_id, idx) > ($1, $2) ORDER BY file_id, idx LIMIT $3",
+                    after_file, after_index, limit));
         ScanPage<FileChunkRow> page;
         page.rows.reserve(r.size());
         for (const pqxx::row& row : r) {

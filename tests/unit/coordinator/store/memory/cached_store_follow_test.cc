@@ -88,8 +88,7 @@ class CachedStoreFollowTest : public ::testing::Test {
       inner = std::move(wrapped);
     }
     auto store = std::make_unique<CachedStore>(
-        std::move(inner),
-        CachedStore::Options{.follow_changes = true, .staleness_bound = kBound});
+        std::move(inner), CachedStore::Options{.follow_changes = true, .staleness_bound = kBound});
     EXPECT_OK(store->Migrate());
     EXPECT_TRUE(store->WaitUntilFresh(kDeadline));
     return store;
@@ -195,9 +194,9 @@ TEST_F(CachedStoreFollowTest, ABrokenFeedSendsReadsToTheDatabaseUntilTheIndexIsR
 
   // The feed's session ends: whatever is committed now is never announced
   // to it.
-  ASSERT_OK(db_->Exec(
-      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
-      "'gale-change-feed' AND datname = current_database()"));
+  ASSERT_OK(
+      db_->Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
+                "'gale-change-feed' AND datname = current_database()"));
   ResolvesAfterDelete(writer.get(), follower.get(), "file-b");
 
   // A new feed, a rebuilt index: without the file deleted meanwhile.

@@ -244,8 +244,9 @@ namespace {
 TEST(PostgresMigrationTest, ChunkIdsOfAnExistingDatabaseBecomeBytes) {
   GALE_ASSIGN_TEST_DATABASE_OR_SKIP(auto db);
   // A database at version 9, as the previous release left it.
-  ASSERT_OK(db->Exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT "
-                     "NULL, applied_at_ms BIGINT NOT NULL)"));
+  ASSERT_OK(
+      db->Exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT "
+               "NULL, applied_at_ms BIGINT NOT NULL)"));
   for (const auto& migration : migrations::PostgresMigrations()) {
     if (migration.version > 9) continue;
     SCOPED_TRACE(migration.name);
@@ -262,7 +263,8 @@ TEST(PostgresMigrationTest, ChunkIdsOfAnExistingDatabaseBecomeBytes) {
       a, "', 20, 1, 0), ('", b, "', 10, 1, 0), ('not hex', 1, 1, 0);",
       "INSERT INTO file_chunks VALUES ('f1', 0, '", a, "', 20), ('f1', 1, '", b, "', 10);",
       "INSERT INTO replicas VALUES ('", a, "', 'n1', 20, 'stored', 0), ('", a,
-      "', 'n2', 20, 'stored', 0), ('", b, "', 'n1', 10, 'corrupt', 0), ('not hex', 'n1', 1, "
+      "', 'n2', 20, 'stored', 0), ('", b,
+      "', 'n1', 10, 'corrupt', 0), ('not hex', 'n1', 1, "
       "'stored', 0);")));
 
   ASSERT_OK_AND_ASSIGN(auto store, PostgresStore::Open(db->url(), 2));
@@ -285,10 +287,11 @@ TEST(PostgresMigrationTest, ChunkIdsOfAnExistingDatabaseBecomeBytes) {
   for (const char* column : {"chunks.id", "replicas.chunk_id", "file_chunks.chunk_id"}) {
     const std::string_view name(column);
     const size_t dot = name.find('.');
-    EXPECT_OK(db->Exec(StrCat("DO $$ BEGIN IF (SELECT data_type FROM information_schema.columns "
-                              "WHERE table_name = '", name.substr(0, dot), "' AND column_name = '",
-                              name.substr(dot + 1), "') <> 'bytea' THEN RAISE EXCEPTION '", column,
-                              " is not bytea'; END IF; END $$")));
+    EXPECT_OK(db->Exec(
+        StrCat("DO $$ BEGIN IF (SELECT data_type FROM information_schema.columns "
+               "WHERE table_name = '",
+               name.substr(0, dot), "' AND column_name = '", name.substr(dot + 1),
+               "') <> 'bytea' THEN RAISE EXCEPTION '", column, " is not bytea'; END IF; END $$")));
   }
 
   // A new file referencing a converted chunk counts it; a node's report
