@@ -1,7 +1,9 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -20,6 +22,15 @@ struct ReplicaReceipt {
   std::string node_id;
   ChunkReplica chunk;
 };
+
+// `receipts` by node, in node order (the keys view into `receipts`): each
+// node's copies are recorded together.
+inline std::map<std::string_view, std::vector<ChunkReplica>> ReceiptsByNode(
+    const std::vector<ReplicaReceipt>& receipts) {
+  std::map<std::string_view, std::vector<ChunkReplica>> out;
+  for (const ReplicaReceipt& receipt : receipts) out[receipt.node_id].push_back(receipt.chunk);
+  return out;
+}
 
 // An upload whose metadata stayed in memory until its commit: everything
 // MetadataStore::WriteUpload writes in one transaction.

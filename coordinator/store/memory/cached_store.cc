@@ -376,9 +376,10 @@ Status CachedStore::ApplyChanges(const std::set<std::string>& keys) {
     }
     std::string lock_key = key;
     if (key.starts_with("o:")) {
-      const size_t slash = lock_key.find('/');
-      if (slash == std::string::npos) continue;
-      lock_key[slash] = '\0';
+      // The feed writes "o:<bucket>/<key>" (bucket names hold no '/').
+      const size_t slash = id.find('/');
+      if (slash == std::string_view::npos) continue;
+      lock_key = ObjectKey(id.substr(0, slash), id.substr(slash + 1));
     } else if (!key.starts_with("f:") && !key.starts_with("b:")) {
       continue;
     }
@@ -609,9 +610,7 @@ Result<std::string> CachedStore::WriteUploadInMemory(std::string_view file_id,
 }
 
 void CachedStore::WriteReceipts(const std::vector<ReplicaReceipt>& receipts, absl::Time now) {
-  std::map<std::string_view, std::vector<ChunkReplica>> by_node;
-  for (const ReplicaReceipt& receipt : receipts) by_node[receipt.node_id].push_back(receipt.chunk);
-  for (const auto& [node_id, copies] : by_node) {
+  for (const auto& [node_id, copies] : ReceiptsByNode(receipts)) {
     const Status written = inner_->ApplyReplicaChanges(node_id, copies, {}, {}, now);
     if (!written.ok()) {
       spdlog::warn("{} copies on node {} could not be recorded ({}); its next full report will",

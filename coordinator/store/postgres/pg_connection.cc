@@ -125,10 +125,12 @@ const std::string& PgTx::Prepared(std::string_view sql) {
   return it->second;
 }
 
-Status PgTx::Failed(const std::exception& e) {
+Status PgTx::Failed(const std::exception& e) { return conn_.Failed(e, what_); }
+
+Status PgConnection::Failed(const std::exception& e, std::string_view what) {
   bool broken = false;
-  Status status = PgErrorStatus(e, what_, &broken);
-  if (broken || !conn_.conn_->is_open()) conn_.broken_ = true;
+  Status status = PgErrorStatus(e, what, &broken);
+  if (broken || !conn_->is_open()) broken_ = true;
   return status;
 }
 
@@ -216,10 +218,7 @@ Status PgConnection::Listen(const std::string& channel) {
     listening_pid_ = conn_->backendpid();
     return absl::OkStatus();
   } catch (const std::exception& e) {
-    bool broken = false;
-    Status status = PgErrorStatus(e, StrCat("LISTEN ", channel), &broken);
-    if (broken) broken_ = true;
-    return status;
+    return Failed(e, StrCat("LISTEN ", channel));
   }
 }
 
@@ -233,10 +232,7 @@ Result<std::vector<std::string>> PgConnection::AwaitNotifications(absl::Duration
       conn_->get_notifs();
     }
   } catch (const std::exception& e) {
-    bool broken = false;
-    Status failed = PgErrorStatus(e, "waiting for notifications", &broken);
-    if (broken) broken_ = true;
-    return failed;
+    return Failed(e, "waiting for notifications");
   }
   if (!conn_->is_open() || conn_->backendpid() != listening_pid_) {
     broken_ = true;
@@ -279,9 +275,7 @@ Status PgConnection::Run(std::string_view what, PgIsolation isolation,
     }
     return status;
   } catch (const std::exception& e) {
-    bool broken = false;
-    Status failure = PgErrorStatus(e, what, &broken);
-    if (broken || !conn_->is_open()) broken_ = true;
+    Status failure = Failed(e, what);
     if (dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) in_doubt_ = true;
     // A body's own error wins over a failed rollback.
     return status.ok() ? failure : status;

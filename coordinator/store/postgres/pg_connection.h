@@ -167,6 +167,9 @@ class PgConnection {
   class Listener;
 
   explicit PgConnection(std::unique_ptr<pqxx::connection> conn);
+  // A library exception as PgErrorStatus (`what` names the work), marking
+  // the connection broken when it is lost.
+  Status Failed(const std::exception& e, std::string_view what);
 
   std::unique_ptr<pqxx::connection> conn_;
   std::unique_ptr<NoticeLogger> notices_;                  // declared after conn_: detaches first

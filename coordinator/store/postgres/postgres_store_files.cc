@@ -498,11 +498,7 @@ Result<std::string> PostgresStore::WriteUpload(const UploadRecord& upload, absl:
         RETURN_IF_ERROR(InsertFileIn(tx, upload.file));
         RETURN_IF_ERROR(
             AttachChunksIn(tx, upload.file.id, upload.chunks, upload.attached_at.value_or(now)));
-        std::map<std::string_view, std::vector<ChunkReplica>> by_node;
-        for (const ReplicaReceipt& receipt : upload.receipts) {
-          by_node[receipt.node_id].push_back(receipt.chunk);
-        }
-        for (const auto& [node_id, copies] : by_node) {
+        for (const auto& [node_id, copies] : ReceiptsByNode(upload.receipts)) {
           RETURN_IF_ERROR(UpsertStoredReplicasIn(tx, node_id, copies, now));
         }
         if (!upload.commit) return std::string();

@@ -587,11 +587,7 @@ Result<std::string> SqliteStore::WriteUpload(const UploadRecord& upload, absl::T
     ASSIGN_OR_RETURN(const int64_t file_key, InsertFileIn(db, upload.file));
     RETURN_IF_ERROR(AttachUploadIn(db, file_key, upload.file.replication_factor, upload.chunks,
                                    upload.attached_at.value_or(now)));
-    std::map<std::string_view, std::vector<ChunkReplica>> by_node;
-    for (const ReplicaReceipt& receipt : upload.receipts) {
-      by_node[receipt.node_id].push_back(receipt.chunk);
-    }
-    for (const auto& [node_id, copies] : by_node) {
+    for (const auto& [node_id, copies] : ReceiptsByNode(upload.receipts)) {
       RETURN_IF_ERROR(RecordCopiesIn(db, node_id, copies, now));
     }
     if (!upload.commit) return absl::OkStatus();
