@@ -141,6 +141,18 @@ class CachedStoreFollowTest : public ::testing::Test {
     return kDeadline;
   }
 
+  // Whether `follower` says it is `serving` before the deadline. Right after
+  // WaitUntilFresh it normally does at once, but a loaded machine can hold
+  // its follower back past the bound for a moment (then it says `behind`).
+  static bool Serves(CachedStore* follower) {
+    const absl::Time deadline = absl::Now() + kDeadline;
+    while (follower->state() != "serving") {
+      if (absl::Now() >= deadline) return false;
+      follower->WaitUntilFresh(kBound / 4);
+    }
+    return true;
+  }
+
   std::unique_ptr<testing::TestDatabase> db_;
 };
 
@@ -149,7 +161,7 @@ TEST_F(CachedStoreFollowTest, ChangesThroughAnotherWriterReachTheIndexWithinTheB
   auto writer = Writer();
   ASSERT_NE(follower, nullptr);
   ASSERT_NE(writer, nullptr);
-  EXPECT_EQ(follower->state(), "serving");
+  EXPECT_TRUE(Serves(follower.get()));
 
   const FileRecord written = WriteFile(writer.get(), "file-a");
   ASSERT_TRUE(follower->WaitUntilFresh(kDeadline));
@@ -201,7 +213,7 @@ TEST_F(CachedStoreFollowTest, ABrokenFeedSendsReadsToTheDatabaseUntilTheIndexIsR
 
   // A new feed, a rebuilt index: without the file deleted meanwhile.
   ASSERT_TRUE(follower->WaitUntilFresh(kDeadline));
-  EXPECT_EQ(follower->state(), "serving");
+  EXPECT_TRUE(Serves(follower.get()));
   EXPECT_FALSE(follower->index().GetFile("file-b").has_value());
   EXPECT_TRUE(follower->index().GetFile("file-c").has_value());
   ResolvesAfterDelete(writer.get(), follower.get(), "file-c");
@@ -228,7 +240,7 @@ TEST_F(CachedStoreFollowTest, AnIndexThatCannotConfirmItIsFreshServesNothing) {
   // Delivered late, in order: the index catches up and serves again.
   stalling->stalled = false;
   ASSERT_TRUE(follower->WaitUntilFresh(kDeadline));
-  EXPECT_EQ(follower->state(), "serving");
+  EXPECT_TRUE(Serves(follower.get()));
   EXPECT_FALSE(follower->index().GetFile("file-d").has_value());
 }
 
@@ -247,7 +259,7 @@ TEST_F(CachedStoreFollowTest, AReReadThatFailsRebuildsTheIndex) {
   faulty->failing = false;
   WriteFile(writer.get(), "file-f");
   ASSERT_TRUE(follower->WaitUntilFresh(kDeadline));
-  EXPECT_EQ(follower->state(), "serving");
+  EXPECT_TRUE(Serves(follower.get()));
   MetadataIndex rebuilt;
   ASSERT_OK(LoadMetadataIndex(follower->inner(), &rebuilt));
   EXPECT_EQ(Describe(follower->index().Contents()), Describe(rebuilt.Contents()));
