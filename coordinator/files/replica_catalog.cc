@@ -93,23 +93,28 @@ Status ReplicaCatalog::ReportBad(std::string_view chunk_id, std::string_view nod
 
 Result<absl::flat_hash_map<std::string, std::vector<LiveReplica>>> ReplicaCatalog::LiveReplicas(
     const std::vector<std::string>& chunk_ids) const {
-  ASSIGN_OR_RETURN(std::vector<ReplicaRecord> rows, store_->GetReplicas(chunk_ids));
+  ASSIGN_OR_RETURN(std::vector<std::vector<ChunkCopy>> copies, store_->GetCopies(chunk_ids));
   // The nodes named, each once (a file's chunks sit on the same few).
   absl::flat_hash_set<std::string_view> named;
   std::vector<std::string> node_ids;
-  for (const auto& row : rows) {
-    if (named.insert(row.node_id).second) node_ids.push_back(row.node_id);
+  for (const auto& chunk : copies) {
+    for (const ChunkCopy& copy : chunk) {
+      if (named.insert(copy.node_id).second) node_ids.push_back(copy.node_id);
+    }
   }
   const std::map<std::string, NodeBrief> nodes = registry_->Briefs(node_ids);
 
   absl::flat_hash_map<std::string, std::vector<LiveReplica>> out;
   out.reserve(chunk_ids.size());
-  for (const auto& id : chunk_ids) out[id];
-  for (auto& row : rows) {
-    if (row.state != ReplicaState::kStored) continue;
-    auto node = nodes.find(row.node_id);
-    if (node == nodes.end() || !IsReadable(node->second.state)) continue;
-    out[row.chunk_id].push_back({std::move(row.node_id), node->second.address, node->second.state});
+  for (size_t i = 0; i < chunk_ids.size(); ++i) {
+    auto [it, added] = out.try_emplace(chunk_ids[i]);
+    if (!added) continue;  // named twice
+    for (ChunkCopy& copy : copies[i]) {
+      if (copy.state != ReplicaState::kStored) continue;
+      auto node = nodes.find(copy.node_id);
+      if (node == nodes.end() || !IsReadable(node->second.state)) continue;
+      it->second.push_back({std::move(copy.node_id), node->second.address, node->second.state});
+    }
   }
   // Healthiest and least loaded first, then by id.
   auto order = [&](const LiveReplica& r) {

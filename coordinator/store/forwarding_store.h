@@ -131,6 +131,10 @@ class ForwardingStore : public MetadataStore {
       const std::vector<std::string>& chunk_ids) override {
     return inner_->GetReplicas(chunk_ids);
   }
+  Result<std::vector<std::vector<ChunkCopy>>> GetCopies(
+      const std::vector<std::string>& chunk_ids) override {
+    return inner_->GetCopies(chunk_ids);
+  }
   Status ApplyReplicaChanges(std::string_view node_id, const std::vector<ChunkReplica>& received,
                              const std::vector<std::string>& deleted,
                              const std::vector<std::string>& corrupt, absl::Time now) override {

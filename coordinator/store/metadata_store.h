@@ -249,6 +249,24 @@ class MetadataStore {
   // Every replica row of the given chunks, in any state.
   virtual Result<std::vector<ReplicaRecord>> GetReplicas(
       const std::vector<std::string>& chunk_ids) = 0;
+  // The same rows as copies of each chunk, in the order of `chunk_ids`
+  // (by node id; none for an unknown chunk). By default GetReplicas' rows,
+  // grouped; the memory index answers without spelling out chunk ids.
+  virtual Result<std::vector<std::vector<ChunkCopy>>> GetCopies(
+      const std::vector<std::string>& chunk_ids) {
+    ASSIGN_OR_RETURN(std::vector<ReplicaRecord> rows, GetReplicas(chunk_ids));
+    std::map<std::string_view, std::vector<ChunkCopy>> by_chunk;
+    for (ReplicaRecord& row : rows) {
+      by_chunk[row.chunk_id].push_back({std::move(row.node_id), row.state});
+    }
+    std::vector<std::vector<ChunkCopy>> out;
+    out.reserve(chunk_ids.size());
+    for (const std::string& chunk_id : chunk_ids) {
+      auto found = by_chunk.find(chunk_id);
+      out.push_back(found == by_chunk.end() ? std::vector<ChunkCopy>{} : found->second);
+    }
+    return out;
+  }
   // A node's incremental report: `received` become stored (a replica being
   // deleted stays so); `deleted` and `corrupt` (quarantined by the node)
   // disappear.

@@ -35,4 +35,10 @@ struct ReplicaRecord {
   ReplicaState state = ReplicaState::kStored;
 };
 
+// One copy of a chunk the caller named: ReplicaRecord without the chunk id.
+struct ChunkCopy {
+  std::string node_id;
+  ReplicaState state = ReplicaState::kStored;
+};
+
 }  // namespace gale::coordinator

@@ -994,6 +994,12 @@ Result<std::vector<ReplicaRecord>> CachedStore::GetReplicas(
   return inner_->GetReplicas(chunk_ids);
 }
 
+Result<std::vector<std::vector<ChunkCopy>>> CachedStore::GetCopies(
+    const std::vector<std::string>& chunk_ids) {
+  if (serving()) return index_.GetCopies(chunk_ids);
+  return inner_->GetCopies(chunk_ids);
+}
+
 Status CachedStore::ApplyReplicaChanges(std::string_view node_id,
                                         const std::vector<ChunkReplica>& received,
                                         const std::vector<std::string>& deleted,

@@ -143,6 +143,8 @@ class CachedStore final : public ForwardingStore {
   Result<int64_t> GetChunkSize(std::string_view chunk_id) override;
   Result<std::vector<ReplicaRecord>> GetReplicas(
       const std::vector<std::string>& chunk_ids) override;
+  Result<std::vector<std::vector<ChunkCopy>>> GetCopies(
+      const std::vector<std::string>& chunk_ids) override;
   Status ApplyReplicaChanges(std::string_view node_id, const std::vector<ChunkReplica>& received,
                              const std::vector<std::string>& deleted,
                              const std::vector<std::string>& corrupt, absl::Time now) override;

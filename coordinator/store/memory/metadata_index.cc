@@ -369,6 +369,23 @@ std::vector<ReplicaRecord> MetadataIndex::GetReplicas(
   return out;
 }
 
+std::vector<std::vector<ChunkCopy>> MetadataIndex::GetCopies(
+    const std::vector<std::string>& chunk_ids) const {
+  std::vector<std::vector<ChunkCopy>> out(chunk_ids.size());
+  absl::ReaderMutexLock lock(&mu_);
+  for (size_t i = 0; i < chunk_ids.size(); ++i) {
+    const ChunkTable::Slot slot = FindSlot(chunk_ids[i]);
+    if (slot == ChunkTable::kNoSlot) continue;
+    std::vector<ChunkCopy>& copies = out[i];
+    for (const ChunkTable::Replica& replica : chunks_.at(slot).replicas) {
+      copies.push_back({chunks_.NodeName(replica.node), replica.state});
+    }
+    std::sort(copies.begin(), copies.end(),
+              [](const ChunkCopy& a, const ChunkCopy& b) { return a.node_id < b.node_id; });
+  }
+  return out;
+}
+
 bool MetadataIndex::HasReplicaIn(std::string_view chunk_id, ReplicaState state) const {
   absl::ReaderMutexLock lock(&mu_);
   const ChunkTable::Slot slot = FindSlot(chunk_id);

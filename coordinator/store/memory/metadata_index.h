@@ -101,6 +101,8 @@ class MetadataIndex {
   bool HasReplicaIn(std::string_view chunk_id, ReplicaState state) const;
   // Every replica row of the given chunks.
   std::vector<ReplicaRecord> GetReplicas(const std::vector<std::string>& chunk_ids) const;
+  // MetadataStore::GetCopies.
+  std::vector<std::vector<ChunkCopy>> GetCopies(const std::vector<std::string>& chunk_ids) const;
   // Chunks with replica rows and no chunk row (copies of chunks the store
   // does not know).
   std::vector<std::string> ChunksWithoutRow() const;

@@ -152,6 +152,25 @@ TEST_F(CachedStoreTest, ReadsThroughTheIndexEqualReadsOfTheDatabase) {
     EXPECT_EQ(cached_replicas[i].node_id, stored_replicas[i].node_id);
     EXPECT_EQ(cached_replicas[i].state, stored_replicas[i].state);
   }
+  // The same copies, per chunk in the order asked (the index's own answer
+  // against the store's rows grouped), an unknown chunk with none.
+  chunk_ids.push_back(common::Sha256::Hex("never stored"));
+  ASSERT_OK_AND_ASSIGN(auto cached_copies, store_->GetCopies(chunk_ids));
+  ASSERT_OK_AND_ASSIGN(auto stored_copies, db->GetCopies(chunk_ids));
+  ASSERT_EQ(cached_copies.size(), chunk_ids.size());
+  ASSERT_EQ(stored_copies.size(), chunk_ids.size());
+  size_t copies = 0;
+  for (size_t i = 0; i < chunk_ids.size(); ++i) {
+    ASSERT_EQ(cached_copies[i].size(), stored_copies[i].size()) << chunk_ids[i];
+    for (size_t j = 0; j < cached_copies[i].size(); ++j) {
+      EXPECT_EQ(cached_copies[i][j].node_id, stored_copies[i][j].node_id);
+      EXPECT_EQ(cached_copies[i][j].state, stored_copies[i][j].state);
+    }
+    copies += cached_copies[i].size();
+  }
+  EXPECT_EQ(copies, stored_replicas.size());
+  EXPECT_TRUE(cached_copies.back().empty());
+  chunk_ids.pop_back();
   for (const std::string& id : chunk_ids) {
     auto cached = store_->GetChunkSize(id);
     auto stored = db->GetChunkSize(id);
