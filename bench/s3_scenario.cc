@@ -27,6 +27,7 @@
 #include "bench/sim_nodes.h"
 #include "bench/stats.h"
 #include "bench/transfers.h"
+#include "common/http_server.h"
 #include "common/sha256.h"
 #include "common/strings.h"
 #include "httplib.h"
@@ -259,7 +260,15 @@ Status ListNextPage(S3BenchClient* client, int keys, ListWalk* walk) {
 Result<LoadResult> StaticPages(const LoadOptions& load, S3BenchClient* client) {
   ASSIGN_OR_RETURN(const std::string page, client->ListObjectsV2Xml(kListBucket, kListPage, ""));
   httplib::Server server;
-  server.set_tcp_nodelay(true);  // as the gateway's server and the S3 clients
+  // As the gateway's server (common/http_server.h's defaults) and the S3
+  // clients: no Nagle delay, connections kept for 1,000 requests (the
+  // library's default closes each after 5), a worker per connection.
+  const common::HttpServerOptions defaults;
+  server.set_tcp_nodelay(true);
+  server.set_keep_alive_max_count(defaults.keep_alive_max_count);
+  server.new_task_queue = [threads = defaults.threads] {
+    return new httplib::ThreadPool(static_cast<size_t>(threads));
+  };
   server.Get("/page", [&](const httplib::Request&, httplib::Response& res) {
     res.set_content(page, "application/xml");
   });

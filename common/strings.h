@@ -5,11 +5,13 @@
 // string functions do not take std::string_view; Gale formats with fmt and
 // uses these instead.
 
+#include <charconv>
 #include <cstdint>
 #include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -17,12 +19,50 @@
 
 namespace gale {
 
+namespace strings_internal {
+
+// What StrCat appends for one argument: text as it is, a char as itself,
+// an integer in decimal (std::to_chars), anything else as fmt's "{}" does
+// (booleans as true/false, floating point in its shortest form).
+template <typename T>
+void AppendPiece(std::string& out, const T& value) {
+  if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    out.append(std::string_view(value));
+  } else if constexpr (std::is_same_v<T, absl::string_view>) {
+    out.append(value.data(), value.size());
+  } else if constexpr (std::is_same_v<T, char>) {
+    out.push_back(value);
+  } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    out.append(digits, end);
+  } else {
+    fmt::format_to(std::back_inserter(out), "{}", value);
+  }
+}
+
+// A guess of AppendPiece's length, for reserving.
+template <typename T>
+size_t PieceSize(const T& value) {
+  if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    return std::string_view(value).size();
+  } else if constexpr (std::is_same_v<T, absl::string_view>) {
+    return value.size();
+  } else {
+    return 20;
+  }
+}
+
+}  // namespace strings_internal
+
 // Concatenates the text forms of its arguments (strings, string views of
-// either kind, numbers).
+// either kind, chars, numbers; anything else fmt formats), as fmt's "{}"
+// would write each.
 template <typename... Args>
 std::string StrCat(const Args&... args) {
   std::string out;
-  (fmt::format_to(std::back_inserter(out), "{}", args), ...);
+  out.reserve((size_t{0} + ... + strings_internal::PieceSize(args)));
+  (strings_internal::AppendPiece(out, args), ...);
   return out;
 }
 

@@ -246,6 +246,7 @@ Status S3Gateway::Authenticate(Call& call) {
   SigV4Options sigv4_options;
   sigv4_options.region = options_.region;
   sigv4_options.max_skew = options_.max_clock_skew;
+  sigv4_options.signing_keys = &signing_keys_;
   Result<SigV4Auth> auth =
       VerifySigV4(request, credentials, key->secret, clock_->Now(), sigv4_options);
   if (S3ErrorCodeOf(auth.status()) == S3ErrorCode::kSignatureDoesNotMatch &&

@@ -15,6 +15,7 @@
 #include "s3/gateway/payload_reader.h"
 #include "s3/gateway/request.h"
 #include "s3/protocol/checksums.h"
+#include "s3/protocol/signing_key_cache.h"
 #include "s3/protocol/sigv4.h"
 
 namespace gale::s3 {
@@ -157,6 +158,7 @@ class S3Gateway {
   const S3GatewayOptions options_;
   const std::string host_id_;  // this process's x-amz-id-2 prefix
   std::atomic<uint64_t> next_request_ = 1;
+  SigningKeyCache signing_keys_;
 };
 
 // KeyTooLongError, or InvalidArgument, for a key S3 does not accept.

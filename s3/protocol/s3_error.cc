@@ -134,9 +134,7 @@ std::optional<S3ErrorCode> CodeFromName(std::string_view name) {
   return std::nullopt;
 }
 
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
+void AppendXmlEscaped(std::string& out, std::string_view text) {
   for (const char c : text) {
     switch (c) {
       case '&':
@@ -160,13 +158,19 @@ std::string XmlEscape(std::string_view text) {
         out += "&#13;";
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') {
           out += '?';
         } else {
           out += c;
         }
     }
   }
+}
+
+std::string XmlEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  AppendXmlEscaped(out, text);
   return out;
 }
 

@@ -92,6 +92,8 @@ std::optional<S3ErrorCode> CodeFromName(std::string_view name);
 // (control characters other than tab, newline and carriage return) replaced by
 // '?', so that any message or key yields a well-formed document.
 std::string XmlEscape(std::string_view text);
+// XmlEscape(text), appended to `out`.
+void AppendXmlEscaped(std::string& out, std::string_view text);
 
 // Elements an error document holds besides Code, Message, Resource and
 // RequestId, by name: {"Region", "us-east-1"} tells a client that signed for

@@ -1,8 +1,9 @@
 #include "s3/protocol/sigv4.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <algorithm>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "common/sha256.h"
 #include "common/strings.h"
 #include "s3/protocol/s3_error.h"
+#include "s3/protocol/signing_key_cache.h"
 
 namespace gale::s3 {
 namespace {
@@ -421,8 +423,12 @@ Result<SigV4Auth> VerifySigV4(const SigV4Request& request, const SigV4Credential
 
   ASSIGN_OR_RETURN(const std::string canonical,
                    CanonicalRequest(request, credentials, payload_hash));
-  auth.signing_key = SigningKey(secret_key, credentials.scope.date, credentials.scope.region,
-                                credentials.scope.service);
+  auth.signing_key =
+      options.signing_keys != nullptr
+          ? options.signing_keys->Get(secret_key, credentials.scope.date, credentials.scope.region,
+                                      credentials.scope.service)
+          : SigningKey(secret_key, credentials.scope.date, credentials.scope.region,
+                       credentials.scope.service);
   const std::string expected = SignatureOf(
       auth.signing_key, StringToSign(credentials.amz_date, credentials.scope, canonical));
   if (!SignaturesEqual(expected, credentials.signature)) {
@@ -536,13 +542,24 @@ std::string StringToSign(std::string_view amz_date, const CredentialScope& scope
 }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
+  // Fetched once: HMAC() looks the algorithm up in OpenSSL's providers on
+  // every call, which costs more than the hashing of a short message.
+  static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (hmac == nullptr) return std::string();
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(hmac);
+  if (ctx == nullptr) return std::string();
+  char digest[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_END};
   unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac,
-           &length) == nullptr) {
-    return std::string();
-  }
+  size_t length = 0;
+  const bool ok =
+      EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), params) ==
+          1 &&
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
+      EVP_MAC_final(ctx, mac, &length, sizeof mac) == 1;
+  EVP_MAC_CTX_free(ctx);
+  if (!ok) return std::string();
   return std::string(reinterpret_cast<const char*>(mac), length);
 }
 

@@ -17,6 +17,8 @@
 
 namespace gale::s3 {
 
+class SigningKeyCache;
+
 // A request as received: `raw_path` exactly as on the request line (before
 // '?', percent-encoded as sent), `raw_query` after '?' (without it), headers
 // in any case, repeats allowed.
@@ -75,6 +77,9 @@ struct SigV4Options {
   // Header-signed requests further than this from now: RequestTimeTooSkewed.
   // Presigned ones dated further in the future: AccessDenied.
   absl::Duration max_skew = absl::Minutes(15);
+  // Where derived signing keys are kept between requests; none: each
+  // request derives its own.
+  SigningKeyCache* signing_keys = nullptr;
 };
 
 // Whether `raw_query` authenticates with Signature Version 2 (AWSAccessKeyId

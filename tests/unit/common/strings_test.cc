@@ -48,3 +48,27 @@ TEST(StringsTest, Utf8PrefixEndBoundsEveryStringWithThePrefix) {
 
 }  // namespace
 }  // namespace gale
+
+namespace gale {
+namespace {
+
+TEST(StrCatTest, WritesEachArgumentAsFmtWould) {
+  const std::string text = "text";
+  const char* pointer = "pointer";
+  const absl::string_view absl_view("absl", 4);
+  EXPECT_EQ(StrCat(text, std::string_view("view"), pointer, "literal", absl_view, 'c'),
+            "textviewpointerliteralabslc");
+  EXPECT_EQ(StrCat(int64_t{-9223372036854775807} - 1, " ", uint64_t{18446744073709551615u}, " ", 0,
+                   " ", int8_t{-5}, " ", uint8_t{200}, " ", short{-3}),
+            "-9223372036854775808 18446744073709551615 0 -5 200 -3");
+  for (const int64_t n : {int64_t{1}, int64_t{-42}, int64_t{1234567890123}}) {
+    EXPECT_EQ(StrCat(n), fmt::format("{}", n));
+  }
+  EXPECT_EQ(StrCat(true, false), "truefalse");
+  EXPECT_EQ(StrCat(1.5, " ", 0.1), fmt::format("{} {}", 1.5, 0.1));
+  EXPECT_EQ(StrCat(), "");
+  EXPECT_EQ(StrCat(std::string("a\0b", 3)), std::string("a\0b", 3));
+}
+
+}  // namespace
+}  // namespace gale

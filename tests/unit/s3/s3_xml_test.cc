@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <pugixml.hpp>
+#include <random>
 #include <sstream>
 #include <string>
 
@@ -426,6 +427,19 @@ TEST(S3XmlResponsesTest, TimestampsHaveMilliseconds) {
   EXPECT_EQ(S3Timestamp(Utc(2006, 2, 3, 16, 45, 9) + absl::Microseconds(123999)),
             "2006-02-03T16:45:09.123Z");  // truncated
   EXPECT_EQ(S3Timestamp(absl::UnixEpoch()), "1970-01-01T00:00:00.000Z");
+  // As absl::FormatTime writes it, over four centuries either side of the
+  // epoch (before it too: the milliseconds count up from the second's start).
+  std::mt19937_64 random(7);
+  for (int i = 0; i < 2000; ++i) {
+    const absl::Time t =
+        absl::UnixEpoch() +
+        absl::Microseconds(static_cast<int64_t>(random() % (int64_t{25'000'000'000'000'000}) -
+                                                int64_t{12'500'000'000'000'000}));
+    EXPECT_EQ(S3Timestamp(t), absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone()));
+  }
+  EXPECT_EQ(
+      S3Timestamp(absl::FromCivil(absl::CivilSecond(12000, 1, 2, 3, 4, 5), absl::UTCTimeZone())),
+      "12000-01-02T03:04:05.000Z");
 }
 
 TEST(S3XmlResponsesTest, ListingUrlEncoding) {

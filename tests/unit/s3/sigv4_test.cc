@@ -4,6 +4,7 @@
 
 #include "common/sha256.h"
 #include "s3/protocol/s3_error.h"
+#include "s3/protocol/signing_key_cache.h"
 #include "tests/testing/status_matchers.h"
 
 namespace gale::s3 {
@@ -208,6 +209,34 @@ TEST(SigV4Test, WrongSecretDoesNotMatch) {
   EXPECT_EQ(CodeOf(VerifySigV4(GetObjectExample(), "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEZ",
                                kExampleTime)),
             S3ErrorCode::kSignatureDoesNotMatch);
+}
+
+TEST(SigV4Test, CachedSigningKeysVerifyAsDerivedOnesAndFollowTheSecret) {
+  SigningKeyCache cache(/*capacity=*/2);
+  const SigV4Options options{.region = "us-east-1", .signing_keys = &cache};
+  for (int i = 0; i < 2; ++i) {  // derived, then from the cache
+    ASSERT_OK_AND_ASSIGN(const SigV4Auth auth,
+                         VerifySigV4(GetObjectExample(), kSecret, kExampleTime, options));
+    EXPECT_EQ(auth.signing_key, SigningKey(kSecret, "20130524", "us-east-1", "s3"));
+    EXPECT_EQ(cache.size(), 1u);
+  }
+  // A changed secret is a new key, never the old one's.
+  EXPECT_EQ(CodeOf(VerifySigV4(GetObjectExample(), "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEZ",
+                               kExampleTime, options)),
+            S3ErrorCode::kSignatureDoesNotMatch);
+  EXPECT_EQ(cache.size(), 2u);
+  // Full: it starts over, and every answer is still the derivation's.
+  EXPECT_EQ(cache.Get(kSecret, "20130525", "us-east-1", "s3"),
+            SigningKey(kSecret, "20130525", "us-east-1", "s3"));
+  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_NE(cache.Get(kSecret, "20130525", "eu-west-1", "s3"),
+            cache.Get(kSecret, "20130525", "us-east-1", "s3"));
+}
+
+// HmacSha256 against RFC 4231's test case 2 (HMAC-SHA-256).
+TEST(SigV4Test, HmacSha256KnownAnswer) {
+  EXPECT_EQ(HexEncode(HmacSha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
 TEST(SigV4Test, TamperedRequestsDoNotMatch) {
