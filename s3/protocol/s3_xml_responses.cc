@@ -111,13 +111,14 @@ std::string S3Timestamp(absl::Time time) {
   const absl::CivilSecond civil = absl::ToCivilSecond(time, absl::UTCTimeZone());
   const int64_t millis =
       absl::ToInt64Milliseconds(time - absl::FromCivil(civil, absl::UTCTimeZone()));
-  if (civil.year() < 0 || civil.year() > 9999) {
+  if (civil.year() < 1000 || civil.year() > 9999) {  // %Y writes these without padding
     return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone());
   }
   char text[] = "0000-00-00T00:00:00.000Z";
   auto put = [&text](size_t at, int64_t value, int digits) {
-    for (int i = digits - 1; i >= 0; --i, value /= 10)
+    for (int i = digits - 1; i >= 0; --i, value /= 10) {
       text[at + i] = static_cast<char>('0' + value % 10);
+    }
   };
   put(0, civil.year(), 4);
   put(5, civil.month(), 2);

@@ -437,9 +437,12 @@ TEST(S3XmlResponsesTest, TimestampsHaveMilliseconds) {
                                                 int64_t{12'500'000'000'000'000}));
     EXPECT_EQ(S3Timestamp(t), absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone()));
   }
-  EXPECT_EQ(
-      S3Timestamp(absl::FromCivil(absl::CivilSecond(12000, 1, 2, 3, 4, 5), absl::UTCTimeZone())),
-      "12000-01-02T03:04:05.000Z");
+  // Years without four digits: as %Y writes them.
+  for (const int year : {12000, 999, 5, -44}) {
+    const absl::Time t =
+        absl::FromCivil(absl::CivilSecond(year, 1, 2, 3, 4, 5), absl::UTCTimeZone());
+    EXPECT_EQ(S3Timestamp(t), absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone()));
+  }
 }
 
 TEST(S3XmlResponsesTest, ListingUrlEncoding) {
