@@ -132,8 +132,9 @@ Status Measure(const BenchOptions& options, const std::string& backend,
       v1::GetFileRequest request;
       request.set_file(file_ids[static_cast<size_t>(i) % file_ids.size()]);
       request.set_with_chunks(true);
+      request.set_node_table(true);  // as the client library asks
       // Parsed into an arena, as a client that reads many answers would:
-      // the answer's 112 strings in one block instead of a heap node each.
+      // the answer's strings in one block instead of a heap node each.
       alignas(8) char first_block[8192];
       google::protobuf::ArenaOptions arena_options;
       arena_options.initial_block = first_block;
@@ -141,9 +142,11 @@ Status Measure(const BenchOptions& options, const std::string& backend,
       google::protobuf::Arena arena(arena_options);
       auto* response = google::protobuf::Arena::CreateMessage<v1::GetFileResponse>(&arena);
       RETURN_IF_ERROR(Call(cluster.stub.get(), &v1::Coordinator::Stub::GetFile, request, response));
-      if (response->file().chunks_size() != kChunksPerFile) {
-        return absl::InternalError(
-            StrCat("file ", request.file(), " has ", response->file().chunks_size(), " chunks"));
+      if (response->file().chunks_size() != kChunksPerFile ||
+          response->file().nodes_size() != kStorageNodes) {
+        return absl::InternalError(StrCat("file ", request.file(), " has ",
+                                          response->file().chunks_size(), " chunks on ",
+                                          response->file().nodes_size(), " nodes"));
       }
       return absl::OkStatus();
     });

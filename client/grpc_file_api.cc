@@ -51,7 +51,14 @@ FileInfo FromProto(const v1::FileInfo& file) {
   for (const auto& c : file.chunks()) {
     FileInfo::Chunk chunk{c.index(), c.chunk_id(), c.size(), {}};
     for (const auto& r : c.replicas()) {
-      chunk.replicas.push_back({r.node_id(), r.address(), NodeStateText(r.node_state())});
+      if (file.nodes_size() == 0) {
+        chunk.replicas.push_back({r.node_id(), r.address(), NodeStateText(r.node_state())});
+      } else if (r.node() >= 0 && r.node() < file.nodes_size()) {
+        // An answer with a node table (GetFile): the replica names its node
+        // by index. One naming no node is left out, as a stale location is.
+        const v1::ReplicaNode& node = file.nodes(r.node());
+        chunk.replicas.push_back({node.node_id(), node.address(), NodeStateText(r.node_state())});
+      }
     }
     out.chunks.push_back(std::move(chunk));
   }
@@ -152,6 +159,7 @@ Result<FileInfo> GrpcFileApi::GetFile(std::string_view id_or_name, bool with_chu
   v1::GetFileRequest request;
   request.set_file(std::string(id_or_name));
   request.set_with_chunks(with_chunks);
+  request.set_node_table(true);
   v1::GetFileResponse response;
   RETURN_IF_ERROR(coordinator_->Run(
       [&](auto* stub, auto* context) { return stub->GetFile(context, request, &response); }));

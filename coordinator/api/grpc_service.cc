@@ -1,5 +1,6 @@
 #include "coordinator/api/grpc_service.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/time/clock.h"
 #include "common/grpc_util.h"
 #include "common/strings.h"
@@ -120,9 +121,11 @@ void ToProto(const FileRecord& file, v1::FileInfo* out) {
 }
 
 // Moves the view's strings into the message (a file's chunks and their
-// replicas are most of the answer).
-void ToProto(FileView&& view, v1::FileInfo* out) {
+// replicas are most of the answer). With `node_table`, each node's id and
+// address go into `nodes` once and replicas refer to them by index.
+void ToProto(FileView&& view, v1::FileInfo* out, bool node_table = false) {
   ToProto(view.file, out);
+  absl::flat_hash_map<std::string, int> node_index;
   out->mutable_chunks()->Reserve(static_cast<int>(view.chunks.size()));
   for (auto& chunk : view.chunks) {
     v1::FileChunk* c = out->add_chunks();
@@ -130,7 +133,21 @@ void ToProto(FileView&& view, v1::FileInfo* out) {
     c->set_chunk_id(std::move(chunk.ref.chunk_id));
     c->set_size(chunk.ref.size);
     c->mutable_replicas()->Reserve(static_cast<int>(chunk.replicas.size()));
-    for (auto& replica : chunk.replicas) ToProto(std::move(replica), c->add_replicas());
+    for (auto& replica : chunk.replicas) {
+      if (!node_table) {
+        ToProto(std::move(replica), c->add_replicas());
+        continue;
+      }
+      auto [at, added] = node_index.try_emplace(replica.node_id, out->nodes_size());
+      if (added) {
+        v1::ReplicaNode* node = out->add_nodes();
+        node->set_node_id(std::move(replica.node_id));
+        node->set_address(std::move(replica.address));
+      }
+      v1::Replica* r = c->add_replicas();
+      r->set_node(at->second);
+      r->set_node_state(ToProto(replica.node_state));
+    }
   }
 }
 
@@ -454,7 +471,7 @@ grpc::Status CoordinatorGrpcService::GetFile(grpc::ServerContext* context,
                                              v1::GetFileResponse* response) {
   return Handle("GetFile", context, [&]() -> Status {
     ASSIGN_OR_RETURN(FileView view, ctx_.files->GetFile(request->file(), request->with_chunks()));
-    ToProto(std::move(view), response->mutable_file());
+    ToProto(std::move(view), response->mutable_file(), request->node_table());
     return absl::OkStatus();
   });
 }

@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 
 #include "common/file_util.h"
 #include "common/grpc_util.h"
+#include "common/sha256.h"
 #include "common/strings.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
@@ -188,6 +190,98 @@ TEST_F(CoordinatorITest, SilentNodeLeavesActiveListThenDies) {
     auto metrics = ops.Get("/metrics");
     return metrics && metrics->body.find("gale_nodes{state=\"active\"} 2") != std::string::npos;
   }));
+}
+
+// GetFile with a node table names each node once and replicas by index;
+// resolved, it says exactly what the answer without one says.
+TEST_F(CoordinatorITest, GetFileWithANodeTableResolvesToTheSameReplicas) {
+  StartCluster({});
+  std::vector<std::string> nodes;
+  for (int i = 0; i < 3; ++i) {
+    nodes.push_back(GrpcRegister("", StrCat("127.0.0.1:", 9101 + i)));
+    grpc::ClientContext ctx;
+    v1::NodeHeartbeatRequest req;
+    req.set_node_id(nodes.back());
+    req.mutable_stats()->set_storage_available(int64_t{1} << 40);
+    v1::NodeHeartbeatResponse resp;
+    ASSERT_TRUE(stub_->NodeHeartbeat(&ctx, req, &resp).ok());
+  }
+  auto call = [&](auto method, const auto& request, auto* response) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    const grpc::Status s = ((*stub_).*method)(&ctx, request, response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return s.ok();
+  };
+  v1::CreateFileRequest create;
+  create.set_name("table");
+  create.set_size(4 * 100);
+  create.set_chunk_size(100);
+  create.set_write_mode(v1::WRITE_MODE_SYNC);
+  v1::CreateFileResponse created;
+  ASSERT_TRUE(call(&v1::Coordinator::Stub::CreateFile, create, &created));
+  v1::AllocateChunksRequest allocate;
+  allocate.set_file_id(created.file_id());
+  for (int i = 0; i < 4; ++i) {
+    v1::ChunkSpec* spec = allocate.add_chunks();
+    spec->set_index(i);
+    spec->set_chunk_id(common::Sha256::Hex(StrCat("table ", i)));
+    spec->set_size(100);
+  }
+  v1::AllocateChunksResponse placements;
+  ASSERT_TRUE(call(&v1::Coordinator::Stub::AllocateChunks, allocate, &placements));
+  std::map<std::string, v1::ReportChunkChangesRequest> reports;
+  for (const v1::ChunkPlacement& placement : placements.placements()) {
+    for (const v1::Target& target : placement.targets()) {
+      v1::ReportChunkChangesRequest& report = reports[target.node_id()];
+      report.set_node_id(target.node_id());
+      v1::ChunkEntry* entry = report.add_received();
+      entry->set_chunk_id(placement.chunk_id());
+      entry->set_size(100);
+    }
+  }
+  ASSERT_EQ(reports.size(), 3u);
+  for (const auto& [node, report] : reports) {
+    v1::ReportChunkChangesResponse reported;
+    ASSERT_TRUE(call(&v1::Coordinator::Stub::ReportChunkChanges, report, &reported));
+  }
+  v1::CommitFileRequest commit;
+  commit.set_file_id(created.file_id());
+  commit.set_size(400);
+  commit.set_sha256(common::Sha256::Hex("table"));
+  v1::CommitFileResponse committed;
+  ASSERT_TRUE(call(&v1::Coordinator::Stub::CommitFile, commit, &committed));
+
+  v1::GetFileRequest get;
+  get.set_file(created.file_id());
+  get.set_with_chunks(true);
+  v1::GetFileResponse plain;
+  ASSERT_TRUE(call(&v1::Coordinator::Stub::GetFile, get, &plain));
+  get.set_node_table(true);
+  v1::GetFileResponse tabled;
+  ASSERT_TRUE(call(&v1::Coordinator::Stub::GetFile, get, &tabled));
+
+  EXPECT_EQ(plain.file().nodes_size(), 0);
+  ASSERT_EQ(tabled.file().nodes_size(), 3) << "each node once";
+  ASSERT_EQ(tabled.file().chunks_size(), 4);
+  ASSERT_EQ(plain.file().chunks_size(), 4);
+  for (int c = 0; c < 4; ++c) {
+    const v1::FileChunk& p = plain.file().chunks(c);
+    const v1::FileChunk& t = tabled.file().chunks(c);
+    EXPECT_EQ(t.chunk_id(), p.chunk_id());
+    ASSERT_EQ(p.replicas_size(), 3);
+    ASSERT_EQ(t.replicas_size(), p.replicas_size());
+    for (int r = 0; r < p.replicas_size(); ++r) {
+      const v1::Replica& replica = t.replicas(r);
+      EXPECT_TRUE(replica.node_id().empty() && replica.address().empty());
+      ASSERT_GE(replica.node(), 0);
+      ASSERT_LT(replica.node(), 3);
+      const v1::ReplicaNode& node = tabled.file().nodes(replica.node());
+      EXPECT_EQ(node.node_id(), p.replicas(r).node_id());
+      EXPECT_EQ(node.address(), p.replicas(r).address());
+      EXPECT_EQ(replica.node_state(), p.replicas(r).node_state());
+    }
+  }
 }
 
 TEST_F(CoordinatorITest, HealthEndpointsAnswer) {
