@@ -407,6 +407,12 @@ TEST_F(GatewayTest, ListingsV1AndV2) {
   EXPECT_THAT(res->body, HasSubstr("<VersionId>null</VersionId>"));
   ExpectError(Send("GET", "/nope", "list-type=2"), 404, "NoSuchBucket");
   ExpectError(Send("GET", "/bkt", "max-keys=-1"), 400, "InvalidArgument");
+  // A missing bucket is reported before a bad parameter.
+  ExpectError(Send("GET", "/bkt", "list-type=2&max-keys=-1"), 400, "InvalidArgument");
+  ExpectError(Send("GET", "/nope", "list-type=2&max-keys=-1"), 404, "NoSuchBucket");
+  ExpectError(Send("GET", "/bkt", "list-type=2&continuation-token=%21"), 400, "InvalidArgument");
+  ExpectError(Send("GET", "/nope", "list-type=2&continuation-token=%21"), 404, "NoSuchBucket");
+  ExpectError(Send("GET", "/nope", "list-type=2&fetch-owner=true"), 404, "NoSuchBucket");
 }
 
 TEST_F(GatewayTest, PaginatesByContinuationTokenAndMarker) {
