@@ -1,7 +1,5 @@
 #include "s3/protocol/signing_key_cache.h"
 
-#include <openssl/crypto.h>
-
 #include "common/strings.h"
 #include "s3/protocol/sigv4.h"
 
@@ -9,15 +7,12 @@ namespace gale::s3 {
 
 std::string SigningKeyCache::Get(std::string_view secret_key, std::string_view date,
                                  std::string_view region, std::string_view service) {
-  // The parts are separated by a byte none of them may hold in a valid
-  // request ('/' cannot be in a date, region or service of a parsed scope).
+  // '/' cannot be in a parsed scope's date, region or service, and the
+  // secret comes last: no two keys share an id.
   std::string id = StrCat(date, "/", region, "/", service, "/", secret_key);
   {
     absl::MutexLock lock(&mu_);
-    if (auto found = keys_.find(id); found != keys_.end()) {
-      OPENSSL_cleanse(id.data(), id.size());
-      return found->second;
-    }
+    if (auto found = keys_.find(id); found != keys_.end()) return found->second;
   }
   std::string key = SigningKey(secret_key, date, region, service);
   absl::MutexLock lock(&mu_);
