@@ -252,30 +252,22 @@ Status ListNextPage(S3BenchClient* client, int keys, ListWalk* walk) {
 }
 
 // The transport's part of a listing: a real first page of 1,000 keys,
-// captured, then served as it is by a cpp-httplib server in this process
-// (the gateway's HTTP library, no signature check, no backend, no XML
-// writing) to the same number of keep-alive clients, which read it as the
-// listing load does. Pages per second: the ceiling a gateway could reach if
-// answering a listing cost nothing.
+// captured, then served as it is by the gateway's HTTP server class in this
+// process (no signature check, no backend, no XML writing) to the same number of keep-alive
+// clients, which read it as the listing load does. Pages per second: the ceiling a gateway could
+// reach if answering a listing cost nothing.
 Result<LoadResult> StaticPages(const LoadOptions& load, S3BenchClient* client) {
   ASSIGN_OR_RETURN(const std::string page, client->ListObjectsV2Xml(kListBucket, kListPage, ""));
-  httplib::Server server;
-  // As the gateway's server (common/http_server.h's defaults) and the S3
-  // clients: no Nagle delay, connections kept for 1,000 requests (the
-  // library's default closes each after 5), a worker per connection.
-  const common::HttpServerOptions defaults;
-  server.set_tcp_nodelay(true);
-  server.set_keep_alive_max_count(defaults.keep_alive_max_count);
-  server.new_task_queue = [threads = defaults.threads] {
-    return new httplib::ThreadPool(static_cast<size_t>(threads));
-  };
+  // The gateway's own server class: the same listen backlog (a raw
+  // cpp-httplib server listens with 5: eight clients connecting at once lost
+  // SYNs, and a retried SYN waits a second, which made this ceiling ~490
+  // pages/s in some runs), keep-alive settings and worker threads.
+  common::HttpServer server("static-page", common::HttpServerOptions{}, nullptr);
   server.Get("/page", [&](const httplib::Request&, httplib::Response& res) {
     res.set_content(page, "application/xml");
   });
-  const int port = server.bind_to_any_port("127.0.0.1");
-  if (port <= 0) return absl::UnavailableError("cannot listen on 127.0.0.1 for the static page");
-  // Connections wait in the listening socket's backlog until it accepts.
-  std::thread serving([&] { server.listen_after_bind(); });
+  ASSIGN_OR_RETURN(const int port, server.Bind("127.0.0.1", 0));
+  server.Start();
   std::vector<std::unique_ptr<httplib::Client>> readers;
   for (int w = 0; w < load.concurrency; ++w) {
     readers.push_back(std::make_unique<httplib::Client>("127.0.0.1", port));
@@ -291,8 +283,7 @@ Result<LoadResult> StaticPages(const LoadOptions& load, S3BenchClient* client) {
     }
     return absl::OkStatus();
   });
-  server.stop();
-  serving.join();
+  server.Stop();
   return served;
 }
 
