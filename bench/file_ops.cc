@@ -35,9 +35,7 @@ Status CommitSyntheticFile(v1::Coordinator::Stub* stub, SimulatedNodes* nodes,
       stored[target.node_id()].push_back(placement.chunk_id());
     }
   }
-  for (const auto& [node_id, ids] : stored) {
-    RETURN_IF_ERROR(nodes->ReportStored(node_id, ids, chunk_size));
-  }
+  RETURN_IF_ERROR(nodes->ReportStored(stored, chunk_size));
 
   v1::CommitFileRequest commit;
   commit.set_file_id(created.file_id());

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <random>
 
+#include "absl/synchronization/mutex.h"
 #include "bench/rpc.h"
 #include "common/strings.h"
 
@@ -46,17 +47,41 @@ Status SimulatedNodes::Heartbeat(int i) {
   return absl::OkStatus();
 }
 
-Status SimulatedNodes::ReportStored(const std::string& node_id,
-                                    const std::vector<std::string>& chunks, int64_t size) {
-  v1::ReportChunkChangesRequest request;
-  request.set_node_id(node_id);
-  for (const std::string& chunk : chunks) {
-    v1::ChunkEntry* entry = request.add_received();
-    entry->set_chunk_id(chunk);
-    entry->set_size(size);
+Status SimulatedNodes::ReportStored(const std::map<std::string, std::vector<std::string>>& stored,
+                                    int64_t size) {
+  struct Report {
+    grpc::ClientContext context;
+    v1::ReportChunkChangesRequest request;
+    v1::ReportChunkChangesResponse response;
+    grpc::Status status;
+  };
+  std::vector<Report> reports(stored.size());
+  absl::Mutex mu;
+  size_t pending = stored.size();
+  size_t i = 0;
+  for (const auto& [node_id, chunks] : stored) {
+    Report& report = reports[i++];
+    report.context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    report.request.set_node_id(node_id);
+    for (const std::string& chunk : chunks) {
+      v1::ChunkEntry* entry = report.request.add_received();
+      entry->set_chunk_id(chunk);
+      entry->set_size(size);
+    }
+    stub_->async()->ReportChunkChanges(&report.context, &report.request, &report.response,
+                                       [&report, &mu, &pending](grpc::Status status) {
+                                         absl::MutexLock lock(&mu);
+                                         report.status = std::move(status);
+                                         --pending;
+                                       });
   }
-  v1::ReportChunkChangesResponse response;
-  return Call(stub_, &v1::Coordinator::Stub::ReportChunkChanges, request, &response);
+  absl::MutexLock lock(&mu);
+  mu.Await(absl::Condition(
+      +[](size_t* left) { return *left == 0; }, &pending));
+  for (const Report& report : reports) {
+    RETURN_IF_ERROR(common::FromGrpcStatus(report.status));
+  }
+  return absl::OkStatus();
 }
 
 void SimulatedNodes::StartKeepAlive(int interval_ms) {

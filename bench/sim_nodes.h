@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -31,9 +32,9 @@ class SimulatedNodes {
 
   // One heartbeat of node `i`, with stats.
   Status Heartbeat(int i);
-  // Node `node_id` stored `chunks` of `size` bytes each.
-  Status ReportStored(const std::string& node_id, const std::vector<std::string>& chunks,
-                      int64_t size);
+  // Each node (by id) stored its chunks, of `size` bytes each: one report
+  // per node, all in flight at once, as nodes report independently.
+  Status ReportStored(const std::map<std::string, std::vector<std::string>>& stored, int64_t size);
 
   // Heartbeats every node every `interval_ms` on a thread of its own, so
   // that they stay active while a scenario loads something else.

@@ -66,6 +66,12 @@ std::string StrCat(const Args&... args) {
   return out;
 }
 
+// Appends the text forms of its arguments to `out`, as StrCat writes them.
+template <typename... Args>
+void StrAppend(std::string* out, const Args&... args) {
+  (strings_internal::AppendPiece(*out, args), ...);
+}
+
 // Splits on `sep`, trimming ASCII whitespace around each piece and dropping
 // empty pieces.
 std::vector<std::string_view> SplitTrimmed(std::string_view text, char sep);

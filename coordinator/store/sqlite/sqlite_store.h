@@ -191,14 +191,18 @@ class SqliteStore final : public MetadataStore {
   // The bodies of InsertFile, CommitFile, CommitObject and CommitPart (the
   // commits set `replaced`).
   static Result<int64_t> InsertFileIn(SqliteDb& db, const FileRecord& file);  // its key
-  // WriteUpload's attach to a new file and its copies, in a few statements
-  // over JSON arrays rather than several per chunk.
-  static Status AttachUploadIn(SqliteDb& db, int64_t file_key, int factor,
-                               const std::vector<FileChunkRef>& chunks, absl::Time now);
+  // Chunk keys by chunk id (hex), as a write learned them.
+  using ChunkKeys = std::map<std::string, int64_t, std::less<>>;
+  // WriteUpload's attach to a new file, in a few statements over JSON arrays
+  // rather than several per chunk; the keys of its chunks.
+  static Result<ChunkKeys> AttachUploadIn(SqliteDb& db, int64_t file_key, int factor,
+                                          const std::vector<FileChunkRef>& chunks, absl::Time now);
   // A node's copies, stored (a replica being deleted stays so); chunks not
-  // known yet get key rows.
+  // known yet get key rows. Copies of chunks in `keys` are written by key,
+  // without looking their ids up.
   static Status RecordCopiesIn(SqliteDb& db, std::string_view node_id,
-                               const std::vector<ChunkReplica>& copies, absl::Time now);
+                               const std::vector<ChunkReplica>& copies, absl::Time now,
+                               const ChunkKeys* keys = nullptr);
   static Status CommitFileIn(SqliteDb& db, std::string_view file_id, int64_t size,
                              std::string_view sha256, absl::Time now, std::string* replaced);
   static Status CommitObjectIn(SqliteDb& db, const ObjectRecord& object, std::string_view sha256,

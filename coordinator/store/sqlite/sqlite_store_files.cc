@@ -467,29 +467,53 @@ Result<std::vector<ReplicaRecord>> SqliteStore::GetReplicas(
 }
 
 Status SqliteStore::RecordCopiesIn(SqliteDb& db, std::string_view node_id,
-                                   const std::vector<ChunkReplica>& copies, absl::Time now) {
+                                   const std::vector<ChunkReplica>& copies, absl::Time now,
+                                   const ChunkKeys* keys) {
   if (copies.empty()) return absl::OkStatus();
+  // Copies of chunks whose keys the caller knows, as [key, size]; the others
+  // by id.
+  std::string keyed = "[";
   nlohmann::json rows = nlohmann::json::array();
   for (const ChunkReplica& copy : copies) {
+    const auto key = keys == nullptr ? ChunkKeys::const_iterator{} : keys->find(copy.chunk_id);
+    if (keys != nullptr && key != keys->end()) {
+      StrAppend(&keyed, keyed.size() > 1 ? ",[" : "[", key->second, ",", copy.size, "]");
+      continue;
+    }
     RETURN_IF_ERROR(common::ValidateChunkId(copy.chunk_id));
     rows.push_back({copy.chunk_id, copy.size});
   }
-  const std::string json = rows.dump();
+  keyed += "]";
   ASSIGN_OR_RETURN(const int64_t node, NodeKeyIn(db, node_id));
+  // A replica being deleted stays so: its delete order is already out.
+  constexpr std::string_view kUpsert =
+      " WHERE true ON CONFLICT (chunk, node) DO UPDATE SET size = excluded.size, updated_at_ms = "
+      "excluded.updated_at_ms, state = CASE WHEN replicas.state = 'deleting' THEN 'deleting' ELSE "
+      "'stored' END";
+  if (keyed.size() > 2) {
+    ASSIGN_OR_RETURN(auto upsert,
+                     db.Prepare(StrCat("INSERT INTO replicas (chunk, node, size, state, "
+                                       "updated_at_ms) SELECT value ->> 0, ?1, value ->> 1, "
+                                       "'stored', ?2 FROM json_each(?3)",
+                                       kUpsert)));
+    upsert->Bind(1, node).Bind(2, absl::ToUnixMillis(now)).Bind(3, keyed);
+    RETURN_IF_ERROR(upsert->Run());
+  }
+  if (rows.empty()) return absl::OkStatus();
+  const std::string json = rows.dump();
   // A chunk not known yet gets a key row (known only from reports); a key
   // that exists is only looked up, not rewritten.
-  ASSIGN_OR_RETURN(auto keys, db.Prepare("INSERT INTO chunks (id) SELECT unhex(value ->> 0) FROM "
-                                         "json_each(?) WHERE true ON CONFLICT (id) DO NOTHING"));
-  keys->Bind(1, json);
-  RETURN_IF_ERROR(keys->Run());
-  // A replica being deleted stays so: its delete order is already out.
-  ASSIGN_OR_RETURN(
-      auto upsert,
-      db.Prepare("INSERT INTO replicas (chunk, node, size, state, updated_at_ms) SELECT c.seq, ?1, "
-                 "j.value ->> 1, 'stored', ?2 FROM json_each(?3) j JOIN chunks c ON c.id = "
-                 "unhex(j.value ->> 0) WHERE true ON CONFLICT (chunk, node) DO UPDATE SET size = "
-                 "excluded.size, updated_at_ms = excluded.updated_at_ms, state = CASE WHEN "
-                 "replicas.state = 'deleting' THEN 'deleting' ELSE 'stored' END"));
+  ASSIGN_OR_RETURN(auto keys_made,
+                   db.Prepare("INSERT INTO chunks (id) SELECT unhex(value ->> 0) FROM "
+                              "json_each(?) WHERE true ON CONFLICT (id) DO NOTHING"));
+  keys_made->Bind(1, json);
+  RETURN_IF_ERROR(keys_made->Run());
+  ASSIGN_OR_RETURN(auto upsert,
+                   db.Prepare(StrCat("INSERT INTO replicas (chunk, node, size, state, "
+                                     "updated_at_ms) SELECT c.seq, ?1, j.value ->> 1, 'stored', ?2 "
+                                     "FROM json_each(?3) j JOIN chunks c ON c.id = "
+                                     "unhex(j.value ->> 0)",
+                                     kUpsert)));
   upsert->Bind(1, node).Bind(2, absl::ToUnixMillis(now)).Bind(3, json);
   return upsert->Run();
 }
@@ -515,8 +539,10 @@ Status SqliteStore::ApplyReplicaChanges(std::string_view node_id,
   });
 }
 
-Status SqliteStore::AttachUploadIn(SqliteDb& db, int64_t file_key, int factor,
-                                   const std::vector<FileChunkRef>& chunks, absl::Time now) {
+Result<SqliteStore::ChunkKeys> SqliteStore::AttachUploadIn(SqliteDb& db, int64_t file_key,
+                                                           int factor,
+                                                           const std::vector<FileChunkRef>& chunks,
+                                                           absl::Time now) {
   // Each chunk once, with its references in this file; refused as
   // AttachChunks refuses a chunk of two sizes.
   std::map<std::string_view, std::pair<int64_t, int64_t>> counts;  // id -> (size, references)
@@ -544,14 +570,16 @@ Status SqliteStore::AttachUploadIn(SqliteDb& db, int64_t file_key, int factor,
     referenced.insert(known->Text(0));
   }
   known.reset();
-  std::vector<std::string_view> fresh;
+  ChunkKeys keys;
+  nlohmann::json fresh = nlohmann::json::array();
   for (std::string_view id : ids) {
-    if (referenced.contains(std::string(id))) {
-      for (int64_t i = 0; i < counts[id].second; ++i) {
-        RETURN_IF_ERROR(ReferenceChunkIn(db, id, counts[id].first, factor, now).status());
-      }
-    } else {
-      fresh.push_back(id);
+    const auto [size, references] = counts[id];
+    if (!referenced.contains(std::string(id))) {
+      fresh.push_back({id, size, references});
+      continue;
+    }
+    for (int64_t i = 0; i < references; ++i) {
+      ASSIGN_OR_RETURN(keys[std::string(id)], ReferenceChunkIn(db, id, size, factor, now));
     }
   }
   if (!fresh.empty()) {
@@ -562,33 +590,41 @@ Status SqliteStore::AttachUploadIn(SqliteDb& db, int64_t file_key, int factor,
                    "WHERE true ON CONFLICT (id) DO UPDATE SET size = excluded.size, refcount = "
                    "excluded.refcount, created_at_ms = excluded.created_at_ms, "
                    "unreferenced_since_ms = NULL, replication_factor = "
-                   "excluded.replication_factor"));
-    nlohmann::json rows = nlohmann::json::array();
-    for (std::string_view id : fresh) rows.push_back({id, counts[id].first, counts[id].second});
-    insert->Bind(1, rows.dump());
+                   "excluded.replication_factor RETURNING lower_hex(id), seq"));
+    insert->Bind(1, fresh.dump());
     insert->Bind(2, absl::ToUnixMillis(now)).Bind(3, int64_t{factor});
-    RETURN_IF_ERROR(insert->Run());
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, insert->Step());
+      if (!row) break;
+      keys[insert->Text(0)] = insert->Int(1);
+    }
   }
-  ASSIGN_OR_RETURN(auto place,
-                   db.Prepare("INSERT OR REPLACE INTO file_chunks (file, idx, chunk, size) SELECT "
-                              "?1, j.value ->> 0, c.seq, j.value ->> 2 FROM json_each(?2) j JOIN "
-                              "chunks c ON c.id = unhex(j.value ->> 1)"));
-  nlohmann::json rows = nlohmann::json::array();
+  // The file's chunks by key: [index, key, size].
+  std::string rows = "[";
   for (const FileChunkRef& chunk : chunks) {
-    rows.push_back({chunk.index, chunk.chunk_id, chunk.size});
+    const auto key = keys.find(chunk.chunk_id);
+    if (key == keys.end()) return absl::InternalError(StrCat("no key for chunk ", chunk.chunk_id));
+    StrAppend(&rows, rows.size() > 1 ? ",[" : "[", chunk.index, ",", key->second, ",", chunk.size,
+              "]");
   }
-  place->Bind(1, file_key).Bind(2, rows.dump());
-  return place->Run();
+  rows += "]";
+  ASSIGN_OR_RETURN(auto place, db.Prepare("INSERT OR REPLACE INTO file_chunks (file, idx, chunk, "
+                                          "size) SELECT ?1, value ->> 0, value ->> 1, value ->> 2 "
+                                          "FROM json_each(?2)"));
+  place->Bind(1, file_key).Bind(2, rows);
+  RETURN_IF_ERROR(place->Run());
+  return keys;
 }
 
 Result<std::string> SqliteStore::WriteUpload(const UploadRecord& upload, absl::Time now) {
   std::string replaced;
   RETURN_IF_ERROR(Write([&](SqliteDb& db) -> Status {
     ASSIGN_OR_RETURN(const int64_t file_key, InsertFileIn(db, upload.file));
-    RETURN_IF_ERROR(AttachUploadIn(db, file_key, upload.file.replication_factor, upload.chunks,
-                                   upload.attached_at.value_or(now)));
+    ASSIGN_OR_RETURN(const ChunkKeys keys,
+                     AttachUploadIn(db, file_key, upload.file.replication_factor, upload.chunks,
+                                    upload.attached_at.value_or(now)));
     for (const auto& [node_id, copies] : ReceiptsByNode(upload.receipts)) {
-      RETURN_IF_ERROR(RecordCopiesIn(db, node_id, copies, now));
+      RETURN_IF_ERROR(RecordCopiesIn(db, node_id, copies, now, &keys));
     }
     if (!upload.commit) return absl::OkStatus();
     if (!upload.binding) {

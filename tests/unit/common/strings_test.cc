@@ -70,5 +70,12 @@ TEST(StrCatTest, WritesEachArgumentAsFmtWould) {
   EXPECT_EQ(StrCat(std::string("a\0b", 3)), std::string("a\0b", 3));
 }
 
+TEST(StrCatTest, StrAppendAddsWhatStrCatWrites) {
+  std::string out = "[";
+  StrAppend(&out, int64_t{-7}, ",", 'x', std::string_view("y"), 2.5);
+  StrAppend(&out);
+  EXPECT_EQ(out, StrCat("[", int64_t{-7}, ",", 'x', "y", 2.5));
+}
+
 }  // namespace
 }  // namespace gale

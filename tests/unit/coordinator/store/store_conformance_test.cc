@@ -857,6 +857,21 @@ TYPED_TEST(StoreConformanceTest, WriteUploadWritesAFileItsChunksAndCopiesAtOnce)
   EXPECT_STATUS(store->WriteUpload(unbound, At(12)), StatusCode::kNotFound, "no bucket");
   EXPECT_STATUS(store->GetFile("o2"), StatusCode::kNotFound, "");
 
+  // A chunk twice in one file and a chunk known so far only from a node's
+  // report: recorded as if written one by one.
+  ASSERT_OK(store->ApplyReplicaChanges("n3", {{Id(11), 100}}, {}, {}, At(12)));
+  UploadRecord mixed = upload_of("m1", "mixed", {10, 11, 10});
+  mixed.receipts = {{"n1", {Id(10), 100}}, {"n2", {Id(11), 100}}};
+  ASSERT_OK(store->WriteUpload(mixed, At(13)));
+  EXPECT_EQ(this->Refcount(10), 2);
+  EXPECT_EQ(this->Refcount(11), 1);
+  EXPECT_EQ(this->Replicas(10), std::vector<std::string>{"n1:stored"});
+  EXPECT_EQ(this->Replicas(11), (std::vector<std::string>{"n2:stored", "n3:stored"}));
+  ASSERT_OK_AND_ASSIGN(chunks, store->GetFileChunks("m1"));
+  ASSERT_EQ(chunks.size(), 3u);
+  EXPECT_EQ(chunks[2].chunk_id, Id(10));
+  EXPECT_EQ(chunks[1].chunk_id, Id(11));
+
   this->Reopen();
   EXPECT_EQ(this->store_->GetFileByName("name")->id, "u2");
   EXPECT_EQ(this->Replicas(1), (std::vector<std::string>{"n1:stored", "n2:stored"}));
