@@ -1,9 +1,7 @@
 #pragma once
 
-#include <functional>
 #include <optional>
 #include <string>
-#include <variant>
 
 #include "client/coordinator_client.h"
 #include "client/file_api.h"
@@ -11,25 +9,6 @@
 #include "proto/coordinator.pb.h"
 
 namespace gale::client {
-
-// Where an object's upload goes: its bucket and key, and its attributes,
-// asked for when the upload commits (after its bytes were streamed, so that
-// an ETag computed on the way is known).
-struct ObjectTarget {
-  std::string bucket;
-  std::string key;
-  std::function<ObjectAttributes()> attributes;
-};
-
-// Where a multipart upload's part goes: its upload and number, and its ETag,
-// asked for when the part commits.
-struct PartTarget {
-  std::string upload_id;
-  int part_number = 0;
-  std::function<std::string()> etag;
-};
-
-using UploadTarget = std::variant<ObjectTarget, PartTarget>;
 
 // FileApi over the coordinator's gRPC API (with failover between
 // coordinators). With a target, the files it creates are nameless uploads of

@@ -1,10 +1,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
+#include "client/file_api.h"
 #include "common/status.h"
 
 namespace gale::client {
@@ -77,6 +81,67 @@ struct UploadListRequest {
   std::string after_key;  // uploads after (after_key, after_upload_id)
   std::string after_upload_id;
   int max_uploads = 1000;  // 1..1000
+};
+
+// Where an object's upload goes: its bucket and key, and its attributes,
+// asked for when the upload commits (after its bytes were streamed, so that
+// an ETag computed on the way is known).
+struct ObjectTarget {
+  std::string bucket;
+  std::string key;
+  std::function<ObjectAttributes()> attributes;
+};
+
+// Where a multipart upload's part goes: its upload and number, and its ETag,
+// asked for when the part commits.
+struct PartTarget {
+  std::string upload_id;
+  int part_number = 0;
+  std::function<std::string()> etag;
+};
+
+using UploadTarget = std::variant<ObjectTarget, PartTarget>;
+
+// The coordinator's buckets, objects and multipart uploads, as the S3
+// gateway uses them: over gRPC in gale-s3 (GrpcObjectApi), by direct calls
+// when the coordinator serves S3 itself. An object's bytes go up through an
+// Uploader over a FileApi with an ObjectTarget, a part's with a PartTarget.
+// Errors carry the coordinator's codes and messages. Implementations are
+// thread-safe.
+class ObjectApi {
+ public:
+  virtual ~ObjectApi() = default;
+
+  virtual Status CreateBucket(const std::string& name, const std::string& owner) = 0;
+  virtual Result<BucketInfo> GetBucket(const std::string& name) = 0;
+  virtual Result<std::vector<BucketInfo>> ListBuckets() = 0;
+  virtual Status DeleteBucket(const std::string& name) = 0;
+  // The object, and with `with_chunks` its file's chunks and live replicas
+  // (what a Downloader reads).
+  virtual Result<std::pair<ObjectInfo, FileInfo>> GetObject(const std::string& bucket,
+                                                            const std::string& key,
+                                                            bool with_chunks) = 0;
+  virtual Result<ObjectListing> ListObjects(const ObjectListRequest& request) = 0;
+  virtual Status DeleteObject(const std::string& bucket, const std::string& key) = 0;
+  virtual Status SetObjectTags(const std::string& bucket, const std::string& key,
+                               const std::map<std::string, std::string>& tags) = 0;
+  // A copy sharing the source's chunks; FAILED_PRECONDITION when
+  // `source_file_id` is given and the source was replaced since.
+  virtual Result<ObjectInfo> CopyObject(const std::string& source_bucket,
+                                        const std::string& source_key,
+                                        const std::string& source_file_id,
+                                        const ObjectInfo& target) = 0;
+
+  virtual Result<MultipartUploadInfo> CreateMultipartUpload(const MultipartUploadInfo& upload) = 0;
+  virtual Result<MultipartUploadInfo> GetMultipartUpload(const std::string& upload_id) = 0;
+  virtual Result<std::vector<MultipartUploadInfo>> ListMultipartUploads(
+      const UploadListRequest& request) = 0;
+  virtual Result<std::vector<PartInfo>> ListParts(const std::string& upload_id) = 0;
+  virtual Status AbortMultipartUpload(const std::string& upload_id) = 0;
+  // `parts`: part numbers and file ids as ListParts gave them.
+  virtual Result<ObjectInfo> CompleteMultipartUpload(const std::string& upload_id,
+                                                     const std::vector<PartInfo>& parts,
+                                                     const std::string& etag) = 0;
 };
 
 }  // namespace gale::client

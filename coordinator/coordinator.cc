@@ -10,6 +10,8 @@
 #include "coordinator/api/access_policy.h"
 #include "coordinator/api/grpc_service.h"
 #include "coordinator/api/local_file_api.h"
+#include "coordinator/api/local_object_api.h"
+#include "coordinator/api/local_s3_key_source.h"
 #include "coordinator/api/rest_admin_api.h"
 #include "coordinator/api/rest_api.h"
 #include "coordinator/api/rest_files_api.h"
@@ -225,9 +227,12 @@ Status Coordinator::Start() {
     }
   }
   serving_ = true;
-  spdlog::info("gale-coordinator {} serving: gRPC {}:{}, REST {}:{}, metrics {}:{}",
+  spdlog::info("gale-coordinator {} serving: gRPC {}:{}, REST {}:{}, metrics {}:{}{}",
                common::GaleVersion(), options_.bind_address, grpc_port_, options_.bind_address,
-               http_port_, options_.bind_address, metrics_port_);
+               http_port_, options_.bind_address, metrics_port_,
+               s3_server_ != nullptr ? StrCat(", S3 ", options_.bind_address, ":", s3_port_,
+                                              " (region ", options_.s3.region, ")")
+                                     : "");
   return absl::OkStatus();
 }
 
@@ -334,8 +339,30 @@ Status Coordinator::StartServers() {
   ASSIGN_OR_RETURN(http_port_, rest_server_->Bind(options_.bind_address, options_.http_port));
   ASSIGN_OR_RETURN(metrics_port_,
                    metrics_server_->Bind(options_.bind_address, options_.metrics_port));
+  RETURN_IF_ERROR(StartS3());
   rest_server_->Start();
   metrics_server_->Start();
+  if (s3_server_ != nullptr) s3_server_->Start();
+  return absl::OkStatus();
+}
+
+Status Coordinator::StartS3() {
+  if (!options_.serve_s3) return absl::OkStatus();
+  local_objects_ = std::make_unique<LocalObjectApi>(objects_.get(), files_.get());
+  local_s3_keys_ = std::make_unique<LocalS3KeySource>(s3_keys_.get());
+  s3_metrics_ = std::make_unique<common::RequestMetrics>(metrics_->registry(), "gale_s3",
+                                                         "S3 requests", "op");
+  s3::ClusterApis apis;
+  apis.objects = local_objects_.get();
+  apis.files = local_files_.get();
+  apis.upload_files = [this](client::UploadTarget target) -> std::unique_ptr<client::FileApi> {
+    return std::make_unique<LocalFileApi>(files_.get(), replicas_.get(), objects_.get(),
+                                          std::move(target));
+  };
+  s3_server_ = std::make_unique<s3::S3ApiServer>(options_.s3, std::move(apis), local_s3_keys_.get(),
+                                                 gateway_transport_.get(), clock_,
+                                                 s3_metrics_.get(), options_.tls);
+  ASSIGN_OR_RETURN(s3_port_, s3_server_->Bind(options_.bind_address, options_.s3_port));
   return absl::OkStatus();
 }
 
@@ -375,6 +402,7 @@ Status Coordinator::WriteInfoFile() const {
                          {"metrics_port", metrics_port_},
                          {"pid", ::getpid()},
                          {"cluster_id", cluster_.id}};
+  if (s3_server_ != nullptr) info["s3_port"] = s3_port_;
   return common::WriteFileAtomically(options_.info_file, info.dump());
 }
 
@@ -395,6 +423,7 @@ void Coordinator::Shutdown() {
     grpc_server_->Shutdown(std::chrono::system_clock::now());
   }
   if (rest_server_ != nullptr) rest_server_->Stop();
+  if (s3_server_ != nullptr) s3_server_->Stop();
   if (leader_loop_ != nullptr) leader_loop_->Stop();
   if (liveness_loop_ != nullptr) liveness_loop_->Stop();
   if (gc_loop_ != nullptr) gc_loop_->Stop();

@@ -23,6 +23,7 @@
 #include "coordinator/repair/replication_manager.h"
 #include "coordinator/repair/task_ledger.h"
 #include "coordinator/store/metadata_store.h"
+#include "s3/s3_api_server.h"
 
 namespace grpc {
 class Server;
@@ -39,6 +40,8 @@ class FilesRestApi;
 class AdminRestApi;
 class DatabaseAdmin;
 class LocalFileApi;
+class LocalObjectApi;
+class LocalS3KeySource;
 class PgConnection;
 class PgSessionLock;
 
@@ -63,6 +66,8 @@ class Coordinator {
   int grpc_port() const { return grpc_port_; }
   int http_port() const { return http_port_; }
   int metrics_port() const { return metrics_port_; }
+  // 0 unless server.serve_s3.
+  int s3_port() const { return s3_port_; }
   NodeRegistry* registry() { return registry_.get(); }
   ReplicaCatalog* replicas() { return replicas_.get(); }
   FileService* files() { return files_.get(); }
@@ -76,6 +81,8 @@ class Coordinator {
   Status StartElection();
   void OnLeadershipChange(bool leader);
   Status StartServers();
+  // With server.serve_s3: the S3 API over this process's own domain classes.
+  Status StartS3();
   Status WriteInfoFile() const;
   Status Ready() const;
 
@@ -123,9 +130,14 @@ class Coordinator {
   std::unique_ptr<AdminRestApi> admin_rest_api_;
   std::unique_ptr<common::HttpServer> rest_server_;
   std::unique_ptr<common::HttpServer> metrics_server_;
+  std::unique_ptr<LocalObjectApi> local_objects_;
+  std::unique_ptr<LocalS3KeySource> local_s3_keys_;
+  std::unique_ptr<common::RequestMetrics> s3_metrics_;
+  std::unique_ptr<s3::S3ApiServer> s3_server_;
   int grpc_port_ = 0;
   int http_port_ = 0;
   int metrics_port_ = 0;
+  int s3_port_ = 0;
 
   std::atomic<bool> serving_{false};
   bool shut_down_ = false;

@@ -9,6 +9,7 @@
 #include "common/status.h"
 #include "common/tls.h"
 #include "coordinator/store/store_factory.h"
+#include "s3/s3_options.h"
 
 namespace gale::coordinator {
 
@@ -26,6 +27,11 @@ struct CoordinatorOptions {
   int64_t max_request_body_bytes = 8 << 20;
   int64_t grpc_max_message_bytes = 16 << 20;
   int64_t read_timeout_ms = 10000;
+  // The S3 API served by this process too (besides any gale-s3 gateways),
+  // on s3_port, as the `s3` section configures it.
+  bool serve_s3 = false;
+  int s3_port = 9000;
+  s3::S3ApiOptions s3;
 
   // database
   StoreOptions database;

@@ -8,16 +8,15 @@
 #include "common/http_server.h"
 #include "common/request_metrics.h"
 #include "common/status.h"
-#include "s3/cluster/cluster_backend.h"
 #include "s3/cluster/cluster_key_source.h"
-#include "s3/gateway/credentials.h"
-#include "s3/gateway/gateway.h"
+#include "s3/cluster/grpc_cluster_apis.h"
+#include "s3/s3_api_server.h"
 #include "s3/s3_options.h"
 
 namespace gale::s3 {
 
-// The gale-s3 process: the S3 API server over a ClusterBackend, and the
-// metrics and health server beside it. Start() binds both (port 0 allowed)
+// The gale-s3 process: the S3 API server over the coordinators' gRPC APIs,
+// and the metrics and health server beside it. Start() binds both (port 0 allowed)
 // and writes the info file; Shutdown() stops accepting, then lets requests
 // in flight finish. Owns everything; not thread-safe (one owner thread).
 class S3Server {
@@ -43,11 +42,9 @@ class S3Server {
   std::unique_ptr<common::RequestMetrics> request_metrics_;
   std::unique_ptr<client::CoordinatorClient> coordinator_;
   std::unique_ptr<client::ChunkTransport> transport_;
-  std::unique_ptr<ClusterBackend> backend_;
+  std::unique_ptr<GrpcClusterApis> apis_;
   std::unique_ptr<ClusterKeySource> key_source_;
-  std::unique_ptr<Credentials> credentials_;
-  std::unique_ptr<S3Gateway> gateway_;
-  std::unique_ptr<common::HttpServer> server_;
+  std::unique_ptr<S3ApiServer> api_;
   std::unique_ptr<common::HttpServer> metrics_server_;
   int port_ = 0;
   int metrics_port_ = 0;

@@ -36,7 +36,15 @@ Result<std::string> LocalFileApi::CreateFile(const client::CreateFileArgs& args)
   }
   create.chunk_size = args.chunk_size;
   create.overwrite = args.overwrite;
-  ASSIGN_OR_RETURN(FileRecord file, files_->CreateFile(std::move(create)));
+  FileRecord file;
+  if (const auto* object = target_ ? std::get_if<client::ObjectTarget>(&*target_) : nullptr) {
+    ASSIGN_OR_RETURN(file, objects_->BeginObject(object->bucket, object->key, std::move(create)));
+  } else if (const auto* part = target_ ? std::get_if<client::PartTarget>(&*target_) : nullptr) {
+    ASSIGN_OR_RETURN(file,
+                     objects_->BeginPart(part->upload_id, part->part_number, std::move(create)));
+  } else {
+    ASSIGN_OR_RETURN(file, files_->CreateFile(std::move(create)));
+  }
   return file.id;
 }
 
@@ -60,8 +68,25 @@ Result<std::vector<client::Placement>> LocalFileApi::AllocateChunks(
 
 Result<client::FileInfo> LocalFileApi::CommitFile(const std::string& file_id, int64_t size,
                                                   const std::string& sha256) {
-  ASSIGN_OR_RETURN(FileView view, files_->CommitFile(file_id, size, sha256));
-  return ToClientFileInfo(view);
+  Result<FileView> view = absl::UnknownError("");
+  if (const auto* object = target_ ? std::get_if<client::ObjectTarget>(&*target_) : nullptr) {
+    const client::ObjectAttributes attributes = object->attributes();
+    ObjectRecord record;
+    record.bucket = object->bucket;
+    record.key = object->key;
+    record.etag = attributes.etag;
+    record.content_type = attributes.content_type;
+    record.metadata = attributes.metadata;
+    record.tags = attributes.tags;
+    view = objects_->CommitObject(file_id, size, sha256, std::move(record));
+  } else if (const auto* part = target_ ? std::get_if<client::PartTarget>(&*target_) : nullptr) {
+    view = objects_->CommitPart(
+        file_id, size, sha256, PartRecord{part->upload_id, part->part_number, "", 0, part->etag()});
+  } else {
+    view = files_->CommitFile(file_id, size, sha256);
+  }
+  RETURN_IF_ERROR(view.status());
+  return ToClientFileInfo(*view);
 }
 
 Status LocalFileApi::AbortFile(const std::string& file_id) { return files_->AbortFile(file_id); }

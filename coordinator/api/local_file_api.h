@@ -1,17 +1,27 @@
 #pragma once
 
+#include <optional>
+
 #include "client/file_api.h"
+#include "client/object_api.h"
 #include "coordinator/files/file_service.h"
+#include "coordinator/files/object_service.h"
 #include "coordinator/files/replica_catalog.h"
 
 namespace gale::coordinator {
 
 // The client library's FileApi answered by this coordinator's own domain
-// classes, without a network hop: what the REST gateway uploads and downloads
-// through. Thread-safe.
+// classes, without a network hop: what the REST gateway and the S3 API
+// served by the coordinator upload and download through. With a target
+// (and `objects`), the files it creates are nameless uploads of an object
+// or a part, and its commits bind them to it, as GrpcFileApi's do.
+// Thread-safe.
 class LocalFileApi final : public client::FileApi {
  public:
-  LocalFileApi(FileService* files, ReplicaCatalog* replicas) : files_(files), replicas_(replicas) {}
+  // Everything must outlive the API.
+  LocalFileApi(FileService* files, ReplicaCatalog* replicas, ObjectService* objects = nullptr,
+               std::optional<client::UploadTarget> target = std::nullopt)
+      : files_(files), replicas_(replicas), objects_(objects), target_(std::move(target)) {}
 
   Result<std::string> CreateFile(const client::CreateFileArgs& args) override;
   Result<std::vector<client::Placement>> AllocateChunks(
@@ -28,6 +38,8 @@ class LocalFileApi final : public client::FileApi {
  private:
   FileService* const files_;
   ReplicaCatalog* const replicas_;
+  ObjectService* const objects_;
+  const std::optional<client::UploadTarget> target_;
 };
 
 // The client form of a file view.

@@ -15,12 +15,12 @@ class ClusterObjectWriter final : public ObjectWriter {
  public:
   // `target`: the object's bucket and key, or the part's upload and number
   // (its attributes and ETag are filled in from the commit's).
-  ClusterObjectWriter(client::CoordinatorClient* coordinator, client::ChunkTransport* transport,
-                      client::GrpcObjectApi* objects, client::UploadTarget target, int parallelism)
-      : objects_(objects),
+  ClusterObjectWriter(const ClusterApis& apis, client::ChunkTransport* transport,
+                      client::UploadTarget target, int parallelism)
+      : objects_(apis.objects),
         target_(std::move(target)),
-        api_(coordinator, WithAttributes(target_)),
-        uploader_(&api_, transport, client::UploadOptions{.parallelism = parallelism}) {}
+        api_(apis.upload_files(WithAttributes(target_))),
+        uploader_(api_.get(), transport, client::UploadOptions{.parallelism = parallelism}) {}
 
   Status Begin(const client::CreateFileArgs& args) { return uploader_.Begin(args); }
 
@@ -53,42 +53,42 @@ class ClusterObjectWriter final : public ObjectWriter {
     return target;
   }
 
-  client::GrpcObjectApi* const objects_;
+  client::ObjectApi* const objects_;
   const client::UploadTarget target_;
   client::ObjectAttributes attributes_;  // read by api_ at commit
-  client::GrpcFileApi api_;
+  const std::unique_ptr<client::FileApi> api_;
   client::Uploader uploader_;  // aborts the upload when destroyed uncommitted
 };
 
 }  // namespace
 
-ClusterBackend::ClusterBackend(client::CoordinatorClient* coordinator,
-                               client::ChunkTransport* transport, ClusterBackendOptions options)
-    : coordinator_(coordinator),
+ClusterBackend::ClusterBackend(ClusterApis apis, client::ChunkTransport* transport,
+                               ClusterBackendOptions options)
+    : apis_(std::move(apis)),
       transport_(transport),
       options_(std::move(options)),
-      objects_(coordinator),
-      files_(coordinator),
-      downloader_(&files_, transport,
+      downloader_(apis_.files, transport,
                   client::DownloadOptions{.parallelism = options_.parallelism}) {}
 
 Status ClusterBackend::CreateBucket(const std::string& name, const std::string& owner) {
-  return objects_.CreateBucket(name, owner);
+  return apis_.objects->CreateBucket(name, owner);
 }
 
 Result<client::BucketInfo> ClusterBackend::GetBucket(const std::string& name) {
-  return objects_.GetBucket(name);
+  return apis_.objects->GetBucket(name);
 }
 
 Result<std::vector<client::BucketInfo>> ClusterBackend::ListBuckets() {
-  return objects_.ListBuckets();
+  return apis_.objects->ListBuckets();
 }
 
-Status ClusterBackend::DeleteBucket(const std::string& name) { return objects_.DeleteBucket(name); }
+Status ClusterBackend::DeleteBucket(const std::string& name) {
+  return apis_.objects->DeleteBucket(name);
+}
 
 Result<std::unique_ptr<ObjectWriter>> ClusterBackend::BeginUpload(client::UploadTarget target) {
-  auto writer = std::make_unique<ClusterObjectWriter>(coordinator_, transport_, &objects_,
-                                                      std::move(target), options_.parallelism);
+  auto writer = std::make_unique<ClusterObjectWriter>(apis_, transport_, std::move(target),
+                                                      options_.parallelism);
   client::CreateFileArgs args;
   args.size = -1;  // streamed
   args.chunk_size = options_.chunk_size;
@@ -110,13 +110,13 @@ Result<std::unique_ptr<ObjectWriter>> ClusterBackend::PutPart(const std::string&
 
 Result<client::ObjectInfo> ClusterBackend::HeadObject(const std::string& bucket,
                                                       const std::string& key) {
-  ASSIGN_OR_RETURN(auto object, objects_.GetObject(bucket, key, /*with_chunks=*/false));
+  ASSIGN_OR_RETURN(auto object, apis_.objects->GetObject(bucket, key, /*with_chunks=*/false));
   return object.first;
 }
 
 Status ClusterBackend::ReadObject(const client::ObjectInfo& object, int64_t offset, int64_t length,
                                   const Sink& sink) {
-  auto file = files_.GetFile(object.file_id, /*with_chunks=*/true);
+  auto file = apis_.files->GetFile(object.file_id, /*with_chunks=*/true);
   if (absl::IsNotFound(file.status())) {
     // Replaced or deleted since it was looked up.
     return absl::NotFoundError(StrCat("no object '", EscapeForMessage(object.key), "' in bucket '",
@@ -128,16 +128,16 @@ Status ClusterBackend::ReadObject(const client::ObjectInfo& object, int64_t offs
 
 Result<client::ObjectListing> ClusterBackend::ListObjects(
     const client::ObjectListRequest& request) {
-  return objects_.ListObjects(request);
+  return apis_.objects->ListObjects(request);
 }
 
 Status ClusterBackend::DeleteObject(const std::string& bucket, const std::string& key) {
-  return objects_.DeleteObject(bucket, key);
+  return apis_.objects->DeleteObject(bucket, key);
 }
 
 Status ClusterBackend::SetObjectTags(const std::string& bucket, const std::string& key,
                                      const std::map<std::string, std::string>& tags) {
-  return objects_.SetObjectTags(bucket, key, tags);
+  return apis_.objects->SetObjectTags(bucket, key, tags);
 }
 
 Result<client::ObjectInfo> ClusterBackend::CopyObject(const client::ObjectInfo& source,
@@ -148,36 +148,36 @@ Result<client::ObjectInfo> ClusterBackend::CopyObject(const client::ObjectInfo& 
   target.bucket = bucket;
   target.key = key;
   target.attributes = attributes;
-  return objects_.CopyObject(source.bucket, source.key, source.file_id, target);
+  return apis_.objects->CopyObject(source.bucket, source.key, source.file_id, target);
 }
 
 Result<client::MultipartUploadInfo> ClusterBackend::CreateMultipartUpload(
     const client::MultipartUploadInfo& upload) {
-  return objects_.CreateMultipartUpload(upload);
+  return apis_.objects->CreateMultipartUpload(upload);
 }
 
 Result<client::MultipartUploadInfo> ClusterBackend::GetMultipartUpload(
     const std::string& upload_id) {
-  return objects_.GetMultipartUpload(upload_id);
+  return apis_.objects->GetMultipartUpload(upload_id);
 }
 
 Result<std::vector<client::MultipartUploadInfo>> ClusterBackend::ListMultipartUploads(
     const client::UploadListRequest& request) {
-  return objects_.ListMultipartUploads(request);
+  return apis_.objects->ListMultipartUploads(request);
 }
 
 Result<std::vector<client::PartInfo>> ClusterBackend::ListParts(const std::string& upload_id) {
-  return objects_.ListParts(upload_id);
+  return apis_.objects->ListParts(upload_id);
 }
 
 Status ClusterBackend::AbortMultipartUpload(const std::string& upload_id) {
-  return objects_.AbortMultipartUpload(upload_id);
+  return apis_.objects->AbortMultipartUpload(upload_id);
 }
 
 Result<client::ObjectInfo> ClusterBackend::CompleteMultipartUpload(
     const std::string& upload_id, const std::vector<client::PartInfo>& parts,
     const std::string& etag) {
-  return objects_.CompleteMultipartUpload(upload_id, parts, etag);
+  return apis_.objects->CompleteMultipartUpload(upload_id, parts, etag);
 }
 
 }  // namespace gale::s3

@@ -1,15 +1,15 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "client/chunk_transport.h"
-#include "client/coordinator_client.h"
 #include "client/downloader.h"
-#include "client/grpc_file_api.h"
-#include "client/grpc_object_api.h"
+#include "client/file_api.h"
+#include "client/object_api.h"
 #include "s3/gateway/object_backend.h"
 
 namespace gale::s3 {
@@ -21,15 +21,25 @@ struct ClusterBackendOptions {
   int parallelism = 4;           // chunks in flight per upload or download
 };
 
-// The gateway's buckets and objects in a Gale cluster: metadata over gRPC to
-// the coordinators, bytes straight to and from the nodes through the client
+// The coordinator APIs a ClusterBackend calls: over gRPC in gale-s3, by
+// direct calls when the coordinator serves S3 itself. The pointers must
+// outlive the backend.
+struct ClusterApis {
+  client::ObjectApi* objects = nullptr;
+  client::FileApi* files = nullptr;
+  // A FileApi whose files are the uploads of `target` (an object or a part).
+  std::function<std::unique_ptr<client::FileApi>(client::UploadTarget target)> upload_files;
+};
+
+// The gateway's buckets and objects in a Gale cluster: metadata from the
+// coordinators, bytes straight to and from the nodes through the client
 // library's Uploader and Downloader (streamed, verified, parallel chunks).
 // Holds no state of its own, so any number of gateways can serve one
 // cluster. Thread-safe.
 class ClusterBackend final : public ObjectBackend {
  public:
-  // Both must outlive the backend.
-  ClusterBackend(client::CoordinatorClient* coordinator, client::ChunkTransport* transport,
+  // `transport` must outlive the backend.
+  ClusterBackend(ClusterApis apis, client::ChunkTransport* transport,
                  ClusterBackendOptions options);
 
   Status CreateBucket(const std::string& name, const std::string& owner) override;
@@ -65,11 +75,9 @@ class ClusterBackend final : public ObjectBackend {
   // A writer for a new object's or part's bytes.
   Result<std::unique_ptr<ObjectWriter>> BeginUpload(client::UploadTarget target);
 
-  client::CoordinatorClient* const coordinator_;
+  const ClusterApis apis_;
   client::ChunkTransport* const transport_;
   const ClusterBackendOptions options_;
-  client::GrpcObjectApi objects_;
-  client::GrpcFileApi files_;
   client::Downloader downloader_;
 };
 

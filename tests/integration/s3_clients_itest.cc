@@ -1,12 +1,12 @@
-// gale-s3 driven by the clients people run, as installed from Debian: the
-// AWS CLI, boto3, s3cmd, rclone and restic, and the AWS SDK for JavaScript v3
-// (npm, pinned in tests/js), each against a real cluster (coordinator, three
-// nodes, gateway) on 127.0.0.1. Every download is compared byte for byte with
-// what was uploaded. Clients run with an empty environment (PATH=/usr/bin:/bin,
-// HOME in the cluster's root), so neither the user's settings nor other
-// Pythons and Nodes on the PATH take part. Multipart uploads and CopyObject
-// are not implemented yet: every object stays under the clients' multipart
-// thresholds, and nothing copies server-side.
+// The S3 API, served by a gale-s3 gateway and by the coordinator itself
+// (--serve-s3), driven by the clients people run, as installed from Debian:
+// the AWS CLI, boto3, s3cmd, rclone and restic, and the AWS SDK for
+// JavaScript v3 (npm, pinned in tests/js), each against a real cluster
+// (coordinator, three nodes, and the gateway in the first form) on
+// 127.0.0.1. Every download is compared byte for byte with what was
+// uploaded. Clients run with an empty environment (PATH=/usr/bin:/bin, HOME
+// in the cluster's root), so neither the user's settings nor other Pythons
+// and Nodes on the PATH take part.
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -33,16 +33,32 @@ using testing::RandomBytes;
 constexpr char kAccessKey[] = "GALETESTACCESSKEY";
 constexpr char kSecretKey[] = "gale/test/secret+key";
 
-class S3ClientsITest : public ::testing::Test {
+// Who serves S3: a gale-s3 gateway, or the coordinator itself (--serve-s3).
+enum class Server { kGateway, kCoordinator };
+
+class S3ClientsITest : public ::testing::TestWithParam<Server> {
  protected:
   void SetUp() override {
     MiniClusterOptions options;
     options.num_nodes = 3;
     options.coordinator_flags = {"--heartbeat-interval-ms", "100"};
     options.node_flags = {"--heartbeat-interval-ms", "100"};
+    if (GetParam() == Server::kCoordinator) {
+      options.coordinator_flags.insert(
+          options.coordinator_flags.end(),
+          {"--serve-s3", "true", "--s3-access-key", kAccessKey, "--s3-secret-key", kSecretKey});
+    }
     cluster_ = std::make_unique<MiniCluster>(options);
     ASSERT_OK(cluster_->Start());
-    ASSERT_OK(cluster_->StartGateway({"--access-key", kAccessKey, "--secret-key", kSecretKey}));
+    if (GetParam() == Server::kGateway) {
+      ASSERT_OK(cluster_->StartGateway({"--access-key", kAccessKey, "--secret-key", kSecretKey}));
+      port_ = cluster_->gateway().port;
+      metrics_port_ = cluster_->gateway().metrics_port;
+    } else {
+      port_ = cluster_->coordinator_info().s3_port;
+      metrics_port_ = cluster_->coordinator_metrics_port();
+    }
+    ASSERT_NE(port_, 0);
     home_ = cluster_->root() + "/home";
     ASSERT_OK(common::CreateDirectories(home_));
     // Clients read their settings from here, never from the user's home.
@@ -63,7 +79,7 @@ class S3ClientsITest : public ::testing::Test {
         StrCat("env -i PATH=/usr/bin:/bin HOME=", home_, " AWS_ACCESS_KEY_ID=", kAccessKey,
                " AWS_SECRET_ACCESS_KEY='", kSecretKey, "' AWS_CONFIG_FILE=", home_,
                "/aws-config AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true ",
-               "ENDPOINT=", cluster_->gateway().endpoint(), " SOURCE=", GALE_SOURCE_DIR, " ");
+               "ENDPOINT=", endpoint(), " SOURCE=", GALE_SOURCE_DIR, " ");
     const int rc =
         std::system((env + "sh -c '" + command + "' >" + out_path + " 2>" + err_path).c_str());
     return {WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc),
@@ -96,7 +112,7 @@ class S3ClientsITest : public ::testing::Test {
   // region "US", which the gateway's first answer corrects to us-east-1.
   std::string S3cmdConfig(const std::string& secret) {
     const std::string path = home_ + "/s3cmd.cfg";
-    const std::string host = StrCat("127.0.0.1:", cluster_->gateway().port);
+    const std::string host = StrCat("127.0.0.1:", port_);
     std::ofstream(path) << "[default]\naccess_key = " << kAccessKey << "\nsecret_key = " << secret
                         << "\nhost_base = " << host << "\nhost_bucket = " << host
                         << "\nuse_https = False\nsignature_v2 = False\n";
@@ -136,11 +152,21 @@ class S3ClientsITest : public ::testing::Test {
     }
   }
 
+  std::string endpoint() const { return StrCat("http://127.0.0.1:", port_); }
+
   std::unique_ptr<MiniCluster> cluster_;
   std::string home_;
+  int port_ = 0;          // where S3 is served
+  int metrics_port_ = 0;  // and its counters
 };
 
-TEST_F(S3ClientsITest, AwsCliCopiesSyncsListsAndRemoves) {
+INSTANTIATE_TEST_SUITE_P(Servers, S3ClientsITest,
+                         ::testing::Values(Server::kGateway, Server::kCoordinator),
+                         [](const auto& info) {
+                           return info.param == Server::kGateway ? "Gateway" : "Coordinator";
+                         });
+
+TEST_P(S3ClientsITest, AwsCliCopiesSyncsListsAndRemoves) {
   const std::string aws = "/usr/bin/aws --endpoint-url $ENDPOINT";
   ASSERT_EQ(Run(aws + " s3 mb s3://cli-bucket"), 0);
   const std::string one = RandomBytes(1, 1), five = RandomBytes(5 << 20, 5);
@@ -190,7 +216,7 @@ TEST_F(S3ClientsITest, AwsCliCopiesSyncsListsAndRemoves) {
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 12) << out;
 
   // The gateway counted what it served, by operation and status.
-  auto metrics = httplib::Client("127.0.0.1", cluster_->gateway().metrics_port).Get("/metrics");
+  auto metrics = httplib::Client("127.0.0.1", metrics_port_).Get("/metrics");
   ASSERT_TRUE(metrics);
   for (const char* op :
        {"PutObject", "UploadPart", "CompleteMultipartUpload", "CopyObject", "UploadPartCopy"}) {
@@ -210,7 +236,7 @@ TEST_F(S3ClientsITest, AwsCliCopiesSyncsListsAndRemoves) {
 // paginators over 2,500 keys with and without a delimiter, DeleteObjects in
 // batches of 1,000, a presigned GET fetched with urllib, object attributes
 // through head_object, and put/get/upload_file/download_file byte for byte.
-TEST_F(S3ClientsITest, Boto3PaginatesDeletesInBatchesPresignsAndKeepsAttributes) {
+TEST_P(S3ClientsITest, Boto3PaginatesDeletesInBatchesPresignsAndKeepsAttributes) {
   std::string out;
   ASSERT_EQ(Run("/usr/bin/python3 $SOURCE/tests/integration/s3_clients/boto3_client.py $ENDPOINT "
                 "boto3-bucket " +
@@ -223,7 +249,7 @@ TEST_F(S3ClientsITest, Boto3PaginatesDeletesInBatchesPresignsAndKeepsAttributes)
 // The AWS SDK for JavaScript v3 (tests/js/sdk_put_get.mjs): PutObject with its
 // default checksums, a CRC32 trailer on aws-chunked (STREAMING-UNSIGNED-
 // PAYLOAD-TRAILER) or a header, then GetObject validating them.
-TEST_F(S3ClientsITest, JavaScriptSdkPutsWithChecksumTrailersAndGets) {
+TEST_P(S3ClientsITest, JavaScriptSdkPutsWithChecksumTrailersAndGets) {
   std::string out;
   ASSERT_EQ(
       Run("/usr/bin/node $SOURCE/tests/js/sdk_put_get.mjs $ENDPOINT js-bucket " + home_, &out), 0)
@@ -233,7 +259,7 @@ TEST_F(S3ClientsITest, JavaScriptSdkPutsWithChecksumTrailersAndGets) {
 
 // s3cmd as `s3cmd --configure` sets it up (region "US", corrected by the
 // gateway): mb, put, get, ls, info, recursive put and get, del, rb.
-TEST_F(S3ClientsITest, S3cmdPutsGetsListsAndDeletes) {
+TEST_P(S3ClientsITest, S3cmdPutsGetsListsAndDeletes) {
   const std::string s3cmd =
       "/usr/bin/s3cmd --config " + S3cmdConfig(kSecretKey) + " --disable-multipart";
   ASSERT_EQ(Run(s3cmd + " mb s3://s3cmd-bucket"), 0);
@@ -275,10 +301,10 @@ TEST_F(S3ClientsITest, S3cmdPutsGetsListsAndDeletes) {
 
 // rclone with an s3 remote of provider Other: a tree copied up and back,
 // checked by MD5 and by download, a changed file found and sent again, purge.
-TEST_F(S3ClientsITest, RcloneCopiesUpAndBackAndChecks) {
+TEST_P(S3ClientsITest, RcloneCopiesUpAndBackAndChecks) {
   std::ofstream(home_ + "/rclone.conf")
       << "[gale]\ntype = s3\nprovider = Other\naccess_key_id = " << kAccessKey
-      << "\nsecret_access_key = " << kSecretKey << "\nendpoint = " << cluster_->gateway().endpoint()
+      << "\nsecret_access_key = " << kSecretKey << "\nendpoint = " << endpoint()
       << "\nregion = us-east-1\nforce_path_style = true\n";
   const std::string rclone = "/usr/bin/rclone --config " + home_ + "/rclone.conf";
   WriteTree("tree", 14, 4 << 20, 200);
@@ -308,7 +334,7 @@ TEST_F(S3ClientsITest, RcloneCopiesUpAndBackAndChecks) {
 // restic (minio-go: STREAMING-AWS4-HMAC-SHA256-PAYLOAD over plain HTTP) makes
 // its bucket and repository, backs a tree up twice, prunes the first
 // snapshot, reads every pack back to check it, and restores the tree.
-TEST_F(S3ClientsITest, ResticBacksUpChecksAndRestores) {
+TEST_P(S3ClientsITest, ResticBacksUpChecksAndRestores) {
   WriteTree("data", 12, 3 << 20, 300);
   const std::string restic =
       "RESTIC_PASSWORD=gale-test-password /usr/bin/restic --no-cache -r "
@@ -328,7 +354,7 @@ TEST_F(S3ClientsITest, ResticBacksUpChecksAndRestores) {
 }
 
 // Bad requests through real clients fail with S3's error and store nothing.
-TEST_F(S3ClientsITest, WrongCredentialsAndDigestsAreRefusedAndStoreNothing) {
+TEST_P(S3ClientsITest, WrongCredentialsAndDigestsAreRefusedAndStoreNothing) {
   const std::string aws = "/usr/bin/aws --endpoint-url $ENDPOINT";
   ASSERT_EQ(Run(aws + " s3api create-bucket --bucket bad-bucket"), 0);
   const std::string file = Write("bad.bin", RandomBytes(1000, 500));

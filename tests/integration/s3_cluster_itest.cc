@@ -8,6 +8,7 @@
 #include "common/sha256.h"
 #include "common/strings.h"
 #include "s3/cluster/cluster_backend.h"
+#include "s3/cluster/grpc_cluster_apis.h"
 #include "tests/mini_cluster/mini_cluster.h"
 #include "tests/testing/random_data.h"
 #include "tests/testing/status_matchers.h"
@@ -35,8 +36,8 @@ class S3ClusterITest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(client_, cluster_->Client());
     s3::ClusterBackendOptions backend_options;
     backend_options.chunk_size = kMiB;  // several chunks per object
-    backend_ =
-        std::make_unique<s3::ClusterBackend>(client_->coordinator(), &transport_, backend_options);
+    apis_ = std::make_unique<s3::GrpcClusterApis>(client_->coordinator());
+    backend_ = std::make_unique<s3::ClusterBackend>(apis_->apis(), &transport_, backend_options);
   }
 
   // Streams `bytes` in as bucket/key in pieces of `piece` bytes.
@@ -65,6 +66,7 @@ class S3ClusterITest : public ::testing::Test {
   std::unique_ptr<MiniCluster> cluster_;
   std::unique_ptr<client::GaleClient> client_;
   client::ChunkTransport transport_;
+  std::unique_ptr<s3::GrpcClusterApis> apis_;
   std::unique_ptr<s3::ClusterBackend> backend_;
 };
 

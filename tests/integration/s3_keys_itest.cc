@@ -1,9 +1,11 @@
 // S3 access keys kept by the coordinator, end to end: `gale s3 keys create`
 // makes a key, the AWS CLI signs requests with it against gale-s3 (which
-// looks the key up at the coordinator), read-only and bucket limits answer
-// AccessDenied, and a deleted key stops working once the gateway's cache of
-// it expires. The cluster requires API tokens, so the lookups go over the
-// gateway's authenticated connection, and read tokens get no secrets.
+// looks the key up at the coordinator) or against the coordinator serving
+// S3 itself (--serve-s3: looked up in process), read-only and bucket limits
+// answer AccessDenied, and a deleted key stops working once the server's
+// cache of it expires. The cluster requires API tokens, so the gateway's
+// lookups go over its authenticated connection, and read tokens get no
+// secrets.
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -39,7 +41,10 @@ struct Key {
   std::string secret;
 };
 
-class S3KeysITest : public ::testing::Test {
+// Who serves S3: a gale-s3 gateway, or the coordinator itself.
+enum class Server { kGateway, kCoordinator };
+
+class S3KeysITest : public ::testing::TestWithParam<Server> {
  protected:
   void SetUp() override {
     MiniClusterOptions options;
@@ -54,11 +59,22 @@ class S3KeysITest : public ::testing::Test {
                                  "--read-tokens",
                                  kReadToken};
     options.node_flags = {"--heartbeat-interval-ms", "100"};
+    // No configured access key: every key comes from the coordinator.
+    const std::string ttl = std::to_string(kKeyCacheTtlMs);
+    if (GetParam() == Server::kCoordinator) {
+      options.coordinator_flags.insert(options.coordinator_flags.end(),
+                                       {"--serve-s3", "true", "--s3-key-cache-ttl-ms", ttl,
+                                        "--s3-key-negative-cache-ttl-ms", "200"});
+    }
     cluster_ = std::make_unique<MiniCluster>(options);
     ASSERT_OK(cluster_->Start());
-    // No configured access key: every key comes from the coordinator.
-    ASSERT_OK(cluster_->StartGateway({"--key-cache-ttl-ms", std::to_string(kKeyCacheTtlMs),
-                                      "--key-negative-cache-ttl-ms", "200"}));
+    if (GetParam() == Server::kGateway) {
+      ASSERT_OK(cluster_->StartGateway(
+          {"--key-cache-ttl-ms", ttl, "--key-negative-cache-ttl-ms", "200"}));
+      endpoint_ = cluster_->gateway().endpoint();
+    } else {
+      endpoint_ = cluster_->coordinator_info().s3_endpoint();
+    }
     home_ = cluster_->root() + "/home";
     ASSERT_OK(common::CreateDirectories(home_));
     std::ofstream(home_ + "/aws-config") << "[default]\nregion = us-east-1\n";
@@ -88,7 +104,7 @@ class S3KeysITest : public ::testing::Test {
                "' AWS_SECRET_ACCESS_KEY='", key.secret, "' AWS_CONFIG_FILE=", home_,
                "/aws-config AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true "
                "/usr/bin/aws --endpoint-url ",
-               cluster_->gateway().endpoint(), " ", args, " >", out_path, " 2>", err_path);
+               endpoint_, " ", args, " >", out_path, " 2>", err_path);
     const int rc = std::system(command.c_str());
     if (out != nullptr) {
       *out = common::ReadFileToString(out_path).value_or("") +
@@ -106,9 +122,16 @@ class S3KeysITest : public ::testing::Test {
 
   std::unique_ptr<MiniCluster> cluster_;
   std::string home_;
+  std::string endpoint_;  // where S3 is served
 };
 
-TEST_F(S3KeysITest, KeysFromTheCliSignRequestsUntilDeleted) {
+INSTANTIATE_TEST_SUITE_P(Servers, S3KeysITest,
+                         ::testing::Values(Server::kGateway, Server::kCoordinator),
+                         [](const auto& info) {
+                           return info.param == Server::kGateway ? "Gateway" : "Coordinator";
+                         });
+
+TEST_P(S3KeysITest, KeysFromTheCliSignRequestsUntilDeleted) {
   const Key full = CreateKey({"--owner", "alice"});
   const Key reader = CreateKey({"--read-only"});
   const Key limited = CreateKey({"--bucket", "limited-bucket"});
@@ -183,7 +206,7 @@ TEST_F(S3KeysITest, KeysFromTheCliSignRequestsUntilDeleted) {
   EXPECT_NE(out.find("read-only"), std::string::npos) << out;
   EXPECT_NE(out.find("limited-bucket"), std::string::npos) << out;
 
-  // Deleted: the gateway refuses the key once its cached copy expires.
+  // Deleted: the server refuses the key once its cached copy expires.
   ASSERT_EQ(Aws(full, "s3api list-buckets", &out), 0) << out;  // cached now
   ASSERT_EQ(cluster_->RunGale({"s3", "keys", "delete", full.access}, &out, &err), 0) << err;
   EXPECT_NE(out.find("deleted S3 access key " + full.access), std::string::npos) << out;
@@ -208,7 +231,7 @@ TEST_F(S3KeysITest, KeysFromTheCliSignRequestsUntilDeleted) {
   EXPECT_NE(err.find("field 'buckets'"), std::string::npos) << err;
 }
 
-TEST_F(S3KeysITest, SecretsNeedAFullToken) {
+TEST_P(S3KeysITest, SecretsNeedAFullToken) {
   const Key key = CreateKey({});
   ASSERT_FALSE(key.access.empty());
   for (const char* token : {"", kReadToken}) {

@@ -119,6 +119,7 @@ Status MiniCluster::StartCoordinator(int i) {
       "--grpc-port",    std::to_string(c.grpc_port),
       "--http-port",    std::to_string(c.http_port),
       "--metrics-port", std::to_string(c.metrics_port),
+      "--s3-port",      std::to_string(c.s3_port),
       "--info-file",    info_path,
   };
   if (!options_.database_url.empty())
@@ -133,6 +134,7 @@ Status MiniCluster::StartCoordinator(int i) {
   c.grpc_port = info.at("grpc_port").get<int>();
   c.http_port = info.at("http_port").get<int>();
   c.metrics_port = info.at("metrics_port").get<int>();
+  c.s3_port = info.value("s3_port", 0);
   return absl::OkStatus();
 }
 

@@ -42,6 +42,9 @@ struct MiniCoordinator {
   int grpc_port = 0;
   int http_port = 0;
   int metrics_port = 0;
+  int s3_port = 0;  // with --serve-s3 among the coordinator flags
+
+  std::string s3_endpoint() const { return "http://127.0.0.1:" + std::to_string(s3_port); }
 };
 
 // One gale-node of the mini cluster.
@@ -129,6 +132,7 @@ class MiniCluster {
   // fail over between them.
   std::string coordinator_grpc_address() const;
   Subprocess* coordinator(int i = 0) { return coordinators_.at(i).process.get(); }
+  const MiniCoordinator& coordinator_info(int i = 0) const { return coordinators_.at(i); }
   const std::string& root() const { return root_.path(); }
 
  private:
