@@ -49,39 +49,74 @@ Status SimulatedNodes::Heartbeat(int i) {
 
 Status SimulatedNodes::ReportStored(const std::map<std::string, std::vector<std::string>>& stored,
                                     int64_t size) {
+  std::vector<std::pair<const ReportQueue*, uint64_t>> waits;  // until delivered_seq >= this
+  std::vector<std::string> to_send;
+  {
+    absl::MutexLock lock(&reports_->mu);
+    for (const auto& [node_id, chunks] : stored) {
+      ReportQueue& queue = reports_->queues[node_id];
+      for (const std::string& chunk : chunks) queue.queued.emplace_back(chunk, size);
+      queue.queued_seq += chunks.size();
+      waits.emplace_back(&queue, queue.queued_seq);
+      if (!queue.sending) {
+        queue.sending = true;
+        to_send.push_back(node_id);
+      }
+    }
+  }
+  for (const std::string& node_id : to_send) SendReports(stub_, reports_, node_id);
+  absl::MutexLock lock(&reports_->mu);
+  Status status;
+  for (auto& wait : waits) {
+    reports_->mu.Await(absl::Condition(
+        +[](std::pair<const ReportQueue*, uint64_t>* w) {
+          return w->first->delivered_seq >= w->second;
+        },
+        &wait));
+    if (!wait.first->error.ok()) status = wait.first->error;
+  }
+  return status;
+}
+
+void SimulatedNodes::SendReports(v1::Coordinator::Stub* stub, std::shared_ptr<Reports> reports,
+                                 const std::string& node_id) {
   struct Report {
     grpc::ClientContext context;
     v1::ReportChunkChangesRequest request;
     v1::ReportChunkChangesResponse response;
-    grpc::Status status;
+    uint64_t end = 0;  // the queue's sequence number after this report
   };
-  std::vector<Report> reports(stored.size());
-  absl::Mutex mu;
-  size_t pending = stored.size();
-  size_t i = 0;
-  for (const auto& [node_id, chunks] : stored) {
-    Report& report = reports[i++];
-    report.context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    report.request.set_node_id(node_id);
-    for (const std::string& chunk : chunks) {
-      v1::ChunkEntry* entry = report.request.add_received();
+  auto report = std::make_unique<Report>();
+  {
+    absl::MutexLock lock(&reports->mu);
+    ReportQueue& queue = reports->queues[node_id];
+    if (queue.queued.empty()) {
+      queue.sending = false;
+      return;
+    }
+    report->request.set_node_id(node_id);
+    for (const auto& [chunk, size] : queue.queued) {
+      v1::ChunkEntry* entry = report->request.add_received();
       entry->set_chunk_id(chunk);
       entry->set_size(size);
     }
-    stub_->async()->ReportChunkChanges(&report.context, &report.request, &report.response,
-                                       [&report, &mu, &pending](grpc::Status status) {
-                                         absl::MutexLock lock(&mu);
-                                         report.status = std::move(status);
-                                         --pending;
-                                       });
+    queue.queued.clear();
+    report->end = queue.queued_seq;
   }
-  absl::MutexLock lock(&mu);
-  mu.Await(absl::Condition(
-      +[](size_t* left) { return *left == 0; }, &pending));
-  for (const Report& report : reports) {
-    RETURN_IF_ERROR(common::FromGrpcStatus(report.status));
-  }
-  return absl::OkStatus();
+  report->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  Report* r = report.release();
+  stub->async()->ReportChunkChanges(&r->context, &r->request, &r->response,
+                                    [stub, reports, r, node_id](grpc::Status status) {
+                                      {
+                                        absl::MutexLock lock(&reports->mu);
+                                        ReportQueue& queue = reports->queues[node_id];
+                                        queue.delivered_seq = r->end;
+                                        if (!status.ok())
+                                          queue.error = common::FromGrpcStatus(status);
+                                      }
+                                      delete r;
+                                      SendReports(stub, reports, node_id);
+                                    });
 }
 
 void SimulatedNodes::StartKeepAlive(int interval_ms) {

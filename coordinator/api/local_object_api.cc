@@ -137,10 +137,10 @@ Result<client::MultipartUploadInfo> LocalObjectApi::GetMultipartUpload(
 
 Result<std::vector<client::MultipartUploadInfo>> LocalObjectApi::ListMultipartUploads(
     const client::UploadListRequest& request) {
-  ASSIGN_OR_RETURN(std::vector<MultipartUploadRecord> uploads,
-                   objects_->ListMultipartUploads({request.bucket, request.prefix,
-                                                   request.after_key, request.after_upload_id,
-                                                   request.max_uploads}));
+  ASSIGN_OR_RETURN(
+      std::vector<MultipartUploadRecord> uploads,
+      objects_->ListMultipartUploads({request.bucket, request.prefix, request.after_key,
+                                      request.after_upload_id, request.max_uploads}));
   std::vector<client::MultipartUploadInfo> out;
   out.reserve(uploads.size());
   for (MultipartUploadRecord& upload : uploads) out.push_back(ToClient(std::move(upload)));

@@ -142,6 +142,7 @@ Result<ObjectListing> ObjectService::ListObjects(const ObjectListRequest& reques
   };
 
   ObjectListing listing;
+  listing.objects.reserve(request.max_keys);
   // Keys from `start` on (inclusive). Keys hold no NUL, so the key right
   // after `start_after` begins with it and a \x01; a common prefix given as
   // the marker skips every key under it.

@@ -43,9 +43,15 @@ Result<ListingParams> ParseListingParams(const S3Request& s3, int max_keys_limit
   return params;
 }
 
-ObjectEntry EntryOf(const client::ObjectInfo& object) {
-  return {object.key, absl::FromUnixMillis(object.modified_at_ms), object.attributes.etag,
-          object.size};
+// The listing entries of `objects`, whose strings they take.
+std::vector<ObjectEntry> EntriesOf(std::vector<client::ObjectInfo>& objects) {
+  std::vector<ObjectEntry> out;
+  out.reserve(objects.size());
+  for (client::ObjectInfo& object : objects) {
+    out.push_back({std::move(object.key), absl::FromUnixMillis(object.modified_at_ms),
+                   std::move(object.attributes.etag), object.size});
+  }
+  return out;
 }
 
 }  // namespace
@@ -70,9 +76,8 @@ Status S3Gateway::ListObjects(Call& call) {
   result.is_truncated = listing->truncated;
   if (listing->truncated) result.next_marker = listing->last;
   result.url_encoding = params.url_encoding;
-  for (const client::ObjectInfo& object : listing->objects)
-    result.contents.push_back(EntryOf(object));
-  result.common_prefixes = listing->common_prefixes;
+  result.contents = EntriesOf(listing->objects);
+  result.common_prefixes = std::move(listing->common_prefixes);
   result.owner = Owner{bucket.owner, bucket.owner};
   SendXml(call.res, 200, ToXml(result));
   return absl::OkStatus();
@@ -115,9 +120,8 @@ Status S3Gateway::ListObjectsV2(Call& call) {
   result.is_truncated = listing->truncated;
   if (listing->truncated) result.next_continuation_token = Base64Encode(listing->last);
   result.url_encoding = params.url_encoding;
-  for (const client::ObjectInfo& object : listing->objects)
-    result.contents.push_back(EntryOf(object));
-  result.common_prefixes = listing->common_prefixes;
+  result.contents = EntriesOf(listing->objects);
+  result.common_prefixes = std::move(listing->common_prefixes);
   if (call.s3.Param("fetch-owner") == "true") {
     auto bucket = backend_->GetBucket(call.s3.bucket);
     if (!bucket.ok()) return BackendError(bucket.status());
@@ -150,9 +154,8 @@ Status S3Gateway::ListObjectVersions(Call& call) {
   result.is_truncated = listing->truncated;
   if (listing->truncated) result.next_key_marker = listing->last;
   result.url_encoding = params.url_encoding;
-  for (const client::ObjectInfo& object : listing->objects)
-    result.versions.push_back(EntryOf(object));
-  result.common_prefixes = listing->common_prefixes;
+  result.versions = EntriesOf(listing->objects);
+  result.common_prefixes = std::move(listing->common_prefixes);
   result.owner = Owner{bucket.owner, bucket.owner};
   SendXml(call.res, 200, ToXml(result));
   return absl::OkStatus();

@@ -107,11 +107,27 @@ void WriteEncodingType(XmlWriter& xml, bool url_encoding) {
 
 std::string S3Timestamp(absl::Time time) {
   // absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ") written out: a listing has a
-  // thousand of them, and the general formatter costs several times more.
-  const absl::CivilSecond civil = absl::ToCivilSecond(time, absl::UTCTimeZone());
-  const int64_t millis =
-      absl::ToInt64Milliseconds(time - absl::FromCivil(civil, absl::UTCTimeZone()));
-  if (civil.year() < 1000 || civil.year() > 9999) {  // %Y writes these without padding
+  // thousand of them, and the general formatter (or a time zone lookup, or
+  // civil-time arithmetic) costs several times more.
+  const int64_t unix_millis = absl::ToUnixMillis(time);  // rounds down
+  const int64_t seconds = unix_millis / 1000 - (unix_millis % 1000 < 0 ? 1 : 0);
+  const int64_t millis = unix_millis - seconds * 1000;
+  const int64_t days = seconds / 86400 - (seconds % 86400 < 0 ? 1 : 0);
+  const int64_t second_of_day = seconds - days * 86400;
+  // The date `days` after 1970-01-01 in constant time (Howard Hinnant's
+  // civil_from_days: eras of 400 years of 146,097 days, years from March).
+  const int64_t z = days + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t day_of_era = z - era * 146097;
+  const int64_t year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  const int64_t day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const int64_t month_from_march = (5 * day_of_year + 2) / 153;
+  const int64_t day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+  const int64_t month = month_from_march < 10 ? month_from_march + 3 : month_from_march - 9;
+  const int64_t year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 1000 || year > 9999) {  // %Y writes these without padding
     return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone());
   }
   char text[] = "0000-00-00T00:00:00.000Z";
@@ -120,12 +136,12 @@ std::string S3Timestamp(absl::Time time) {
       text[at + i] = static_cast<char>('0' + value % 10);
     }
   };
-  put(0, civil.year(), 4);
-  put(5, civil.month(), 2);
-  put(8, civil.day(), 2);
-  put(11, civil.hour(), 2);
-  put(14, civil.minute(), 2);
-  put(17, civil.second(), 2);
+  put(0, year, 4);
+  put(5, month, 2);
+  put(8, day, 2);
+  put(11, second_of_day / 3600, 2);
+  put(14, second_of_day / 60 % 60, 2);
+  put(17, second_of_day % 60, 2);
   put(20, millis, 3);
   return std::string(text, sizeof text - 1);
 }

@@ -466,6 +466,7 @@ std::optional<std::vector<ObjectRecord>> MetadataIndex::ListObjects(
   if (bucket == buckets_.end()) return std::nullopt;
   const auto& objects = bucket->second.objects;
   std::vector<ObjectRecord> out;
+  out.reserve(std::min<size_t>(std::max(query.limit, 0), objects.size()));
   auto it = objects.lower_bound(std::max(query.prefix, query.start));
   for (; it != objects.end() && static_cast<int>(out.size()) < query.limit; ++it) {
     if (!absl::StartsWith(it->first, query.prefix)) break;
