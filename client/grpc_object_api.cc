@@ -110,6 +110,7 @@ Result<ObjectListing> GrpcObjectApi::ListObjects(const ObjectListRequest& list) 
   request.set_delimiter(list.delimiter);
   request.set_start_after(list.start_after);
   request.set_max_keys(list.max_keys);
+  request.set_summaries(list.summaries);
   v1::ListObjectsResponse response;
   RETURN_IF_ERROR(coordinator_->Run(
       [&](auto* stub, auto* context) { return stub->ListObjects(context, request, &response); }));

@@ -46,6 +46,9 @@ struct ObjectListRequest {
   std::string delimiter;    // "": no roll-up into common prefixes
   std::string start_after;  // keys after this; a common prefix skips its keys
   int max_keys = 1000;      // 0..1000
+  // Only each object's key, size, ETag and modification time are needed
+  // (what an S3 listing shows): the others may come back empty.
+  bool summaries = false;
 };
 
 struct ObjectListing {

@@ -672,8 +672,8 @@ grpc::Status CoordinatorGrpcService::ListObjects(grpc::ServerContext* context,
                                                  const v1::ListObjectsRequest* request,
                                                  v1::ListObjectsResponse* response) {
   return Handle("ListObjects", context, [&]() -> Status {
-    ObjectListRequest list{request->bucket(), request->prefix(), request->delimiter(),
-                           request->start_after(), request->max_keys()};
+    ObjectListRequest list{request->bucket(),      request->prefix(),   request->delimiter(),
+                           request->start_after(), request->max_keys(), request->summaries()};
     ASSIGN_OR_RETURN(ObjectListing listing, ctx_.objects->ListObjects(list));
     for (const auto& object : listing.objects) ToProto(object, response->add_objects());
     for (const auto& prefix : listing.common_prefixes) response->add_common_prefixes(prefix);

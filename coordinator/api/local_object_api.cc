@@ -85,9 +85,10 @@ Result<std::pair<client::ObjectInfo, client::FileInfo>> LocalObjectApi::GetObjec
 
 Result<client::ObjectListing> LocalObjectApi::ListObjects(
     const client::ObjectListRequest& request) {
-  ASSIGN_OR_RETURN(ObjectListing listing,
-                   objects_->ListObjects({request.bucket, request.prefix, request.delimiter,
-                                          request.start_after, request.max_keys}));
+  ASSIGN_OR_RETURN(
+      ObjectListing listing,
+      objects_->ListObjects({request.bucket, request.prefix, request.delimiter, request.start_after,
+                             request.max_keys, request.summaries}));
   client::ObjectListing out;
   out.objects.reserve(listing.objects.size());
   for (ObjectRecord& object : listing.objects) out.objects.push_back(ToClient(std::move(object)));

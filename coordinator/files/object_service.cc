@@ -157,9 +157,9 @@ Result<ObjectListing> ObjectService::ListObjects(const ObjectListRequest& reques
   int count = 0;
   while (start) {
     // One more than fits, to tell whether the page is the last.
-    ASSIGN_OR_RETURN(
-        std::vector<ObjectRecord> page,
-        store_->ListObjects({request.bucket, prefix, *start, request.max_keys - count + 1}));
+    ASSIGN_OR_RETURN(std::vector<ObjectRecord> page,
+                     store_->ListObjects({request.bucket, prefix, *start,
+                                          request.max_keys - count + 1, request.summaries}));
     const bool more_in_store = static_cast<int>(page.size()) > request.max_keys - count;
     bool restarted = false;
     for (ObjectRecord& object : page) {

@@ -32,6 +32,7 @@ struct ObjectListRequest {
   std::string delimiter;    // "": no roll-up
   std::string start_after;  // keys after this; a common prefix skips its keys
   int max_keys = 1000;      // 0..1000
+  bool summaries = false;   // as ObjectListQuery::summaries
 };
 
 struct ObjectServiceOptions {

@@ -35,6 +35,9 @@ struct ObjectListQuery {
   std::string prefix;  // keys starting with this
   std::string start;   // keys >= this ("" from the first)
   int limit = 1000;
+  // Only bucket, key, size, etag and modified_at are asked for (a listing
+  // page's entries): a store may leave the other fields empty.
+  bool summaries = false;
 };
 
 // A multipart upload in progress: the object it completes as, with the

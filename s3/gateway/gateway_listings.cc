@@ -63,8 +63,10 @@ Status S3Gateway::ListObjects(Call& call) {
     return b;
   }());
   ASSIGN_OR_RETURN(ListingParams params, ParseListingParams(call.s3, options_.max_keys));
-  client::ObjectListRequest request{call.s3.bucket, params.prefix, params.delimiter,
-                                    call.s3.Param("marker").value_or(""), params.max_keys};
+  client::ObjectListRequest request{call.s3.bucket,    params.prefix,
+                                    params.delimiter,  call.s3.Param("marker").value_or(""),
+                                    params.max_keys,
+                                    /*summaries=*/true};
   auto listing = backend_->ListObjects(request);
   if (!listing.ok()) return BackendError(listing.status());
   ListBucketResult result;
@@ -109,8 +111,8 @@ Status S3Gateway::ListObjectsV2(Call& call) {
     result.continuation_token = *token;
     start = *decoded;
   }
-  client::ObjectListRequest request{call.s3.bucket, params.prefix, params.delimiter, start,
-                                    params.max_keys};
+  client::ObjectListRequest request{call.s3.bucket, params.prefix,   params.delimiter,
+                                    start,          params.max_keys, /*summaries=*/true};
   auto listing = backend_->ListObjects(request);
   if (!listing.ok()) return BackendError(listing.status());
   result.bucket = call.s3.bucket;
@@ -143,8 +145,8 @@ Status S3Gateway::ListObjectVersions(Call& call) {
   result.version_id_marker = call.s3.Param("version-id-marker").value_or("");
   // Every object has one version, "null": after (key-marker, "null") comes
   // the next key.
-  client::ObjectListRequest request{call.s3.bucket, params.prefix, params.delimiter,
-                                    result.key_marker, params.max_keys};
+  client::ObjectListRequest request{call.s3.bucket,    params.prefix,   params.delimiter,
+                                    result.key_marker, params.max_keys, /*summaries=*/true};
   auto listing = backend_->ListObjects(request);
   if (!listing.ok()) return BackendError(listing.status());
   result.bucket = bucket.name;

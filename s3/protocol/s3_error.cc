@@ -135,36 +135,42 @@ std::optional<S3ErrorCode> CodeFromName(std::string_view name) {
 }
 
 void AppendXmlEscaped(std::string& out, std::string_view text) {
-  for (const char c : text) {
-    switch (c) {
+  // Runs of characters that stand for themselves are appended whole.
+  size_t pending = 0;  // the first character not appended yet
+  for (size_t i = 0; i < text.size(); ++i) {
+    std::string_view replacement;
+    switch (text[i]) {
       case '&':
-        out += "&amp;";
+        replacement = "&amp;";
         break;
       case '<':
-        out += "&lt;";
+        replacement = "&lt;";
         break;
       case '>':
-        out += "&gt;";
+        replacement = "&gt;";
         break;
       case '"':
-        out += "&quot;";
+        replacement = "&quot;";
         break;
       case '\'':
-        out += "&apos;";
+        replacement = "&apos;";
         break;
       case '\r':
         // As a reference: a raw CR would reach the reader as LF (XML's
         // end-of-line normalization), changing a key that holds one.
-        out += "&#13;";
+        replacement = "&#13;";
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') {
-          out += '?';
-        } else {
-          out += c;
+        if (static_cast<unsigned char>(text[i]) >= 0x20 || text[i] == '\t' || text[i] == '\n') {
+          continue;
         }
+        replacement = "?";
     }
+    out.append(text.data() + pending, i - pending);
+    out += replacement;
+    pending = i + 1;
   }
+  out.append(text.data() + pending, text.size() - pending);
 }
 
 std::string XmlEscape(std::string_view text) {

@@ -470,7 +470,17 @@ std::optional<std::vector<ObjectRecord>> MetadataIndex::ListObjects(
   auto it = objects.lower_bound(std::max(query.prefix, query.start));
   for (; it != objects.end() && static_cast<int>(out.size()) < query.limit; ++it) {
     if (!absl::StartsWith(it->first, query.prefix)) break;
-    out.push_back(it->second);
+    if (!query.summaries) {
+      out.push_back(it->second);
+      continue;
+    }
+    const ObjectRecord& object = it->second;
+    ObjectRecord& summary = out.emplace_back();
+    summary.bucket = object.bucket;
+    summary.key = object.key;
+    summary.size = object.size;
+    summary.etag = object.etag;
+    summary.modified_at = object.modified_at;
   }
   return out;
 }

@@ -104,6 +104,10 @@ TEST(S3ErrorTest, ErrorXmlEscapesEveryField) {
             "<Resource>/b</Resource><RequestId>id</RequestId></Error>");
   EXPECT_EQ(XmlEscape("tab\tnl\ncr\r é"), "tab\tnl\ncr&#13; é");
   EXPECT_EQ(XmlEscape(std::string_view("a\0b", 3)), "a?b");
+  // Escapes first, last and side by side, between plain runs.
+  EXPECT_EQ(XmlEscape("<a&&b>"), "&lt;a&amp;&amp;b&gt;");
+  EXPECT_EQ(XmlEscape(""), "");
+  EXPECT_EQ(XmlEscape("plain/key-1.txt"), "plain/key-1.txt");
 }
 
 }  // namespace

@@ -172,6 +172,39 @@ TEST(MetadataIndexTest, ObjectsListInByteOrderByPrefixFromAStart) {
   EXPECT_FALSE(index.GetBucket("b"));
 }
 
+TEST(MetadataIndexTest, ObjectSummariesCarryWhatAListingShows) {
+  MetadataIndex index;
+  index.PutBucket({"b", "owner", absl::UnixEpoch()});
+  ObjectRecord object;
+  object.bucket = "b";
+  object.key = "photos/cat.jpg";
+  object.file_id = "file-1";
+  object.size = 4096;
+  object.etag = "\"0123456789abcdef0123456789abcdef\"";
+  object.content_type = "image/jpeg";
+  object.metadata = {{"camera", "x100"}};
+  object.tags = {{"team", "blue"}};
+  object.modified_at = absl::FromUnixMillis(1'765'000'000'123);
+  index.PutObject(object);
+
+  auto full = index.ListObjects({"b", "", "", 10});
+  ASSERT_TRUE(full && full->size() == 1u);
+  EXPECT_EQ((*full)[0].content_type, "image/jpeg");
+  EXPECT_EQ((*full)[0].metadata, object.metadata);
+  EXPECT_EQ((*full)[0].file_id, "file-1");
+
+  auto summaries = index.ListObjects({"b", "", "", 10, /*summaries=*/true});
+  ASSERT_TRUE(summaries && summaries->size() == 1u);
+  const ObjectRecord& summary = (*summaries)[0];
+  EXPECT_EQ(summary.bucket, "b");
+  EXPECT_EQ(summary.key, object.key);
+  EXPECT_EQ(summary.size, 4096);
+  EXPECT_EQ(summary.etag, object.etag);
+  EXPECT_EQ(summary.modified_at, object.modified_at);
+  EXPECT_EQ(summary.content_type, "");
+  EXPECT_TRUE(summary.metadata.empty() && summary.tags.empty());
+}
+
 TEST(MetadataIndexTest, ListFilesByNameFollowsPrefixAndCursor) {
   MetadataIndex index;
   for (const char* name : {"x/a", "x/b", "x/c", "y"}) {
