@@ -3,7 +3,8 @@
 // library directly (what the gateway itself does per object); 4 KiB objects
 // PUT, GET and HEAD on 8 streams, and ListObjectsV2 pages of 1,000 keys,
 // against REST heartbeats at the same concurrency: what a small REST request
-// costs on this machine.
+// costs on this machine. HEADs and listings also against the S3 API the
+// coordinator serves itself (--serve-s3), without the gateway's gRPC hop.
 
 #include <unistd.h>
 

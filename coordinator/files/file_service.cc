@@ -321,31 +321,19 @@ Result<FileRecord> FileService::Resolve(std::string_view id_or_name) {
   return by_name;
 }
 
-Result<std::vector<FileView::Chunk>> FileService::ChunksWithReplicas(
-    const std::vector<FileChunkRef>& refs) {
-  ASSIGN_OR_RETURN(auto live, replicas_->LiveReplicas(ChunkIds(refs)));
-  std::vector<FileView::Chunk> out;
-  out.reserve(refs.size());
-  // Each chunk's replicas are moved out once; a chunk at several indexes (a
-  // file of zeros) copies them from its first.
-  absl::flat_hash_map<std::string_view, size_t> first_at;
-  for (const FileChunkRef& ref : refs) {
-    auto [first, added] = first_at.try_emplace(ref.chunk_id, out.size());
-    if (added) {
-      out.push_back({ref, std::move(live[ref.chunk_id])});
-    } else {
-      out.push_back({ref, out[first->second].replicas});
-    }
-  }
-  return out;
-}
-
 Result<FileView> FileService::GetFile(std::string_view id_or_name, bool with_chunks) {
   FileView view;
   ASSIGN_OR_RETURN(view.file, Resolve(id_or_name));
   if (with_chunks) {
-    ASSIGN_OR_RETURN(std::vector<FileChunkRef> refs, store_->GetFileChunks(view.file.id));
-    ASSIGN_OR_RETURN(view.chunks, ChunksWithReplicas(refs));
+    ASSIGN_OR_RETURN(std::vector<FileChunkCopies> chunks, store_->GetFileChunkCopies(view.file.id));
+    std::vector<std::vector<ChunkCopy>> copies;
+    copies.reserve(chunks.size());
+    for (FileChunkCopies& chunk : chunks) copies.push_back(std::move(chunk.copies));
+    std::vector<std::vector<LiveReplica>> live = replicas_->LiveOf(std::move(copies));
+    view.chunks.reserve(chunks.size());
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      view.chunks.push_back({std::move(chunks[i].ref), std::move(live[i])});
+    }
     // Asking for the chunks means reading: note it, at most hourly, so that
     // reads do not each cost a durable write.
     const absl::Time now = clock_->Now();

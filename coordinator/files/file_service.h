@@ -138,7 +138,6 @@ class FileService {
 
  private:
   Result<FileRecord> Resolve(std::string_view id_or_name);
-  Result<std::vector<FileView::Chunk>> ChunksWithReplicas(const std::vector<FileChunkRef>& refs);
   // The first chunk short of `required` live replicas, or nullopt.
   Result<std::optional<std::string>> FirstShortChunk(const FileRecord& file,
                                                      const std::vector<FileChunkRef>& refs);

@@ -94,6 +94,17 @@ Status ReplicaCatalog::ReportBad(std::string_view chunk_id, std::string_view nod
 Result<absl::flat_hash_map<std::string, std::vector<LiveReplica>>> ReplicaCatalog::LiveReplicas(
     const std::vector<std::string>& chunk_ids) const {
   ASSIGN_OR_RETURN(std::vector<std::vector<ChunkCopy>> copies, store_->GetCopies(chunk_ids));
+  std::vector<std::vector<LiveReplica>> live = LiveOf(std::move(copies));
+  absl::flat_hash_map<std::string, std::vector<LiveReplica>> out;
+  out.reserve(chunk_ids.size());
+  for (size_t i = 0; i < chunk_ids.size(); ++i) {
+    out.try_emplace(chunk_ids[i], std::move(live[i]));  // an id named twice: its first
+  }
+  return out;
+}
+
+std::vector<std::vector<LiveReplica>> ReplicaCatalog::LiveOf(
+    std::vector<std::vector<ChunkCopy>> copies) const {
   // The nodes named, each once (a file's chunks sit on the same few).
   absl::flat_hash_set<std::string_view> named;
   std::vector<std::string> node_ids;
@@ -103,27 +114,27 @@ Result<absl::flat_hash_map<std::string, std::vector<LiveReplica>>> ReplicaCatalo
     }
   }
   const std::map<std::string, NodeBrief> nodes = registry_->Briefs(node_ids);
+  // Healthiest and least loaded first, then by id.
+  auto order = [](const LiveReplica& r, const NodeBrief& node) {
+    return std::tuple(StateRank(r.node_state), node.bandwidth_up, std::string_view(r.node_id));
+  };
 
-  absl::flat_hash_map<std::string, std::vector<LiveReplica>> out;
-  out.reserve(chunk_ids.size());
-  for (size_t i = 0; i < chunk_ids.size(); ++i) {
-    auto [it, added] = out.try_emplace(chunk_ids[i]);
-    if (!added) continue;  // named twice
+  std::vector<std::vector<LiveReplica>> out(copies.size());
+  std::vector<std::pair<LiveReplica, const NodeBrief*>> live;
+  for (size_t i = 0; i < copies.size(); ++i) {
+    live.clear();
     for (ChunkCopy& copy : copies[i]) {
       if (copy.state != ReplicaState::kStored) continue;
       auto node = nodes.find(copy.node_id);
       if (node == nodes.end() || !IsReadable(node->second.state)) continue;
-      it->second.push_back({std::move(copy.node_id), node->second.address, node->second.state});
+      live.push_back(
+          {{std::move(copy.node_id), node->second.address, node->second.state}, &node->second});
     }
-  }
-  // Healthiest and least loaded first, then by id.
-  auto order = [&](const LiveReplica& r) {
-    return std::tuple(StateRank(r.node_state), nodes.at(r.node_id).bandwidth_up,
-                      std::string_view(r.node_id));
-  };
-  for (auto& [chunk_id, replicas] : out) {
-    std::sort(replicas.begin(), replicas.end(),
-              [&](const LiveReplica& a, const LiveReplica& b) { return order(a) < order(b); });
+    std::sort(live.begin(), live.end(), [&](const auto& a, const auto& b) {
+      return order(a.first, *a.second) < order(b.first, *b.second);
+    });
+    out[i].reserve(live.size());
+    for (auto& [replica, node] : live) out[i].push_back(std::move(replica));
   }
   return out;
 }

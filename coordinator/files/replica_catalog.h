@@ -58,6 +58,9 @@ class ReplicaCatalog {
   // out. Every requested id has an entry.
   Result<absl::flat_hash_map<std::string, std::vector<LiveReplica>>> LiveReplicas(
       const std::vector<std::string>& chunk_ids) const;
+  // The same for copies already read (GetCopies, GetFileChunkCopies): the
+  // live ones of each, best first, in the same order.
+  std::vector<std::vector<LiveReplica>> LiveOf(std::vector<std::vector<ChunkCopy>> copies) const;
   // Nodes holding any replica row of each chunk, live or not: never placement
   // targets for that chunk.
   Result<std::map<std::string, std::vector<std::string>>> Holders(

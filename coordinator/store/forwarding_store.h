@@ -131,6 +131,9 @@ class ForwardingStore : public MetadataStore {
       const std::vector<std::string>& chunk_ids) override {
     return inner_->GetReplicas(chunk_ids);
   }
+  Result<std::vector<FileChunkCopies>> GetFileChunkCopies(std::string_view file_id) override {
+    return inner_->GetFileChunkCopies(file_id);
+  }
   Result<std::vector<std::vector<ChunkCopy>>> GetCopies(
       const std::vector<std::string>& chunk_ids) override {
     return inner_->GetCopies(chunk_ids);

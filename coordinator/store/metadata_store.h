@@ -267,6 +267,23 @@ class MetadataStore {
     }
     return out;
   }
+  // A file's chunks in index order (GetFileChunks) with their copies
+  // (GetCopies). By default those two calls; the memory index answers from
+  // the file's chunk slots, without spelling out chunk ids and parsing them
+  // back in between.
+  virtual Result<std::vector<FileChunkCopies>> GetFileChunkCopies(std::string_view file_id) {
+    ASSIGN_OR_RETURN(std::vector<FileChunkRef> refs, GetFileChunks(file_id));
+    std::vector<std::string> chunk_ids;
+    chunk_ids.reserve(refs.size());
+    for (const FileChunkRef& ref : refs) chunk_ids.push_back(ref.chunk_id);
+    ASSIGN_OR_RETURN(std::vector<std::vector<ChunkCopy>> copies, GetCopies(chunk_ids));
+    std::vector<FileChunkCopies> out;
+    out.reserve(refs.size());
+    for (size_t i = 0; i < refs.size(); ++i) {
+      out.push_back({std::move(refs[i]), std::move(copies[i])});
+    }
+    return out;
+  }
   // A node's incremental report: `received` become stored (a replica being
   // deleted stays so); `deleted` and `corrupt` (quarantined by the node)
   // disappear.

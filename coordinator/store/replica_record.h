@@ -3,8 +3,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
+#include "coordinator/store/file_record.h"
 
 namespace gale::coordinator {
 
@@ -39,6 +41,12 @@ struct ReplicaRecord {
 struct ChunkCopy {
   std::string node_id;
   ReplicaState state = ReplicaState::kStored;
+};
+
+// One chunk of a file with its copies (by node id).
+struct FileChunkCopies {
+  FileChunkRef ref;
+  std::vector<ChunkCopy> copies;
 };
 
 }  // namespace gale::coordinator

@@ -994,6 +994,15 @@ Result<std::vector<ReplicaRecord>> CachedStore::GetReplicas(
   return inner_->GetReplicas(chunk_ids);
 }
 
+Result<std::vector<FileChunkCopies>> CachedStore::GetFileChunkCopies(std::string_view file_id) {
+  if (serving()) {
+    if (auto chunks = index_.GetFileChunkCopies(file_id)) return *std::move(chunks);
+    if (options_.authoritative) return std::vector<FileChunkCopies>();
+  }
+  // GetFileChunks and GetCopies, each of this store.
+  return MetadataStore::GetFileChunkCopies(file_id);
+}
+
 Result<std::vector<std::vector<ChunkCopy>>> CachedStore::GetCopies(
     const std::vector<std::string>& chunk_ids) {
   if (serving()) return index_.GetCopies(chunk_ids);

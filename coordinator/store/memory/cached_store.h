@@ -118,6 +118,7 @@ class CachedStore final : public ForwardingStore {
   Status AttachChunks(std::string_view file_id, const std::vector<FileChunkRef>& chunks,
                       absl::Time now) override;
   Result<std::vector<FileChunkRef>> GetFileChunks(std::string_view file_id) override;
+  Result<std::vector<FileChunkCopies>> GetFileChunkCopies(std::string_view file_id) override;
   Result<std::string> WriteUpload(const UploadRecord& upload, absl::Time now) override;
   Result<std::string> CommitFile(std::string_view file_id, int64_t size, std::string_view sha256,
                                  absl::Time now) override;

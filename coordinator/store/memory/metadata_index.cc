@@ -151,20 +151,39 @@ std::optional<FileRecord> MetadataIndex::GetFileByName(std::string_view name) co
   return RecordOf(it->second);
 }
 
-std::optional<std::vector<FileChunkRef>> MetadataIndex::GetFileChunks(
-    std::string_view file_id) const {
+template <typename T, typename Make>
+std::optional<std::vector<T>> MetadataIndex::MapFileChunks(std::string_view file_id,
+                                                           Make make) const {
   absl::ReaderMutexLock lock(&mu_);
   auto it = files_.find(Key(file_id));
   if (it == files_.end()) return std::nullopt;
-  std::vector<FileChunkRef> out;
+  std::vector<T> out;
   out.reserve(static_cast<size_t>(it->second.chunk_count));
   const std::vector<ChunkTable::Slot>& slots = it->second.chunks;
   for (size_t index = 0; index < slots.size(); ++index) {
     if (slots[index] == ChunkTable::kNoSlot) continue;
     const ChunkTable::Entry& chunk = chunks_.at(slots[index]);
-    out.push_back({static_cast<int64_t>(index), chunk.key.Hex(), chunk.size});
+    out.push_back(
+        make(FileChunkRef{static_cast<int64_t>(index), chunk.key.Hex(), chunk.size}, chunk));
   }
   return out;
+}
+
+std::optional<std::vector<FileChunkRef>> MetadataIndex::GetFileChunks(
+    std::string_view file_id) const {
+  return MapFileChunks<FileChunkRef>(
+      file_id, [](FileChunkRef ref, const ChunkTable::Entry&) { return ref; });
+}
+
+std::optional<std::vector<FileChunkCopies>> MetadataIndex::GetFileChunkCopies(
+    std::string_view file_id) const {
+  return MapFileChunks<FileChunkCopies>(
+      file_id, [this](FileChunkRef ref, const ChunkTable::Entry& chunk)
+                   ABSL_NO_THREAD_SAFETY_ANALYSIS {  // under MapFileChunks' lock
+                     FileChunkCopies out{std::move(ref), {}};
+                     CopiesOf(chunk, &out.copies);
+                     return out;
+                   });
 }
 
 std::vector<FileRecord> MetadataIndex::ListFilesByName(const FileListQuery& query) const {
@@ -375,15 +394,18 @@ std::vector<std::vector<ChunkCopy>> MetadataIndex::GetCopies(
   absl::ReaderMutexLock lock(&mu_);
   for (size_t i = 0; i < chunk_ids.size(); ++i) {
     const ChunkTable::Slot slot = FindSlot(chunk_ids[i]);
-    if (slot == ChunkTable::kNoSlot) continue;
-    std::vector<ChunkCopy>& copies = out[i];
-    for (const ChunkTable::Replica& replica : chunks_.at(slot).replicas) {
-      copies.push_back({chunks_.NodeName(replica.node), replica.state});
-    }
-    std::sort(copies.begin(), copies.end(),
-              [](const ChunkCopy& a, const ChunkCopy& b) { return a.node_id < b.node_id; });
+    if (slot != ChunkTable::kNoSlot) CopiesOf(chunks_.at(slot), &out[i]);
   }
   return out;
+}
+
+void MetadataIndex::CopiesOf(const ChunkTable::Entry& chunk, std::vector<ChunkCopy>* out) const {
+  out->reserve(chunk.replicas.size());
+  for (const ChunkTable::Replica& replica : chunk.replicas) {
+    out->push_back({chunks_.NodeName(replica.node), replica.state});
+  }
+  std::sort(out->begin(), out->end(),
+            [](const ChunkCopy& a, const ChunkCopy& b) { return a.node_id < b.node_id; });
 }
 
 bool MetadataIndex::HasReplicaIn(std::string_view chunk_id, ReplicaState state) const {

@@ -62,6 +62,9 @@ class MetadataIndex {
   // The complete file of that name.
   std::optional<FileRecord> GetFileByName(std::string_view name) const;
   std::optional<std::vector<FileChunkRef>> GetFileChunks(std::string_view file_id) const;
+  // GetFileChunks with each chunk's copies (as GetCopies), under one lock;
+  // nullopt when the file is not in the index.
+  std::optional<std::vector<FileChunkCopies>> GetFileChunkCopies(std::string_view file_id) const;
   // Complete named files by name, as MetadataStore::ListFiles without by_time.
   std::vector<FileRecord> ListFilesByName(const FileListQuery& query) const;
 
@@ -160,6 +163,14 @@ class MetadataIndex {
   static Result<std::vector<ChunkKey>> CheckedKeysOf(const std::vector<FileChunkRef>& chunks);
   FileRecord RecordOf(const FileEntry& entry) const;
   void AppendReplicas(ChunkTable::Slot slot, std::vector<ReplicaRecord>* out) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // make(ref, chunk) for each chunk of the file, in index order, under a
+  // reader lock; nullopt when the file is not in the index.
+  template <typename T, typename Make>
+  std::optional<std::vector<T>> MapFileChunks(std::string_view file_id, Make make) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // `chunk`'s copies into `out`, by node id.
+  void CopiesOf(const ChunkTable::Entry& chunk, std::vector<ChunkCopy>* out) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;

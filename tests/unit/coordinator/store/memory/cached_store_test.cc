@@ -121,6 +121,23 @@ TEST_F(CachedStoreTest, ReadsThroughTheIndexEqualReadsOfTheDatabase) {
       EXPECT_EQ(cached_chunks[i].index, stored_chunks[i].index);
       EXPECT_EQ(cached_chunks[i].size, stored_chunks[i].size);
     }
+    // The chunks with their copies: the index's from the file's slots, the
+    // database's from its two reads.
+    ASSERT_OK_AND_ASSIGN(auto cached_copies, store_->GetFileChunkCopies(f.id));
+    ASSERT_OK_AND_ASSIGN(auto stored_copies, db->GetFileChunkCopies(f.id));
+    ASSERT_EQ(cached_copies.size(), stored_chunks.size());
+    ASSERT_EQ(stored_copies.size(), stored_chunks.size());
+    for (size_t i = 0; i < cached_copies.size(); ++i) {
+      EXPECT_EQ(cached_copies[i].ref.chunk_id, stored_chunks[i].chunk_id);
+      EXPECT_EQ(cached_copies[i].ref.index, stored_chunks[i].index);
+      EXPECT_EQ(cached_copies[i].ref.size, stored_chunks[i].size);
+      if (chunks_in_memory.contains(stored_chunks[i].chunk_id)) continue;
+      ASSERT_EQ(cached_copies[i].copies.size(), stored_copies[i].copies.size());
+      for (size_t j = 0; j < cached_copies[i].copies.size(); ++j) {
+        EXPECT_EQ(cached_copies[i].copies[j].node_id, stored_copies[i].copies[j].node_id);
+        EXPECT_EQ(cached_copies[i].copies[j].state, stored_copies[i].copies[j].state);
+      }
+    }
     if (!f.name.empty() && f.state == FileState::kComplete) {
       ASSERT_OK_AND_ASSIGN(FileRecord by_name, store_->GetFileByName(f.name));
       EXPECT_EQ(by_name.id, f.id);

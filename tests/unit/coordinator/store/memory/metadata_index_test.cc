@@ -156,7 +156,9 @@ TEST(MetadataIndexTest, ObjectsListInByteOrderByPrefixFromAStart) {
   }
   auto keys = [&](const std::string& prefix, const std::string& start, int limit) {
     std::vector<std::string> out;
-    for (const auto& o : *index.ListObjects({"b", prefix, start, limit})) out.push_back(o.key);
+    // Held: a range-for over *optional-temporary would outlive it (C++20).
+    const auto page = index.ListObjects({"b", prefix, start, limit});
+    for (const auto& o : *page) out.push_back(o.key);
     return out;
   };
   EXPECT_EQ(keys("", "", 10), (std::vector<std::string>{"a/1", "a/10", "a/2", "a\xff", "b"}));
