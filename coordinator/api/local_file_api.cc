@@ -1,5 +1,7 @@
 #include "coordinator/api/local_file_api.h"
 
+#include "coordinator/api/local_object_api.h"
+
 namespace gale::coordinator {
 
 client::FileInfo ToClientFileInfo(const FileView& view) {
@@ -70,15 +72,8 @@ Result<client::FileInfo> LocalFileApi::CommitFile(const std::string& file_id, in
                                                   const std::string& sha256) {
   Result<FileView> view = absl::UnknownError("");
   if (const auto* object = target_ ? std::get_if<client::ObjectTarget>(&*target_) : nullptr) {
-    const client::ObjectAttributes attributes = object->attributes();
-    ObjectRecord record;
-    record.bucket = object->bucket;
-    record.key = object->key;
-    record.etag = attributes.etag;
-    record.content_type = attributes.content_type;
-    record.metadata = attributes.metadata;
-    record.tags = attributes.tags;
-    view = objects_->CommitObject(file_id, size, sha256, std::move(record));
+    view = objects_->CommitObject(
+        file_id, size, sha256, ToObjectRecord(object->bucket, object->key, object->attributes()));
   } else if (const auto* part = target_ ? std::get_if<client::PartTarget>(&*target_) : nullptr) {
     view = objects_->CommitPart(
         file_id, size, sha256, PartRecord{part->upload_id, part->part_number, "", 0, part->etag()});

@@ -36,9 +36,10 @@ client::MultipartUploadInfo ToClient(MultipartUploadRecord upload) {
   return out;
 }
 
-// The object `bucket` / `key` with `attributes` (no file, size or time yet).
-ObjectRecord FromClient(const std::string& bucket, const std::string& key,
-                        const client::ObjectAttributes& attributes) {
+}  // namespace
+
+ObjectRecord ToObjectRecord(const std::string& bucket, const std::string& key,
+                            const client::ObjectAttributes& attributes) {
   ObjectRecord out;
   out.bucket = bucket;
   out.key = key;
@@ -48,8 +49,6 @@ ObjectRecord FromClient(const std::string& bucket, const std::string& key,
   out.tags = attributes.tags;
   return out;
 }
-
-}  // namespace
 
 Status LocalObjectApi::CreateBucket(const std::string& name, const std::string& owner) {
   return objects_->CreateBucket(name, owner);
@@ -111,9 +110,10 @@ Result<client::ObjectInfo> LocalObjectApi::CopyObject(const std::string& source_
                                                       const std::string& source_key,
                                                       const std::string& source_file_id,
                                                       const client::ObjectInfo& target) {
-  ASSIGN_OR_RETURN(ObjectRecord object,
-                   objects_->CopyObject(source_bucket, source_key, source_file_id,
-                                        FromClient(target.bucket, target.key, target.attributes)));
+  ASSIGN_OR_RETURN(
+      ObjectRecord object,
+      objects_->CopyObject(source_bucket, source_key, source_file_id,
+                           ToObjectRecord(target.bucket, target.key, target.attributes)));
   return ToClient(std::move(object));
 }
 

@@ -50,4 +50,8 @@ class LocalObjectApi final : public client::ObjectApi {
   FileService* const files_;
 };
 
+// The object `bucket` / `key` with `attributes` (no file, size or time yet).
+ObjectRecord ToObjectRecord(const std::string& bucket, const std::string& key,
+                            const client::ObjectAttributes& attributes);
+
 }  // namespace gale::coordinator

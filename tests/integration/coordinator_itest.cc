@@ -326,6 +326,14 @@ TEST_F(CoordinatorITest, PortsInUseStopASecondCoordinatorNamingThePort) {
     args.insert(args.end(), {"--bind-address", "127.0.0.1"});
     ExpectStartupError(args, StrCat("127.0.0.1:", port), {{"DATA_PATH", dir.Join("data")}});
   }
+  {
+    // The S3 port of --serve-s3, on a port the running one holds.
+    testing::TempDir dir;
+    const int taken = cluster_->coordinator_http_port();
+    ExpectStartupError({"--grpc-port", "0", "--http-port", "0", "--metrics-port", "0", "--serve-s3",
+                        "true", "--s3-port", std::to_string(taken), "--bind-address", "127.0.0.1"},
+                       StrCat("127.0.0.1:", taken), {{"DATA_PATH", dir.Join("data")}});
+  }
   // The running coordinator still answers on every port.
   ASSERT_TRUE(rest_->Get("/api/v1/nodes"));
   EXPECT_EQ(GrpcRegister("after", "127.0.0.1:1"), "after");
@@ -357,6 +365,9 @@ TEST(CoordinatorConfigITest, BadConfigurationStopsStartupNamingTheKey) {
   ExpectStartupError(
       {"--heartbeat-interval-ms", "10", "--node-timeout-ms", "100", "--dead-after-ms", "50"},
       "coordinator.node_timeout_ms (100) must be less than");
+  // The s3 section is checked when the coordinator serves S3.
+  ExpectStartupError({"--serve-s3", "true", "--s3-access-key", "KEY"},
+                     "s3.access_key and its secret");
   testing::TempDir dir;
   std::string config = dir.Join("config.yaml");
   std::ofstream(config) << "server:\n  grcp_port: 1\n";
