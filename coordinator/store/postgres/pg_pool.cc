@@ -80,6 +80,7 @@ Status PgPool::RunWithRetries(std::string_view what, PgIsolation isolation,
     const bool in_doubt = conn->commit_in_doubt();
     Release(std::move(conn));
     if (status.code() == absl::StatusCode::kAborted) {
+      spdlog::debug("{}: serialization conflict (attempt {}), retrying", what, attempt);
       absl::SleepFor(ConflictBackoff(attempt));
       continue;
     }
