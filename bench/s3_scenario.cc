@@ -301,18 +301,19 @@ Status RunS3(const BenchOptions& options, Report* report) {
   spec.nodes = kNodes;
   spec.given_ok = false;  // it starts a gateway and reads the processes' CPU time
   // The coordinator serves S3 too (--serve-s3), configured as the gateway.
-  const std::vector<std::string> s3_flags = {
-      "access-key",       kAccessKey,     "secret-key",
-      kSecretKey,         "region",       kRegion,
-      "chunk-size-bytes", StrCat(kChunk), "replication-factor",
-      StrCat(kFactor),    "write-mode",   "sync"};
+  const std::vector<std::pair<std::string, std::string>> s3_flags = {
+      {"access-key", kAccessKey},
+      {"secret-key", kSecretKey},
+      {"region", kRegion},
+      {"chunk-size-bytes", StrCat(kChunk)},
+      {"replication-factor", StrCat(kFactor)},
+      {"write-mode", "sync"}};
   spec.coordinator_flags = {"--heartbeat-interval-ms", "1000", "--gc-interval-ms", "1000",
                             "--gc-grace-ms",           "1000", "--serve-s3",       "true"};
   std::vector<std::string> gateway_flags;
-  for (size_t i = 0; i < s3_flags.size(); i += 2) {
-    spec.coordinator_flags.insert(spec.coordinator_flags.end(),
-                                  {"--s3-" + s3_flags[i], s3_flags[i + 1]});
-    gateway_flags.insert(gateway_flags.end(), {"--" + s3_flags[i], s3_flags[i + 1]});
+  for (const auto& [flag, value] : s3_flags) {
+    spec.coordinator_flags.insert(spec.coordinator_flags.end(), {"--s3-" + flag, value});
+    gateway_flags.insert(gateway_flags.end(), {"--" + flag, value});
   }
   spec.node_flags = {"--scrub-bytes-per-sec", "0"};
   ASSIGN_OR_RETURN(BenchCluster cluster, StartCluster(options, spec));

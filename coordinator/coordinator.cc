@@ -350,8 +350,6 @@ Status Coordinator::StartS3() {
   if (!options_.serve_s3) return absl::OkStatus();
   local_objects_ = std::make_unique<LocalObjectApi>(objects_.get(), files_.get());
   local_s3_keys_ = std::make_unique<LocalS3KeySource>(s3_keys_.get());
-  s3_metrics_ = std::make_unique<common::RequestMetrics>(metrics_->registry(), "gale_s3",
-                                                         "S3 requests", "op");
   s3::ClusterApis apis;
   apis.objects = local_objects_.get();
   apis.files = local_files_.get();
@@ -361,7 +359,7 @@ Status Coordinator::StartS3() {
   };
   s3_server_ = std::make_unique<s3::S3ApiServer>(options_.s3, std::move(apis), local_s3_keys_.get(),
                                                  gateway_transport_.get(), clock_,
-                                                 s3_metrics_.get(), options_.tls);
+                                                 metrics_->registry(), options_.tls);
   ASSIGN_OR_RETURN(s3_port_, s3_server_->Bind(options_.bind_address, options_.s3_port));
   return absl::OkStatus();
 }

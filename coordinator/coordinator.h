@@ -132,7 +132,6 @@ class Coordinator {
   std::unique_ptr<common::HttpServer> metrics_server_;
   std::unique_ptr<LocalObjectApi> local_objects_;
   std::unique_ptr<LocalS3KeySource> local_s3_keys_;
-  std::unique_ptr<common::RequestMetrics> s3_metrics_;
   std::unique_ptr<s3::S3ApiServer> s3_server_;
   int grpc_port_ = 0;
   int http_port_ = 0;

@@ -6,7 +6,10 @@ namespace gale::s3 {
 
 S3ApiServer::S3ApiServer(const S3ApiOptions& options, ClusterApis apis, AccessKeySource* keys,
                          client::ChunkTransport* transport, common::Clock* clock,
-                         common::RequestMetrics* metrics, const common::TlsOptions& tls) {
+                         prometheus::Registry* registry, const common::TlsOptions& tls) {
+  if (registry != nullptr) {
+    metrics_ = std::make_unique<common::RequestMetrics>(registry, "gale_s3", "S3 requests", "op");
+  }
   ClusterBackendOptions backend_options;
   backend_options.chunk_size = options.chunk_size_bytes;
   backend_options.replication_factor = options.replication_factor;
@@ -32,7 +35,7 @@ S3ApiServer::S3ApiServer(const S3ApiOptions& options, ClusterApis apis, AccessKe
   gateway_options.region = options.region;
   gateway_options.domain = options.domain;
   gateway_options.max_object_bytes = options.max_object_bytes;
-  gateway_options.metrics = metrics;
+  gateway_options.metrics = metrics_.get();
   gateway_ =
       std::make_unique<S3Gateway>(backend_.get(), credentials_.get(), clock, gateway_options);
 

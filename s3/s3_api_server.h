@@ -25,10 +25,11 @@ namespace gale::s3 {
 // requests run on its own threads.
 class S3ApiServer {
  public:
-  // `metrics` may be null.
+  // Requests are counted in `registry` (gale_s3_requests_total{op,code} and
+  // latencies); null: not counted.
   S3ApiServer(const S3ApiOptions& options, ClusterApis apis, AccessKeySource* keys,
               client::ChunkTransport* transport, common::Clock* clock,
-              common::RequestMetrics* metrics, const common::TlsOptions& tls);
+              prometheus::Registry* registry, const common::TlsOptions& tls);
   ~S3ApiServer();
 
   // The bound port (`port` 0: a free one); UNAVAILABLE naming the port when
@@ -41,6 +42,7 @@ class S3ApiServer {
   ClusterBackend* backend() { return backend_.get(); }
 
  private:
+  std::unique_ptr<common::RequestMetrics> metrics_;
   std::unique_ptr<ClusterBackend> backend_;
   std::unique_ptr<Credentials> credentials_;
   std::unique_ptr<S3Gateway> gateway_;

@@ -18,8 +18,6 @@ S3Server::~S3Server() { Shutdown(); }
 
 Status S3Server::Start() {
   metrics_ = std::make_unique<common::MetricsRegistry>("gale-s3");
-  request_metrics_ = std::make_unique<common::RequestMetrics>(metrics_->registry(), "gale_s3",
-                                                              "S3 requests", "op");
   client::CoordinatorClient::Metadata call_credentials;
   if (!options_.coordinator_token.empty()) {
     call_credentials.emplace_back("authorization", "Bearer " + options_.coordinator_token);
@@ -33,7 +31,7 @@ Status S3Server::Start() {
   key_source_ = std::make_unique<ClusterKeySource>(coordinator_.get());
   api_ =
       std::make_unique<S3ApiServer>(options_.api, apis_->apis(), key_source_.get(),
-                                    transport_.get(), clock_, request_metrics_.get(), options_.tls);
+                                    transport_.get(), clock_, metrics_->registry(), options_.tls);
   ASSIGN_OR_RETURN(port_, api_->Bind(options_.bind_address, options_.port));
 
   common::HttpServerOptions metrics_options;

@@ -39,7 +39,6 @@ class S3Server {
   const S3Options options_;
   common::Clock* const clock_;
   std::unique_ptr<common::MetricsRegistry> metrics_;
-  std::unique_ptr<common::RequestMetrics> request_metrics_;
   std::unique_ptr<client::CoordinatorClient> coordinator_;
   std::unique_ptr<client::ChunkTransport> transport_;
   std::unique_ptr<GrpcClusterApis> apis_;
