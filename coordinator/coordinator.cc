@@ -83,12 +83,14 @@ Status Coordinator::Start() {
     // it is built.
     const bool shared = options_.database.type == "postgres";
     auto cached = std::make_unique<CachedStore>(
-        std::move(store_), CachedStore::Options{.authoritative = !shared,
-                                                .load_in_background = true,
-                                                .follow_changes = shared,
-                                                .staleness_bound = absl::Milliseconds(
-                                                    options_.database.staleness_bound_ms),
-                                                .clock = clock_});
+        std::move(store_),
+        CachedStore::Options{
+            .authoritative = !shared,
+            .load_in_background = true,
+            .follow_changes = shared,
+            .staleness_bound = absl::Milliseconds(options_.database.staleness_bound_ms),
+            .upload_memory_limit = absl::Milliseconds(options_.gc_grace_ms) / 4,
+            .clock = clock_});
     cached_store_ = cached.get();
     store_ = std::move(cached);
   }
@@ -252,6 +254,7 @@ Status Coordinator::StartServers() {
   context.leader = leader_.get();
   context.auth = auth_.get();
   context.heartbeat_interval_ms = options_.heartbeat_interval_ms;
+  context.instance_id = common::NewUuid();
   context.s3_keys = s3_keys_.get();
   grpc_service_ = std::make_unique<CoordinatorGrpcService>(context, grpc_metrics_.get());
   // grpc.health.v1.Health/Check: for gRPC probes, and the no-op call that

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "common/clock.h"
 #include "common/security.h"
@@ -34,6 +35,7 @@ struct ServiceContext {
   const LeaderElection* leader = nullptr;       // who runs the background loops
   const common::Authenticator* auth = nullptr;  // null: every call allowed
   int64_t heartbeat_interval_ms = 0;
+  std::string instance_id;          // new at every start of the process
   S3KeyService* s3_keys = nullptr;  // null: the S3 key RPCs answer FAILED_PRECONDITION
 };
 

@@ -138,7 +138,16 @@ Status Heartbeater::Heartbeat() {
     registered_ = false;
     return Register();
   }
-  return status;
+  if (!status.ok() || response.coordinator_instance().empty()) return status;
+  // A coordinator process this node has not reported to since it
+  // registered (restarted, or another one after a failover): whatever the
+  // one before held only in memory is gone, so it hears of every chunk.
+  const bool another =
+      !coordinator_instance_.empty() && coordinator_instance_ != response.coordinator_instance();
+  coordinator_instance_ = response.coordinator_instance();
+  if (!another) return absl::OkStatus();
+  spdlog::info("a new coordinator process answers: sending it a full chunk report");
+  return ReportChunks();
 }
 
 }  // namespace gale::node

@@ -28,7 +28,9 @@ struct HeartbeaterOptions {
 // The node's side of the control plane. Each RunOnce() either registers (and
 // then sends a full chunk report, so the coordinator learns which replicas
 // really exist) or heartbeats with fresh stats, registering again at once
-// when the coordinator does not know the node or declared it dead. Each
+// when the coordinator does not know the node or declared it dead, and
+// sending a full chunk report to each new coordinator process it meets
+// (what a coordinator held only in memory died with it). Each
 // heartbeat carries the results of finished tasks (after the chunk changes
 // they caused have been reported) and brings back new ones. A PeriodicLoop
 // (with back-off and jitter) calls it. Thread-safe, though runs are expected
@@ -68,6 +70,8 @@ class Heartbeater {
   common::Clock* const clock_;
   const HeartbeaterOptions options_;
   std::atomic<int64_t> last_full_report_ns_{0};  // monotonic time of the last full report
+  // The coordinator process the last heartbeat reached (RunOnce's own).
+  std::string coordinator_instance_;
   std::atomic<bool> registered_{false};
   std::atomic<bool> poll_soon_{false};
   std::atomic<int64_t> failures_total_{0};

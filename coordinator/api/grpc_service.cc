@@ -307,6 +307,7 @@ grpc::Status CoordinatorGrpcService::NodeHeartbeat(grpc::ServerContext* context,
                                                    v1::NodeHeartbeatResponse* response) {
   return Handle("NodeHeartbeat", context, [&]() -> Status {
     response->set_heartbeat_interval_ms(ctx_.heartbeat_interval_ms);
+    response->set_coordinator_instance(ctx_.instance_id);
     std::vector<TaskOutcome> results;
     for (const auto& r : request->task_results()) {
       results.push_back({r.task_id(), r.ok(), r.error()});

@@ -12,6 +12,8 @@ namespace gale::coordinator {
 // The changes other writers of a shared database commit, as the keys of the
 // rows they touched, in commit order (PostgreSQL: LISTEN/NOTIFY, announced
 // by triggers in the writing transaction; see migrations/postgres/0009).
+// Changes committed through the opening store's own connections are not
+// delivered: its owner applies its own changes itself.
 // Keys: "f:<file id>" (the file or its chunk list), "c:<chunk id>" (the
 // chunk's row), "r:<chunk id>" (its replicas), "b:<bucket>", "o:<bucket>/<key>",
 // and "m:<token>" for a mark this or another listener sent. A mark is

@@ -61,7 +61,7 @@ class FilesITest : public ::testing::Test {
                                  "--gc-interval-ms",
                                  "50",
                                  "--gc-grace-ms",
-                                 "100",
+                                 StrCat(gc_grace_ms_),
                                  "--liveness-flush-interval-ms",
                                  "50"};
     options.node_flags = {"--heartbeat-interval-ms", "100"};
@@ -150,6 +150,14 @@ class FilesITest : public ::testing::Test {
   }
 
   static constexpr absl::Duration kStalenessBound = absl::Milliseconds(500);
+  void ExpectACrashLosesOnlyTheUploadInProgress(const std::string& database_url,
+                                                int64_t full_reports_ms);
+
+  // On PostgreSQL, uploads stay in memory only for a quarter of the grace,
+  // and only when that is at least the staleness bound: 2,000 ms keeps
+  // them there, as the default (60 s) does.
+  static constexpr int64_t kGraceForUploadsInMemory = 2000;
+  int64_t gc_grace_ms_ = 100;
   int coordinators_ = 1;
   std::unique_ptr<testing::TestDatabase> database_;  // PostgreSQL tests only
   std::unique_ptr<MiniCluster> cluster_;
@@ -173,6 +181,7 @@ TEST_F(FilesITest, RoundTripsAreByteIdenticalForEverySize) {
 
 TEST_F(FilesITest, EndToEndOnPostgres) {
   GALE_ASSIGN_TEST_DATABASE_OR_SKIP(database_);
+  gc_grace_ms_ = kGraceForUploadsInMemory;
   StartCluster(3, database_->url());
   ExpectRoundTripsForEverySize(9 * kMiB);
   // Dedup, listing and delete go through the same store.
@@ -191,6 +200,7 @@ TEST_F(FilesITest, EndToEndOnPostgres) {
 
 TEST_F(FilesITest, TwoCoordinatorsOnPostgresSeeEachOthersChangesWithinTheBound) {
   GALE_ASSIGN_TEST_DATABASE_OR_SKIP(database_);
+  gc_grace_ms_ = kGraceForUploadsInMemory;
   coordinators_ = 2;
   StartCluster(3, database_->url());
   for (int c : {0, 1}) {
@@ -332,8 +342,14 @@ TEST_F(FilesITest, QuorumUploadSurvivesATargetKilledMidway) {
 // a coordinator killed mid-upload loses that upload only. Its commit is
 // refused, the client uploads again, and the copies already on the nodes
 // come back in the nodes' full reports as orphans and are collected.
-TEST_F(FilesITest, ACoordinatorCrashLosesOnlyTheUploadInProgress) {
-  StartCluster(3, "", {"--chunk-report-interval-ms", "300"});
+// A coordinator killed mid-upload: the upload (in its memory) is lost, the
+// file committed before is not; the lost upload's copies are collected as
+// orphans after the grace period, and the client uploads again.
+// A copy's age as an orphan counts from its node's last full report:
+// `full_reports_ms` apart, longer than the grace period.
+void FilesITest::ExpectACrashLosesOnlyTheUploadInProgress(const std::string& database_url,
+                                                          int64_t full_reports_ms) {
+  StartCluster(3, database_url, {"--chunk-report-interval-ms", StrCat(full_reports_ms)});
   const std::string kept = RandomBytes(kChunk + 17, 20);
   ASSERT_OK(Put("kept", kept));
   const std::string lost = RandomBytes(6 * kChunk, 21);
@@ -367,6 +383,16 @@ TEST_F(FilesITest, ACoordinatorCrashLosesOnlyTheUploadInProgress) {
   EXPECT_EQ(again.sha256, common::Sha256::Hex(lost));
   ASSERT_OK_AND_ASSIGN(back, Get("lost"));
   EXPECT_EQ(common::Sha256::Hex(back), common::Sha256::Hex(lost));
+}
+
+TEST_F(FilesITest, ACoordinatorCrashLosesOnlyTheUploadInProgress) {
+  ExpectACrashLosesOnlyTheUploadInProgress("", 300);
+}
+
+TEST_F(FilesITest, ACoordinatorCrashOnPostgresLosesOnlyTheUploadInProgress) {
+  GALE_ASSIGN_TEST_DATABASE_OR_SKIP(database_);
+  gc_grace_ms_ = kGraceForUploadsInMemory;
+  ExpectACrashLosesOnlyTheUploadInProgress(database_->url(), 3 * kGraceForUploadsInMemory);
 }
 
 TEST_F(FilesITest, CorruptReplicasAreNeverReturnedAndAreReported) {

@@ -71,6 +71,16 @@ class CachedStore final : public ForwardingStore {
     // rebuilt. The load runs on the follower's thread.
     bool follow_changes = false;
     absl::Duration staleness_bound = absl::Seconds(1);
+    // Following changes: uploads stay in memory until their commit here
+    // too, but for at most this long from their creation; then they are
+    // written to the database still pending. The other coordinators' garbage
+    // collectors cannot see this memory: they collect copies of a chunk
+    // nobody recorded, or a chunk no file references, a grace period after
+    // it became so, which is after the upload attached the chunk; uploads
+    // leave memory well within that (the coordinator passes a quarter of
+    // gc_grace_ms). A limit shorter than the staleness bound (the feed is
+    // looked at every quarter of the bound) keeps no upload in memory.
+    absl::Duration upload_memory_limit = absl::ZeroDuration();
     // Monotonic time of the marks; the system clock when null.
     const common::Clock* clock = nullptr;
     // Rows per page of the load's scans.
@@ -140,6 +150,8 @@ class CachedStore final : public ForwardingStore {
                                  absl::Time now) override;
   Status DeleteMultipartUpload(std::string_view upload_id, absl::Time now) override;
   Result<ChunkRecord> GetChunk(std::string_view chunk_id) override;
+  Result<ReplicationHealth> Health(const std::vector<std::string>& counting_nodes,
+                                   const std::vector<std::string>& readable_nodes) override;
   Result<StoreCounts> Counts() override;
   Result<int64_t> GetChunkSize(std::string_view chunk_id) override;
   Result<std::vector<ReplicaRecord>> GetReplicas(
@@ -178,7 +190,19 @@ class CachedStore final : public ForwardingStore {
   };
   LockedFile LockFile(std::string_view file_id, std::vector<std::string> keys);
   // Whether a new pending file's metadata waits in memory for its commit.
-  bool KeepsUploadsInMemory() const { return options_.authoritative && serving(); }
+  bool KeepsUploadsInMemory() const {
+    return (options_.authoritative || (options_.follow_changes &&
+                                       options_.upload_memory_limit >= options_.staleness_bound)) &&
+           serving();
+  }
+  // Not authoritative: whether the store knows any of `chunks` (a row or a
+  // copy), which takes an upload attaching them to the store.
+  Result<bool> StoreKnowsAny(const std::vector<const FileChunkRef*>& chunks);
+  // Writes the uploads in memory created before `created_before` to the
+  // store, still pending. `forget_unwritten`: one that cannot be written
+  // leaves memory all the same (the index is about to be rebuilt from the
+  // store; its client's commit answers NOT_FOUND and it uploads again).
+  void MoveUploadsToStore(absl::Time created_before, bool forget_unwritten);
   // Attaches `chunks` to the upload in memory `file_id` (whose chunks are
   // `earlier`), refusing what the store would refuse. False when one of
   // them is a chunk the store knows: the upload has moved to the store, and

@@ -63,6 +63,8 @@ class ChunkTable {
 
   // Entries in use.
   size_t size() const { return index_.size(); }
+  // One past the highest slot (arrays indexed by slot are this long).
+  size_t slot_count() const { return entries_.size(); }
   // Calls f(slot, entry) for every entry in use, in slot order.
   template <typename F>
   void ForEach(F f) const {

@@ -399,6 +399,64 @@ std::vector<std::vector<ChunkCopy>> MetadataIndex::GetCopies(
   return out;
 }
 
+ReplicationHealth MetadataIndex::Health(const std::vector<std::string>& counting_nodes,
+                                        const std::vector<std::string>& readable_nodes) const {
+  absl::ReaderMutexLock lock(&mu_);
+  // Nodes by their interned numbers.
+  auto flags_of = [&](const std::vector<std::string>& ids) {
+    std::vector<bool> flags;
+    for (const std::string& id : ids) {
+      const int node = chunks_.FindNode(id);
+      if (node < 0) continue;
+      if (flags.size() <= static_cast<size_t>(node)) flags.resize(static_cast<size_t>(node) + 1);
+      flags[static_cast<size_t>(node)] = true;
+    }
+    return flags;
+  };
+  const std::vector<bool> counting = flags_of(counting_nodes);
+  const std::vector<bool> readable = flags_of(readable_nodes);
+  auto in = [](const std::vector<bool>& flags, uint16_t node) {
+    return node < flags.size() && flags[node];
+  };
+  // Per slot: the highest factor of the files naming it, and whether a
+  // complete one does.
+  struct Use {
+    int factor = 0;
+    bool committed = false;
+  };
+  std::vector<Use> uses(chunks_.slot_count());
+  for (const auto& [id, file] : files_) {
+    const bool complete = file.record.state == FileState::kComplete;
+    for (const ChunkTable::Slot slot : file.chunks) {
+      if (slot == ChunkTable::kNoSlot) continue;
+      Use& use = uses[slot];
+      use.factor = std::max(use.factor, file.record.replication_factor);
+      use.committed = use.committed || complete;
+    }
+  }
+  ReplicationHealth health;
+  chunks_.ForEach([&](ChunkTable::Slot slot, const ChunkTable::Entry& chunk) {
+    bool can_read = false;
+    int stored = 0;
+    for (const ChunkTable::Replica& replica : chunk.replicas) {
+      if (replica.state == ReplicaState::kCorrupt) ++health.corrupt_replicas;
+      if (replica.state != ReplicaState::kStored) continue;
+      stored += in(counting, replica.node) ? 1 : 0;
+      can_read = can_read || in(readable, replica.node);
+    }
+    const Use& use = uses[slot];
+    if (!use.committed || !chunk.has_row) return;
+    if (stored < use.factor) {
+      ++health.under_replicated;
+      health.missing_bytes += (use.factor - stored) * chunk.size;
+    } else if (stored > use.factor) {
+      ++health.over_replicated;
+    }
+    if (!can_read) ++health.lost;
+  });
+  return health;
+}
+
 void MetadataIndex::CopiesOf(const ChunkTable::Entry& chunk, std::vector<ChunkCopy>* out) const {
   out->reserve(chunk.replicas.size());
   for (const ChunkTable::Replica& replica : chunk.replicas) {

@@ -109,6 +109,11 @@ class MetadataIndex {
   // Chunks with replica rows and no chunk row (copies of chunks the store
   // does not know).
   std::vector<std::string> ChunksWithoutRow() const;
+  // MetadataStore::Health over the index, in one pass over the files and
+  // one over the chunks: a chunk's factor is the highest of the files
+  // naming it, and it counts once a complete file names it.
+  ReplicationHealth Health(const std::vector<std::string>& counting_nodes,
+                           const std::vector<std::string>& readable_nodes) const;
 
   // ---- buckets and objects ------------------------------------------------
 

@@ -156,4 +156,13 @@ void UploadTable::Written(std::string_view file_id, const std::vector<FileChunkR
   }
 }
 
+void UploadTable::Forget(std::string_view file_id, const std::vector<FileChunkRef>& chunks) {
+  absl::MutexLock lock(&mu_);
+  files_.erase(Key(file_id));
+  for (const FileChunkRef& ref : chunks) {
+    auto it = chunks_.find(Key(ref.chunk_id));
+    if (it != chunks_.end() && --it->second.use.references == 0) chunks_.erase(it);
+  }
+}
+
 }  // namespace gale::coordinator

@@ -66,6 +66,9 @@ class UploadTable {
   // or moved there): it leaves the table, its chunks have rows in the store
   // and nothing is held for them any more.
   void Written(std::string_view file_id, const std::vector<FileChunkRef>& chunks);
+  // The upload `file_id` with `chunks` leaves the table unwritten (lost):
+  // chunks no other upload references are forgotten with their copies.
+  void Forget(std::string_view file_id, const std::vector<FileChunkRef>& chunks);
 
  private:
   struct Chunk {

@@ -4,16 +4,18 @@
 
 namespace gale::coordinator {
 
-Result<std::unique_ptr<PgChangeFeed>> PgChangeFeed::Open(const std::string& url) {
+Result<std::unique_ptr<PgChangeFeed>> PgChangeFeed::Open(const std::string& url,
+                                                         const PgPool* own) {
   ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn,
                    PgConnection::Connect(WithApplicationName(url, "gale-change-feed")));
   RETURN_IF_ERROR(conn->Listen(std::string(kChangeChannel)));
-  return std::unique_ptr<PgChangeFeed>(new PgChangeFeed(std::move(conn)));
+  return std::unique_ptr<PgChangeFeed>(new PgChangeFeed(std::move(conn), own));
 }
 
 Result<std::vector<std::string>> PgChangeFeed::Next(absl::Duration timeout) {
   if (!conn_->usable()) return absl::UnavailableError("the change feed's session was lost");
-  return conn_->AwaitNotifications(timeout);
+  if (own_ == nullptr) return conn_->AwaitNotifications(timeout);
+  return conn_->AwaitNotifications(timeout, own_->BackendPids());
 }
 
 Status PgChangeFeed::Mark(std::string_view token) {

@@ -5,6 +5,7 @@
 
 #include "coordinator/store/change_feed.h"
 #include "coordinator/store/postgres/pg_connection.h"
+#include "coordinator/store/postgres/pg_pool.h"
 
 namespace gale::coordinator {
 
@@ -18,15 +19,18 @@ inline constexpr std::string_view kChangeChannel = "gale_changes";
 class PgChangeFeed final : public ChangeFeed {
  public:
   // Connects and listens; UNAVAILABLE when the database cannot be reached.
-  static Result<std::unique_ptr<PgChangeFeed>> Open(const std::string& url);
+  // What `own` (may be null) commits is left out.
+  static Result<std::unique_ptr<PgChangeFeed>> Open(const std::string& url, const PgPool* own);
 
   Result<std::vector<std::string>> Next(absl::Duration timeout) override;
   Status Mark(std::string_view token) override;
 
  private:
-  explicit PgChangeFeed(std::unique_ptr<PgConnection> conn) : conn_(std::move(conn)) {}
+  PgChangeFeed(std::unique_ptr<PgConnection> conn, const PgPool* own)
+      : conn_(std::move(conn)), own_(own) {}
 
   const std::unique_ptr<PgConnection> conn_;
+  const PgPool* const own_;
 };
 
 }  // namespace gale::coordinator

@@ -206,10 +206,10 @@ class PgConnection::Listener final : public pqxx::notification_receiver {
  public:
   Listener(pqxx::connection_base& conn, const std::string& channel)
       : pqxx::notification_receiver(conn, channel) {}
-  void operator()(const std::string& payload, int /*backend_pid*/) override {
-    received.push_back(payload);
+  void operator()(const std::string& payload, int backend_pid) override {
+    received.emplace_back(payload, backend_pid);
   }
-  std::vector<std::string> received;
+  std::vector<std::pair<std::string, int>> received;  // payload, sender
 };
 
 Status PgConnection::Listen(const std::string& channel) {
@@ -222,7 +222,8 @@ Status PgConnection::Listen(const std::string& channel) {
   }
 }
 
-Result<std::vector<std::string>> PgConnection::AwaitNotifications(absl::Duration timeout) {
+Result<std::vector<std::string>> PgConnection::AwaitNotifications(
+    absl::Duration timeout, const absl::flat_hash_set<int>& ignored) {
   if (listener_ == nullptr) return absl::FailedPreconditionError("not listening");
   try {
     if (listener_->received.empty()) {
@@ -240,12 +241,17 @@ Result<std::vector<std::string>> PgConnection::AwaitNotifications(absl::Duration
         "the PostgreSQL session listening for changes was lost; notifications may be missing");
   }
   std::vector<std::string> out;
-  out.swap(listener_->received);
+  for (auto& [payload, sender] : listener_->received) {
+    if (!ignored.contains(sender)) out.push_back(std::move(payload));
+  }
+  listener_->received.clear();
   return out;
 }
 
 PgConnection::PgConnection(std::unique_ptr<pqxx::connection> conn)
-    : conn_(std::move(conn)), notices_(std::make_unique<NoticeLogger>(*conn_)) {}
+    : conn_(std::move(conn)),
+      connected_pid_(conn_->backendpid()),
+      notices_(std::make_unique<NoticeLogger>(*conn_)) {}
 
 PgConnection::~PgConnection() = default;
 
@@ -264,6 +270,9 @@ Status PgConnection::Run(std::string_view what, PgIsolation isolation,
         break;
       case PgIsolation::kSerializable:
         txn = std::make_unique<pqxx::transaction<pqxx::serializable>>(*conn_);
+        break;
+      case PgIsolation::kSnapshot:
+        txn = std::make_unique<pqxx::transaction<pqxx::repeatable_read>>(*conn_);
         break;
     }
     PgTx tx(*this, *txn, what);

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
 #include "common/status.h"
 #include "common/strings.h"
@@ -22,6 +23,7 @@ enum class PgIsolation {
   kAutocommit,      // no transaction: each statement commits by itself
   kRepeatableRead,  // read only, one snapshot for every statement
   kSerializable,    // read-write, as if alone: a conflict fails it with ABORTED
+  kSnapshot,        // read-write, one snapshot; only writes to the same rows conflict (ABORTED)
 };
 
 // `url` with its password replaced by "***" (in user:password@ and in
@@ -151,15 +153,19 @@ class PgConnection {
   bool commit_in_doubt() const { return in_doubt_; }
   // The server process of this session (changes if libpqxx reconnects).
   int backend_pid() const { return conn_->backendpid(); }
+  // The server process the session started with.
+  int connected_pid() const { return connected_pid_; }
 
   // LISTENs on `channel` (one per connection): its notifications are kept
   // for AwaitNotifications.
   Status Listen(const std::string& channel);
   // The payloads of the notifications received since the last call, in the
-  // order sent, waiting up to `timeout` for one if there are none yet.
-  // UNAVAILABLE once the session is gone, even if libpqxx connected again
-  // (notifications of the meantime are lost).
-  Result<std::vector<std::string>> AwaitNotifications(absl::Duration timeout);
+  // order sent, but those sent by server processes in `ignored`, waiting up
+  // to `timeout` for one if there are none yet. UNAVAILABLE once the session
+  // is gone, even if libpqxx connected again (notifications of the meantime
+  // are lost).
+  Result<std::vector<std::string>> AwaitNotifications(absl::Duration timeout,
+                                                      const absl::flat_hash_set<int>& ignored = {});
 
  private:
   friend class PgTx;
@@ -172,8 +178,9 @@ class PgConnection {
   Status Failed(const std::exception& e, std::string_view what);
 
   std::unique_ptr<pqxx::connection> conn_;
-  std::unique_ptr<NoticeLogger> notices_;                  // declared after conn_: detaches first
-  std::unique_ptr<Listener> listener_;                     // likewise
+  std::unique_ptr<NoticeLogger> notices_;  // declared after conn_: detaches first
+  std::unique_ptr<Listener> listener_;     // likewise
+  const int connected_pid_;
   int listening_pid_ = 0;                                  // the session that LISTENs
   std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
   bool broken_ = false;

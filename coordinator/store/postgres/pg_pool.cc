@@ -29,6 +29,7 @@ Result<std::unique_ptr<PgPool>> PgPool::Open(std::string url, int size) {
   {
     absl::MutexLock lock(&pool->mu_);
     pool->open_ = 1;
+    pool->pids_.insert(first->connected_pid());
   }
   pool->Release(std::move(first));
   return pool;
@@ -53,8 +54,10 @@ Result<std::unique_ptr<PgConnection>> PgPool::Acquire() {
     ++open_;  // reserved; connecting happens outside the lock
   }
   auto conn = PgConnection::Connect(url_);
-  if (!conn.ok()) {
-    absl::MutexLock lock(&mu_);
+  absl::MutexLock lock(&mu_);
+  if (conn.ok()) {
+    pids_.insert((*conn)->connected_pid());
+  } else {
     --open_;
   }
   return conn;
@@ -62,11 +65,17 @@ Result<std::unique_ptr<PgConnection>> PgPool::Acquire() {
 
 void PgPool::Release(std::unique_ptr<PgConnection> conn) {
   absl::MutexLock lock(&mu_);
-  if (conn->usable()) {
+  if (conn->usable() && conn->backend_pid() == conn->connected_pid()) {
     idle_.push_back(std::move(conn));
   } else {
+    pids_.erase(conn->connected_pid());
     --open_;
   }
+}
+
+absl::flat_hash_set<int> PgPool::BackendPids() const {
+  absl::MutexLock lock(&mu_);
+  return pids_;
 }
 
 Status PgPool::RunWithRetries(std::string_view what, PgIsolation isolation,

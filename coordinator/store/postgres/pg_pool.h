@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "common/status.h"
 #include "coordinator/store/postgres/pg_connection.h"
@@ -55,6 +56,10 @@ class PgPool {
 
   static constexpr int kMaxAttempts = 10;
 
+  // The server processes of the pool's open sessions (idle and in use): a
+  // change feed leaves out what they announce.
+  absl::flat_hash_set<int> BackendPids() const ABSL_LOCKS_EXCLUDED(mu_);
+
  private:
   PgPool(std::string url, int size);
   Status RunWithRetries(std::string_view what, PgIsolation isolation,
@@ -74,6 +79,10 @@ class PgPool {
   mutable absl::Mutex mu_;
   std::vector<std::unique_ptr<PgConnection>> idle_ ABSL_GUARDED_BY(mu_);
   int open_ ABSL_GUARDED_BY(mu_) = 0;  // idle and in use
+  // Their server processes. A session libpqxx reconnected behind the pool's
+  // back is closed at its release, so that no pid of a session gone (which
+  // the server may give another client) stays here.
+  absl::flat_hash_set<int> pids_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gale::coordinator

@@ -290,7 +290,8 @@ Result<ReplicaTotals> PostgresStore::CountNodeReplicas(std::string_view node_id)
 }
 
 Result<std::unique_ptr<ChangeFeed>> PostgresStore::OpenChangeFeed() {
-  ASSIGN_OR_RETURN(std::unique_ptr<PgChangeFeed> feed, PgChangeFeed::Open(pool_->url()));
+  ASSIGN_OR_RETURN(std::unique_ptr<PgChangeFeed> feed,
+                   PgChangeFeed::Open(pool_->url(), pool_.get()));
   return std::unique_ptr<ChangeFeed>(std::move(feed));
 }
 

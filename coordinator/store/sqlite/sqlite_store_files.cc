@@ -282,6 +282,7 @@ Status SqliteStore::AttachChunks(std::string_view file_id, const std::vector<Fil
       return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
     }
     ASSIGN_OR_RETURN(const int64_t file_key, FileKeyIn(db, file_id));
+    std::vector<int64_t> released;
     for (const FileChunkRef& chunk : chunks) {
       ASSIGN_OR_RETURN(auto existing,
                        db.Prepare("SELECT fc.chunk, lower_hex(c.id) FROM file_chunks fc JOIN "
@@ -292,13 +293,26 @@ Status SqliteStore::AttachChunks(std::string_view file_id, const std::vector<Fil
       const bool same = had && existing->Text(1) == chunk.chunk_id;
       existing.reset();
       if (same) continue;  // a retried allocation
-      if (had) RETURN_IF_ERROR(ReleaseChunkIn(db, previous, now));
+      if (had) {
+        RETURN_IF_ERROR(ReleaseChunkIn(db, previous, now));
+        released.push_back(previous);
+      }
       ASSIGN_OR_RETURN(const int64_t chunk_key, ReferenceChunkIn(db, chunk.chunk_id, chunk.size,
                                                                  file.replication_factor, now));
       ASSIGN_OR_RETURN(auto upsert, db.Prepare("INSERT OR REPLACE INTO file_chunks (file, idx, "
                                                "chunk, size) VALUES (?, ?, ?, ?)"));
       upsert->Bind(1, file_key).Bind(2, chunk.index).Bind(3, chunk_key).Bind(4, chunk.size);
       RETURN_IF_ERROR(upsert->Run());
+    }
+    // A released chunk's factor is the highest of the files still naming it.
+    for (const int64_t chunk : released) {
+      ASSIGN_OR_RETURN(auto refactor,
+                       db.Prepare("UPDATE chunks SET replication_factor = coalesce((SELECT "
+                                  "max(f.replication_factor) FROM file_chunks fc JOIN files f ON "
+                                  "f.seq = fc.file WHERE fc.chunk = chunks.seq), "
+                                  "replication_factor) WHERE seq = ?"));
+      refactor->Bind(1, chunk);
+      RETURN_IF_ERROR(refactor->Run());
     }
     return absl::OkStatus();
   });
@@ -333,6 +347,16 @@ Status SqliteStore::DeleteFileIn(SqliteDb& db, std::string_view file_id, absl::T
                  "WHERE seq IN (SELECT chunk FROM file_chunks WHERE file = ?1)"));
   release->Bind(1, file_key).Bind(2, absl::ToUnixMillis(now));
   RETURN_IF_ERROR(release->Run());
+  // A chunk's factor is the highest of the files naming it: without this
+  // one, of the others (one no file names keeps its last).
+  ASSIGN_OR_RETURN(
+      auto refactor,
+      db.Prepare("UPDATE chunks SET replication_factor = coalesce((SELECT "
+                 "max(f.replication_factor) FROM file_chunks fc JOIN files f ON f.seq = fc.file "
+                 "WHERE fc.chunk = chunks.seq AND fc.file <> ?1), replication_factor) WHERE seq IN "
+                 "(SELECT chunk FROM file_chunks WHERE file = ?1)"));
+  refactor->Bind(1, file_key);
+  RETURN_IF_ERROR(refactor->Run());
   ASSIGN_OR_RETURN(auto drop_chunks, db.Prepare("DELETE FROM file_chunks WHERE file = ?"));
   drop_chunks->Bind(1, file_key);
   RETURN_IF_ERROR(drop_chunks->Run());

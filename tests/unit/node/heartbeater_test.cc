@@ -34,16 +34,17 @@ int ClosedPort() {
 class HeartbeaterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    coordinator::CoordinatorOptions options;
-    options.bind_address = "127.0.0.1";
-    options.grpc_port = options.http_port = options.metrics_port = 0;
-    options.data_dir = dir_.Join("coordinator");
-    options.heartbeat_interval_ms = 100;
-    options.node_timeout_ms = 1000;
-    options.dead_after_ms = 5000;
-    ASSERT_OK(options.Finalize());
-    coordinator_ = std::make_unique<coordinator::Coordinator>(options, &clock_);
+    options_.bind_address = "127.0.0.1";
+    options_.grpc_port = options_.http_port = options_.metrics_port = 0;
+    options_.data_dir = dir_.Join("coordinator");
+    options_.heartbeat_interval_ms = 100;
+    options_.node_timeout_ms = 1000;
+    options_.dead_after_ms = 5000;
+    ASSERT_OK(options_.Finalize());
+    coordinator_ = std::make_unique<coordinator::Coordinator>(options_, &clock_);
     ASSERT_OK(coordinator_->Start());
+    // A restart comes back at the same address.
+    options_.grpc_port = coordinator_->grpc_port();
 
     ChunkStoreOptions store_options;
     store_options.data_dir = dir_.Join("node");
@@ -74,6 +75,7 @@ class HeartbeaterTest : public ::testing::Test {
 
   testing::TempDir dir_;
   testing::FakeClock clock_;
+  coordinator::CoordinatorOptions options_;
   std::unique_ptr<coordinator::Coordinator> coordinator_;
   std::unique_ptr<ChunkStore> store_;
   DataTraffic traffic_;
@@ -127,6 +129,32 @@ TEST_F(HeartbeaterTest, FullReportsRepeatAtTheirInterval) {
   clock_.Advance(absl::Milliseconds(900));
   ASSERT_OK(heartbeater->RunOnce());
   EXPECT_EQ(coordinator_->registry()->Get(id)->state, coordinator::NodeState::kActive);
+  ASSERT_OK_AND_ASSIGN(auto replicas, coordinator_->replicas()->ReplicasOn(id, "", 100));
+  ASSERT_EQ(replicas.size(), 2u);
+  for (const auto& r : replicas) EXPECT_NE(r.chunk_id, gone);
+}
+
+// What a coordinator held only in memory (copies of uploads not yet
+// committed) dies with it: the node tells a new process everything it has.
+TEST_F(HeartbeaterTest, ANewCoordinatorProcessGetsAFullReport) {
+  auto heartbeater = MakeHeartbeater(CoordinatorAddress());
+  ASSERT_OK(heartbeater->RunOnce());  // registers and reports
+  const std::string id = identity_->node_id();
+  // A change the coordinator never heard of (no listener here).
+  const std::string gone = store_->List()[0].id;
+  ASSERT_OK(store_->Delete(gone));
+  for (int i = 0; i < 2; ++i) {
+    clock_.Advance(absl::Milliseconds(100));
+    ASSERT_OK(heartbeater->RunOnce());
+  }
+  EXPECT_EQ(coordinator_->replicas()->TotalsOn(id)->chunks, 3) << "the same process: no report";
+
+  coordinator_.reset();
+  coordinator_ = std::make_unique<coordinator::Coordinator>(options_, &clock_);
+  ASSERT_OK(coordinator_->Start());
+  clock_.Advance(absl::Milliseconds(100));
+  ASSERT_OK(heartbeater->RunOnce());
+  EXPECT_TRUE(heartbeater->registered()) << "known from the database: no new registration";
   ASSERT_OK_AND_ASSIGN(auto replicas, coordinator_->replicas()->ReplicasOn(id, "", 100));
   ASSERT_EQ(replicas.size(), 2u);
   for (const auto& r : replicas) EXPECT_NE(r.chunk_id, gone);

@@ -1282,6 +1282,31 @@ TYPED_TEST(StoreConformanceTest, UnbalancedChunksAndHealthCountOnlyCountingNodes
   EXPECT_EQ(health.lost, 6);
 }
 
+// A chunk's factor is the highest of the files naming it now: deleting the
+// file that asked for more copies lowers it (and a chunk no file names keeps
+// its last, until a file names it again).
+TYPED_TEST(StoreConformanceTest, AChunksFactorFollowsTheFilesThatNameIt) {
+  auto& store = this->store_;
+  const std::vector<std::string> nodes = {"n1", "n2", "n3"};
+  this->AddFile("low", "low", {1}, {"n1"}, /*factor=*/1);
+  this->AddFile("high", "high", {1, 2}, {"n1"}, /*factor=*/3);
+  ASSERT_OK_AND_ASSIGN(ReplicationHealth health, store->Health(nodes, nodes));
+  EXPECT_EQ(health.under_replicated, 2) << "1 and 2 at factor 3, one copy each";
+  ASSERT_OK(store->DeleteFile("high", At(5)));
+  ASSERT_OK_AND_ASSIGN(health, store->Health(nodes, nodes));
+  EXPECT_EQ(health.under_replicated, 0) << "1 is at the low file's factor";
+  ASSERT_OK_AND_ASSIGN(auto unbalanced, store->UnbalancedChunks(nodes, 10));
+  EXPECT_TRUE(unbalanced.empty());
+
+  // Replaced at its index, a chunk is released the same way.
+  ASSERT_OK(store->InsertFile(SampleFile("p", "pending", /*factor=*/2)));
+  ASSERT_OK(store->AttachChunks("p", {{0, Id(1), 100}}, At(6)));
+  ASSERT_OK(store->AttachChunks("p", {{0, Id(3), 100}}, At(7)));
+  ASSERT_OK(store->CommitFile("p", 100, "", At(8)));
+  ASSERT_OK_AND_ASSIGN(health, store->Health(nodes, nodes));
+  EXPECT_EQ(health.under_replicated, 1) << "3 at factor 2; 1 back at 1";
+}
+
 TYPED_TEST(StoreConformanceTest, DrainRemainingAndCoveredReplicas) {
   auto& store = this->store_;
   this->AddFile("f1", "covered", {1}, {"d", "n1", "n2", "n3"});

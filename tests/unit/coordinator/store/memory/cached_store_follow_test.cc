@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <set>
 
 #include "common/sha256.h"
 #include "common/strings.h"
@@ -20,6 +21,7 @@ namespace gale::coordinator {
 namespace {
 
 using testing_walk::Describe;
+using testing_walk::DescribeWithoutUploadsInMemory;
 using testing_walk::kT0;
 using testing_walk::RandomWalk;
 
@@ -76,8 +78,11 @@ class CachedStoreFollowTest : public ::testing::Test {
   void SetUp() override { GALE_ASSIGN_TEST_DATABASE_OR_SKIP(db_); }
 
   // A coordinator's store on the test database: its index follows changes
-  // (through a feed that stalls on demand when `stalling` is set).
-  std::unique_ptr<CachedStore> Follower(StallingStore** stalling = nullptr) {
+  // (through a feed that stalls on demand when `stalling` is set), and it
+  // keeps uploads in memory for up to `upload_memory_limit`.
+  std::unique_ptr<CachedStore> Follower(
+      StallingStore** stalling = nullptr,
+      absl::Duration upload_memory_limit = absl::InfiniteDuration()) {
     auto opened = PostgresStore::Open(db_->url(), 4);
     EXPECT_OK(opened);
     if (!opened.ok()) return nullptr;
@@ -88,7 +93,9 @@ class CachedStoreFollowTest : public ::testing::Test {
       inner = std::move(wrapped);
     }
     auto store = std::make_unique<CachedStore>(
-        std::move(inner), CachedStore::Options{.follow_changes = true, .staleness_bound = kBound});
+        std::move(inner), CachedStore::Options{.follow_changes = true,
+                                               .staleness_bound = kBound,
+                                               .upload_memory_limit = upload_memory_limit});
     EXPECT_OK(store->Migrate());
     EXPECT_TRUE(store->WaitUntilFresh(kDeadline));
     return store;
@@ -103,16 +110,23 @@ class CachedStoreFollowTest : public ::testing::Test {
     return *std::move(store);
   }
 
-  // A complete file of two chunks, written through `store`.
-  static FileRecord WriteFile(MetadataStore* store, const std::string& id) {
+  // A pending file as a client's CreateFile makes it, created `created_at`.
+  static FileRecord PendingFile(const std::string& id, absl::Time created_at = kT0,
+                                int factor = 2) {
     FileRecord f;
     f.id = id;
     f.name = StrCat("name-", id);
     f.size = -1;
     f.chunk_size = 100;
-    f.replication_factor = 1;
-    f.created_at = kT0;
-    f.expires_at = kT0 + absl::Hours(1);
+    f.replication_factor = factor;
+    f.created_at = created_at;
+    f.expires_at = created_at + absl::Hours(1);
+    return f;
+  }
+
+  // A complete file of two chunks, written through `store`.
+  static FileRecord WriteFile(MetadataStore* store, const std::string& id) {
+    FileRecord f = PendingFile(id, kT0, /*factor=*/1);
     EXPECT_OK(store->InsertFile(f));
     const std::vector<FileChunkRef> chunks = {{0, common::Sha256::Hex(id + "0"), 100},
                                               {1, common::Sha256::Hex(id + "1"), 50}};
@@ -282,9 +296,146 @@ TEST_F(CachedStoreFollowTest, AfterRandomChangesThroughAnotherCoordinatorTheInde
     ASSERT_OK(LoadMetadataIndex(follower->inner(), &rebuilt));
     ASSERT_EQ(Describe(follower->index().Contents()), Describe(rebuilt.Contents()))
         << "after step " << step;
-    ASSERT_EQ(Describe(other->index().Contents()), Describe(rebuilt.Contents()))
+    // The repair loop's health from the follower's memory, as the database
+    // counts it.
+    const std::vector<std::string> nodes = {"node-0", "node-1", "node-2"};
+    const ReplicationHealth memory = follower->index().Health(nodes, nodes);
+    ASSERT_OK_AND_ASSIGN(ReplicationHealth stored, follower->inner()->Health(nodes, nodes));
+    EXPECT_EQ(memory.under_replicated, stored.under_replicated) << "after step " << step;
+    EXPECT_EQ(memory.over_replicated, stored.over_replicated) << "after step " << step;
+    EXPECT_EQ(memory.lost, stored.lost) << "after step " << step;
+    EXPECT_EQ(memory.missing_bytes, stored.missing_bytes) << "after step " << step;
+    EXPECT_EQ(memory.corrupt_replicas, stored.corrupt_replicas) << "after step " << step;
+    // The writer's own index, but for its uploads in memory (which the
+    // database lacks).
+    ASSERT_EQ(DescribeWithoutUploadsInMemory(other.get()), Describe(rebuilt.Contents()))
         << "the writer's own index, after step " << step;
   }
+}
+
+// A store's feed leaves out what the store itself commits (its owner
+// applies its own changes): another writer's changes come through.
+TEST_F(CachedStoreFollowTest, AStoresFeedLeavesOutItsOwnChanges) {
+  auto own = Writer();
+  auto other = Writer();
+  ASSERT_NE(own, nullptr);
+  ASSERT_NE(other, nullptr);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ChangeFeed> feed, own->OpenChangeFeed());
+  ASSERT_OK(own->InsertBucket({"from-own", "owner", kT0}));
+  ASSERT_OK(other->InsertBucket({"from-other", "owner", kT0}));
+  ASSERT_OK(feed->Mark("end"));
+  std::set<std::string> keys;
+  const absl::Time deadline = absl::Now() + kDeadline;
+  while (!keys.contains("m:end") && absl::Now() < deadline) {
+    ASSERT_OK_AND_ASSIGN(std::vector<std::string> delivered, feed->Next(kBound));
+    keys.insert(delivered.begin(), delivered.end());
+  }
+  ASSERT_TRUE(keys.contains("m:end"));
+  EXPECT_TRUE(keys.contains("b:from-other"));
+  EXPECT_FALSE(keys.contains("b:from-own"));
+}
+
+// Uploads in memory with several coordinators: one durable transaction per
+// file (the commit), copies reported to another coordinator included.
+TEST_F(CachedStoreFollowTest, AnUploadStaysInMemoryUntilItsCommitWithCopiesReportedElsewhere) {
+  auto a = Follower();
+  auto b = Follower();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  ASSERT_TRUE(Serves(a.get()));
+  const std::vector<FileChunkRef> chunks = {{0, common::Sha256::Hex("up-0"), 100},
+                                            {1, common::Sha256::Hex("up-1"), 60}};
+  ASSERT_OK(a->InsertFile(PendingFile("up")));
+  ASSERT_OK(a->AttachChunks("up", chunks, kT0));
+  EXPECT_EQ(a->uploads_in_memory(), std::vector<std::string>{"up"});
+  EXPECT_STATUS(a->inner()->GetFile("up"), absl::StatusCode::kNotFound, "");
+  ASSERT_OK_AND_ASSIGN(FileRecord pending, a->GetFile("up"));
+  EXPECT_EQ(pending.state, FileState::kPending);
+
+  // One node reports to the upload's coordinator (held in memory), another
+  // to the other coordinator, which records it in the database.
+  ASSERT_OK(a->ApplyReplicaChanges("node-1", {{chunks[0].chunk_id, 100}}, {}, {}, kT0));
+  ASSERT_OK(b->ApplyReplicaChanges("node-2", {{chunks[1].chunk_id, 60}}, {}, {}, kT0));
+  ASSERT_OK_AND_ASSIGN(auto in_db, a->inner()->GetReplicas({chunks[0].chunk_id}));
+  EXPECT_TRUE(in_db.empty()) << "a copy held in memory reached the database";
+  // The commit's replica check sees both once the feed brought the other.
+  ASSERT_TRUE(a->WaitUntilFresh(kDeadline));
+  ASSERT_OK_AND_ASSIGN(auto copies, a->GetCopies({chunks[0].chunk_id, chunks[1].chunk_id}));
+  ASSERT_EQ(copies.size(), 2u);
+  ASSERT_EQ(copies[0].size(), 1u);
+  EXPECT_EQ(copies[0][0].node_id, "node-1");
+  ASSERT_EQ(copies[1].size(), 1u);
+  EXPECT_EQ(copies[1][0].node_id, "node-2");
+
+  ASSERT_OK(a->CommitFile("up", 160, common::Sha256::Hex("up"), kT0).status());
+  EXPECT_TRUE(a->uploads_in_memory().empty());
+  ASSERT_OK_AND_ASSIGN(FileRecord stored, a->inner()->GetFile("up"));
+  EXPECT_EQ(stored.state, FileState::kComplete);
+  ASSERT_OK_AND_ASSIGN(auto stored_chunks, a->inner()->GetFileChunks("up"));
+  EXPECT_EQ(stored_chunks.size(), 2u);
+  ASSERT_OK_AND_ASSIGN(auto replicas,
+                       a->inner()->GetReplicas({chunks[0].chunk_id, chunks[1].chunk_id}));
+  ASSERT_EQ(replicas.size(), 2u);
+  ASSERT_TRUE(b->WaitUntilFresh(kDeadline));
+  ASSERT_OK_AND_ASSIGN(FileRecord seen, b->GetFile("up"));
+  EXPECT_EQ(seen.state, FileState::kComplete);
+  ASSERT_OK_AND_ASSIGN(auto seen_copies, b->GetCopies({chunks[0].chunk_id}));
+  ASSERT_EQ(seen_copies[0].size(), 1u);
+  EXPECT_EQ(seen_copies[0][0].node_id, "node-1");
+}
+
+// A chunk another coordinator made (a row, or only a reported copy) takes
+// an upload to the database at its attach, where reference counts and
+// orphan collection govern it.
+TEST_F(CachedStoreFollowTest, AnUploadOfAChunkTheDatabaseKnowsGoesThereAtItsAttach) {
+  auto a = Follower();
+  auto writer = Writer();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(writer, nullptr);
+  ASSERT_TRUE(Serves(a.get()));
+  WriteFile(writer.get(), "file-a");  // not waiting for a's index to see it
+  const std::string shared = common::Sha256::Hex(std::string("file-a") + "0");
+  ASSERT_OK(a->InsertFile(PendingFile("up")));
+  ASSERT_OK(a->AttachChunks("up", {{0, shared, 100}}, kT0));
+  EXPECT_TRUE(a->uploads_in_memory().empty());
+  ASSERT_OK_AND_ASSIGN(FileRecord moved, a->inner()->GetFile("up"));
+  EXPECT_EQ(moved.state, FileState::kPending);
+  ASSERT_OK_AND_ASSIGN(ChunkRecord chunk, a->inner()->GetChunk(shared));
+  EXPECT_EQ(chunk.refcount, 2);
+
+  const std::string reported = common::Sha256::Hex("only reported");
+  ASSERT_OK(writer->ApplyReplicaChanges("node-1", {{reported, 70}}, {}, {}, kT0));
+  ASSERT_OK(a->InsertFile(PendingFile("up-2")));
+  ASSERT_OK(a->AttachChunks("up-2", {{0, reported, 70}}, kT0));
+  EXPECT_TRUE(a->uploads_in_memory().empty());
+  ASSERT_OK_AND_ASSIGN(ChunkRecord row, a->inner()->GetChunk(reported));
+  EXPECT_EQ(row.refcount, 1);
+}
+
+// Other coordinators' garbage collectors cannot see this memory: an upload
+// held longer than the limit is written to the database, still pending,
+// and commits from there.
+TEST_F(CachedStoreFollowTest, AnUploadHeldLongerThanTheLimitMovesToTheDatabase) {
+  auto a = Follower(nullptr, kBound);
+  ASSERT_NE(a, nullptr);
+  ASSERT_TRUE(Serves(a.get()));
+  const std::vector<FileChunkRef> chunks = {{0, common::Sha256::Hex("old-0"), 100}};
+  ASSERT_OK(a->InsertFile(PendingFile("old", absl::Now())));
+  ASSERT_OK(a->AttachChunks("old", chunks, kT0));
+  ASSERT_OK(a->ApplyReplicaChanges("node-1", {{chunks[0].chunk_id, 100}}, {}, {}, kT0));
+  EXPECT_EQ(a->uploads_in_memory(), std::vector<std::string>{"old"});
+  const absl::Time deadline = absl::Now() + kDeadline;
+  while (!a->uploads_in_memory().empty() && absl::Now() < deadline) {
+    a->WaitUntilFresh(kBound / 4);
+  }
+  EXPECT_TRUE(a->uploads_in_memory().empty());
+  ASSERT_OK_AND_ASSIGN(FileRecord moved, a->inner()->GetFile("old"));
+  EXPECT_EQ(moved.state, FileState::kPending);
+  ASSERT_OK_AND_ASSIGN(auto replicas, a->inner()->GetReplicas({chunks[0].chunk_id}));
+  ASSERT_EQ(replicas.size(), 1u) << "the copy held in memory went with it";
+  ASSERT_OK(a->CommitFile("old", 100, common::Sha256::Hex("old"), kT0).status());
+  ASSERT_OK_AND_ASSIGN(FileRecord committed, a->inner()->GetFile("old"));
+  EXPECT_EQ(committed.state, FileState::kComplete);
 }
 
 }  // namespace

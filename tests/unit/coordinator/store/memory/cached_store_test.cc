@@ -24,7 +24,9 @@
 namespace gale::coordinator {
 namespace {
 
+using testing_walk::ChunksOnlyInMemory;
 using testing_walk::Describe;
+using testing_walk::DescribeWithoutUploadsInMemory;
 using testing_walk::kT0;
 using testing_walk::RandomWalk;
 
@@ -41,46 +43,23 @@ class CachedStoreTest : public ::testing::Test {
     ASSERT_TRUE(store_->serving());
   }
 
-  // Chunks of uploads in memory that the database has no row for: only
-  // memory knows them.
-  std::set<std::string> ChunksOnlyInMemory() {
-    std::set<std::string> out;
-    for (const std::string& file_id : store_->uploads_in_memory()) {
-      auto chunks = store_->GetFileChunks(file_id);
-      EXPECT_OK(chunks);
-      if (!chunks.ok()) continue;
-      for (const FileChunkRef& chunk : *chunks) {
-        if (absl::IsNotFound(store_->inner()->GetChunkSize(chunk.chunk_id).status())) {
-          out.insert(chunk.chunk_id);
-        }
-      }
-    }
-    return out;
-  }
-
-  // The index of `store_` without the uploads in memory (their files, and
-  // the rows and copies of chunks only they reference), which the database
-  // must lack.
-  std::string DescribeIndexWithoutUploadsInMemory() {
-    IndexContents index = store_->index().Contents();
-    const std::set<std::string> chunks = ChunksOnlyInMemory();
-    for (const std::string& file_id : store_->uploads_in_memory()) {
-      EXPECT_STATUS(store_->inner()->GetFile(file_id), absl::StatusCode::kNotFound, "");
-      index.file_chunks.erase(file_id);
-      std::erase_if(index.files, [&](const FileRecord& f) { return f.id == file_id; });
-    }
-    std::erase_if(index.chunk_rows, [&](const auto& row) { return chunks.contains(row.first); });
-    std::erase_if(index.replicas,
-                  [&](const ReplicaRecord& r) { return chunks.contains(r.chunk_id); });
-    return Describe(index);
-  }
-
   // The index of `store_` against one built afresh from its database.
   void ExpectIndexMatchesDatabase(const std::string& when) {
     MetadataIndex rebuilt;
     ASSERT_OK(LoadMetadataIndex(store_->inner(), &rebuilt));
-    ASSERT_EQ(DescribeIndexWithoutUploadsInMemory(), Describe(rebuilt.Contents())) << when;
+    ASSERT_EQ(DescribeWithoutUploadsInMemory(store_.get()), Describe(rebuilt.Contents())) << when;
     ASSERT_TRUE(store_->serving()) << when;
+    // The repair loop's health from memory, as the database counts it (the
+    // walk's nodes: node-0..4; node-4 is neither counted nor readable).
+    const std::vector<std::string> counting = {"node-0", "node-1", "node-2"};
+    const std::vector<std::string> readable = {"node-0", "node-1", "node-2", "node-3"};
+    ASSERT_OK_AND_ASSIGN(ReplicationHealth memory, store_->Health(counting, readable));
+    ASSERT_OK_AND_ASSIGN(ReplicationHealth stored, store_->inner()->Health(counting, readable));
+    EXPECT_EQ(memory.under_replicated, stored.under_replicated) << when;
+    EXPECT_EQ(memory.over_replicated, stored.over_replicated) << when;
+    EXPECT_EQ(memory.lost, stored.lost) << when;
+    EXPECT_EQ(memory.missing_bytes, stored.missing_bytes) << when;
+    EXPECT_EQ(memory.corrupt_replicas, stored.corrupt_replicas) << when;
   }
 
   testing::TempDir dir_;
@@ -107,7 +86,7 @@ TEST_F(CachedStoreTest, ReadsThroughTheIndexEqualReadsOfTheDatabase) {
   const IndexContents contents = store_->index().Contents();
   ASSERT_FALSE(contents.files.empty());
   const std::vector<std::string> in_memory = store_->uploads_in_memory();
-  const std::set<std::string> chunks_in_memory = ChunksOnlyInMemory();
+  const std::set<std::string> chunks_in_memory = ChunksOnlyInMemory(store_.get());
   for (const FileRecord& f : contents.files) {
     if (std::find(in_memory.begin(), in_memory.end(), f.id) != in_memory.end()) continue;
     ASSERT_OK_AND_ASSIGN(FileRecord cached, store_->GetFile(f.id));
@@ -429,7 +408,7 @@ TEST_F(CachedStoreTest, ABackgroundLoadServesFromTheDatabaseUntilItEnds) {
     RandomWalk walk(store_.get(), 31);
     for (int step = 0; step < 400; ++step) walk.Step(step);
   }
-  const std::string before = DescribeIndexWithoutUploadsInMemory();
+  const std::string before = DescribeWithoutUploadsInMemory(store_.get());
   store_.reset();
   ASSERT_OK_AND_ASSIGN(auto inner, SqliteStore::Open(dir_.Join("gale.db")));
   absl::Notification release;
@@ -452,7 +431,7 @@ TEST_F(CachedStoreTest, ARestartRebuildsTheIndexFromTheDatabase) {
   RandomWalk walk(store_.get(), 11);
   for (int step = 0; step < 500; ++step) walk.Step(step);
   // Uploads not yet committed are lost with the process.
-  const std::string before = DescribeIndexWithoutUploadsInMemory();
+  const std::string before = DescribeWithoutUploadsInMemory(store_.get());
   store_.reset();
   OpenStore();
   EXPECT_EQ(Describe(store_->index().Contents()), before);

@@ -4,14 +4,18 @@
 // shows the diff) and a seeded random walk over every kind of change the
 // coordinator makes.
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "common/sha256.h"
 #include "common/strings.h"
+#include "coordinator/store/memory/cached_store.h"
 #include "coordinator/store/memory/metadata_index.h"
 #include "coordinator/store/metadata_store.h"
 
@@ -57,6 +61,41 @@ inline std::string Describe(const IndexContents& c) {
         << "\n";
   }
   return out.str();
+}
+
+// Chunks of `store`'s uploads in memory that its database has no row for:
+// only memory knows them.
+inline std::set<std::string> ChunksOnlyInMemory(CachedStore* store) {
+  std::set<std::string> out;
+  for (const std::string& file_id : store->uploads_in_memory()) {
+    auto chunks = store->GetFileChunks(file_id);
+    EXPECT_TRUE(chunks.ok()) << chunks.status();
+    if (!chunks.ok()) continue;
+    for (const FileChunkRef& chunk : *chunks) {
+      if (absl::IsNotFound(store->inner()->GetChunkSize(chunk.chunk_id).status())) {
+        out.insert(chunk.chunk_id);
+      }
+    }
+  }
+  return out;
+}
+
+// The index of `store` without its uploads in memory (their files, and the
+// rows and copies of chunks only they reference), which the database must
+// lack.
+inline std::string DescribeWithoutUploadsInMemory(CachedStore* store) {
+  IndexContents index = store->index().Contents();
+  const std::set<std::string> chunks = ChunksOnlyInMemory(store);
+  for (const std::string& file_id : store->uploads_in_memory()) {
+    EXPECT_TRUE(absl::IsNotFound(store->inner()->GetFile(file_id).status()))
+        << "upload " << file_id << " is in the database";
+    index.file_chunks.erase(file_id);
+    std::erase_if(index.files, [&](const FileRecord& f) { return f.id == file_id; });
+  }
+  std::erase_if(index.chunk_rows, [&](const auto& row) { return chunks.contains(row.first); });
+  std::erase_if(index.replicas,
+                [&](const ReplicaRecord& r) { return chunks.contains(r.chunk_id); });
+  return Describe(index);
 }
 
 inline const absl::Time kT0 = absl::FromUnixMillis(1'700'000'000'000);
