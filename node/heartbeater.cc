@@ -142,12 +142,13 @@ Status Heartbeater::Heartbeat() {
   // A coordinator process this node has not reported to since it
   // registered (restarted, or another one after a failover): whatever the
   // one before held only in memory is gone, so it hears of every chunk.
-  const bool another =
-      !coordinator_instance_.empty() && coordinator_instance_ != response.coordinator_instance();
+  // (Remembered once it has the report: a failed one is sent again.)
+  if (!coordinator_instance_.empty() && coordinator_instance_ != response.coordinator_instance()) {
+    spdlog::info("a new coordinator process answers: sending it a full chunk report");
+    RETURN_IF_ERROR(ReportChunks());
+  }
   coordinator_instance_ = response.coordinator_instance();
-  if (!another) return absl::OkStatus();
-  spdlog::info("a new coordinator process answers: sending it a full chunk report");
-  return ReportChunks();
+  return absl::OkStatus();
 }
 
 }  // namespace gale::node

@@ -178,9 +178,9 @@ class PgConnection {
   Status Failed(const std::exception& e, std::string_view what);
 
   std::unique_ptr<pqxx::connection> conn_;
-  std::unique_ptr<NoticeLogger> notices_;  // declared after conn_: detaches first
-  std::unique_ptr<Listener> listener_;     // likewise
   const int connected_pid_;
+  std::unique_ptr<NoticeLogger> notices_;                  // declared after conn_: detaches first
+  std::unique_ptr<Listener> listener_;                     // likewise
   int listening_pid_ = 0;                                  // the session that LISTENs
   std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
   bool broken_ = false;

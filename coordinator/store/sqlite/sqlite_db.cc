@@ -146,9 +146,12 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Role r
   // metadata needs. New chunks land on random pages of the chunk-id index:
   // the writer keeps 16 MiB of pages (SQLite's default is 2), which took a
   // 16-chunk file's commit from 0.83 to 0.63 ms of the writer's time.
+  // Statement journals (a batch's bodies run in savepoints) and other
+  // temporary files stay in memory: on disk each batch created, wrote and
+  // deleted one (3% of the writer's time).
   RETURN_IF_ERROR(
       db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-               "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;"));
+               "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;"));
   return db;
 }
 
