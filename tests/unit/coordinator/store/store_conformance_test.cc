@@ -1307,6 +1307,20 @@ TYPED_TEST(StoreConformanceTest, AChunksFactorFollowsTheFilesThatNameIt) {
   EXPECT_EQ(health.under_replicated, 1) << "3 at factor 2; 1 back at 1";
 }
 
+// Migration 0011 sets right the factors an older version left raised by
+// files since deleted.
+TYPED_TEST(StoreConformanceTest, TheFactorMigrationLowersFactorsOfDeletedFiles) {
+  auto& store = this->store_;
+  const std::vector<std::string> nodes = {"n1", "n2", "n3"};
+  this->AddFile("low", "low", {1}, {"n1"}, /*factor=*/1);
+  // As an older version left it: raised by a file deleted since.
+  ASSERT_OK(this->backend_.Exec("UPDATE chunks SET replication_factor = 3"));
+  ASSERT_OK(this->backend_.Exec("DELETE FROM schema_migrations WHERE version = 11"));
+  ASSERT_OK(store->Migrate());  // applies the missing migration
+  ASSERT_OK_AND_ASSIGN(auto unbalanced, store->UnbalancedChunks(nodes, 10));
+  EXPECT_TRUE(unbalanced.empty()) << "chunk 1 is at the low file's factor";
+}
+
 TYPED_TEST(StoreConformanceTest, DrainRemainingAndCoveredReplicas) {
   auto& store = this->store_;
   this->AddFile("f1", "covered", {1}, {"d", "n1", "n2", "n3"});
