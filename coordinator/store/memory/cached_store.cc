@@ -623,7 +623,8 @@ void CachedStore::MoveUploadsToStore(absl::Time created_before, bool forget_unwr
     if (file && file->created_at >= created_before) continue;
     const LockedFile locked = LockFile(file_id, {});
     if (!locked.in_memory) continue;  // committed or moved meanwhile
-    // (An upload whose record the index lost cannot be written.)
+    // NOT_FOUND: the index lost the upload's record, so it can never be
+    // written; it is lost as in a crash.
     const Status written =
         WriteUploadInMemory(file_id, locked.chunks, StillPending(), clock_->Now()).status();
     if (written.ok()) continue;

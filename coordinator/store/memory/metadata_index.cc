@@ -418,20 +418,19 @@ ReplicationHealth MetadataIndex::Health(const std::vector<std::string>& counting
   auto in = [](const std::vector<bool>& flags, uint16_t node) {
     return node < flags.size() && flags[node];
   };
-  // Per slot: the highest factor of the files naming it, and whether a
-  // complete one does.
-  struct Use {
-    int factor = 0;
-    bool committed = false;
-  };
-  std::vector<Use> uses(chunks_.slot_count());
+  // Per slot, a byte (10 MB at 10 million chunks): the highest factor of
+  // the files naming it, and whether a complete one does (kCommitted).
+  constexpr uint8_t kCommitted = 0x80;
+  std::vector<uint8_t> uses(chunks_.slot_count());
   for (const auto& [id, file] : files_) {
-    const bool complete = file.record.state == FileState::kComplete;
+    const uint8_t factor =
+        static_cast<uint8_t>(std::clamp(file.record.replication_factor, 0, kCommitted - 1));
+    const uint8_t complete = file.record.state == FileState::kComplete ? kCommitted : 0;
     for (const ChunkTable::Slot slot : file.chunks) {
       if (slot == ChunkTable::kNoSlot) continue;
-      Use& use = uses[slot];
-      use.factor = std::max(use.factor, file.record.replication_factor);
-      use.committed = use.committed || complete;
+      uint8_t& use = uses[slot];
+      use = static_cast<uint8_t>(std::max<uint8_t>(use & ~kCommitted, factor) | (use & kCommitted) |
+                                 complete);
     }
   }
   ReplicationHealth health;
@@ -444,12 +443,12 @@ ReplicationHealth MetadataIndex::Health(const std::vector<std::string>& counting
       stored += in(counting, replica.node) ? 1 : 0;
       can_read = can_read || in(readable, replica.node);
     }
-    const Use& use = uses[slot];
-    if (!use.committed || !chunk.has_row) return;
-    if (stored < use.factor) {
+    if (!(uses[slot] & kCommitted) || !chunk.has_row) return;
+    const int factor = uses[slot] & ~kCommitted;
+    if (stored < factor) {
       ++health.under_replicated;
-      health.missing_bytes += (use.factor - stored) * chunk.size;
-    } else if (stored > use.factor) {
+      health.missing_bytes += (factor - stored) * chunk.size;
+    } else if (stored > factor) {
       ++health.over_replicated;
     }
     if (!can_read) ++health.lost;
