@@ -160,10 +160,10 @@ class PostgresStore final : public MetadataStore {
                                             std::string_view sha256, absl::Time now);
   static Result<std::string> CommitPartIn(PgTx& tx, const PartRecord& part, std::string_view sha256,
                                           absl::Time now);
-  // A node's copies, stored (a replica being deleted stays so), in one
+  // Nodes' copies, stored (a replica being deleted stays so), in one
   // statement.
-  static Status UpsertStoredReplicasIn(PgTx& tx, std::string_view node_id,
-                                       const std::vector<ChunkReplica>& chunks, absl::Time now);
+  static Status UpsertStoredReplicasIn(PgTx& tx, const std::vector<ReplicaReceipt>& receipts,
+                                       absl::Time now);
   // The pending file becomes complete with its final size and hash.
   static Status MarkCommittedIn(PgTx& tx, std::string_view file_id, int64_t size,
                                 std::string_view sha256, absl::Time now);

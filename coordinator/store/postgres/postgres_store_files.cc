@@ -495,32 +495,33 @@ Result<std::vector<ReplicaRecord>> PostgresStore::GetReplicas(
       });
 }
 
-Status PostgresStore::UpsertStoredReplicasIn(PgTx& tx, std::string_view node_id,
-                                             const std::vector<ChunkReplica>& chunks,
+Status PostgresStore::UpsertStoredReplicasIn(PgTx& tx, const std::vector<ReplicaReceipt>& receipts,
                                              absl::Time now) {
-  if (chunks.empty()) return absl::OkStatus();
-  // Each chunk once (a statement may change a row only once), its last size.
-  std::map<std::string_view, int64_t> last;
-  for (const ChunkReplica& chunk : chunks) {
-    RETURN_IF_ERROR(common::ValidateChunkId(chunk.chunk_id));
-    last[chunk.chunk_id] = chunk.size;
+  if (receipts.empty()) return absl::OkStatus();
+  // Each copy once (a statement may change a row only once), its last
+  // size; in (node, chunk) order, as every writer locks them.
+  std::map<std::pair<std::string_view, std::string_view>, int64_t> last;
+  for (const ReplicaReceipt& receipt : receipts) {
+    RETURN_IF_ERROR(common::ValidateChunkId(receipt.chunk.chunk_id));
+    last[{receipt.node_id, receipt.chunk.chunk_id}] = receipt.chunk.size;
   }
-  std::vector<std::string> ids;
+  std::vector<std::string> nodes, ids;
   std::vector<int64_t> sizes;
-  for (const auto& [id, size] : last) {
-    ids.emplace_back(id);
+  for (const auto& [copy, size] : last) {
+    nodes.emplace_back(copy.first);
+    ids.emplace_back(copy.second);
     sizes.push_back(size);
   }
   // A replica being deleted stays so: its delete order is already out.
   return tx
       .Exec(
           "INSERT INTO replicas (chunk_id, node_id, size, state, updated_at_ms) SELECT "
-          "decode(u.id, 'hex'), $1, u.size, 'stored', $4 FROM unnest($2::text[], $3::bigint[]) AS "
-          "u(id, size) ON CONFLICT "
+          "decode(u.id, 'hex'), u.node, u.size, 'stored', $4 FROM unnest($1::text[], $2::text[], "
+          "$3::bigint[]) AS u(node, id, size) ON CONFLICT "
           "(chunk_id, node_id) DO UPDATE SET size = EXCLUDED.size, updated_at_ms = "
           "EXCLUDED.updated_at_ms, state = CASE WHEN replicas.state = 'deleting' THEN 'deleting' "
           "ELSE 'stored' END",
-          node_id, PgTextArray(ids), PgInt64Array(sizes), absl::ToUnixMillis(now))
+          PgTextArray(nodes), PgTextArray(ids), PgInt64Array(sizes), absl::ToUnixMillis(now))
       .status();
 }
 
@@ -539,9 +540,7 @@ Result<std::string> PostgresStore::WriteUpload(const UploadRecord& upload, absl:
                       RETURN_IF_ERROR(InsertFileIn(tx, upload.file));
                       RETURN_IF_ERROR(AttachChunksIn(tx, upload.file.id, upload.chunks,
                                                      upload.attached_at.value_or(now)));
-                      for (const auto& [node_id, copies] : ReceiptsByNode(upload.receipts)) {
-                        RETURN_IF_ERROR(UpsertStoredReplicasIn(tx, node_id, copies, now));
-                      }
+                      RETURN_IF_ERROR(UpsertStoredReplicasIn(tx, upload.receipts, now));
                       if (!upload.commit) return std::string();
                       if (!upload.binding) {
                         return CommitFileIn(tx, upload.file.id, upload.size, upload.sha256, now);
@@ -566,8 +565,10 @@ Status PostgresStore::ApplyReplicaChanges(std::string_view node_id,
   // A chunk the node quarantined is as gone as a deleted one.
   std::vector<std::string> gone = deleted;
   gone.insert(gone.end(), corrupt.begin(), corrupt.end());
+  std::vector<ReplicaReceipt> receipts;
+  for (const ChunkReplica& chunk : received) receipts.push_back({std::string(node_id), chunk});
   return pool_->Run("ApplyReplicaChanges", PgIsolation::kSerializable, [&](PgTx& tx) -> Status {
-    RETURN_IF_ERROR(UpsertStoredReplicasIn(tx, node_id, received, now));
+    RETURN_IF_ERROR(UpsertStoredReplicasIn(tx, receipts, now));
     if (gone.empty()) return absl::OkStatus();
     return tx
         .Exec("DELETE FROM replicas WHERE node_id = $1 AND chunk_id = ANY(gale_unhex($2::text[]))",
