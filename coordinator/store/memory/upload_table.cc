@@ -145,23 +145,25 @@ std::vector<ReplicaReceipt> UploadTable::Stored(const std::vector<FileChunkRef>&
 }
 
 void UploadTable::Written(std::string_view file_id, const std::vector<FileChunkRef>& chunks) {
+  Leave(file_id, chunks, /*written=*/true);
+}
+
+void UploadTable::Forget(std::string_view file_id, const std::vector<FileChunkRef>& chunks) {
+  Leave(file_id, chunks, /*written=*/false);
+}
+
+void UploadTable::Leave(std::string_view file_id, const std::vector<FileChunkRef>& chunks,
+                        bool written) {
   absl::MutexLock lock(&mu_);
   files_.erase(Key(file_id));
   for (const FileChunkRef& ref : chunks) {
     auto it = chunks_.find(Key(ref.chunk_id));
     if (it == chunks_.end()) continue;
-    it->second.use.in_store = true;
-    it->second.held.clear();
+    if (written) {
+      it->second.use.in_store = true;
+      it->second.held.clear();
+    }
     if (--it->second.use.references == 0) chunks_.erase(it);
-  }
-}
-
-void UploadTable::Forget(std::string_view file_id, const std::vector<FileChunkRef>& chunks) {
-  absl::MutexLock lock(&mu_);
-  files_.erase(Key(file_id));
-  for (const FileChunkRef& ref : chunks) {
-    auto it = chunks_.find(Key(ref.chunk_id));
-    if (it != chunks_.end() && --it->second.use.references == 0) chunks_.erase(it);
   }
 }
 

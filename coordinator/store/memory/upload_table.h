@@ -76,6 +76,10 @@ class UploadTable {
     std::vector<ReplicaReceipt> held;  // while !use.in_store
   };
 
+  // The upload leaves the table with its references; `written`: its
+  // chunks' rows are in the store now.
+  void Leave(std::string_view file_id, const std::vector<FileChunkRef>& chunks, bool written)
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Records (or updates) the node's copy of the entry's chunk.
   static void HoldLocked(Chunk& entry, std::string_view node_id, const ChunkReplica& chunk);
 

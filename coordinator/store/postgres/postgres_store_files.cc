@@ -73,6 +73,16 @@ constexpr std::string_view kCommitted =
     "EXISTS (SELECT 1 FROM file_chunks fc JOIN files fl ON fl.id = fc.file_id WHERE "
     "fc.chunk_id = c.id AND fl.state = 'complete')";
 
+// The factor of chunk `c` from the files naming it but the references that
+// `exclude` (a condition on file_chunks `fc`) leaves out: the highest of
+// theirs, or its last when none is left.
+std::string FactorOfOtherFiles(std::string_view exclude) {
+  return StrCat(
+      "coalesce((SELECT max(f.replication_factor) FROM file_chunks fc JOIN files f ON "
+      "f.id = fc.file_id WHERE fc.chunk_id = c.id AND NOT (",
+      exclude, ")), c.replication_factor)");
+}
+
 // Stored replicas per chunk on the counting nodes ($1, a text[]).
 constexpr std::string_view kLiveCte =
     "WITH live AS (SELECT chunk_id, count(*) AS n FROM replicas WHERE state = 'stored' AND "
@@ -298,14 +308,6 @@ Status PostgresStore::AttachChunksIn(PgTx& tx, std::string_view file_id,
                             array)
                         .status());
   }
-  for (const std::string& previous : released) {
-    RETURN_IF_ERROR(
-        tx.Exec("UPDATE chunks SET refcount = refcount - 1, "
-                "unreferenced_since_ms = CASE WHEN refcount = 1 THEN $1 ELSE "
-                "unreferenced_since_ms END WHERE id = decode($2, 'hex') AND refcount > 0",
-                now_ms, previous)
-            .status());
-  }
   // Each index once, with the chunk it ends with.
   std::vector<int64_t> places, sizes;
   std::vector<std::string> placed;
@@ -323,15 +325,18 @@ Status PostgresStore::AttachChunksIn(PgTx& tx, std::string_view file_id,
               "(file_id, idx) DO UPDATE SET chunk_id = EXCLUDED.chunk_id, size = EXCLUDED.size",
               file_id, PgInt64Array(places), PgTextArray(placed), PgInt64Array(sizes))
           .status());
-  if (released.empty()) return absl::OkStatus();
-  // A released chunk's factor is the highest of the files still naming it.
-  return tx
-      .Exec(
-          "UPDATE chunks c SET replication_factor = coalesce((SELECT max(f.replication_factor) "
-          "FROM file_chunks fc JOIN files f ON f.id = fc.file_id WHERE fc.chunk_id = c.id), "
-          "c.replication_factor) WHERE c.id = ANY(gale_unhex($1::text[]))",
-          PgTextArray(released))
-      .status();
+  // The references replaced at their indexes, once the file's list holds
+  // what it ends with: each factor from the files still naming it.
+  for (const std::string& previous : released) {
+    RETURN_IF_ERROR(tx.Exec(StrCat("UPDATE chunks c SET refcount = refcount - 1, "
+                                   "unreferenced_since_ms = CASE WHEN refcount = 1 THEN $1 ELSE "
+                                   "unreferenced_since_ms END, replication_factor = ",
+                                   FactorOfOtherFiles("false"),
+                                   " WHERE id = decode($2, 'hex') AND refcount > 0"),
+                            now_ms, previous)
+                        .status());
+  }
+  return absl::OkStatus();
 }
 
 Result<std::vector<FileChunkRef>> PostgresStore::GetFileChunks(std::string_view file_id) {
@@ -351,22 +356,15 @@ Result<std::vector<FileChunkRef>> PostgresStore::GetFileChunks(std::string_view 
 }
 
 Status PostgresStore::DeleteFileIn(PgTx& tx, std::string_view file_id, absl::Time now) {
-  // A chunk can appear several times in one file: release each reference.
-  RETURN_IF_ERROR(tx.Exec("UPDATE chunks c SET refcount = c.refcount - fc.n, "
-                          "unreferenced_since_ms = CASE WHEN c.refcount = fc.n THEN $2 ELSE "
-                          "c.unreferenced_since_ms END FROM (SELECT chunk_id, count(*) AS n FROM "
-                          "file_chunks WHERE file_id = $1 GROUP BY chunk_id) fc WHERE c.id = "
-                          "fc.chunk_id",
+  // A chunk can appear several times in one file: release each reference;
+  // its factor becomes the others' files'.
+  RETURN_IF_ERROR(tx.Exec(StrCat("UPDATE chunks c SET refcount = c.refcount - mine.n, "
+                                 "unreferenced_since_ms = CASE WHEN c.refcount = mine.n THEN $2 "
+                                 "ELSE c.unreferenced_since_ms END, replication_factor = ",
+                                 FactorOfOtherFiles("fc.file_id = $1"),
+                                 " FROM (SELECT chunk_id, count(*) AS n FROM file_chunks WHERE "
+                                 "file_id = $1 GROUP BY chunk_id) mine WHERE c.id = mine.chunk_id"),
                           file_id, absl::ToUnixMillis(now))
-                      .status());
-  // A chunk's factor is the highest of the files naming it: without this
-  // one, of the others (one no file names keeps its last).
-  RETURN_IF_ERROR(tx.Exec("UPDATE chunks c SET replication_factor = coalesce((SELECT "
-                          "max(f.replication_factor) FROM file_chunks fc JOIN files f ON f.id = "
-                          "fc.file_id WHERE fc.chunk_id = c.id AND fc.file_id <> $1), "
-                          "c.replication_factor) WHERE c.id IN (SELECT chunk_id FROM file_chunks "
-                          "WHERE file_id = $1)",
-                          file_id)
                       .status());
   RETURN_IF_ERROR(tx.Exec("DELETE FROM file_chunks WHERE file_id = $1", file_id).status());
   return tx.Exec("DELETE FROM files WHERE id = $1", file_id).status();

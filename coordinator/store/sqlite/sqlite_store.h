@@ -229,7 +229,10 @@ class SqliteStore final : public MetadataStore {
   // One more reference to a chunk (see AttachChunks); returns its key.
   static Result<int64_t> ReferenceChunkIn(SqliteDb& db, std::string_view chunk_id, int64_t size,
                                           int factor, absl::Time now);
-  static Status ReleaseChunkIn(SqliteDb& db, int64_t chunk, absl::Time now);
+  // The reference `file` holds to `chunk` at `index` goes; the chunk's factor
+  // becomes the other references' files'.
+  static Status ReleaseChunkIn(SqliteDb& db, int64_t chunk, int64_t file, int64_t index,
+                               absl::Time now);
   static Status InsertTaskIn(SqliteDb& db, const TaskRecord& task);
   // Marks a stored replica deleting with a delete task; false when it is not stored.
   static Result<bool> OrderReplicaDeleteIn(SqliteDb& db, std::string_view chunk_id,

@@ -85,6 +85,16 @@ Result<int64_t> FindOrInsertKey(SqliteStatement& find, SqliteStatement& insert,
 constexpr std::string_view kChunkCount =
     ", (SELECT count(*) FROM file_chunks fc WHERE fc.file = f.seq)";
 
+// The factor of a chunk (a row of `chunks`) from the files naming it but the
+// references that `exclude` (a condition on file_chunks `fc`) leaves out:
+// the highest of theirs, or its last when none is left.
+std::string FactorOfOtherFiles(std::string_view exclude) {
+  return StrCat(
+      "coalesce((SELECT max(f.replication_factor) FROM file_chunks fc JOIN files f ON "
+      "f.seq = fc.file WHERE fc.chunk = chunks.seq AND NOT (",
+      exclude, ")), replication_factor)");
+}
+
 }  // namespace
 
 Result<int64_t> SqliteStore::FileKeyIn(SqliteDb& db, std::string_view file_id) {
@@ -265,12 +275,15 @@ Result<int64_t> SqliteStore::ReferenceChunkIn(SqliteDb& db, std::string_view chu
   return seq;
 }
 
-Status SqliteStore::ReleaseChunkIn(SqliteDb& db, int64_t chunk, absl::Time now) {
+Status SqliteStore::ReleaseChunkIn(SqliteDb& db, int64_t chunk, int64_t file, int64_t index,
+                                   absl::Time now) {
   ASSIGN_OR_RETURN(auto release,
-                   db.Prepare("UPDATE chunks SET refcount = refcount - 1, "
-                              "unreferenced_since_ms = CASE WHEN refcount = 1 THEN ? ELSE "
-                              "unreferenced_since_ms END WHERE seq = ? AND refcount > 0"));
-  release->Bind(1, absl::ToUnixMillis(now)).Bind(2, chunk);
+                   db.Prepare(StrCat("UPDATE chunks SET refcount = refcount - 1, "
+                                     "unreferenced_since_ms = CASE WHEN refcount = 1 THEN ?1 ELSE "
+                                     "unreferenced_since_ms END, replication_factor = ",
+                                     FactorOfOtherFiles("fc.file = ?3 AND fc.idx = ?4"),
+                                     " WHERE seq = ?2 AND refcount > 0")));
+  release->Bind(1, absl::ToUnixMillis(now)).Bind(2, chunk).Bind(3, file).Bind(4, index);
   return release->Run();
 }
 
@@ -282,7 +295,6 @@ Status SqliteStore::AttachChunks(std::string_view file_id, const std::vector<Fil
       return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
     }
     ASSIGN_OR_RETURN(const int64_t file_key, FileKeyIn(db, file_id));
-    std::vector<int64_t> released;
     for (const FileChunkRef& chunk : chunks) {
       ASSIGN_OR_RETURN(auto existing,
                        db.Prepare("SELECT fc.chunk, lower_hex(c.id) FROM file_chunks fc JOIN "
@@ -293,26 +305,13 @@ Status SqliteStore::AttachChunks(std::string_view file_id, const std::vector<Fil
       const bool same = had && existing->Text(1) == chunk.chunk_id;
       existing.reset();
       if (same) continue;  // a retried allocation
-      if (had) {
-        RETURN_IF_ERROR(ReleaseChunkIn(db, previous, now));
-        released.push_back(previous);
-      }
+      if (had) RETURN_IF_ERROR(ReleaseChunkIn(db, previous, file_key, chunk.index, now));
       ASSIGN_OR_RETURN(const int64_t chunk_key, ReferenceChunkIn(db, chunk.chunk_id, chunk.size,
                                                                  file.replication_factor, now));
       ASSIGN_OR_RETURN(auto upsert, db.Prepare("INSERT OR REPLACE INTO file_chunks (file, idx, "
                                                "chunk, size) VALUES (?, ?, ?, ?)"));
       upsert->Bind(1, file_key).Bind(2, chunk.index).Bind(3, chunk_key).Bind(4, chunk.size);
       RETURN_IF_ERROR(upsert->Run());
-    }
-    // A released chunk's factor is the highest of the files still naming it.
-    for (const int64_t chunk : released) {
-      ASSIGN_OR_RETURN(auto refactor,
-                       db.Prepare("UPDATE chunks SET replication_factor = coalesce((SELECT "
-                                  "max(f.replication_factor) FROM file_chunks fc JOIN files f ON "
-                                  "f.seq = fc.file WHERE fc.chunk = chunks.seq), "
-                                  "replication_factor) WHERE seq = ?"));
-      refactor->Bind(1, chunk);
-      RETURN_IF_ERROR(refactor->Run());
     }
     return absl::OkStatus();
   });
@@ -336,27 +335,19 @@ Result<std::vector<FileChunkRef>> SqliteStore::GetFileChunks(std::string_view fi
 
 Status SqliteStore::DeleteFileIn(SqliteDb& db, std::string_view file_id, absl::Time now) {
   ASSIGN_OR_RETURN(const int64_t file_key, FileKeyIn(db, file_id));
-  // A chunk can appear several times in one file: release each reference.
+  // A chunk can appear several times in one file: release each reference;
+  // its factor becomes the other files'.
   ASSIGN_OR_RETURN(
       auto release,
-      db.Prepare("UPDATE chunks SET refcount = refcount - (SELECT count(*) FROM file_chunks "
-                 "fc WHERE fc.file = ?1 AND fc.chunk = chunks.seq), "
-                 "unreferenced_since_ms = CASE WHEN refcount = (SELECT count(*) FROM "
-                 "file_chunks fc WHERE fc.file = ?1 AND fc.chunk = chunks.seq) THEN ?2 "
-                 "ELSE unreferenced_since_ms END "
-                 "WHERE seq IN (SELECT chunk FROM file_chunks WHERE file = ?1)"));
+      db.Prepare(StrCat("UPDATE chunks SET refcount = refcount - (SELECT count(*) FROM file_chunks "
+                        "fc WHERE fc.file = ?1 AND fc.chunk = chunks.seq), "
+                        "unreferenced_since_ms = CASE WHEN refcount = (SELECT count(*) FROM "
+                        "file_chunks fc WHERE fc.file = ?1 AND fc.chunk = chunks.seq) THEN ?2 "
+                        "ELSE unreferenced_since_ms END, replication_factor = ",
+                        FactorOfOtherFiles("fc.file = ?1"),
+                        " WHERE seq IN (SELECT chunk FROM file_chunks WHERE file = ?1)")));
   release->Bind(1, file_key).Bind(2, absl::ToUnixMillis(now));
   RETURN_IF_ERROR(release->Run());
-  // A chunk's factor is the highest of the files naming it: without this
-  // one, of the others (one no file names keeps its last).
-  ASSIGN_OR_RETURN(
-      auto refactor,
-      db.Prepare("UPDATE chunks SET replication_factor = coalesce((SELECT "
-                 "max(f.replication_factor) FROM file_chunks fc JOIN files f ON f.seq = fc.file "
-                 "WHERE fc.chunk = chunks.seq AND fc.file <> ?1), replication_factor) WHERE seq IN "
-                 "(SELECT chunk FROM file_chunks WHERE file = ?1)"));
-  refactor->Bind(1, file_key);
-  RETURN_IF_ERROR(refactor->Run());
   ASSIGN_OR_RETURN(auto drop_chunks, db.Prepare("DELETE FROM file_chunks WHERE file = ?"));
   drop_chunks->Bind(1, file_key);
   RETURN_IF_ERROR(drop_chunks->Run());
