@@ -150,11 +150,14 @@ class PostgresStore final : public MetadataStore {
   // Removes an upload, its parts and their files; NOT_FOUND when absent.
   static Status DeleteMultipartUploadIn(PgTx& tx, std::string_view upload_id, absl::Time now);
   // The bodies of InsertFile, AttachChunks, CommitFile, CommitObject and
-  // CommitPart.
+  // CommitPart. AttachChunksIn and CommitFileIn take the file as read in
+  // the transaction (or written in it: an upload's); a `new_file` has no
+  // chunks attached yet, which saves looking them up.
   static Status InsertFileIn(PgTx& tx, const FileRecord& file);
-  static Status AttachChunksIn(PgTx& tx, std::string_view file_id,
-                               const std::vector<FileChunkRef>& chunks, absl::Time now);
-  static Result<std::string> CommitFileIn(PgTx& tx, std::string_view file_id, int64_t size,
+  static Status AttachChunksIn(PgTx& tx, const FileRecord& file,
+                               const std::vector<FileChunkRef>& chunks, absl::Time now,
+                               bool new_file = false);
+  static Result<std::string> CommitFileIn(PgTx& tx, const FileRecord& file, int64_t size,
                                           std::string_view sha256, absl::Time now);
   static Result<std::string> CommitObjectIn(PgTx& tx, const ObjectRecord& object,
                                             std::string_view sha256, absl::Time now);

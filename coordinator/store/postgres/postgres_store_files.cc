@@ -194,13 +194,16 @@ Result<std::vector<FileRecord>> PostgresStore::ListFiles(const FileListQuery& q)
 
 Status PostgresStore::AttachChunks(std::string_view file_id,
                                    const std::vector<FileChunkRef>& chunks, absl::Time now) {
-  return pool_->Run("AttachChunks", PgIsolation::kSerializable,
-                    [&](PgTx& tx) { return AttachChunksIn(tx, file_id, chunks, now); });
+  return pool_->Run("AttachChunks", PgIsolation::kSerializable, [&](PgTx& tx) -> Status {
+    ASSIGN_OR_RETURN(const FileRecord file, GetFileIn(tx, file_id));
+    return AttachChunksIn(tx, file, chunks, now);
+  });
 }
 
-Status PostgresStore::AttachChunksIn(PgTx& tx, std::string_view file_id,
-                                     const std::vector<FileChunkRef>& chunks, absl::Time now) {
-  ASSIGN_OR_RETURN(FileRecord file, GetFileIn(tx, file_id));
+Status PostgresStore::AttachChunksIn(PgTx& tx, const FileRecord& file,
+                                     const std::vector<FileChunkRef>& chunks, absl::Time now,
+                                     bool new_file) {
+  const std::string& file_id = file.id;
   if (file.state != FileState::kPending) {
     return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
   }
@@ -208,16 +211,16 @@ Status PostgresStore::AttachChunksIn(PgTx& tx, std::string_view file_id,
   // Set-wise, a few statements whatever the number of chunks, with the
   // outcome of attaching them one by one: the same chunk again at an index
   // (a retried allocation) changes nothing; another one there is released.
-  std::vector<int64_t> indexes;
-  for (const FileChunkRef& chunk : chunks) indexes.push_back(chunk.index);
-  ASSIGN_OR_RETURN(
-      pqxx::result existing,
-      tx.Exec("SELECT idx, encode(chunk_id, 'hex') FROM file_chunks WHERE file_id = $1 AND "
-              "idx = "
-              "ANY($2::bigint[])",
-              file_id, PgInt64Array(indexes)));
   std::map<int64_t, std::string> at;  // index -> chunk, as the attach goes
-  for (const pqxx::row& row : existing) at[row[0].as<int64_t>()] = row[1].as<std::string>();
+  if (!new_file) {
+    std::vector<int64_t> indexes;
+    for (const FileChunkRef& chunk : chunks) indexes.push_back(chunk.index);
+    ASSIGN_OR_RETURN(pqxx::result existing,
+                     tx.Exec("SELECT idx, encode(chunk_id, 'hex') FROM file_chunks WHERE file_id = "
+                             "$1 AND idx = ANY($2::bigint[])",
+                             file_id, PgInt64Array(indexes)));
+    for (const pqxx::row& row : existing) at[row[0].as<int64_t>()] = row[1].as<std::string>();
+  }
   std::vector<std::string> released;                              // a reference each
   std::map<std::string, std::pair<int64_t, int64_t>> referenced;  // id -> (size, references)
   for (const FileChunkRef& chunk : chunks) {
@@ -372,15 +375,16 @@ Status PostgresStore::DeleteFileIn(PgTx& tx, std::string_view file_id, absl::Tim
 
 Result<std::string> PostgresStore::CommitFile(std::string_view file_id, int64_t size,
                                               std::string_view sha256, absl::Time now) {
-  return pool_->Run("CommitFile", PgIsolation::kSerializable,
-                    [&](PgTx& tx) { return CommitFileIn(tx, file_id, size, sha256, now); });
+  return pool_->Run("CommitFile", PgIsolation::kSerializable, [&](PgTx& tx) -> Result<std::string> {
+    ASSIGN_OR_RETURN(const FileRecord file, GetFileIn(tx, file_id));
+    return CommitFileIn(tx, file, size, sha256, now);
+  });
 }
 
-Result<std::string> PostgresStore::CommitFileIn(PgTx& tx, std::string_view file_id, int64_t size,
+Result<std::string> PostgresStore::CommitFileIn(PgTx& tx, const FileRecord& file, int64_t size,
                                                 std::string_view sha256, absl::Time now) {
-  ASSIGN_OR_RETURN(FileRecord file, GetFileIn(tx, file_id));
   if (file.state != FileState::kPending) {
-    return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
+    return absl::FailedPreconditionError(StrCat("file ", file.id, " is already committed"));
   }
   ASSIGN_OR_RETURN(
       pqxx::result other,
@@ -396,7 +400,7 @@ Result<std::string> PostgresStore::CommitFileIn(PgTx& tx, std::string_view file_
     }
     RETURN_IF_ERROR(DeleteFileIn(tx, replaced, now));
   }
-  const Status marked = MarkCommittedIn(tx, file_id, size, sha256, now);
+  const Status marked = MarkCommittedIn(tx, file.id, size, sha256, now);
   // A file of the name committed since this transaction's snapshot (the
   // unique index files_live_name refuses a second): again, replacing it.
   if (absl::IsAlreadyExists(marked)) {
@@ -536,12 +540,13 @@ Result<std::string> PostgresStore::WriteUpload(const UploadRecord& upload, absl:
   return pool_->Run("WriteUpload", part ? PgIsolation::kSerializable : PgIsolation::kSnapshot,
                     [&](PgTx& tx) -> Result<std::string> {
                       RETURN_IF_ERROR(InsertFileIn(tx, upload.file));
-                      RETURN_IF_ERROR(AttachChunksIn(tx, upload.file.id, upload.chunks,
-                                                     upload.attached_at.value_or(now)));
+                      RETURN_IF_ERROR(AttachChunksIn(tx, upload.file, upload.chunks,
+                                                     upload.attached_at.value_or(now),
+                                                     /*new_file=*/true));
                       RETURN_IF_ERROR(UpsertStoredReplicasIn(tx, upload.receipts, now));
                       if (!upload.commit) return std::string();
                       if (!upload.binding) {
-                        return CommitFileIn(tx, upload.file.id, upload.size, upload.sha256, now);
+                        return CommitFileIn(tx, upload.file, upload.size, upload.sha256, now);
                       }
                       if (const auto* bound = std::get_if<ObjectRecord>(&*upload.binding)) {
                         ObjectRecord object = *bound;

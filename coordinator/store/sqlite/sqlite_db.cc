@@ -1,5 +1,7 @@
 #include "coordinator/store/sqlite/sqlite_db.h"
 
+#include <mutex>
+
 #include "common/strings.h"
 
 namespace gale::coordinator {
@@ -109,9 +111,18 @@ void LowerHex(sqlite3_context* context, int, sqlite3_value** args) {
   sqlite3_result_text(context, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
 }
 
+// SQLite's process-wide settings, before its first connection. Memory
+// statistics (on by default) take a global mutex on every allocation, which
+// every connection's statements make; the coordinator does not read them.
+void ConfigureSqliteOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Role role) {
+  ConfigureSqliteOnce();
   sqlite3* raw = nullptr;
   // A reader opens read-write all the same: a read-only connection cannot
   // recover the WAL index after a crash. "query_only" keeps it reading.

@@ -189,7 +189,8 @@ class SqliteStore final : public MetadataStore {
   // Removes an upload, its parts and their files; NOT_FOUND when absent.
   static Status DeleteMultipartUploadIn(SqliteDb& db, std::string_view upload_id, absl::Time now);
   // The bodies of InsertFile, CommitFile, CommitObject and CommitPart (the
-  // commits set `replaced`).
+  // commits set `replaced`; CommitFileIn takes the file as read in the
+  // transaction, or as an upload wrote it there).
   static Result<int64_t> InsertFileIn(SqliteDb& db, const FileRecord& file);  // its key
   // Chunk keys by chunk id (hex), as a write learned them.
   using ChunkKeys = std::map<std::string, int64_t, std::less<>>;
@@ -197,13 +198,12 @@ class SqliteStore final : public MetadataStore {
   // rather than several per chunk; the keys of its chunks.
   static Result<ChunkKeys> AttachUploadIn(SqliteDb& db, int64_t file_key, int factor,
                                           const std::vector<FileChunkRef>& chunks, absl::Time now);
-  // A node's copies, stored (a replica being deleted stays so); chunks not
+  // Nodes' copies, stored (a replica being deleted stays so); chunks not
   // known yet get key rows. Copies of chunks in `keys` are written by key,
   // without looking their ids up.
-  static Status RecordCopiesIn(SqliteDb& db, std::string_view node_id,
-                               const std::vector<ChunkReplica>& copies, absl::Time now,
-                               const ChunkKeys* keys = nullptr);
-  static Status CommitFileIn(SqliteDb& db, std::string_view file_id, int64_t size,
+  static Status RecordCopiesIn(SqliteDb& db, const std::vector<ReplicaReceipt>& copies,
+                               absl::Time now, const ChunkKeys* keys = nullptr);
+  static Status CommitFileIn(SqliteDb& db, const FileRecord& file, int64_t size,
                              std::string_view sha256, absl::Time now, std::string* replaced);
   static Status CommitObjectIn(SqliteDb& db, const ObjectRecord& object, std::string_view sha256,
                                absl::Time now, std::string* replaced);

@@ -359,16 +359,17 @@ Status SqliteStore::DeleteFileIn(SqliteDb& db, std::string_view file_id, absl::T
 Result<std::string> SqliteStore::CommitFile(std::string_view file_id, int64_t size,
                                             std::string_view sha256, absl::Time now) {
   std::string replaced;
-  RETURN_IF_ERROR(
-      Write([&](SqliteDb& db) { return CommitFileIn(db, file_id, size, sha256, now, &replaced); }));
+  RETURN_IF_ERROR(Write([&](SqliteDb& db) -> Status {
+    ASSIGN_OR_RETURN(const FileRecord file, GetFileIn(db, file_id));
+    return CommitFileIn(db, file, size, sha256, now, &replaced);
+  }));
   return replaced;
 }
 
-Status SqliteStore::CommitFileIn(SqliteDb& db, std::string_view file_id, int64_t size,
+Status SqliteStore::CommitFileIn(SqliteDb& db, const FileRecord& file, int64_t size,
                                  std::string_view sha256, absl::Time now, std::string* replaced) {
-  ASSIGN_OR_RETURN(FileRecord file, GetFileIn(db, file_id));
   if (file.state != FileState::kPending) {
-    return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
+    return absl::FailedPreconditionError(StrCat("file ", file.id, " is already committed"));
   }
   // A nameless file (an object's) replaces no other.
   ASSIGN_OR_RETURN(auto other, db.Prepare("SELECT id FROM files WHERE name = ? AND "
@@ -385,7 +386,7 @@ Status SqliteStore::CommitFileIn(SqliteDb& db, std::string_view file_id, int64_t
     }
     RETURN_IF_ERROR(DeleteFileIn(db, *replaced, now));
   }
-  return MarkCommittedIn(db, file_id, size, sha256, now);
+  return MarkCommittedIn(db, file.id, size, sha256, now);
 }
 
 Status SqliteStore::MarkCommittedIn(SqliteDb& db, std::string_view file_id, int64_t size,
@@ -481,25 +482,32 @@ Result<std::vector<ReplicaRecord>> SqliteStore::GetReplicas(
   });
 }
 
-Status SqliteStore::RecordCopiesIn(SqliteDb& db, std::string_view node_id,
-                                   const std::vector<ChunkReplica>& copies, absl::Time now,
-                                   const ChunkKeys* keys) {
+Status SqliteStore::RecordCopiesIn(SqliteDb& db, const std::vector<ReplicaReceipt>& copies,
+                                   absl::Time now, const ChunkKeys* keys) {
   if (copies.empty()) return absl::OkStatus();
-  // Copies of chunks whose keys the caller knows, as [key, size]; the others
-  // by id.
+  // Copies of chunks whose keys the caller knows, as [chunk key, node key,
+  // size]; the others as [chunk id, node key, size]. All nodes' copies in
+  // one statement of each kind.
+  std::map<std::string_view, int64_t> node_keys;
   std::string keyed = "[";
   nlohmann::json rows = nlohmann::json::array();
-  for (const ChunkReplica& copy : copies) {
-    const auto key = keys == nullptr ? ChunkKeys::const_iterator{} : keys->find(copy.chunk_id);
+  for (const ReplicaReceipt& copy : copies) {
+    auto node = node_keys.find(copy.node_id);
+    if (node == node_keys.end()) {
+      ASSIGN_OR_RETURN(const int64_t node_key, NodeKeyIn(db, copy.node_id));
+      node = node_keys.emplace(copy.node_id, node_key).first;
+    }
+    const auto key =
+        keys == nullptr ? ChunkKeys::const_iterator{} : keys->find(copy.chunk.chunk_id);
     if (keys != nullptr && key != keys->end()) {
-      StrAppend(&keyed, keyed.size() > 1 ? ",[" : "[", key->second, ",", copy.size, "]");
+      StrAppend(&keyed, keyed.size() > 1 ? ",[" : "[", key->second, ",", node->second, ",",
+                copy.chunk.size, "]");
       continue;
     }
-    RETURN_IF_ERROR(common::ValidateChunkId(copy.chunk_id));
-    rows.push_back({copy.chunk_id, copy.size});
+    RETURN_IF_ERROR(common::ValidateChunkId(copy.chunk.chunk_id));
+    rows.push_back({copy.chunk.chunk_id, node->second, copy.chunk.size});
   }
   keyed += "]";
-  ASSIGN_OR_RETURN(const int64_t node, NodeKeyIn(db, node_id));
   // A replica being deleted stays so: its delete order is already out.
   constexpr std::string_view kUpsert =
       " WHERE true ON CONFLICT (chunk, node) DO UPDATE SET size = excluded.size, updated_at_ms = "
@@ -508,10 +516,10 @@ Status SqliteStore::RecordCopiesIn(SqliteDb& db, std::string_view node_id,
   if (keyed.size() > 2) {
     ASSIGN_OR_RETURN(auto upsert,
                      db.Prepare(StrCat("INSERT INTO replicas (chunk, node, size, state, "
-                                       "updated_at_ms) SELECT value ->> 0, ?1, value ->> 1, "
-                                       "'stored', ?2 FROM json_each(?3)",
+                                       "updated_at_ms) SELECT value ->> 0, value ->> 1, "
+                                       "value ->> 2, 'stored', ?1 FROM json_each(?2)",
                                        kUpsert)));
-    upsert->Bind(1, node).Bind(2, absl::ToUnixMillis(now)).Bind(3, keyed);
+    upsert->Bind(1, absl::ToUnixMillis(now)).Bind(2, keyed);
     RETURN_IF_ERROR(upsert->Run());
   }
   if (rows.empty()) return absl::OkStatus();
@@ -525,11 +533,11 @@ Status SqliteStore::RecordCopiesIn(SqliteDb& db, std::string_view node_id,
   RETURN_IF_ERROR(keys_made->Run());
   ASSIGN_OR_RETURN(auto upsert,
                    db.Prepare(StrCat("INSERT INTO replicas (chunk, node, size, state, "
-                                     "updated_at_ms) SELECT c.seq, ?1, j.value ->> 1, 'stored', ?2 "
-                                     "FROM json_each(?3) j JOIN chunks c ON c.id = "
+                                     "updated_at_ms) SELECT c.seq, j.value ->> 1, j.value ->> 2, "
+                                     "'stored', ?1 FROM json_each(?2) j JOIN chunks c ON c.id = "
                                      "unhex(j.value ->> 0)",
                                      kUpsert)));
-  upsert->Bind(1, node).Bind(2, absl::ToUnixMillis(now)).Bind(3, json);
+  upsert->Bind(1, absl::ToUnixMillis(now)).Bind(2, json);
   return upsert->Run();
 }
 
@@ -537,8 +545,11 @@ Status SqliteStore::ApplyReplicaChanges(std::string_view node_id,
                                         const std::vector<ChunkReplica>& received,
                                         const std::vector<std::string>& deleted,
                                         const std::vector<std::string>& corrupt, absl::Time now) {
+  std::vector<ReplicaReceipt> copies;
+  copies.reserve(received.size());
+  for (const ChunkReplica& chunk : received) copies.push_back({std::string(node_id), chunk});
   return Write([&](SqliteDb& db) -> Status {
-    RETURN_IF_ERROR(RecordCopiesIn(db, node_id, received, now));
+    RETURN_IF_ERROR(RecordCopiesIn(db, copies, now));
     if (deleted.empty() && corrupt.empty()) return absl::OkStatus();
     ASSIGN_OR_RETURN(const int64_t node, NodeKeyIn(db, node_id));
     // A chunk the node quarantined is as gone as a deleted one.
@@ -638,12 +649,10 @@ Result<std::string> SqliteStore::WriteUpload(const UploadRecord& upload, absl::T
     ASSIGN_OR_RETURN(const ChunkKeys keys,
                      AttachUploadIn(db, file_key, upload.file.replication_factor, upload.chunks,
                                     upload.attached_at.value_or(now)));
-    for (const auto& [node_id, copies] : ReceiptsByNode(upload.receipts)) {
-      RETURN_IF_ERROR(RecordCopiesIn(db, node_id, copies, now, &keys));
-    }
+    RETURN_IF_ERROR(RecordCopiesIn(db, upload.receipts, now, &keys));
     if (!upload.commit) return absl::OkStatus();
     if (!upload.binding) {
-      return CommitFileIn(db, upload.file.id, upload.size, upload.sha256, now, &replaced);
+      return CommitFileIn(db, upload.file, upload.size, upload.sha256, now, &replaced);
     }
     if (const auto* bound = std::get_if<ObjectRecord>(&*upload.binding)) {
       ObjectRecord object = *bound;
