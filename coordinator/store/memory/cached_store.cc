@@ -30,6 +30,20 @@ std::string ObjectKey(std::string_view bucket, std::string_view key) {
 // Copies of chunks the store does not know.
 constexpr std::string_view kOrphansKey = "*orphans";
 
+// A pending file as a commit leaves it in either store (times kept in
+// whole milliseconds there): what a re-read would give.
+FileRecord AsCommitted(FileRecord file, int64_t size, std::string_view sha256, absl::Time now) {
+  auto millis = [](absl::Time t) { return absl::FromUnixMillis(absl::ToUnixMillis(t)); };
+  file.state = FileState::kComplete;
+  file.size = size;
+  file.sha256 = std::string(sha256);
+  file.created_at = millis(file.created_at);
+  file.expires_at = millis(file.expires_at);
+  file.committed_at = millis(now);
+  file.last_accessed = millis(now);
+  return file;
+}
+
 }  // namespace
 
 class CachedStore::KeyLocks {
@@ -774,13 +788,16 @@ Result<std::string> CachedStore::CommitFile(std::string_view file_id, int64_t si
   const LockedFile locked = LockFile(file_id, {FileKey(named)});
   std::string replaced;
   if (locked.in_memory) {
+    // The record written is the index's, committed: not read back.
+    std::optional<FileRecord> file = index_.GetFile(file_id);
     ASSIGN_OR_RETURN(replaced, WriteUploadInMemory(file_id, locked.chunks,
                                                    Committed(size, sha256, std::nullopt), now));
+    if (file) index_.PutFile(AsCommitted(*std::move(file), size, sha256, now));
   } else {
     ASSIGN_OR_RETURN(replaced, inner_->CommitFile(file_id, size, sha256, now));
     if (Deferred({FileKey(file_id), FileKey(replaced)})) return replaced;
+    ReloadFile(file_id);
   }
-  ReloadFile(file_id);
   if (!replaced.empty()) index_.RemoveFile(replaced);
   return replaced;
 }

@@ -11,6 +11,7 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "absl/synchronization/notification.h"
 #include "common/ids.h"
@@ -226,6 +227,35 @@ TEST_F(CachedStoreTest, AnUploadStaysInMemoryUntilItsCommitWritesItInOneTransact
   ASSERT_OK(store_->ApplyReplicaChanges("n2", {{ChunkId(2), 50}}, {ChunkId(1)}, {}, kT0));
   EXPECT_EQ(store_->inner()->GetReplicas({ChunkId(1), ChunkId(2)})->size(), 4u);
   ExpectIndexMatchesDatabase("after later reports");
+}
+
+TEST_F(CachedStoreTest, ACommittedUploadReadsAsTheDatabaseKeepsIt) {
+  // Not read back after its commit: the index's record must be the one the
+  // database holds, times in whole milliseconds included.
+  FileRecord pending = PendingFile("up", "a/file");
+  pending.created_at = kT0 + absl::Microseconds(1'234'567);
+  pending.expires_at = pending.created_at + absl::Microseconds(3'600'000'999);
+  pending.owner = "alice";
+  ASSERT_OK(store_->InsertFile(pending));
+  ASSERT_OK(store_->AttachChunks("up", {{0, ChunkId(1), 100}, {1, ChunkId(2), 50}}, kT0));
+  const absl::Time commit_time = kT0 + absl::Microseconds(2'345'678);
+  ASSERT_OK(store_->CommitFile("up", 150, common::Sha256::Hex("whole"), commit_time));
+
+  ASSERT_OK_AND_ASSIGN(FileRecord served, store_->GetFile("up"));
+  ASSERT_OK_AND_ASSIGN(FileRecord stored, store_->inner()->GetFile("up"));
+  EXPECT_EQ(served.state, FileState::kComplete);
+  EXPECT_EQ(served.size, 150);
+  EXPECT_EQ(served.sha256, common::Sha256::Hex("whole"));
+  EXPECT_EQ(served.committed_at, absl::FromUnixMillis(absl::ToUnixMillis(commit_time)));
+  for (const auto& [field, a, b] :
+       {std::tuple{"created", served.created_at, stored.created_at},
+        std::tuple{"expires", served.expires_at, stored.expires_at},
+        std::tuple{"committed", served.committed_at, stored.committed_at},
+        std::tuple{"accessed", served.last_accessed, stored.last_accessed}}) {
+    EXPECT_EQ(a, b) << field;
+  }
+  EXPECT_EQ(testing_walk::Describe(served), testing_walk::Describe(stored));
+  EXPECT_EQ(served.chunk_count, stored.chunk_count);
 }
 
 TEST_F(CachedStoreTest, ACrashLosesOnlyUploadsNotYetCommittedAndTheirCopiesBecomeOrphans) {
