@@ -124,6 +124,9 @@ class ForwardingStore : public MetadataStore {
       const std::vector<std::string>& chunk_ids) override {
     return inner_->GetChunkSizes(chunk_ids);
   }
+  Result<bool> KnowsAnyChunk(const std::vector<std::string>& chunk_ids) override {
+    return inner_->KnowsAnyChunk(chunk_ids);
+  }
   Result<int64_t> GetChunkSize(std::string_view chunk_id) override {
     return inner_->GetChunkSize(chunk_id);
   }

@@ -249,6 +249,15 @@ class MetadataStore {
   // Every replica row of the given chunks, in any state.
   virtual Result<std::vector<ReplicaRecord>> GetReplicas(
       const std::vector<std::string>& chunk_ids) = 0;
+  // Whether the database knows any of `chunk_ids`: a chunk row or a copy on
+  // some node. By default GetChunkSizes, then GetReplicas; PostgreSQL asks
+  // both in one round trip.
+  virtual Result<bool> KnowsAnyChunk(const std::vector<std::string>& chunk_ids) {
+    ASSIGN_OR_RETURN(const auto sizes, GetChunkSizes(chunk_ids));
+    if (!sizes.empty()) return true;
+    ASSIGN_OR_RETURN(const std::vector<ReplicaRecord> copies, GetReplicas(chunk_ids));
+    return !copies.empty();
+  }
   // The same rows as copies of each chunk, in the order of `chunk_ids`
   // (by node id; none for an unknown chunk). By default GetReplicas' rows,
   // grouped; the memory index answers without spelling out chunk ids.

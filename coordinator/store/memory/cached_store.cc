@@ -625,10 +625,7 @@ Result<bool> CachedStore::StoreKnowsAny(const std::vector<const FileChunkRef*>& 
     if (!uploads_.Find(chunk->chunk_id)) ids.push_back(chunk->chunk_id);
   }
   if (ids.empty()) return false;
-  ASSIGN_OR_RETURN(const auto sizes, inner_->GetChunkSizes(ids));
-  if (!sizes.empty()) return true;
-  ASSIGN_OR_RETURN(const std::vector<ReplicaRecord> copies, inner_->GetReplicas(ids));
-  return !copies.empty();
+  return inner_->KnowsAnyChunk(ids);
 }
 
 void CachedStore::MoveUploadsToStore(absl::Time created_before, bool forget_unwritten) {

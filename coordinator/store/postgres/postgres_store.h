@@ -85,6 +85,7 @@ class PostgresStore final : public MetadataStore {
   Result<int64_t> GetChunkSize(std::string_view chunk_id) override;
   Result<std::map<std::string, int64_t>> GetChunkSizes(
       const std::vector<std::string>& chunk_ids) override;
+  Result<bool> KnowsAnyChunk(const std::vector<std::string>& chunk_ids) override;
 
   Result<std::vector<FileRecord>> ScanFiles(std::string_view after_id, int limit) override;
   Result<ScanPage<FileChunkRow>> ScanFileChunks(std::string_view cursor, int limit) override;

@@ -808,6 +808,19 @@ Result<std::map<std::string, int64_t>> PostgresStore::GetChunkSizes(
                     });
 }
 
+Result<bool> PostgresStore::KnowsAnyChunk(const std::vector<std::string>& chunk_ids) {
+  const std::vector<std::string> ids = ValidChunkIds(chunk_ids);
+  if (ids.empty()) return false;
+  return pool_->Run("KnowsAnyChunk", PgIsolation::kAutocommit, [&](PgTx& tx) -> Result<bool> {
+    ASSIGN_OR_RETURN(pqxx::result r,
+                     tx.Exec("SELECT EXISTS (SELECT 1 FROM chunks WHERE id = "
+                             "ANY(gale_unhex($1::text[]))) OR EXISTS (SELECT 1 FROM replicas "
+                             "WHERE chunk_id = ANY(gale_unhex($1::text[])))",
+                             PgTextArray(ids)));
+    return !r.empty() && r[0][0].as<bool>();
+  });
+}
+
 Result<std::vector<FileRecord>> PostgresStore::ScanFiles(std::string_view after_id, int limit) {
   return pool_->Run(
       "ScanFiles", PgIsolation::kAutocommit, [&](PgTx& tx) -> Result<std::vector<FileRecord>> {

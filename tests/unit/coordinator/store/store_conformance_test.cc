@@ -1229,6 +1229,11 @@ TYPED_TEST(StoreConformanceTest, FlaggedReplicasAreVerified) {
   ASSERT_OK_AND_ASSIGN(auto sizes, store->GetChunkSizes({Id(4), Id(1), Id(3), Id(9), "nothex"}));
   EXPECT_EQ(sizes, (std::map<std::string, int64_t>{{Id(3), 100}, {Id(4), 100}}));
   EXPECT_TRUE(store->GetChunkSizes({})->empty());
+  // Whether the database knows any of them: a chunk row or a copy.
+  EXPECT_FALSE(*store->KnowsAnyChunk({Id(8), Id(9), "nothex"}));
+  EXPECT_TRUE(*store->KnowsAnyChunk({Id(9), Id(3)}));  // a row
+  EXPECT_TRUE(*store->KnowsAnyChunk({Id(1), Id(9)}));  // known only from a report
+  EXPECT_FALSE(*store->KnowsAnyChunk({}));
 
   ASSERT_OK_AND_ASSIGN(auto all, store->GetReplicas({Id(2), Id(1), Id(7)}));
   ASSERT_EQ(all.size(), 2u);
