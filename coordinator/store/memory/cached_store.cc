@@ -667,6 +667,10 @@ Result<std::string> CachedStore::WriteUploadInMemory(std::string_view file_id,
   }
   ASSIGN_OR_RETURN(std::string replaced, inner_->WriteUpload(upload, now));
   uploads_.Written(file_id, chunks);
+  // A commit's record is the index's, committed: not read back.
+  if (upload.commit) {
+    index_.PutFile(AsCommitted(std::move(upload.file), upload.size, upload.sha256, now));
+  }
   return replaced;
 }
 
@@ -785,11 +789,8 @@ Result<std::string> CachedStore::CommitFile(std::string_view file_id, int64_t si
   const LockedFile locked = LockFile(file_id, {FileKey(named)});
   std::string replaced;
   if (locked.in_memory) {
-    // The record written is the index's, committed: not read back.
-    std::optional<FileRecord> file = index_.GetFile(file_id);
     ASSIGN_OR_RETURN(replaced, WriteUploadInMemory(file_id, locked.chunks,
                                                    Committed(size, sha256, std::nullopt), now));
-    if (file) index_.PutFile(AsCommitted(*std::move(file), size, sha256, now));
   } else {
     ASSIGN_OR_RETURN(replaced, inner_->CommitFile(file_id, size, sha256, now));
     if (Deferred({FileKey(file_id), FileKey(replaced)})) return replaced;
@@ -926,8 +927,8 @@ Result<std::string> CachedStore::CommitObject(const ObjectRecord& object, std::s
             {ObjectKey(object.bucket, object.key), FileKey(object.file_id), FileKey(replaced)})) {
       return replaced;
     }
+    ReloadFile(object.file_id);
   }
-  ReloadFile(object.file_id);
   ReloadObject(object.bucket, object.key);
   if (!replaced.empty()) index_.RemoveFile(replaced);
   return replaced;
@@ -988,8 +989,8 @@ Result<std::string> CachedStore::CommitPart(const PartRecord& part, std::string_
   } else {
     ASSIGN_OR_RETURN(replaced, inner_->CommitPart(part, sha256, now));
     if (Deferred({FileKey(part.file_id), FileKey(replaced)})) return replaced;
+    ReloadFile(part.file_id);
   }
-  ReloadFile(part.file_id);
   if (!replaced.empty()) index_.RemoveFile(replaced);
   return replaced;
 }

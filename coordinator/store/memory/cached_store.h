@@ -216,7 +216,8 @@ class CachedStore final : public ForwardingStore {
   static UploadRecord StillPending();
   // Writes the upload in memory `file_id` (its chunks, the copies held for
   // them) to the store with `upload`'s commit, in one transaction; it leaves
-  // memory. Returns the replaced file's id.
+  // memory; a commit's record goes into the index as written. Returns the
+  // replaced file's id.
   Result<std::string> WriteUploadInMemory(std::string_view file_id,
                                           const std::vector<FileChunkRef>& chunks,
                                           UploadRecord upload, absl::Time now);
