@@ -89,6 +89,16 @@ std::string PgTextArray(const std::vector<std::string>& values) {
   return out;
 }
 
+std::string PgByteaArray(const std::vector<std::string>& hex_values) {
+  std::string out = "{";
+  for (const std::string& hex : hex_values) {
+    // "\\x..." in the array literal is the element \x..., bytea's hex form.
+    StrAppend(&out, out.size() > 1 ? "," : "", "\"\\\\x", hex, "\"");
+  }
+  out += '}';
+  return out;
+}
+
 std::string PgInt64Array(const std::vector<int64_t>& values) {
   std::string out = "{";
   for (size_t i = 0; i < values.size(); ++i) out += StrCat(i == 0 ? "" : ",", values[i]);

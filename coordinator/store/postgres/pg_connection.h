@@ -38,6 +38,10 @@ std::string WithConnectionParams(std::string_view url,
 
 // A text[] literal ({"a","b\"c"}) for a parameter written $n::text[].
 std::string PgTextArray(const std::vector<std::string>& values);
+// A bytea[] literal for a parameter written $n::bytea[], from byte strings
+// spelt in hex (chunk ids): the server decodes them as it parses the array.
+// Every element must be hex digits.
+std::string PgByteaArray(const std::vector<std::string>& hex_values);
 // A bigint[] literal for a parameter written $n::bigint[].
 std::string PgInt64Array(const std::vector<int64_t>& values);
 // A text[] column's elements (NULL elements are skipped).

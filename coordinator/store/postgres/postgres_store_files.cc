@@ -243,8 +243,8 @@ Status PostgresStore::AttachChunksIn(PgTx& tx, const FileRecord& file,
   for (const auto& [id, use] : referenced) ids.push_back(id);
   ASSIGN_OR_RETURN(pqxx::result known,
                    tx.Exec("SELECT encode(id, 'hex'), size, refcount FROM chunks WHERE id = "
-                           "ANY(gale_unhex($1::text[]))",
-                           PgTextArray(ids)));
+                           "ANY($1::bytea[])",
+                           PgByteaArray(ids)));
   std::vector<std::string> bumped, revived;  // known chunks; those unreferenced until now
   std::vector<int64_t> bumps;
   for (const pqxx::row& row : known) {
@@ -300,11 +300,11 @@ Status PostgresStore::AttachChunksIn(PgTx& tx, const FileRecord& file,
     // and their replicas stay "deleting" (not counted, not targeted).
     const std::string array = PgTextArray(revived);
     RETURN_IF_ERROR(tx.Exec("UPDATE replicas SET state = 'stored' WHERE chunk_id = "
-                            "ANY(gale_unhex($1::text[])) AND state = 'deleting' AND "
+                            "ANY($2::bytea[]) AND state = 'deleting' AND "
                             "(encode(chunk_id, 'hex'), node_id) IN (SELECT chunk_id, node_id "
                             "FROM tasks WHERE chunk_id = ANY($1::text[]) AND kind = 'delete' AND "
                             "state = 'pending')",
-                            array)
+                            array, PgByteaArray(revived))
                         .status());
     RETURN_IF_ERROR(tx.Exec("DELETE FROM tasks WHERE chunk_id = ANY($1::text[]) AND kind = "
                             "'delete' AND state = 'pending'",
@@ -490,9 +490,8 @@ Result<std::vector<ReplicaRecord>> PostgresStore::GetReplicas(
       "GetReplicas", PgIsolation::kAutocommit, [&](PgTx& tx) -> Result<std::vector<ReplicaRecord>> {
         ASSIGN_OR_RETURN(pqxx::result r,
                          tx.Exec("SELECT encode(chunk_id, 'hex'), node_id, state FROM replicas "
-                                 "WHERE chunk_id = ANY(gale_unhex($1::text[])) ORDER BY "
-                                 "chunk_id, node_id",
-                                 PgTextArray(ValidChunkIds(chunk_ids))));
+                                 "WHERE chunk_id = ANY($1::bytea[]) ORDER BY chunk_id, node_id",
+                                 PgByteaArray(ValidChunkIds(chunk_ids))));
         return ReadRows(r, &ReadReplica);
       });
 }
@@ -574,8 +573,8 @@ Status PostgresStore::ApplyReplicaChanges(std::string_view node_id,
     RETURN_IF_ERROR(UpsertStoredReplicasIn(tx, receipts, now));
     if (gone.empty()) return absl::OkStatus();
     return tx
-        .Exec("DELETE FROM replicas WHERE node_id = $1 AND chunk_id = ANY(gale_unhex($2::text[]))",
-              node_id, PgTextArray(ValidChunkIds(gone)))
+        .Exec("DELETE FROM replicas WHERE node_id = $1 AND chunk_id = ANY($2::bytea[])", node_id,
+              PgByteaArray(ValidChunkIds(gone)))
         .status();
   });
 }
@@ -798,8 +797,8 @@ Result<std::map<std::string, int64_t>> PostgresStore::GetChunkSizes(
                     [&](PgTx& tx) -> Result<std::map<std::string, int64_t>> {
                       ASSIGN_OR_RETURN(pqxx::result r,
                                        tx.Exec("SELECT encode(id, 'hex'), size FROM chunks "
-                                               "WHERE id = ANY(gale_unhex($1::text[]))",
-                                               PgTextArray(ids)));
+                                               "WHERE id = ANY($1::bytea[])",
+                                               PgByteaArray(ids)));
                       std::map<std::string, int64_t> out;
                       for (const pqxx::row& row : r) {
                         out[row[0].as<std::string>()] = row[1].as<int64_t>();
@@ -813,10 +812,10 @@ Result<bool> PostgresStore::KnowsAnyChunk(const std::vector<std::string>& chunk_
   if (ids.empty()) return false;
   return pool_->Run("KnowsAnyChunk", PgIsolation::kAutocommit, [&](PgTx& tx) -> Result<bool> {
     ASSIGN_OR_RETURN(pqxx::result r,
-                     tx.Exec("SELECT EXISTS (SELECT 1 FROM chunks WHERE id = "
-                             "ANY(gale_unhex($1::text[]))) OR EXISTS (SELECT 1 FROM replicas "
-                             "WHERE chunk_id = ANY(gale_unhex($1::text[])))",
-                             PgTextArray(ids)));
+                     tx.Exec("SELECT EXISTS (SELECT 1 FROM chunks WHERE id = ANY($1::bytea[])) "
+                             "OR EXISTS (SELECT 1 FROM replicas WHERE chunk_id = "
+                             "ANY($1::bytea[]))",
+                             PgByteaArray(ids)));
     return !r.empty() && r[0][0].as<bool>();
   });
 }

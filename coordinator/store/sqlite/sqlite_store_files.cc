@@ -581,48 +581,29 @@ Result<SqliteStore::ChunkKeys> SqliteStore::AttachUploadIn(SqliteDb& db, int64_t
     }
     ++it->second.second;
   }
-  std::vector<std::string_view> ids;
-  for (const auto& [id, count] : counts) ids.push_back(id);
-  // Chunks with a row (not those known only from reports) are referenced
-  // one by one, as AttachChunks does; the others are new rows, at once.
-  ASSIGN_OR_RETURN(auto known,
-                   db.Prepare("SELECT lower_hex(id) FROM chunks WHERE refcount IS NOT NULL AND id "
-                              "IN (SELECT unhex(value) FROM json_each(?))"));
-  known->Bind(1, nlohmann::json(ids).dump());
-  std::set<std::string> referenced;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, known->Step());
-    if (!row) break;
-    referenced.insert(known->Text(0));
-  }
-  known.reset();
+  // New chunks get their rows at once; a chunk with a row already (known,
+  // or known only from nodes' reports) is referenced one by one, as
+  // AttachChunks does.
+  nlohmann::json all = nlohmann::json::array();
+  for (const auto& [id, count] : counts) all.push_back({id, count.first, count.second});
   ChunkKeys keys;
-  nlohmann::json fresh = nlohmann::json::array();
-  for (std::string_view id : ids) {
-    const auto [size, references] = counts[id];
-    if (!referenced.contains(std::string(id))) {
-      fresh.push_back({id, size, references});
-      continue;
-    }
-    for (int64_t i = 0; i < references; ++i) {
-      ASSIGN_OR_RETURN(keys[std::string(id)], ReferenceChunkIn(db, id, size, factor, now));
-    }
+  ASSIGN_OR_RETURN(
+      auto insert,
+      db.Prepare("INSERT INTO chunks (id, size, refcount, created_at_ms, replication_factor) "
+                 "SELECT unhex(value ->> 0), value ->> 1, value ->> 2, ?2, ?3 FROM json_each(?1) "
+                 "WHERE true ON CONFLICT (id) DO NOTHING RETURNING lower_hex(id), seq"));
+  insert->Bind(1, all.dump());
+  insert->Bind(2, absl::ToUnixMillis(now)).Bind(3, int64_t{factor});
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, insert->Step());
+    if (!row) break;
+    keys[insert->Text(0)] = insert->Int(1);
   }
-  if (!fresh.empty()) {
-    ASSIGN_OR_RETURN(
-        auto insert,
-        db.Prepare("INSERT INTO chunks (id, size, refcount, created_at_ms, replication_factor) "
-                   "SELECT unhex(value ->> 0), value ->> 1, value ->> 2, ?2, ?3 FROM json_each(?1) "
-                   "WHERE true ON CONFLICT (id) DO UPDATE SET size = excluded.size, refcount = "
-                   "excluded.refcount, created_at_ms = excluded.created_at_ms, "
-                   "unreferenced_since_ms = NULL, replication_factor = "
-                   "excluded.replication_factor RETURNING lower_hex(id), seq"));
-    insert->Bind(1, fresh.dump());
-    insert->Bind(2, absl::ToUnixMillis(now)).Bind(3, int64_t{factor});
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, insert->Step());
-      if (!row) break;
-      keys[insert->Text(0)] = insert->Int(1);
+  insert.reset();
+  for (const auto& [id, count] : counts) {
+    if (keys.contains(id)) continue;
+    for (int64_t i = 0; i < count.second; ++i) {
+      ASSIGN_OR_RETURN(keys[std::string(id)], ReferenceChunkIn(db, id, count.first, factor, now));
     }
   }
   // The file's chunks by key: [index, key, size].
@@ -759,8 +740,9 @@ Result<ReplicationHealth> SqliteStore::Health(const std::vector<std::string>& co
       health.missing_bytes = stmt->Int(3);
     }
     stmt.reset();
-    ASSIGN_OR_RETURN(auto corrupt, db.Prepare("SELECT count(*) FROM replicas WHERE state = "
-                                              "'corrupt'"));
+    // The flagged replicas' index serves a query that names its condition.
+    ASSIGN_OR_RETURN(auto corrupt, db.Prepare("SELECT count(*) FROM replicas WHERE state <> "
+                                              "'stored' AND state = 'corrupt'"));
     ASSIGN_OR_RETURN(row, corrupt->Step());
     if (row) health.corrupt_replicas = corrupt->Int(0);
     return health;

@@ -821,6 +821,16 @@ TYPED_TEST(StoreConformanceTest, WriteUploadWritesAFileItsChunksAndCopiesAtOnce)
   EXPECT_STATUS(store->GetChunk(Id(4)), StatusCode::kNotFound, "");
   EXPECT_EQ(this->Refcount(3), 1);
 
+  // A chunk known only from a node's report, named twice by a file: its
+  // row starts with both references, its copy stays.
+  ASSERT_OK(store->ApplyReplicaChanges("n3", {{Id(6), 100}}, {}, {}, At(7)));
+  ASSERT_OK(store->WriteUpload(upload_of("u6", "twice", {6, 6}), At(7)));
+  EXPECT_EQ(this->Refcount(6), 2);
+  EXPECT_EQ(this->Replicas(6), std::vector<std::string>{"n3:stored"});
+  ASSERT_OK_AND_ASSIGN(chunks, store->GetFileChunks("u6"));
+  ASSERT_EQ(chunks.size(), 2u);
+  EXPECT_EQ(chunks[1].chunk_id, Id(6));
+
   // Written still pending, it commits later like any pending file.
   UploadRecord pending = upload_of("u5", "later", {5});
   pending.commit = false;

@@ -59,6 +59,8 @@ TEST(PostgresTextTest, ArraysAndStorableText) {
   EXPECT_EQ(PgTextArray({}), "{}");
   EXPECT_EQ(PgTextArray({"a", "b\"c", "d\\e", ""}), R"({"a","b\"c","d\\e",""})");
   EXPECT_EQ(PgInt64Array({1, -2}), "{1,-2}");
+  EXPECT_EQ(PgByteaArray({}), "{}");
+  EXPECT_EQ(PgByteaArray({"00ff", "ab"}), R"({"\\x00ff","\\xab"})");
   EXPECT_TRUE(IsPgText("plain ünïcode 名前 \xf4\x8f\xbf\xbf"));
   EXPECT_FALSE(IsPgText(std::string("nul\0", 4)));
   EXPECT_FALSE(IsPgText("\xff"));
