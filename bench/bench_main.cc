@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 
@@ -69,6 +70,13 @@ int main(int argc, char** argv) {
   const char* log_level = std::getenv("GALE_BENCH_LOG");
   (void)gale::common::InitLogging(log_level != nullptr ? log_level : "error", "text");
   // The mini clusters make their temp roots under $TMPDIR.
+  std::error_code made;
+  std::filesystem::create_directories(options.work_dir, made);
+  if (made) {
+    std::fprintf(stderr, "gale-bench: cannot make the work directory %s: %s\n",
+                 options.work_dir.c_str(), made.message().c_str());
+    return 2;
+  }
   ::setenv("TMPDIR", options.work_dir.c_str(), 1);
 
   const MachineFacts machine = ReadMachineFacts(options.work_dir);
