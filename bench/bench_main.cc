@@ -69,7 +69,6 @@ int main(int argc, char** argv) {
   // GALE_BENCH_LOG=warn (when a load fails, to see what it retried).
   const char* log_level = std::getenv("GALE_BENCH_LOG");
   (void)gale::common::InitLogging(log_level != nullptr ? log_level : "error", "text");
-  // The mini clusters make their temp roots under $TMPDIR.
   std::error_code made;
   std::filesystem::create_directories(options.work_dir, made);
   if (made) {
@@ -77,6 +76,7 @@ int main(int argc, char** argv) {
                  options.work_dir.c_str(), made.message().c_str());
     return 2;
   }
+  // The mini clusters make their temp roots under $TMPDIR.
   ::setenv("TMPDIR", options.work_dir.c_str(), 1);
 
   const MachineFacts machine = ReadMachineFacts(options.work_dir);
