@@ -1,7 +1,6 @@
 // SqliteStore: files, chunks and replicas (see metadata_store.h).
 
 #include <map>
-#include <set>
 
 #include "common/ids.h"
 #include "common/strings.h"
