@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "common/strings.h"
+#include "coordinator/store/sqlite/wal_write_buffer.h"
 
 namespace gale::coordinator {
 
@@ -128,7 +129,10 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Role r
   // recover the WAL index after a crash. "query_only" keeps it reading.
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
                     (role == Role::kWriter ? SQLITE_OPEN_CREATE : 0);
-  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  // The writer's commits reach the WAL in one write each (WalWriteBufferVfs;
+  // it needs the synchronous=FULL set below).
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags,
+                           role == Role::kWriter ? WalWriteBufferVfs() : nullptr);
   if (rc != SQLITE_OK) {
     Status status = SqliteStatus(rc, raw, StrCat("open SQLite database ", path));
     sqlite3_close(raw);

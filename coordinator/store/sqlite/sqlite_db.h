@@ -58,7 +58,8 @@ using SqliteQuery = std::unique_ptr<SqliteStatement, SqliteStatementReset>;
 class SqliteDb {
  public:
   enum class Role {
-    kWriter,        // creates the file; WAL journaling, full synchronous commits, foreign keys
+    kWriter,        // creates the file; WAL journaling (writes gathered per commit), full
+                    // synchronous commits, foreign keys
     kReader,        // an existing WAL file, queries only
     kCheckpointer,  // an existing WAL file, for checkpoints only
   };
