@@ -41,6 +41,7 @@ Status CommitSyntheticFile(v1::Coordinator::Stub* stub, SimulatedNodes* nodes,
   commit.set_file_id(created.file_id());
   commit.set_size(chunks * chunk_size);
   commit.set_sha256(RandomChunkId());  // a whole-file hash is only recorded
+  commit.set_without_chunks(true);     // as the client library asks
   v1::CommitFileResponse committed;
   RETURN_IF_ERROR(Call(stub, &v1::Coordinator::Stub::CommitFile, commit, &committed));
   if (file_id != nullptr) *file_id = created.file_id();

@@ -71,6 +71,7 @@ class FileApi {
   virtual Result<std::vector<Placement>> AllocateChunks(
       const std::string& file_id, const std::vector<ChunkSpec>& chunks,
       const std::vector<std::string>& exclude_nodes, const std::vector<std::string>& stored_on) = 0;
+  // The committed file, without its chunks (GetFile has them).
   virtual Result<FileInfo> CommitFile(const std::string& file_id, int64_t size,
                                       const std::string& sha256) = 0;
   virtual Status AbortFile(const std::string& file_id) = 0;

@@ -38,7 +38,8 @@ class GaleClient {
   using Progress = std::function<void(int64_t bytes)>;
 
   // Uploads everything readable from `in` (a file or a pipe) in bounded
-  // memory. `args.size` may be -1 for streams.
+  // memory. `args.size` may be -1 for streams. Returns the committed file
+  // without its chunks (Stat has them).
   Result<FileInfo> Upload(const CreateFileArgs& args, std::FILE* in, Progress progress = nullptr);
   // Uploads the file at `path` (its size declared up front).
   Result<FileInfo> UploadPath(CreateFileArgs args, const std::string& path,

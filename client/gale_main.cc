@@ -181,6 +181,8 @@ int Put(const Globals& g, const std::string& path, std::string name, int replica
   bar.Finish();
   if (!info.ok()) return Fail(StrCat("put ", name), info.status(), g.coordinator);
   if (g.json) {
+    info = (*client)->Stat(info->id);  // with where the chunks went
+    if (!info.ok()) return Fail(StrCat("stat ", name), info.status(), g.coordinator);
     std::printf("%s\n", FileJson(*info).dump(2).c_str());
   } else {
     std::printf("%s\n", info->id.c_str());

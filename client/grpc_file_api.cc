@@ -127,6 +127,7 @@ Result<FileInfo> GrpcFileApi::CommitFile(const std::string& file_id, int64_t siz
   request.set_file_id(file_id);
   request.set_size(size);
   request.set_sha256(sha256);
+  request.set_without_chunks(true);  // FileApi::CommitFile answers without them
   if (const auto* object = target_ ? std::get_if<ObjectTarget>(&*target_) : nullptr) {
     const ObjectAttributes attributes = object->attributes();
     v1::ObjectAttributes* out = request.mutable_object();

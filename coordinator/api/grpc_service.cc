@@ -443,20 +443,24 @@ grpc::Status CoordinatorGrpcService::CommitFile(grpc::ServerContext* context,
     if (request->has_object() && request->has_part()) {
       return absl::InvalidArgumentError("a file commits as an object or a part, not both");
     }
-    Result<FileView> view = absl::UnknownError("");
+    Result<FileRecord> committed = absl::UnknownError("");
     if (request->has_object()) {
-      view = ctx_.objects->CommitObject(request->file_id(), request->size(), request->sha256(),
-                                        FromProto(request->object()));
+      committed = ctx_.objects->CommitObject(request->file_id(), request->size(), request->sha256(),
+                                             FromProto(request->object()));
     } else if (request->has_part()) {
       const v1::PartCommit& part = request->part();
-      view = ctx_.objects->CommitPart(
+      committed = ctx_.objects->CommitPart(
           request->file_id(), request->size(), request->sha256(),
           PartRecord{part.upload_id(), part.part_number(), "", 0, part.etag()});
     } else {
-      view = ctx_.files->CommitFile(request->file_id(), request->size(), request->sha256());
+      committed = ctx_.files->CommitFile(request->file_id(), request->size(), request->sha256());
     }
-    RETURN_IF_ERROR(view.status());
-    ToProto(*std::move(view), response->mutable_file());
+    RETURN_IF_ERROR(committed.status());
+    FileView view{*std::move(committed), {}};
+    if (!request->without_chunks()) {
+      ASSIGN_OR_RETURN(view, ctx_.files->GetFile(view.file.id, /*with_chunks=*/true));
+    }
+    ToProto(std::move(view), response->mutable_file());
     return absl::OkStatus();
   });
 }

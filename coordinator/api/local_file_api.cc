@@ -70,18 +70,18 @@ Result<std::vector<client::Placement>> LocalFileApi::AllocateChunks(
 
 Result<client::FileInfo> LocalFileApi::CommitFile(const std::string& file_id, int64_t size,
                                                   const std::string& sha256) {
-  Result<FileView> view = absl::UnknownError("");
+  Result<FileRecord> committed = absl::UnknownError("");
   if (const auto* object = target_ ? std::get_if<client::ObjectTarget>(&*target_) : nullptr) {
-    view = objects_->CommitObject(
+    committed = objects_->CommitObject(
         file_id, size, sha256, ToObjectRecord(object->bucket, object->key, object->attributes()));
   } else if (const auto* part = target_ ? std::get_if<client::PartTarget>(&*target_) : nullptr) {
-    view = objects_->CommitPart(
+    committed = objects_->CommitPart(
         file_id, size, sha256, PartRecord{part->upload_id, part->part_number, "", 0, part->etag()});
   } else {
-    view = files_->CommitFile(file_id, size, sha256);
+    committed = files_->CommitFile(file_id, size, sha256);
   }
-  RETURN_IF_ERROR(view.status());
-  return ToClientFileInfo(*view);
+  RETURN_IF_ERROR(committed.status());
+  return ToClientFileInfo(FileView{*std::move(committed), {}});
 }
 
 Status LocalFileApi::AbortFile(const std::string& file_id) { return files_->AbortFile(file_id); }

@@ -217,8 +217,8 @@ Result<std::optional<std::string>> FileService::FirstShortChunk(
   return std::optional<std::string>();
 }
 
-Result<FileView> FileService::CommitFile(std::string_view file_id, int64_t size, std::string sha256,
-                                         std::optional<FileBinding> binding) {
+Result<FileRecord> FileService::CommitFile(std::string_view file_id, int64_t size,
+                                           std::string sha256, std::optional<FileBinding> binding) {
   ASSIGN_OR_RETURN(FileRecord file, store_->GetFile(file_id));
   if (file.state != FileState::kPending) {
     return absl::FailedPreconditionError(StrCat("file ", file_id, " is already committed"));
@@ -263,7 +263,7 @@ Result<FileView> FileService::CommitFile(std::string_view file_id, int64_t size,
     ASSIGN_OR_RETURN(replaced, store_->CommitFile(file_id, size, sha256, clock_->Now()));
   }
   if (!replaced.empty()) spdlog::info("file {} replaced {} ({})", file_id, replaced, file.name);
-  return GetFile(file_id, /*with_chunks=*/true);
+  return store_->GetFile(file_id);
 }
 
 Result<FileRecord> FileService::ComposeFile(CreateFileArgs args, std::vector<FileChunkRef> chunks) {

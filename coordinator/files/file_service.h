@@ -109,8 +109,9 @@ class FileService {
   // file id and size are filled in), in the same transaction as
   // MetadataStore::CommitObject or CommitPart; FAILED_PRECONDITION when a
   // binding is given for a named file or missing for a nameless one.
-  Result<FileView> CommitFile(std::string_view file_id, int64_t size, std::string sha256,
-                              std::optional<FileBinding> binding = std::nullopt);
+  // Returns the committed file's record (its chunks: GetFile).
+  Result<FileRecord> CommitFile(std::string_view file_id, int64_t size, std::string sha256,
+                                std::optional<FileBinding> binding = std::nullopt);
   // A pending, nameless file (`args.object`) made of `chunks`, in order: the
   // chunks of existing files, shared, not copied. Commit it with CommitFile.
   Result<FileRecord> ComposeFile(CreateFileArgs args, std::vector<FileChunkRef> chunks);

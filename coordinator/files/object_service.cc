@@ -106,8 +106,8 @@ Result<FileRecord> ObjectService::BeginObject(std::string_view bucket, std::stri
   return files_->CreateFile(std::move(args));
 }
 
-Result<FileView> ObjectService::CommitObject(std::string_view file_id, int64_t size,
-                                             std::string sha256, ObjectRecord object) {
+Result<FileRecord> ObjectService::CommitObject(std::string_view file_id, int64_t size,
+                                               std::string sha256, ObjectRecord object) {
   RETURN_IF_ERROR(ValidateBucketName(object.bucket));
   RETURN_IF_ERROR(ValidateObjectKey(object.key));
   return files_->CommitFile(file_id, size, std::move(sha256), std::move(object));
@@ -198,9 +198,9 @@ Status ObjectService::SetObjectTags(std::string_view bucket, std::string_view ke
   return store_->SetObjectTags(bucket, key, tags);
 }
 
-Result<FileView> ObjectService::CommitComposed(const FileRecord& like,
-                                               std::vector<FileChunkRef> chunks, int64_t size,
-                                               std::string sha256, FileBinding binding) {
+Result<FileRecord> ObjectService::CommitComposed(const FileRecord& like,
+                                                 std::vector<FileChunkRef> chunks, int64_t size,
+                                                 std::string sha256, FileBinding binding) {
   CreateFileArgs args;
   args.object = true;
   args.replication_factor = like.replication_factor;
@@ -269,8 +269,8 @@ Result<FileRecord> ObjectService::BeginPart(std::string_view upload_id, int part
   return files_->CreateFile(std::move(args));
 }
 
-Result<FileView> ObjectService::CommitPart(std::string_view file_id, int64_t size,
-                                           std::string sha256, PartRecord part) {
+Result<FileRecord> ObjectService::CommitPart(std::string_view file_id, int64_t size,
+                                             std::string sha256, PartRecord part) {
   RETURN_IF_ERROR(ValidatePartNumber(part.part_number));
   return files_->CommitFile(file_id, size, std::move(sha256), std::move(part));
 }

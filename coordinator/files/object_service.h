@@ -69,8 +69,8 @@ class ObjectService {
                                  CreateFileArgs args);
   // Commits the upload `file_id` as `object` (FileService::CommitFile);
   // returns the committed file.
-  Result<FileView> CommitObject(std::string_view file_id, int64_t size, std::string sha256,
-                                ObjectRecord object);
+  Result<FileRecord> CommitObject(std::string_view file_id, int64_t size, std::string sha256,
+                                  ObjectRecord object);
 
   Result<ObjectRecord> GetObject(std::string_view bucket, std::string_view key);
   Result<ObjectListing> ListObjects(const ObjectListRequest& request);
@@ -97,8 +97,8 @@ class ObjectService {
   Result<FileRecord> BeginPart(std::string_view upload_id, int part_number, CreateFileArgs args);
   // Commits the upload `file_id` as `part` (upload id, number, ETag); a part
   // already at that number is replaced.
-  Result<FileView> CommitPart(std::string_view file_id, int64_t size, std::string sha256,
-                              PartRecord part);
+  Result<FileRecord> CommitPart(std::string_view file_id, int64_t size, std::string sha256,
+                                PartRecord part);
   Result<std::vector<PartRecord>> ListParts(std::string_view upload_id);
   // Drops the upload and its parts' files.
   Status AbortMultipartUpload(std::string_view upload_id);
@@ -117,8 +117,8 @@ class ObjectService {
   // Makes a file of `chunks` and commits it as `binding`.
   // Makes a file of `chunks` with the factor and write mode of `like` and
   // commits it as `binding`; drops it again if the commit fails.
-  Result<FileView> CommitComposed(const FileRecord& like, std::vector<FileChunkRef> chunks,
-                                  int64_t size, std::string sha256, FileBinding binding);
+  Result<FileRecord> CommitComposed(const FileRecord& like, std::vector<FileChunkRef> chunks,
+                                    int64_t size, std::string sha256, FileBinding binding);
 
   MetadataStore* const store_;
   FileService* const files_;

@@ -31,8 +31,8 @@ WalFile* AsWal(sqlite3_file* file) { return reinterpret_cast<WalFile*>(file); }
 
 int Flush(WalFile* wal) {
   if (wal->gathered == 0) return SQLITE_OK;
-  const int rc = wal->real->pMethods->xWrite(wal->real, wal->data,
-                                             static_cast<int>(wal->gathered), wal->offset);
+  const int rc = wal->real->pMethods->xWrite(wal->real, wal->data, static_cast<int>(wal->gathered),
+                                             wal->offset);
   wal->gathered = 0;
   return rc;
 }
@@ -48,8 +48,7 @@ int Close(sqlite3_file* file) {
 
 int Read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
   WalFile* wal = AsWal(file);
-  if (wal->gathered > 0 && offset < wal->offset + wal->gathered &&
-      offset + amount > wal->offset) {
+  if (wal->gathered > 0 && offset < wal->offset + wal->gathered && offset + amount > wal->offset) {
     if (const int rc = Flush(wal); rc != SQLITE_OK) return rc;
   }
   return wal->real->pMethods->xRead(wal->real, out, amount, offset);
@@ -124,9 +123,19 @@ int DeviceCharacteristics(sqlite3_file* file) {
 
 // Version 1: SQLite maps no WAL file into memory and keeps its shared
 // memory beside the database file, not the WAL.
-const sqlite3_io_methods kWalMethods = {
-    1,           Close, Read, Write, Truncate, Sync, FileSize, Lock, Unlock, CheckReservedLock,
-    FileControl, SectorSize, DeviceCharacteristics};
+const sqlite3_io_methods kWalMethods = {1,
+                                        Close,
+                                        Read,
+                                        Write,
+                                        Truncate,
+                                        Sync,
+                                        FileSize,
+                                        Lock,
+                                        Unlock,
+                                        CheckReservedLock,
+                                        FileControl,
+                                        SectorSize,
+                                        DeviceCharacteristics};
 
 int Open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags, int* out_flags) {
   sqlite3_vfs* real_vfs = Default(vfs);
@@ -181,29 +190,28 @@ int CurrentTimeInt64(sqlite3_vfs* vfs, sqlite3_int64* out) {
 
 sqlite3_vfs* Register() {
   sqlite3_vfs* real_vfs = sqlite3_vfs_find(nullptr);
-  static sqlite3_vfs vfs = {
-      2,                                             // iVersion: up to xCurrentTimeInt64
-      static_cast<int>(kRealOffset) + real_vfs->szOsFile,
-      real_vfs->mxPathname,
-      nullptr,
-      "gale-wal-buffer",
-      real_vfs,
-      Open,
-      Delete,
-      Access,
-      FullPathname,
-      DlOpen,
-      DlError,
-      DlSym,
-      DlClose,
-      Randomness,
-      Sleep,
-      CurrentTime,
-      GetLastError,
-      CurrentTimeInt64,
-      nullptr,
-      nullptr,
-      nullptr};
+  static sqlite3_vfs vfs = {2,  // iVersion: up to xCurrentTimeInt64
+                            static_cast<int>(kRealOffset) + real_vfs->szOsFile,
+                            real_vfs->mxPathname,
+                            nullptr,
+                            "gale-wal-buffer",
+                            real_vfs,
+                            Open,
+                            Delete,
+                            Access,
+                            FullPathname,
+                            DlOpen,
+                            DlError,
+                            DlSym,
+                            DlClose,
+                            Randomness,
+                            Sleep,
+                            CurrentTime,
+                            GetLastError,
+                            CurrentTimeInt64,
+                            nullptr,
+                            nullptr,
+                            nullptr};
   sqlite3_vfs_register(&vfs, /*makeDflt=*/0);
   return &vfs;
 }

@@ -89,7 +89,8 @@ class FileServiceTest : public ::testing::Test {
     ASSIGN_OR_RETURN(FileRecord file, Create(name, mode, overwrite));
     ASSIGN_OR_RETURN(auto placements, files_->AllocateChunks(file.id, Chunks(first, count), {}));
     Store(placements);
-    return files_->CommitFile(file.id, 100 * count, "");
+    RETURN_IF_ERROR(files_->CommitFile(file.id, 100 * count, "").status());
+    return files_->GetFile(file.id, /*with_chunks=*/true);
   }
 
   // Moves time on while every node keeps heartbeating.

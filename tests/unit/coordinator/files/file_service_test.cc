@@ -74,9 +74,10 @@ TEST_F(FileServiceTest, CommitNeedsTheReplicasTheModeRequires) {
     EXPECT_STATUS(files_->GetFile(file.name, false), absl::StatusCode::kNotFound, "");
     ASSERT_OK(
         replicas_->ApplyChanges(placements[0].targets[needed - 1].node_id, {{chunk, 100}}, {}, {}));
-    ASSERT_OK_AND_ASSIGN(FileView view, files_->CommitFile(file.id, 100, Id(0)));
-    EXPECT_EQ(view.file.state, FileState::kComplete);
-    EXPECT_EQ(view.file.sha256, Id(0));
+    ASSERT_OK_AND_ASSIGN(FileRecord committed, files_->CommitFile(file.id, 100, Id(0)));
+    EXPECT_EQ(committed.state, FileState::kComplete);
+    EXPECT_EQ(committed.sha256, Id(0));
+    ASSERT_OK_AND_ASSIGN(FileView view, files_->GetFile(file.id, /*with_chunks=*/true));
     EXPECT_EQ(view.chunks[0].replicas.size(), needed);
     EXPECT_STATUS(files_->CommitFile(file.id, 100, ""), absl::StatusCode::kFailedPrecondition,
                   "already committed");
@@ -101,8 +102,10 @@ TEST_F(FileServiceTest, CommitChecksTheChunksAddUp) {
 
 TEST_F(FileServiceTest, EmptyFilesCommitAtOnce) {
   ASSERT_OK_AND_ASSIGN(FileRecord file, Create("empty"));
-  ASSERT_OK_AND_ASSIGN(FileView view, files_->CommitFile(file.id, 0, common::Sha256::Hex("")));
-  EXPECT_EQ(view.file.size, 0);
+  ASSERT_OK_AND_ASSIGN(FileRecord committed,
+                       files_->CommitFile(file.id, 0, common::Sha256::Hex("")));
+  EXPECT_EQ(committed.size, 0);
+  ASSERT_OK_AND_ASSIGN(FileView view, files_->GetFile(file.id, /*with_chunks=*/true));
   EXPECT_TRUE(view.chunks.empty());
 }
 

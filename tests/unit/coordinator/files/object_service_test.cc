@@ -57,9 +57,9 @@ class ObjectServiceTest : public FileServiceTest {
     ASSIGN_OR_RETURN(auto placements, files_->AllocateChunks(file.id, Chunks(first, count), {}));
     Store(placements);
     PartRecord part{upload_id, number, "", 0, StrCat("etag-", number)};
-    ASSIGN_OR_RETURN(FileView view, objects_->CommitPart(file.id, 100 * count, "", part));
-    part.file_id = view.file.id;
-    part.size = view.file.size;
+    ASSIGN_OR_RETURN(FileRecord committed, objects_->CommitPart(file.id, 100 * count, "", part));
+    part.file_id = committed.id;
+    part.size = committed.size;
     return part;
   }
 

@@ -61,8 +61,8 @@ TEST_F(WalWriteBufferTest, EachCommitIsSeenByAnotherConnection) {
   auto reader = Reader();
   ASSERT_NE(reader, nullptr);
   for (int i = 1; i <= 20; ++i) {
-    ASSERT_OK(writer_->Exec(StrCat("INSERT INTO t (k, v) VALUES (", i, ", printf('%0", 300 * i,
-                                   "d', ", i, "))")));
+    ASSERT_OK(writer_->Exec(
+        StrCat("INSERT INTO t (k, v) VALUES (", i, ", printf('%0", 300 * i, "d', ", i, "))")));
     const std::vector<std::string> seen = Contents(*reader);
     ASSERT_EQ(seen.size(), static_cast<size_t>(i));
     const std::string number = std::to_string(i);
@@ -101,8 +101,9 @@ TEST_F(WalWriteBufferTest, ACommitSurvivesAProcessThatNeverClosesTheConnection) 
         auto writer = SqliteDb::Open(path_, SqliteDb::Role::kWriter);
         if (!writer.ok()) std::_Exit(2);
         for (int i = 0; i < 50; ++i) {
-          if (!(*writer)->Exec(StrCat("INSERT INTO t (k, v) VALUES (", i, ", printf('%05000d', ", i,
-                                       "))"))
+          if (!(*writer)
+                   ->Exec(
+                       StrCat("INSERT INTO t (k, v) VALUES (", i, ", printf('%05000d', ", i, "))"))
                    .ok()) {
             std::_Exit(3);
           }
