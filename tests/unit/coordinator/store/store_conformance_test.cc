@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "common/sha256.h"
 #include "coordinator/store/memory/cached_store.h"
@@ -1520,6 +1521,39 @@ TYPED_TEST(StoreConformanceTest, TasksAreAssignedInOrderAndFinished) {
   EXPECT_FALSE(ids.contains("copy")) << "failed before";
   EXPECT_FALSE(ids.contains("del")) << "done";
   EXPECT_TRUE(ids.contains("later") && ids.contains("other"));
+}
+
+// Heartbeats reaching two coordinators at once ask for the same node's
+// tasks: each task goes out once.
+TYPED_TEST(StoreConformanceTest, ATaskGoesOutOnceToAskersAtOnce) {
+  auto& store = this->store_;
+  constexpr int kTasks = 60;
+  for (int i = 0; i < kTasks; ++i) {
+    TaskRecord t;
+    t.id = StrCat("t", i);
+    t.kind = TaskKind::kDelete;
+    t.chunk_id = Id(i);
+    t.node_id = "n1";
+    t.created_at = At(i);
+    ASSERT_OK(store->InsertTask(t));
+  }
+  std::vector<std::vector<std::string>> got(4);
+  std::vector<std::thread> askers;
+  for (auto& mine : got) {
+    askers.emplace_back([&store, &mine] {
+      for (int round = 0; round < kTasks; ++round) {  // bounded: a task or more per round
+        auto assigned = store->AssignTasks("n1", 3, At(100), At(200));
+        if (!assigned.ok() || assigned->empty()) return;
+        for (const TaskRecord& task : *assigned) mine.push_back(task.id);
+      }
+    });
+  }
+  for (std::thread& asker : askers) asker.join();
+  std::multiset<std::string> all;
+  for (const auto& mine : got) all.insert(mine.begin(), mine.end());
+  EXPECT_EQ(all.size(), static_cast<size_t>(kTasks)) << "each task once";
+  for (int i = 0; i < kTasks; ++i) EXPECT_EQ(all.count(StrCat("t", i)), 1u) << "t" << i;
+  EXPECT_TRUE(store->AssignTasks("n1", 10, At(100), At(200))->empty());
 }
 
 TYPED_TEST(StoreConformanceTest, FailuresRetryAfterBackoffThenGiveUp) {
