@@ -1044,6 +1044,14 @@ Result<ReplicationHealth> CachedStore::Health(const std::vector<std::string>& co
   return inner_->Health(counting_nodes, readable_nodes);
 }
 
+Result<std::vector<ChunkBalance>> CachedStore::UnbalancedChunks(
+    const std::vector<std::string>& counting_nodes, int limit) {
+  // The repair loop's list, like Health: a pass over memory instead of a
+  // query that groups every replica row on every pass.
+  if (serving()) return index_.UnbalancedChunks(counting_nodes, limit);
+  return inner_->UnbalancedChunks(counting_nodes, limit);
+}
+
 Result<StoreCounts> CachedStore::Counts() {
   ASSIGN_OR_RETURN(StoreCounts counts, inner_->Counts());
   const auto [chunks, bytes] = uploads_.NotStored();

@@ -152,6 +152,8 @@ class CachedStore final : public ForwardingStore {
   Result<ChunkRecord> GetChunk(std::string_view chunk_id) override;
   Result<ReplicationHealth> Health(const std::vector<std::string>& counting_nodes,
                                    const std::vector<std::string>& readable_nodes) override;
+  Result<std::vector<ChunkBalance>> UnbalancedChunks(const std::vector<std::string>& counting_nodes,
+                                                     int limit) override;
   Result<StoreCounts> Counts() override;
   Result<int64_t> GetChunkSize(std::string_view chunk_id) override;
   Result<std::vector<ReplicaRecord>> GetReplicas(

@@ -399,40 +399,47 @@ std::vector<std::vector<ChunkCopy>> MetadataIndex::GetCopies(
   return out;
 }
 
-ReplicationHealth MetadataIndex::Health(const std::vector<std::string>& counting_nodes,
-                                        const std::vector<std::string>& readable_nodes) const {
-  absl::ReaderMutexLock lock(&mu_);
-  // Nodes by their interned numbers.
-  auto flags_of = [&](const std::vector<std::string>& ids) {
-    std::vector<bool> flags;
-    for (const std::string& id : ids) {
-      const int node = chunks_.FindNode(id);
-      if (node < 0) continue;
-      if (flags.size() <= static_cast<size_t>(node)) flags.resize(static_cast<size_t>(node) + 1);
-      flags[static_cast<size_t>(node)] = true;
-    }
-    return flags;
-  };
-  const std::vector<bool> counting = flags_of(counting_nodes);
-  const std::vector<bool> readable = flags_of(readable_nodes);
-  auto in = [](const std::vector<bool>& flags, uint16_t node) {
-    return node < flags.size() && flags[node];
-  };
-  // Per slot, a byte (10 MB at 10 million chunks): the highest factor of
-  // the files naming it, and whether a complete one does (kCommitted).
-  constexpr uint8_t kCommitted = 0x80;
+std::vector<bool> MetadataIndex::NodeFlags(const std::vector<std::string>& node_ids) const {
+  std::vector<bool> flags;
+  for (const std::string& id : node_ids) {
+    const int node = chunks_.FindNode(id);
+    if (node < 0) continue;
+    if (flags.size() <= static_cast<size_t>(node)) flags.resize(static_cast<size_t>(node) + 1);
+    flags[static_cast<size_t>(node)] = true;
+  }
+  return flags;
+}
+
+std::vector<uint8_t> MetadataIndex::ChunkUses() const {
   std::vector<uint8_t> uses(chunks_.slot_count());
   for (const auto& [id, file] : files_) {
     const uint8_t factor =
-        static_cast<uint8_t>(std::clamp(file.record.replication_factor, 0, kCommitted - 1));
-    const uint8_t complete = file.record.state == FileState::kComplete ? kCommitted : 0;
+        static_cast<uint8_t>(std::clamp(file.record.replication_factor, 0, kCommittedUse - 1));
+    const uint8_t complete = file.record.state == FileState::kComplete ? kCommittedUse : 0;
     for (const ChunkTable::Slot slot : file.chunks) {
       if (slot == ChunkTable::kNoSlot) continue;
       uint8_t& use = uses[slot];
-      use = static_cast<uint8_t>(std::max<uint8_t>(use & ~kCommitted, factor) | (use & kCommitted) |
-                                 complete);
+      use = static_cast<uint8_t>(std::max<uint8_t>(use & ~kCommittedUse, factor) |
+                                 (use & kCommittedUse) | complete);
     }
   }
+  return uses;
+}
+
+namespace {
+
+bool In(const std::vector<bool>& flags, uint16_t node) {
+  return node < flags.size() && flags[node];
+}
+
+}  // namespace
+
+ReplicationHealth MetadataIndex::Health(const std::vector<std::string>& counting_nodes,
+                                        const std::vector<std::string>& readable_nodes) const {
+  absl::ReaderMutexLock lock(&mu_);
+  const std::vector<bool> counting = NodeFlags(counting_nodes);
+  const std::vector<bool> readable = NodeFlags(readable_nodes);
+  const std::vector<uint8_t> uses = ChunkUses();
   ReplicationHealth health;
   chunks_.ForEach([&](ChunkTable::Slot slot, const ChunkTable::Entry& chunk) {
     bool can_read = false;
@@ -440,11 +447,11 @@ ReplicationHealth MetadataIndex::Health(const std::vector<std::string>& counting
     for (const ChunkTable::Replica& replica : chunk.replicas) {
       if (replica.state == ReplicaState::kCorrupt) ++health.corrupt_replicas;
       if (replica.state != ReplicaState::kStored) continue;
-      stored += in(counting, replica.node) ? 1 : 0;
-      can_read = can_read || in(readable, replica.node);
+      stored += In(counting, replica.node) ? 1 : 0;
+      can_read = can_read || In(readable, replica.node);
     }
-    if (!(uses[slot] & kCommitted) || !chunk.has_row) return;
-    const int factor = uses[slot] & ~kCommitted;
+    if (!(uses[slot] & kCommittedUse) || !chunk.has_row) return;
+    const int factor = uses[slot] & ~kCommittedUse;
     if (stored < factor) {
       ++health.under_replicated;
       health.missing_bytes += (factor - stored) * chunk.size;
@@ -454,6 +461,42 @@ ReplicationHealth MetadataIndex::Health(const std::vector<std::string>& counting
     if (!can_read) ++health.lost;
   });
   return health;
+}
+
+std::vector<ChunkBalance> MetadataIndex::UnbalancedChunks(
+    const std::vector<std::string>& counting_nodes, int limit) const {
+  absl::ReaderMutexLock lock(&mu_);
+  const std::vector<bool> counting = NodeFlags(counting_nodes);
+  const std::vector<uint8_t> uses = ChunkUses();
+  struct Found {
+    int live;
+    ChunkTable::Slot slot;
+  };
+  std::vector<Found> found;
+  chunks_.ForEach([&](ChunkTable::Slot slot, const ChunkTable::Entry& chunk) {
+    if (!(uses[slot] & kCommittedUse) || !chunk.has_row) return;
+    int live = 0;
+    for (const ChunkTable::Replica& replica : chunk.replicas) {
+      if (replica.state == ReplicaState::kStored && In(counting, replica.node)) ++live;
+    }
+    if (live != (uses[slot] & ~kCommittedUse)) found.push_back({live, slot});
+  });
+  // The most endangered first, then by id, as the stores order them.
+  auto before = [&](const Found& a, const Found& b) {
+    if (a.live != b.live) return a.live < b.live;
+    return chunks_.at(a.slot).key < chunks_.at(b.slot).key;
+  };
+  const size_t keep = std::min(found.size(), static_cast<size_t>(std::max(limit, 0)));
+  std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(keep), found.end(),
+                    before);
+  std::vector<ChunkBalance> out;
+  out.reserve(keep);
+  for (size_t i = 0; i < keep; ++i) {
+    const ChunkTable::Entry& chunk = chunks_.at(found[i].slot);
+    out.push_back(
+        {chunk.key.Hex(), chunk.size, uses[found[i].slot] & ~kCommittedUse, found[i].live});
+  }
+  return out;
 }
 
 void MetadataIndex::CopiesOf(const ChunkTable::Entry& chunk, std::vector<ChunkCopy>* out) const {

@@ -114,6 +114,11 @@ class MetadataIndex {
   // naming it, and it counts once a complete file names it.
   ReplicationHealth Health(const std::vector<std::string>& counting_nodes,
                            const std::vector<std::string>& readable_nodes) const;
+  // MetadataStore::UnbalancedChunks over the index, in the same pass: the
+  // chunks of complete files whose stored copies on the counting nodes are
+  // not their factor, fewest copies first, then by id; at most `limit`.
+  std::vector<ChunkBalance> UnbalancedChunks(const std::vector<std::string>& counting_nodes,
+                                             int limit) const;
 
   // ---- buckets and objects ------------------------------------------------
 
@@ -174,6 +179,13 @@ class MetadataIndex {
   template <typename T, typename Make>
   std::optional<std::vector<T>> MapFileChunks(std::string_view file_id, Make make) const
       ABSL_LOCKS_EXCLUDED(mu_);
+  // Per interned node number, whether `node_ids` names it.
+  std::vector<bool> NodeFlags(const std::vector<std::string>& node_ids) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Per slot, a byte (10 MB at 10 million chunks): the highest factor of
+  // the files naming the chunk, and kCommittedUse when a complete one does.
+  static constexpr uint8_t kCommittedUse = 0x80;
+  std::vector<uint8_t> ChunkUses() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // `chunk`'s copies into `out`, by node id.
   void CopiesOf(const ChunkTable::Entry& chunk, std::vector<ChunkCopy>* out) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);

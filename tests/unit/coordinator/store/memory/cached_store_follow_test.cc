@@ -21,6 +21,7 @@ namespace gale::coordinator {
 namespace {
 
 using testing_walk::Describe;
+using testing_walk::DescribeBalances;
 using testing_walk::DescribeWithoutUploadsInMemory;
 using testing_walk::kT0;
 using testing_walk::RandomWalk;
@@ -306,6 +307,10 @@ TEST_F(CachedStoreFollowTest, AfterRandomChangesThroughAnotherCoordinatorTheInde
     EXPECT_EQ(memory.lost, stored.lost) << "after step " << step;
     EXPECT_EQ(memory.missing_bytes, stored.missing_bytes) << "after step " << step;
     EXPECT_EQ(memory.corrupt_replicas, stored.corrupt_replicas) << "after step " << step;
+    ASSERT_OK_AND_ASSIGN(auto stored_list, follower->inner()->UnbalancedChunks(nodes, 1000));
+    EXPECT_EQ(DescribeBalances(follower->index().UnbalancedChunks(nodes, 1000)),
+              DescribeBalances(stored_list))
+        << "after step " << step;
     // The writer's own index, but for its uploads in memory (which the
     // database lacks).
     ASSERT_EQ(DescribeWithoutUploadsInMemory(other.get()), Describe(rebuilt.Contents()))

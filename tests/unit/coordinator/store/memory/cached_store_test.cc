@@ -27,6 +27,7 @@ namespace {
 
 using testing_walk::ChunksOnlyInMemory;
 using testing_walk::Describe;
+using testing_walk::DescribeBalances;
 using testing_walk::DescribeWithoutUploadsInMemory;
 using testing_walk::kT0;
 using testing_walk::RandomWalk;
@@ -61,6 +62,12 @@ class CachedStoreTest : public ::testing::Test {
     EXPECT_EQ(memory.lost, stored.lost) << when;
     EXPECT_EQ(memory.missing_bytes, stored.missing_bytes) << when;
     EXPECT_EQ(memory.corrupt_replicas, stored.corrupt_replicas) << when;
+    // And the repair loop's list of chunks off their factor, in its order.
+    for (int limit : {3, 1000}) {
+      ASSERT_OK_AND_ASSIGN(auto memory_list, store_->UnbalancedChunks(counting, limit));
+      ASSERT_OK_AND_ASSIGN(auto stored_list, store_->inner()->UnbalancedChunks(counting, limit));
+      EXPECT_EQ(DescribeBalances(memory_list), DescribeBalances(stored_list)) << when;
+    }
   }
 
   testing::TempDir dir_;

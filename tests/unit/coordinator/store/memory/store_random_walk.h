@@ -63,6 +63,15 @@ inline std::string Describe(const IndexContents& c) {
   return out.str();
 }
 
+// The repair loop's list (MetadataStore::UnbalancedChunks), one chunk a line.
+inline std::string DescribeBalances(const std::vector<ChunkBalance>& balances) {
+  std::ostringstream out;
+  for (const ChunkBalance& b : balances) {
+    out << b.chunk_id << " size=" << b.size << " factor=" << b.factor << " live=" << b.live << "\n";
+  }
+  return out.str();
+}
+
 // Chunks of `store`'s uploads in memory that its database has no row for:
 // only memory knows them.
 inline std::set<std::string> ChunksOnlyInMemory(CachedStore* store) {
