@@ -1047,8 +1047,11 @@ Result<ReplicationHealth> CachedStore::Health(const std::vector<std::string>& co
 Result<std::vector<ChunkBalance>> CachedStore::UnbalancedChunks(
     const std::vector<std::string>& counting_nodes, int limit) {
   // The repair loop's list, like Health: a pass over memory instead of a
-  // query that groups every replica row on every pass.
-  if (serving()) return index_.UnbalancedChunks(counting_nodes, limit);
+  // query that groups every replica row on every pass. Only from an index
+  // that is the database's whole truth: repairs ordered from a follower's
+  // view (up to the staleness bound old) could copy a chunk whose copies
+  // are still on their way through the feed.
+  if (options_.authoritative && serving()) return index_.UnbalancedChunks(counting_nodes, limit);
   return inner_->UnbalancedChunks(counting_nodes, limit);
 }
 
