@@ -6,7 +6,7 @@
 #include "absl/time/clock.h"
 #include "common/strings.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
+#include "tests/unit/coordinator/store/sqlite/sqlite_writer_fixture.h"
 
 namespace gale::coordinator {
 namespace {
@@ -18,14 +18,11 @@ int64_t FileSize(const std::string& path) {
 
 // A writer connection reporting to a checkpointer that never runs by
 // itself (no Start()): the test calls RunOnce().
-class WalCheckpointerTest : public ::testing::Test {
+class WalCheckpointerTest : public SqliteWriterTest {
  protected:
   void SetUp() override {
-    path_ = dir_.path() + "/t.db";
-    auto writer = SqliteDb::Open(path_, SqliteDb::Role::kWriter);
-    ASSERT_OK(writer.status());
-    writer_ = *std::move(writer);
-    ASSERT_OK(writer_->Exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)"));
+    SqliteWriterTest::SetUp();
+    if (HasFatalFailure()) return;
     auto db = SqliteDb::Open(path_, SqliteDb::Role::kCheckpointer);
     ASSERT_OK(db.status());
     checkpointer_ = std::make_unique<WalCheckpointer>(*std::move(db), /*threshold_pages=*/16);
@@ -43,9 +40,6 @@ class WalCheckpointerTest : public ::testing::Test {
     }));
   }
 
-  testing::TempDir dir_;
-  std::string path_;
-  std::unique_ptr<SqliteDb> writer_;
   std::unique_ptr<WalCheckpointer> checkpointer_;
   int next_ = 0;
 };

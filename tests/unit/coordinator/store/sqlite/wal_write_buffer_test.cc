@@ -9,23 +9,15 @@
 #include "common/strings.h"
 #include "coordinator/store/sqlite/sqlite_db.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
+#include "tests/unit/coordinator/store/sqlite/sqlite_writer_fixture.h"
 
 namespace gale::coordinator {
 namespace {
 
 // A writer connection (which opens its WAL through WalWriteBufferVfs) and
 // readers on the default VFS, as the store has them.
-class WalWriteBufferTest : public ::testing::Test {
+class WalWriteBufferTest : public SqliteWriterTest {
  protected:
-  void SetUp() override {
-    path_ = dir_.path() + "/t.db";
-    auto writer = SqliteDb::Open(path_, SqliteDb::Role::kWriter);
-    ASSERT_OK(writer.status());
-    writer_ = *std::move(writer);
-    ASSERT_OK(writer_->Exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)"));
-  }
-
   std::unique_ptr<SqliteDb> Reader() {
     auto reader = SqliteDb::Open(path_, SqliteDb::Role::kReader);
     EXPECT_OK(reader.status());
@@ -45,10 +37,6 @@ class WalWriteBufferTest : public ::testing::Test {
       values.push_back((*stmt)->Text(0));
     }
   }
-
-  testing::TempDir dir_;
-  std::string path_;
-  std::unique_ptr<SqliteDb> writer_;
 };
 
 TEST_F(WalWriteBufferTest, RegistersOneVfs) {
