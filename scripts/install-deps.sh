@@ -11,6 +11,8 @@ PACKAGES=(
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   # storage
   libsqlite3-dev libpqxx-dev
+  # the coordinator's allocator (tcmalloc, see common/allocator.h)
+  libgoogle-perftools-dev
   # HTTP, config, metrics, logging, JSON, CLI, crypto
   libcpp-httplib-dev libyaml-cpp-dev prometheus-cpp-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libcli11-dev libssl-dev zlib1g-dev
