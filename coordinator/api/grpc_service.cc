@@ -151,6 +151,30 @@ void ToProto(FileView&& view, v1::FileInfo* out, bool node_table = false) {
   }
 }
 
+void ToProto(const std::vector<ChunkPlacement>& placements,
+             google::protobuf::RepeatedPtrField<v1::ChunkPlacement>* out) {
+  for (const ChunkPlacement& placement : placements) {
+    v1::ChunkPlacement* p = out->Add();
+    p->set_index(placement.index);
+    p->set_chunk_id(placement.chunk_id);
+    p->set_already_stored(placement.already_stored);
+    p->set_write_grant(placement.write_grant);
+    for (const auto& target : placement.targets) {
+      v1::Target* t = p->add_targets();
+      t->set_node_id(target.node_id);
+      t->set_address(target.address);
+    }
+  }
+}
+
+std::vector<FileChunkRef> ChunkRefs(
+    const google::protobuf::RepeatedPtrField<v1::ChunkSpec>& specs) {
+  std::vector<FileChunkRef> chunks;
+  chunks.reserve(specs.size());
+  for (const v1::ChunkSpec& c : specs) chunks.push_back({c.index(), c.chunk_id(), c.size()});
+  return chunks;
+}
+
 void ToProto(const BucketRecord& bucket, v1::Bucket* out) {
   out->set_name(bucket.name);
   out->set_owner(bucket.owner);
@@ -401,6 +425,11 @@ grpc::Status CoordinatorGrpcService::CreateFile(grpc::ServerContext* context,
     } else {
       ASSIGN_OR_RETURN(file, ctx_.files->CreateFile(std::move(args)));
     }
+    if (!request->chunks().empty()) {
+      ASSIGN_OR_RETURN(std::vector<ChunkPlacement> placements,
+                       ctx_.files->AllocateFirstChunks(file.id, ChunkRefs(request->chunks())));
+      ToProto(placements, response->mutable_placements());
+    }
     response->set_file_id(file.id);
     response->set_replication_factor(file.replication_factor);
     response->set_write_mode(ToProto(file.write_mode));
@@ -413,25 +442,12 @@ grpc::Status CoordinatorGrpcService::AllocateChunks(grpc::ServerContext* context
                                                     const v1::AllocateChunksRequest* request,
                                                     v1::AllocateChunksResponse* response) {
   return Handle("AllocateChunks", context, [&]() -> Status {
-    std::vector<FileChunkRef> chunks;
-    for (const auto& c : request->chunks()) chunks.push_back({c.index(), c.chunk_id(), c.size()});
     std::set<std::string> exclude(request->exclude_nodes().begin(), request->exclude_nodes().end());
     std::set<std::string> stored_on(request->stored_on().begin(), request->stored_on().end());
-    ASSIGN_OR_RETURN(
-        std::vector<ChunkPlacement> placements,
-        ctx_.files->AllocateChunks(request->file_id(), std::move(chunks), exclude, stored_on));
-    for (const auto& placement : placements) {
-      v1::ChunkPlacement* p = response->add_placements();
-      p->set_index(placement.index);
-      p->set_chunk_id(placement.chunk_id);
-      p->set_already_stored(placement.already_stored);
-      p->set_write_grant(placement.write_grant);
-      for (const auto& target : placement.targets) {
-        v1::Target* t = p->add_targets();
-        t->set_node_id(target.node_id);
-        t->set_address(target.address);
-      }
-    }
+    ASSIGN_OR_RETURN(std::vector<ChunkPlacement> placements,
+                     ctx_.files->AllocateChunks(request->file_id(), ChunkRefs(request->chunks()),
+                                                exclude, stored_on));
+    ToProto(placements, response->mutable_placements());
     return absl::OkStatus();
   });
 }

@@ -300,6 +300,18 @@ Result<bool> FileService::TryAutoCommit(std::string_view file_id) {
   return true;
 }
 
+Result<std::vector<ChunkPlacement>> FileService::AllocateFirstChunks(
+    std::string_view file_id, std::vector<FileChunkRef> chunks) {
+  auto placements = AllocateChunks(file_id, std::move(chunks), {});
+  if (!placements.ok()) {
+    if (Status aborted = AbortFile(file_id); !aborted.ok()) {
+      spdlog::warn("file {}, whose chunks could not be placed, stays until it expires: {}", file_id,
+                   aborted.ToString());
+    }
+  }
+  return placements;
+}
+
 Status FileService::AbortFile(std::string_view file_id) {
   ASSIGN_OR_RETURN(FileRecord file, store_->GetFile(file_id));
   if (file.state != FileState::kPending) {

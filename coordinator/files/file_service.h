@@ -99,6 +99,11 @@ class FileService {
                                                      std::vector<FileChunkRef> chunks,
                                                      const std::set<std::string>& exclude,
                                                      const std::set<std::string>& stored_on = {});
+  // AllocateChunks for a file just created (CreateFile's first chunks, in
+  // the same call): when they cannot be placed the file is dropped, so a
+  // create that fails leaves nothing behind.
+  Result<std::vector<ChunkPlacement>> AllocateFirstChunks(std::string_view file_id,
+                                                          std::vector<FileChunkRef> chunks);
 
   // Makes a pending file visible once each chunk has the replicas its write
   // mode requires, waiting up to commit_wait for node reports. INVALID_ARGUMENT

@@ -2,11 +2,13 @@
 // over gRPC and REST, liveness, restarts (clean and kill -9), configuration
 // errors and JSON logs.
 
+#include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <map>
+#include <set>
 
 #include "common/file_util.h"
 #include "common/grpc_util.h"
@@ -100,6 +102,24 @@ class CoordinatorITest : public ::testing::Test {
     return out;
   }
 
+  // Registers `n` nodes over gRPC, each with a terabyte free.
+  void RegisterNodesWithRoom(int n) {
+    for (int i = 0; i < n; ++i) {
+      const std::string id = GrpcRegister("", StrCat("127.0.0.1:", 9101 + i));
+      grpc::ClientContext ctx;
+      v1::NodeHeartbeatRequest req;
+      req.set_node_id(id);
+      req.mutable_stats()->set_storage_available(int64_t{1} << 40);
+      v1::NodeHeartbeatResponse resp;
+      ASSERT_TRUE(stub_->NodeHeartbeat(&ctx, req, &resp).ok());
+    }
+  }
+  template <typename Method, typename Request, typename Response>
+  grpc::Status Call(Method method, const Request& request, Response* response) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return ((*stub_).*method)(&ctx, request, response);
+  }
   std::unique_ptr<MiniCluster> cluster_;
   std::unique_ptr<v1::Coordinator::Stub> stub_;
   std::unique_ptr<httplib::Client> rest_;
@@ -196,20 +216,9 @@ TEST_F(CoordinatorITest, SilentNodeLeavesActiveListThenDies) {
 // resolved, it says exactly what the answer without one says.
 TEST_F(CoordinatorITest, GetFileWithANodeTableResolvesToTheSameReplicas) {
   StartCluster({});
-  std::vector<std::string> nodes;
-  for (int i = 0; i < 3; ++i) {
-    nodes.push_back(GrpcRegister("", StrCat("127.0.0.1:", 9101 + i)));
-    grpc::ClientContext ctx;
-    v1::NodeHeartbeatRequest req;
-    req.set_node_id(nodes.back());
-    req.mutable_stats()->set_storage_available(int64_t{1} << 40);
-    v1::NodeHeartbeatResponse resp;
-    ASSERT_TRUE(stub_->NodeHeartbeat(&ctx, req, &resp).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(RegisterNodesWithRoom(3));
   auto call = [&](auto method, const auto& request, auto* response) {
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    const grpc::Status s = ((*stub_).*method)(&ctx, request, response);
+    const grpc::Status s = Call(method, request, response);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return s.ok();
   };
@@ -282,6 +291,51 @@ TEST_F(CoordinatorITest, GetFileWithANodeTableResolvesToTheSameReplicas) {
       EXPECT_EQ(replica.node_state(), p.replicas(r).node_state());
     }
   }
+}
+
+TEST_F(CoordinatorITest, CreateFileWithChunksAnswersTheirPlacements) {
+  StartCluster({});
+  ASSERT_NO_FATAL_FAILURE(RegisterNodesWithRoom(3));
+  v1::CreateFileRequest create;
+  create.set_name("placed");
+  create.set_size(2 * 100);
+  create.set_chunk_size(100);
+  create.set_write_mode(v1::WRITE_MODE_SYNC);
+  for (int i = 0; i < 2; ++i) {
+    v1::ChunkSpec* spec = create.add_chunks();
+    spec->set_index(i);
+    spec->set_chunk_id(common::Sha256::Hex(StrCat("placed ", i)));
+    spec->set_size(100);
+  }
+  v1::CreateFileResponse created;
+  grpc::Status status = Call(&v1::Coordinator::Stub::CreateFile, create, &created);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(created.placements_size(), 2);
+  for (int i = 0; i < 2; ++i) {
+    const v1::ChunkPlacement& placement = created.placements(i);
+    EXPECT_EQ(placement.index(), i);
+    EXPECT_EQ(placement.chunk_id(), common::Sha256::Hex(StrCat("placed ", i)));
+    std::set<std::string> targets;
+    for (const v1::Target& target : placement.targets()) targets.insert(target.node_id());
+    EXPECT_EQ(targets.size(), 3u) << "a distinct node per copy";
+  }
+  // The file holds its chunks as AllocateChunks would have recorded them.
+  v1::GetFileRequest get;
+  get.set_file(created.file_id());
+  get.set_with_chunks(true);
+  v1::GetFileResponse file;
+  status = Call(&v1::Coordinator::Stub::GetFile, get, &file);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(file.file().chunks_size(), 2);
+  EXPECT_EQ(file.file().chunks(1).chunk_id(), common::Sha256::Hex("placed 1"));
+
+  create.set_name("unplaceable");
+  create.mutable_chunks(1)->set_chunk_id("not-a-sha");
+  v1::CreateFileResponse refused;
+  status = Call(&v1::Coordinator::Stub::CreateFile, create, &refused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("chunks[1].chunk_id"));
+  EXPECT_TRUE(refused.file_id().empty());
 }
 
 TEST_F(CoordinatorITest, HealthEndpointsAnswer) {

@@ -57,6 +57,25 @@ TEST_F(FileServiceTest, AllocationTargetsWhatTheWriteModeNeeds) {
                 absl::StatusCode::kInvalidArgument, "chunks[0].size");
 }
 
+TEST_F(FileServiceTest, FirstChunksArePlacedOrTheNewFileIsDropped) {
+  ASSERT_OK_AND_ASSIGN(FileRecord file, Create("first", WriteMode::kSync));
+  ASSERT_OK_AND_ASSIGN(auto placements, files_->AllocateFirstChunks(file.id, Chunks(300, 2)));
+  ASSERT_EQ(placements.size(), 2u);
+  for (const auto& placement : placements) EXPECT_EQ(placement.targets.size(), 3u);
+  Store(placements);
+  ASSERT_OK(files_->CommitFile(file.id, 200, "").status());
+  ASSERT_OK_AND_ASSIGN(FileView view, files_->GetFile("first", /*with_chunks=*/true));
+  ASSERT_EQ(view.chunks.size(), 2u);
+  EXPECT_EQ(view.chunks[1].ref.chunk_id, Id(301));
+  EXPECT_EQ(view.chunks[1].replicas.size(), 3u);
+
+  // Chunks that cannot be placed: the error, and no pending file left.
+  ASSERT_OK_AND_ASSIGN(FileRecord bad, Create("bad"));
+  EXPECT_STATUS(files_->AllocateFirstChunks(bad.id, {{0, "not-a-sha", 100}}),
+                absl::StatusCode::kInvalidArgument, "chunks[0].chunk_id");
+  EXPECT_STATUS(files_->GetFile(bad.id, false), absl::StatusCode::kNotFound, bad.id);
+}
+
 TEST_F(FileServiceTest, CommitNeedsTheReplicasTheModeRequires) {
   for (auto [mode, needed] : std::vector<std::pair<WriteMode, size_t>>{
            {WriteMode::kSync, 3}, {WriteMode::kQuorum, 2}, {WriteMode::kAsync, 1}}) {
