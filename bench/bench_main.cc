@@ -17,13 +17,11 @@
 #include "bench/machine.h"
 #include "bench/report.h"
 #include "bench/scenario.h"
-#include "common/allocator.h"
 #include "common/logging.h"
 #include "common/strings.h"
 
 int main(int argc, char** argv) {
   using namespace gale::bench;
-  gale::common::ConfigureAllocator();
   const std::vector<std::pair<std::string, Scenario>> kScenarios = {
       {"control", RunControl},   {"metadata", RunMetadata}, {"mixed", RunMixed}, {"data", RunData},
       {"recovery", RunRecovery}, {"scale", RunScale},       {"s3", RunS3}};

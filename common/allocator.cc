@@ -1,15 +1,18 @@
 #include "common/allocator.h"
 
-#ifdef GALE_TCMALLOC
-#include <gperftools/malloc_extension.h>
-#endif
+#include <malloc.h>
+
+// gperftools' C entry point, weak: null unless the binary links tcmalloc.
+extern "C" void MallocExtension_ReleaseFreeMemory() __attribute__((weak));
 
 namespace gale::common {
 
-void ConfigureAllocator() {
-#ifdef GALE_TCMALLOC
-  MallocExtension::instance()->SetNumericProperty("tcmalloc.aggressive_memory_decommit", 1);
-#endif
+void ReleaseFreeMemory() {
+  if (MallocExtension_ReleaseFreeMemory != nullptr) {
+    MallocExtension_ReleaseFreeMemory();
+  } else {
+    malloc_trim(0);
+  }
 }
 
 }  // namespace gale::common

@@ -3,7 +3,6 @@
 // applies the database migrations and exits.
 
 #include "absl/synchronization/mutex.h"
-#include "common/allocator.h"
 #include "common/clock.h"
 #include "common/config_flags.h"
 #include "common/process_util.h"
@@ -13,7 +12,6 @@
 
 int main(int argc, char** argv) {
   using namespace gale;
-  common::ConfigureAllocator();
   coordinator::CoordinatorOptions options;
   bool migrate_only = false;
   auto extend = [&](CLI::App* app) {

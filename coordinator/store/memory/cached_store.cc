@@ -1,13 +1,12 @@
 #include "coordinator/store/memory/cached_store.h"
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <map>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
 #include "absl/time/clock.h"
+#include "common/allocator.h"
 #include "common/ids.h"
 #include "common/strings.h"
 #include "coordinator/store/store_schema.h"
@@ -198,7 +197,7 @@ Status CachedStore::Load() {
   // The load grew the chunk table's arrays step by step and paged rows
   // through the heap: give the freed memory back rather than keep it
   // resident.
-  malloc_trim(0);
+  common::ReleaseFreeMemory();
   const MetadataIndex::Sizes sizes = index_.sizes();
   spdlog::info(
       "metadata index loaded in {:.2f} s: {} files, {} chunks, {} replicas, {} objects "
