@@ -57,6 +57,11 @@ struct Placement {
   std::string write_grant;                 // sent with each PUT
 };
 
+struct CreatedFile {
+  std::string id;
+  std::vector<Placement> placements;  // of the first chunks asked for
+};
+
 // The coordinator operations that uploads and downloads need. Implemented
 // over gRPC for remote clients (GrpcFileApi) and by direct calls inside the
 // coordinator, whose REST gateway uploads and downloads too. Errors carry the
@@ -64,8 +69,11 @@ struct Placement {
 class FileApi {
  public:
   virtual ~FileApi() = default;
-  // Returns the new file's id.
-  virtual Result<std::string> CreateFile(const CreateFileArgs& args) = 0;
+  // Creates the pending file; `first_chunks` (may be empty) are allocated
+  // in the same call, as AllocateChunks would place them. When they cannot
+  // be placed the file is not created.
+  virtual Result<CreatedFile> CreateFile(const CreateFileArgs& args,
+                                         const std::vector<ChunkSpec>& first_chunks) = 0;
   // `stored_on`: nodes that acknowledged these chunks in an earlier round
   // (they count towards the targets and are not picked again).
   virtual Result<std::vector<Placement>> AllocateChunks(

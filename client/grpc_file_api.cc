@@ -65,7 +65,33 @@ FileInfo FromProto(const v1::FileInfo& file) {
   return out;
 }
 
-Result<std::string> GrpcFileApi::CreateFile(const CreateFileArgs& args) {
+namespace {
+
+void AddChunkSpecs(const std::vector<ChunkSpec>& chunks,
+                   google::protobuf::RepeatedPtrField<v1::ChunkSpec>* out) {
+  for (const ChunkSpec& chunk : chunks) {
+    v1::ChunkSpec* spec = out->Add();
+    spec->set_index(chunk.index);
+    spec->set_chunk_id(chunk.id);
+    spec->set_size(chunk.size);
+  }
+}
+
+std::vector<Placement> PlacementsOf(
+    const google::protobuf::RepeatedPtrField<v1::ChunkPlacement>& placements) {
+  std::vector<Placement> out;
+  for (const v1::ChunkPlacement& p : placements) {
+    Placement placement{p.index(), p.already_stored(), {}, p.write_grant()};
+    for (const auto& t : p.targets()) placement.targets.push_back({t.node_id(), t.address(), ""});
+    out.push_back(std::move(placement));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<CreatedFile> GrpcFileApi::CreateFile(const CreateFileArgs& args,
+                                            const std::vector<ChunkSpec>& first_chunks) {
   v1::CreateFileRequest request;
   request.set_name(args.name);
   request.set_size(args.size);
@@ -89,10 +115,11 @@ Result<std::string> GrpcFileApi::CreateFile(const CreateFileArgs& args) {
     request.mutable_part()->set_upload_id(part->upload_id);
     request.mutable_part()->set_part_number(part->part_number);
   }
+  AddChunkSpecs(first_chunks, request.mutable_chunks());
   v1::CreateFileResponse response;
   RETURN_IF_ERROR(coordinator_->Run(
       [&](auto* stub, auto* context) { return stub->CreateFile(context, request, &response); }));
-  return response.file_id();
+  return CreatedFile{response.file_id(), PlacementsOf(response.placements())};
 }
 
 Result<std::vector<Placement>> GrpcFileApi::AllocateChunks(
@@ -100,25 +127,14 @@ Result<std::vector<Placement>> GrpcFileApi::AllocateChunks(
     const std::vector<std::string>& exclude_nodes, const std::vector<std::string>& stored_on) {
   v1::AllocateChunksRequest request;
   request.set_file_id(file_id);
-  for (const auto& chunk : chunks) {
-    v1::ChunkSpec* spec = request.add_chunks();
-    spec->set_index(chunk.index);
-    spec->set_chunk_id(chunk.id);
-    spec->set_size(chunk.size);
-  }
+  AddChunkSpecs(chunks, request.mutable_chunks());
   for (const auto& node : exclude_nodes) request.add_exclude_nodes(node);
   for (const auto& node : stored_on) request.add_stored_on(node);
   v1::AllocateChunksResponse response;
   RETURN_IF_ERROR(coordinator_->Run([&](auto* stub, auto* context) {
     return stub->AllocateChunks(context, request, &response);
   }));
-  std::vector<Placement> out;
-  for (const auto& p : response.placements()) {
-    Placement placement{p.index(), p.already_stored(), {}, p.write_grant()};
-    for (const auto& t : p.targets()) placement.targets.push_back({t.node_id(), t.address(), ""});
-    out.push_back(std::move(placement));
-  }
-  return out;
+  return PlacementsOf(response.placements());
 }
 
 Result<FileInfo> GrpcFileApi::CommitFile(const std::string& file_id, int64_t size,

@@ -18,7 +18,8 @@ class GrpcFileApi final : public FileApi {
   explicit GrpcFileApi(CoordinatorClient* coordinator, std::optional<UploadTarget> target = {})
       : coordinator_(coordinator), target_(std::move(target)) {}
 
-  Result<std::string> CreateFile(const CreateFileArgs& args) override;
+  Result<CreatedFile> CreateFile(const CreateFileArgs& args,
+                                 const std::vector<ChunkSpec>& first_chunks) override;
   Result<std::vector<Placement>> AllocateChunks(const std::string& file_id,
                                                 const std::vector<ChunkSpec>& chunks,
                                                 const std::vector<std::string>& exclude_nodes,

@@ -17,28 +17,44 @@ Uploader::~Uploader() {
 
 Status Uploader::Begin(const CreateFileArgs& args) {
   if (options_.parallelism < 1) return absl::InvalidArgumentError("parallelism must be >= 1");
-  ASSIGN_OR_RETURN(file_id_, api_->CreateFile(args));
+  args_ = args;
   chunk_size_ = args.chunk_size;
-  current_.reserve(static_cast<size_t>(chunk_size_));
+  // A file declared to fit in one chunk is created at Finish(), with its
+  // chunk's placements in the same call.
+  deferred_ = args.chunk_size > 0 && args.size >= 0 && args.size <= args.chunk_size;
+  current_.reserve(static_cast<size_t>(deferred_ ? args.size : chunk_size_));
+  return deferred_ ? absl::OkStatus() : Start();
+}
+
+Status Uploader::Start() {
+  deferred_ = false;
+  ASSIGN_OR_RETURN(CreatedFile created, api_->CreateFile(args_, {}));
+  file_id_ = std::move(created.id);
   for (int i = 0; i < options_.parallelism; ++i) workers_.emplace_back([this] { Work(); });
   return absl::OkStatus();
 }
 
 Status Uploader::Write(std::string_view data) {
-  if (file_id_.empty() || finished_) return absl::FailedPreconditionError("upload not open");
+  if (!open()) return absl::FailedPreconditionError("upload not open");
   file_sha_.Update(data);
   total_ += static_cast<int64_t>(data.size());
   while (!data.empty()) {
+    // A full chunk still held with more bytes to come: a file created at
+    // Finish() outgrew the size it declared.
+    if (static_cast<int64_t>(current_.size()) == chunk_size_) RETURN_IF_ERROR(Submit());
     size_t take = std::min(data.size(), static_cast<size_t>(chunk_size_) - current_.size());
     current_.append(data.substr(0, take));
     data.remove_prefix(take);
-    if (static_cast<int64_t>(current_.size()) == chunk_size_) RETURN_IF_ERROR(Submit());
+    if (static_cast<int64_t>(current_.size()) == chunk_size_ && !deferred_) {
+      RETURN_IF_ERROR(Submit());
+    }
   }
   absl::MutexLock lock(&mu_);
   return error_;
 }
 
 Status Uploader::Submit() {
+  if (deferred_) RETURN_IF_ERROR(Start());
   absl::MutexLock lock(&mu_);
   auto room = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     return !error_.ok() || static_cast<int>(queue_.size()) + in_flight_ < options_.parallelism;
@@ -65,7 +81,9 @@ void Uploader::Work() {
       if (!error_.ok()) continue;  // the upload already failed: drop the rest
       ++in_flight_;
     }
-    Status status = SendChunk(chunk.index, chunk.data);
+    const ChunkSpec spec{chunk.index, common::Sha256::Hex(chunk.data),
+                         static_cast<int64_t>(chunk.data.size())};
+    Status status = SendChunk(spec, chunk.data, nullptr);
     int64_t stored = 0;
     {
       absl::MutexLock lock(&mu_);
@@ -77,14 +95,18 @@ void Uploader::Work() {
   }
 }
 
-Status Uploader::SendChunk(int64_t index, const std::string& data) {
-  const ChunkSpec spec{index, common::Sha256::Hex(data), static_cast<int64_t>(data.size())};
+Status Uploader::SendChunk(const ChunkSpec& spec, const std::string& data, const Placement* first) {
+  const int64_t index = spec.index;
   std::vector<std::string> failed;  // never asked again for this chunk
   std::vector<std::string> stored;  // acknowledged it, maybe not yet reported
   Status last = absl::UnavailableError("no attempt made");
   for (int round = 0; round < options_.target_rounds; ++round) {
-    ASSIGN_OR_RETURN(std::vector<Placement> placements,
-                     api_->AllocateChunks(file_id_, {spec}, failed, stored));
+    std::vector<Placement> placements;
+    if (round == 0 && first != nullptr) {
+      placements.push_back(*first);
+    } else {
+      ASSIGN_OR_RETURN(placements, api_->AllocateChunks(file_id_, {spec}, failed, stored));
+    }
     if (placements.size() != 1) return absl::InternalError("allocation answered no placement");
     const Placement& placement = placements.front();
     if (placement.already_stored) return absl::OkStatus();
@@ -130,7 +152,8 @@ void Uploader::StopWorkers() {
 }
 
 Result<FileInfo> Uploader::Finish() {
-  if (file_id_.empty() || finished_) return absl::FailedPreconditionError("upload not open");
+  if (!open()) return absl::FailedPreconditionError("upload not open");
+  if (deferred_) return FinishInOneCall();
   Status status = current_.empty() ? absl::OkStatus() : Submit();
   StopWorkers();  // they drain the queue first
   {
@@ -141,6 +164,35 @@ Result<FileInfo> Uploader::Finish() {
     Abort();
     return status;
   }
+  return Commit();
+}
+
+Result<FileInfo> Uploader::FinishInOneCall() {
+  std::vector<ChunkSpec> chunks;  // none for an empty file
+  if (!current_.empty()) {
+    chunks.push_back({0, common::Sha256::Hex(current_), static_cast<int64_t>(current_.size())});
+  }
+  auto created = api_->CreateFile(args_, chunks);
+  if (!created.ok()) {
+    finished_ = true;  // nothing was created
+    return created.status();
+  }
+  deferred_ = false;
+  file_id_ = std::move(created->id);
+  if (!chunks.empty()) {
+    Status sent = created->placements.size() == 1
+                      ? SendChunk(chunks.front(), current_, &created->placements.front())
+                      : absl::InternalError("the create answered no placement for the chunk");
+    if (!sent.ok()) {
+      Abort();
+      return sent;
+    }
+    if (options_.on_progress) options_.on_progress(chunks.front().size);
+  }
+  return Commit();
+}
+
+Result<FileInfo> Uploader::Commit() {
   finished_ = true;
   auto info = api_->CommitFile(file_id_, total_, file_sha_.HexDigest());
   if (!info.ok()) {

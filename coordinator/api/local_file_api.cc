@@ -27,7 +27,29 @@ client::FileInfo ToClientFileInfo(const FileView& view) {
   return out;
 }
 
-Result<std::string> LocalFileApi::CreateFile(const client::CreateFileArgs& args) {
+namespace {
+
+std::vector<FileChunkRef> ChunkRefs(const std::vector<client::ChunkSpec>& chunks) {
+  std::vector<FileChunkRef> refs;
+  refs.reserve(chunks.size());
+  for (const client::ChunkSpec& c : chunks) refs.push_back({c.index, c.id, c.size});
+  return refs;
+}
+
+std::vector<client::Placement> ToClient(const std::vector<ChunkPlacement>& placements) {
+  std::vector<client::Placement> out;
+  for (const ChunkPlacement& p : placements) {
+    client::Placement placement{p.index, p.already_stored, {}, p.write_grant};
+    for (const auto& t : p.targets) placement.targets.push_back({t.node_id, t.address, ""});
+    out.push_back(std::move(placement));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<client::CreatedFile> LocalFileApi::CreateFile(
+    const client::CreateFileArgs& args, const std::vector<client::ChunkSpec>& first_chunks) {
   CreateFileArgs create;
   create.name = args.name;
   create.size = args.size;
@@ -47,25 +69,23 @@ Result<std::string> LocalFileApi::CreateFile(const client::CreateFileArgs& args)
   } else {
     ASSIGN_OR_RETURN(file, files_->CreateFile(std::move(create)));
   }
-  return file.id;
+  client::CreatedFile created{file.id, {}};
+  if (!first_chunks.empty()) {
+    ASSIGN_OR_RETURN(auto placements,
+                     files_->AllocateFirstChunks(file.id, ChunkRefs(first_chunks)));
+    created.placements = ToClient(placements);
+  }
+  return created;
 }
 
 Result<std::vector<client::Placement>> LocalFileApi::AllocateChunks(
     const std::string& file_id, const std::vector<client::ChunkSpec>& chunks,
     const std::vector<std::string>& exclude_nodes, const std::vector<std::string>& stored_on) {
-  std::vector<FileChunkRef> refs;
-  for (const auto& c : chunks) refs.push_back({c.index, c.id, c.size});
-  ASSIGN_OR_RETURN(
-      auto placements,
-      files_->AllocateChunks(file_id, std::move(refs), {exclude_nodes.begin(), exclude_nodes.end()},
-                             {stored_on.begin(), stored_on.end()}));
-  std::vector<client::Placement> out;
-  for (const auto& p : placements) {
-    client::Placement placement{p.index, p.already_stored, {}, p.write_grant};
-    for (const auto& t : p.targets) placement.targets.push_back({t.node_id, t.address, ""});
-    out.push_back(std::move(placement));
-  }
-  return out;
+  ASSIGN_OR_RETURN(auto placements,
+                   files_->AllocateChunks(file_id, ChunkRefs(chunks),
+                                          {exclude_nodes.begin(), exclude_nodes.end()},
+                                          {stored_on.begin(), stored_on.end()}));
+  return ToClient(placements);
 }
 
 Result<client::FileInfo> LocalFileApi::CommitFile(const std::string& file_id, int64_t size,

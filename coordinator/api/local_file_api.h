@@ -23,7 +23,9 @@ class LocalFileApi final : public client::FileApi {
                std::optional<client::UploadTarget> target = std::nullopt)
       : files_(files), replicas_(replicas), objects_(objects), target_(std::move(target)) {}
 
-  Result<std::string> CreateFile(const client::CreateFileArgs& args) override;
+  Result<client::CreatedFile> CreateFile(
+      const client::CreateFileArgs& args,
+      const std::vector<client::ChunkSpec>& first_chunks) override;
   Result<std::vector<client::Placement>> AllocateChunks(
       const std::string& file_id, const std::vector<client::ChunkSpec>& chunks,
       const std::vector<std::string>& exclude_nodes,

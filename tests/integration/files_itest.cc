@@ -126,6 +126,17 @@ class FilesITest : public ::testing::Test {
     return total;
   }
 
+  // Successful gRPC calls of `method` the coordinator has answered.
+  int64_t GrpcCalls(const std::string& method) {
+    httplib::Client ops("127.0.0.1", cluster_->coordinator_metrics_port());
+    auto r = ops.Get("/metrics");
+    if (!r) return -1;
+    const std::string key =
+        StrCat("gale_grpc_requests_total{code=\"OK\",method=\"", method, "\"} ");
+    const size_t at = r->body.find(key);
+    return at == std::string::npos ? 0 : std::stoll(r->body.substr(at + key.size()));
+  }
+
   // Puts and gets files of every interesting size up to `largest`.
   void ExpectRoundTripsForEverySize(int64_t largest) {
     for (int64_t size : {int64_t{0}, int64_t{1}, kChunk, kChunk + 1, largest}) {
@@ -180,6 +191,24 @@ TEST_F(FilesITest, RoundTripsAreByteIdenticalForEverySize) {
   for (const auto& chunk : stat.chunks) EXPECT_EQ(chunk.replicas.size(), 3u);
   ASSERT_OK_AND_ASSIGN(std::string back, Get(synced.id));
   EXPECT_EQ(back, bytes);
+}
+
+TEST_F(FilesITest, AFileOfOneChunkIsCreatedWithItsPlacementInOneCall) {
+  StartCluster(3);
+  const int64_t creates = GrpcCalls("CreateFile");
+  const int64_t allocations = GrpcCalls("AllocateChunks");
+  for (int64_t size : {int64_t{0}, int64_t{1000}, kChunk}) {
+    SCOPED_TRACE(size);
+    const std::string bytes = RandomBytes(static_cast<size_t>(size), 7 + size);
+    ASSERT_OK_AND_ASSIGN(FileInfo info, Put(StrCat("small-", size), bytes));
+    ASSERT_OK_AND_ASSIGN(std::string back, Get(info.id));
+    EXPECT_EQ(back, bytes);
+  }
+  EXPECT_EQ(GrpcCalls("CreateFile") - creates, 3);
+  EXPECT_EQ(GrpcCalls("AllocateChunks") - allocations, 0) << "placed by the create";
+  // A file of two chunks still allocates them as they come.
+  ASSERT_OK(Put("two-chunks", RandomBytes(static_cast<size_t>(kChunk) + 1, 8)).status());
+  EXPECT_EQ(GrpcCalls("AllocateChunks") - allocations, 2);
 }
 
 TEST_F(FilesITest, EndToEndOnPostgres) {
