@@ -25,8 +25,9 @@ struct UploadOptions {
 };
 
 // Uploads one file. Bytes are written in order with Write(); each full chunk
-// is hashed and sent to its targets on worker threads, so at most
-// parallelism + 1 chunks are in memory whatever the file's size. A target
+// is hashed and sent to its targets on worker threads (a file of one chunk:
+// by Finish(), see Begin), so at most parallelism + 1 chunks are in memory
+// whatever the file's size. A target
 // that fails is replaced by asking the coordinator again (excluding it), so
 // one dying node does not fail the upload. Finish() commits, which succeeds
 // once the nodes have reported the replicas the write mode needs. Not
